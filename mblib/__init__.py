@@ -1,0 +1,71 @@
+"""mblib: author, translate, export and analyse microlearning modules and microcredentials.
+
+The public API is imported lazily, so ``import mblib`` is fast and never pulls in
+torch, transformers or nbconvert:
+
+>>> import mblib
+>>> mblib.Module(id="m", title="M").title
+'M'
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_EXPORTS: dict[str, str] = {
+    # errors
+    "MblibError": "mblib.errors",
+    "ContentError": "mblib.errors",
+    "ConflictError": "mblib.errors",
+    "NotFoundError": "mblib.errors",
+    "SettingsError": "mblib.errors",
+    "RenderError": "mblib.errors",
+    "MissingDependencyError": "mblib.errors",
+    "Problem": "mblib.errors",
+    "Location": "mblib.errors",
+    # content
+    "Workspace": "mblib.content.workspace",
+    "validate_workspace": "mblib.content.workspace",
+    "Module": "mblib.content.module",
+    "DurationSettings": "mblib.content.module",
+    "Credential": "mblib.content.credential",
+    "parse_block": "mblib.content.blocks",
+    "BLOCK_TYPES": "mblib.content.blocks",
+    "lint_workspace": "mblib.content.lint",
+    "lint_module": "mblib.content.lint",
+    "lint_credential": "mblib.content.lint",
+    # render
+    "render_module": "mblib.render",
+    "write_module_page": "mblib.render",
+    "render_workspace": "mblib.render",
+}
+
+__all__ = sorted(_EXPORTS) + ["__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module = _EXPORTS[name]
+    except KeyError:
+        raise AttributeError(f"module 'mblib' has no attribute '{name}'") from None
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .content.blocks import BLOCK_TYPES, parse_block
+    from .content.credential import Credential
+    from .content.lint import lint_credential, lint_module, lint_workspace
+    from .content.module import DurationSettings, Module
+    from .content.workspace import Workspace, validate_workspace
+    from .errors import (ConflictError, ContentError, Location, MblibError, MissingDependencyError,
+                         NotFoundError, Problem, RenderError, SettingsError)
+    from .render import render_module, render_workspace, write_module_page

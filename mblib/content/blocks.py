@@ -1,0 +1,340 @@
+"""Content blocks: one discriminated union on ``type``.
+
+Every block has a stable ``id`` (the key that translation, export and
+analytics share) and a ``type``. New block types are added here and nowhere
+else: forms, rendering and segmenting read the models.
+
+>>> from mblib.content.blocks import parse_block
+>>> b = parse_block({"id": "intro", "type": "text", "body": "Hello **world**"})
+>>> b.type, b.word_count()
+('text', 2)
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, ClassVar, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
+
+ID_PATTERN = r"^[a-z0-9](?:[a-z0-9_.-]{0,62}[a-z0-9])?$"
+Id = Annotated[
+    str,
+    Field(
+        pattern=ID_PATTERN,
+        description="stable id: lowercase letters, digits, '-', '_' or '.', e.g. 'axis-check'",
+    ),
+]
+
+_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
+_MD_NOISE = re.compile(r"`[^`]*`|!\[[^\]]*\]\([^)]*\)|\]\([^)]*\)|<[^>]+>|https?://\S+")
+
+
+def count_words(text: str | None) -> int:
+    """Words a learner reads in ``text`` (Markdown link targets, tags and inline code ignored)."""
+    if not text:
+        return 0
+    return len(_WORD.findall(_MD_NOISE.sub(" ", text)))
+
+
+class Model(BaseModel):
+    """Base of all content models: unknown fields are errors, assignments are validated."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, str_strip_whitespace=False)
+
+
+class _Block(Model):
+    id: Id
+    type: str
+    # Fields whose text a learner reads; word counts and translation segments use them.
+    text_fields: ClassVar[tuple[str, ...]] = ()
+    label: ClassVar[str] = "block"
+
+    def word_count(self) -> int:
+        return sum(count_words(getattr(self, f, None)) for f in self.text_fields)
+
+    def media_seconds(self) -> float:
+        return 0.0
+
+    def interactions(self) -> dict[str, int]:
+        """Counts used by the duration estimate: quizzes, cards, checklist items."""
+        return {}
+
+    def media_paths(self) -> list[str]:
+        """Workspace-relative media files this block needs."""
+        return []
+
+
+class TextBlock(_Block):
+    """Markdown prose."""
+
+    type: Literal["text"]
+    body: str = Field(description="Markdown")
+    text_fields: ClassVar[tuple[str, ...]] = ("body",)
+    label: ClassVar[str] = "Text"
+
+
+class ImageBlock(_Block):
+    """A picture. ``alt`` is required unless ``decorative`` is true (lint checks it)."""
+
+    type: Literal["image"]
+    src: str = Field(description="path under media/, e.g. media/axis.svg")
+    alt: str = Field("", description="what the image shows, for screen readers")
+    decorative: bool = Field(False, description="purely decorative: screen readers skip it")
+    caption: str | None = Field(None, description="visible caption (Markdown)")
+    text_fields: ClassVar[tuple[str, ...]] = ("alt", "caption")
+    label: ClassVar[str] = "Image"
+
+    def media_paths(self) -> list[str]:
+        return [self.src]
+
+
+class CaptionTrack(Model):
+    src: str = Field(description="WebVTT file under media/")
+    language: str = Field("en", description="BCP 47 language tag, e.g. en, fr")
+    label: str = Field("English", description="name shown in the player's menu")
+    kind: Literal["captions", "subtitles", "descriptions"] = "captions"
+
+
+class VideoBlock(_Block):
+    """A video with caption tracks and its length in seconds (for the duration estimate)."""
+
+    type: Literal["video"]
+    src: str = Field(description="video file under media/ (WebM or MP4)")
+    title: str = Field(description="accessible name of the video")
+    duration_s: float = Field(ge=0, description="length of the video in seconds")
+    captions: list[CaptionTrack] = Field(default_factory=list)
+    poster: str | None = None
+    transcript: str | None = Field(None, description="full transcript (Markdown)")
+    text_fields: ClassVar[tuple[str, ...]] = ("title", "transcript")
+    label: ClassVar[str] = "Video"
+
+    def media_seconds(self) -> float:
+        return self.duration_s
+
+    def word_count(self) -> int:  # the transcript is an alternative to watching, not extra reading
+        return count_words(self.title)
+
+    def media_paths(self) -> list[str]:
+        return [self.src, *(t.src for t in self.captions), *([self.poster] if self.poster else [])]
+
+
+class CalloutBlock(_Block):
+    """A highlighted note, tip or warning."""
+
+    type: Literal["callout"]
+    variant: Literal["note", "tip", "warning"] = "note"
+    title: str | None = None
+    body: str = Field(description="Markdown")
+    text_fields: ClassVar[tuple[str, ...]] = ("title", "body")
+    label: ClassVar[str] = "Callout"
+
+
+class Choice(Model):
+    id: Id
+    text: str = Field(description="the answer option (inline Markdown)")
+    correct: bool = False
+    feedback: str | None = Field(None, description="shown when the learner picks this choice")
+
+
+class QuizBlock(_Block):
+    """A question with single or multiple correct choices, per-choice feedback and a weight."""
+
+    type: Literal["quiz"]
+    question: str = Field(description="the question (Markdown)")
+    multiple: bool = Field(False, description="learners may pick several choices")
+    choices: list[Choice] = Field(default_factory=list)
+    weight: float = Field(1.0, ge=0, description="share of the module score")
+    explanation: str | None = Field(None, description="shown after any answer (Markdown)")
+    text_fields: ClassVar[tuple[str, ...]] = ("question", "explanation")
+    label: ClassVar[str] = "Quiz"
+
+    def word_count(self) -> int:
+        words = super().word_count()
+        return words + sum(count_words(c.text) + count_words(c.feedback) for c in self.choices)
+
+    def interactions(self) -> dict[str, int]:
+        return {"quiz": 1}
+
+    @property
+    def correct_ids(self) -> list[str]:
+        return [c.id for c in self.choices if c.correct]
+
+    @field_validator("choices")
+    @classmethod
+    def _unique_choice_ids(cls, choices: list[Choice]) -> list[Choice]:
+        _check_unique([c.id for c in choices], "choice")
+        return choices
+
+
+class Card(Model):
+    id: Id
+    front: str
+    back: str
+
+
+class FlashcardsBlock(_Block):
+    """Cards the learner flips: a prompt on the front, the answer on the back."""
+
+    type: Literal["flashcards"]
+    title: str | None = None
+    cards: list[Card] = Field(default_factory=list)
+    text_fields: ClassVar[tuple[str, ...]] = ("title",)
+    label: ClassVar[str] = "Flashcards"
+
+    def word_count(self) -> int:
+        return super().word_count() + sum(count_words(c.front) + count_words(c.back) for c in self.cards)
+
+    def interactions(self) -> dict[str, int]:
+        return {"card": len(self.cards)}
+
+    @field_validator("cards")
+    @classmethod
+    def _unique_card_ids(cls, cards: list[Card]) -> list[Card]:
+        _check_unique([c.id for c in cards], "card")
+        return cards
+
+
+class Panel(Model):
+    id: Id
+    title: str
+    body: str = Field(description="Markdown")
+
+
+class AccordionBlock(_Block):
+    """Panels that open and close; each has a title and a Markdown body."""
+
+    type: Literal["accordion"]
+    title: str | None = None
+    items: list[Panel] = Field(default_factory=list)
+    text_fields: ClassVar[tuple[str, ...]] = ("title",)
+    label: ClassVar[str] = "Accordion"
+
+    def word_count(self) -> int:
+        return super().word_count() + sum(count_words(p.title) + count_words(p.body) for p in self.items)
+
+    @field_validator("items")
+    @classmethod
+    def _unique_panel_ids(cls, items: list[Panel]) -> list[Panel]:
+        _check_unique([p.id for p in items], "panel")
+        return items
+
+
+class ChecklistItem(Model):
+    id: Id
+    text: str = Field(description="inline Markdown")
+
+
+class ChecklistBlock(_Block):
+    """Things to do or check; learners tick them off (kept in the browser)."""
+
+    type: Literal["checklist"]
+    title: str | None = None
+    items: list[ChecklistItem] = Field(default_factory=list)
+    text_fields: ClassVar[tuple[str, ...]] = ("title",)
+    label: ClassVar[str] = "Checklist"
+
+    def word_count(self) -> int:
+        return super().word_count() + sum(count_words(i.text) for i in self.items)
+
+    def interactions(self) -> dict[str, int]:
+        return {"checklist_item": len(self.items)}
+
+    @field_validator("items")
+    @classmethod
+    def _unique_item_ids(cls, items: list[ChecklistItem]) -> list[ChecklistItem]:
+        _check_unique([i.id for i in items], "checklist item")
+        return items
+
+
+class CodeOutput(Model):
+    """An output captured when the code block was executed at export."""
+
+    mime: str = "text/plain"
+    data: str = ""
+
+
+class CodeBlock(_Block):
+    """Python code, executed at export; its outputs are embedded in the page."""
+
+    type: Literal["code"]
+    language: Literal["python"] = "python"
+    source: str
+    caption: str | None = Field(None, description="what the code shows (Markdown)")
+    outputs: list[CodeOutput] = Field(default_factory=list, description="filled in at export")
+    text_fields: ClassVar[tuple[str, ...]] = ("caption",)
+    label: ClassVar[str] = "Code"
+
+    def word_count(self) -> int:
+        # Code is read slowly: count each source line as four words.
+        return super().word_count() + 4 * len([ln for ln in self.source.splitlines() if ln.strip()])
+
+
+Block = Annotated[
+    Union[
+        TextBlock,
+        ImageBlock,
+        VideoBlock,
+        CalloutBlock,
+        QuizBlock,
+        FlashcardsBlock,
+        AccordionBlock,
+        ChecklistBlock,
+        CodeBlock,
+    ],
+    Field(discriminator="type"),
+]
+
+BLOCK_TYPES: dict[str, type[_Block]] = {
+    cls.model_fields["type"].annotation.__args__[0]: cls  # type: ignore[union-attr]
+    for cls in (
+        TextBlock,
+        ImageBlock,
+        VideoBlock,
+        CalloutBlock,
+        QuizBlock,
+        FlashcardsBlock,
+        AccordionBlock,
+        ChecklistBlock,
+        CodeBlock,
+    )
+}
+
+_BLOCK_ADAPTER: TypeAdapter[Any] = TypeAdapter(Block)
+
+
+def parse_block(data: dict[str, Any]) -> _Block:
+    """Validate one block from plain data (as read from YAML)."""
+    return _BLOCK_ADAPTER.validate_python(data)
+
+
+def _check_unique(ids: list[str], what: str) -> None:
+    seen: set[str] = set()
+    for i in ids:
+        if i in seen:
+            raise ValueError(f"duplicate {what} id '{i}': every {what} needs its own id")
+        seen.add(i)
+
+
+__all__ = [
+    "AccordionBlock",
+    "BLOCK_TYPES",
+    "Block",
+    "CalloutBlock",
+    "CaptionTrack",
+    "Card",
+    "ChecklistBlock",
+    "ChecklistItem",
+    "Choice",
+    "CodeBlock",
+    "CodeOutput",
+    "FlashcardsBlock",
+    "ID_PATTERN",
+    "ImageBlock",
+    "Panel",
+    "QuizBlock",
+    "TextBlock",
+    "VideoBlock",
+    "count_words",
+    "parse_block",
+]

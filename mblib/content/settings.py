@@ -1,0 +1,104 @@
+"""Workspace settings, read from ``mblib.toml``.
+
+>>> s = Settings.from_toml_text('[workspace]\\ntitle = "Demo"\\n[authoring]\\nduration_budget_min = 8\\n', "mblib.toml")
+>>> s.workspace.title, s.authoring.duration_budget_min, s.duration.reading_wpm
+('Demo', 8.0, 200.0)
+"""
+
+from __future__ import annotations
+
+import tomllib
+from typing import Any
+
+from pydantic import Field, ValidationError
+
+from ..errors import Location, Problem, SettingsError
+from .blocks import Model
+from .credential import Issuer
+from .module import DurationSettings
+
+SETTINGS_FILE = "mblib.toml"
+
+
+class WorkspaceInfo(Model):
+    title: str = "Untitled workspace"
+    source_language: str = "en"
+    target_languages: list[str] = Field(default_factory=list)
+
+
+class AuthoringSettings(Model):
+    duration_budget_min: float = Field(10.0, gt=0, description="microlearning budget per module, minutes")
+    max_objectives: int = Field(3, ge=1, description="more objectives than this is flagged")
+    max_alt_length: int = Field(150, ge=20, description="longer alt text is flagged (use a caption)")
+
+
+class PrivacySettings(Model):
+    k_threshold: int = Field(5, ge=1, description="groups smaller than this are suppressed in reports")
+
+
+class Settings(Model):
+    workspace: WorkspaceInfo = Field(default_factory=WorkspaceInfo)
+    authoring: AuthoringSettings = Field(default_factory=AuthoringSettings)
+    duration: DurationSettings = Field(default_factory=DurationSettings)
+    issuer: Issuer | None = None
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
+
+    @classmethod
+    def from_toml_text(cls, text: str, file: str) -> "Settings":
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as e:
+            line = getattr(e, "lineno", None)
+            col = getattr(e, "colno", None)
+            msg = getattr(e, "msg", str(e))
+            raise SettingsError(
+                f"TOML syntax error: {msg}",
+                location=Location(file=file, line=line, column=col),
+                hint="check quotes and '=' signs; see the README section on mblib.toml",
+            ) from None
+        return cls.from_data(data, file)
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any], file: str) -> "Settings":
+        try:
+            return cls.model_validate(data)
+        except ValidationError as err:
+            e = err.errors(include_url=False)[0]
+            loc = ".".join(str(p) for p in e["loc"])
+            line = _toml_line(file, e["loc"])
+            hint = None
+            if e["type"] == "extra_forbidden":
+                hint = f"remove '{loc}' or fix its spelling"
+            elif e["type"] == "missing":
+                hint = f"add '{e['loc'][-1]} = ...' under [{'.'.join(str(p) for p in e['loc'][:-1])}]"
+            else:
+                hint = f"fix the value of '{loc}'"
+            raise SettingsError(
+                f"{e['msg']} (got {e.get('input')!r})" if e["type"] != "missing" else f"'{loc}' is missing",
+                location=Location(file=file, line=line, field=loc),
+                hint=hint,
+            ) from None
+
+
+def _toml_line(file: str, loc: tuple[Any, ...]) -> int | None:
+    """Best-effort line of a key in a TOML file (tomllib keeps no positions)."""
+    try:
+        lines = open(file, encoding="utf-8").read().splitlines()
+    except OSError:
+        return None
+    section = ".".join(str(p) for p in loc[:-1])
+    key = str(loc[-1])
+    current = ""
+    for i, line in enumerate(lines, 1):
+        s = line.strip()
+        if s.startswith("[") and s.endswith("]"):
+            current = s.strip("[]").strip()
+            if current == ".".join(str(p) for p in loc):
+                return i
+            continue
+        if current == section and s.split("=", 1)[0].strip() == key:
+            return i
+    return None
+
+
+__all__ = ["AuthoringSettings", "PrivacySettings", "SETTINGS_FILE", "Settings", "WorkspaceInfo"]
