@@ -1,0 +1,34 @@
+"""Starter content for ``mb new module``: a module that passes lint, ready to edit.
+
+>>> m = starter_module("my-topic")
+>>> m.title, [b.type for b in m.blocks]
+('My topic', ['text', 'quiz'])
+"""
+
+from __future__ import annotations
+
+from .module import Module
+
+
+def starter_module(module_id: str, title: str | None = None, *, language: str = "en") -> Module:
+    """A new module with an introduction and one quiz; ids are stable from the start."""
+    title = title or module_id.replace("-", " ").replace("_", " ").capitalize()
+    return Module(
+        id=module_id,
+        title=title,
+        language=language,
+        summary="One sentence that tells learners what they will get from this module.",
+        objectives=["State the one thing learners can do after this module"],
+        blocks=[
+            {"id": "intro", "type": "text",
+             "body": "Start with why this matters to the learner, in two or three sentences.\n"},
+            {"id": "check-1", "type": "quiz", "question": "Replace this with a question about the objective.",
+             "choices": [
+                 {"id": "a", "text": "The right answer", "correct": True, "feedback": "Say why it is right."},
+                 {"id": "b", "text": "A tempting wrong answer", "feedback": "Say why it is wrong."},
+             ]},
+        ],
+    )
+
+
+__all__ = ["starter_module"]
