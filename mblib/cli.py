@@ -104,8 +104,7 @@ def new_module(module_id: str, workspace: str | None, title: str | None) -> None
 
     ws = Workspace.open(_workspace_path(workspace))
     module = starter_module(module_id, title, language=ws.settings.workspace.source_language)
-    ws.save_module(module)
-    click.echo(f"created {ws.module_path(module.id)}")
+    click.echo(f"created {ws.add_module(module)}")
 
 
 @main.command()

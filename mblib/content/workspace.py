@@ -45,6 +45,11 @@ class _Record:
     model: BaseModel | None
     loaded: LoadedYaml | None
 
+    def __post_init__(self) -> None:
+        # A snapshot, not the live model: in-place edits (ws.module("x").title = ...) must make it dirty.
+        if self.model is not None:
+            self.model = self.model.model_copy(deep=True)
+
 
 def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
@@ -246,18 +251,33 @@ class Workspace:
         """Save one module atomically. Returns False when nothing changed (no byte written)."""
         return self._save("module", module, force=force)
 
+    def add_module(self, module: Module) -> Path:
+        """Save a *new* module; refuses an id that the workspace (or the disk) already has."""
+        path = self.module_path(module.id)
+        if module.id in self.modules or path.exists():
+            raise ConflictError(
+                f"module '{module.id}' already exists ({self._rel(path)})",
+                location=Location(file=self._rel(path)),
+                hint="choose another id, or open the existing module to edit it",
+            )
+        self.save_module(module)
+        return path
+
     def save_credential(self, credential: Credential, *, force: bool = False) -> bool:
         """Save one credential atomically. Returns False when nothing changed."""
         return self._save("credential", credential, force=force)
 
     def save(self, *, force: bool = False) -> list[Path]:
-        """Save every module and credential that changed; returns the files written."""
+        """Save every module and credential that changed; returns the files written.
+
+        Unchanged items are skipped, so a file someone else changed on disk blocks (or, with
+        ``force``, is overwritten) only when this workspace has edits of its own to save there."""
         written = []
         for m in list(self.modules.values()):
-            if self.save_module(m, force=force):
+            if self.is_dirty("module", m.id) and self.save_module(m, force=force):
                 written.append(self.module_path(m.id))
         for c in list(self.credentials.values()):
-            if self.save_credential(c, force=force):
+            if self.is_dirty("credential", c.id) and self.save_credential(c, force=force):
                 written.append(self.path_of("credential", c.id))
         return written
 
