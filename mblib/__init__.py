@@ -41,6 +41,14 @@ _EXPORTS: dict[str, str] = {
     "render_module": "mblib.render",
     "write_module_page": "mblib.render",
     "render_workspace": "mblib.render",
+    # widgets (issue: authoring widgets) -- add names below this line
+
+    # export (issue: lesson export) -- add names below this line
+
+    # translate (issue: MarianMT translation) -- add names below this line
+
+    # analytics (issue: learner analytics) -- add names below this line
+
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]

@@ -68,7 +68,44 @@ WS_OPTION = click.option("-w", "--workspace", "workspace", default=None,
                          help="workspace folder (default: $MBLIB_WORKSPACE or the nearest folder with mblib.toml)")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# Commands that live beside their package, loaded only when used (fast start, no heavy imports).
+# name -> "module:attribute" of a click command or group. A package that is not there yet is skipped.
+LAZY_COMMANDS: dict[str, str] = {
+    "export": "mblib.export.commands:export",
+    "translate": "mblib.translate.commands:translate",
+    "xliff": "mblib.translate.commands:xliff",
+    "models": "mblib.translate.commands:models",
+    "synth": "mblib.analytics.commands:synth",
+    "report": "mblib.analytics.commands:report",
+}
+
+
+class _LazyGroup(click.Group):
+    def _lazy(self, name: str) -> click.Command | None:
+        import importlib
+
+        target = LAZY_COMMANDS.get(name)
+        if not target:
+            return None
+        mod, _, attr = target.partition(":")
+        try:
+            module = importlib.import_module(mod)
+        except ModuleNotFoundError as e:
+            if e.name and (e.name == mod or mod.startswith(e.name + ".")):
+                return None  # that part of mblib is not built yet
+            raise
+        return getattr(module, attr, None)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        names = set(super().list_commands(ctx))
+        names.update(n for n in LAZY_COMMANDS if self._lazy(n) is not None)
+        return sorted(names)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        return super().get_command(ctx, name) or self._lazy(name)
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="mblib")
 def main() -> None:
     """mblib: author, lint, render and export microlearning modules and microcredentials."""
