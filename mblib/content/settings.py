@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from typing import Any
 
@@ -51,6 +52,10 @@ class Settings(Model):
             line = getattr(e, "lineno", None)
             col = getattr(e, "colno", None)
             msg = getattr(e, "msg", str(e))
+            pos = re.search(r"\s*\(at line (\d+), column (\d+)\)$", msg)
+            if pos:  # Python < 3.14 keeps the position only in the message
+                line, col = line or int(pos.group(1)), col or int(pos.group(2))
+                msg = msg[: pos.start()]
             raise SettingsError(
                 f"TOML syntax error: {msg}",
                 location=Location(file=file, line=line, column=col),

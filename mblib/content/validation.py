@@ -6,6 +6,7 @@ Each problem names the file, line and column, the block id, the field and the fi
 from __future__ import annotations
 
 import difflib
+import re
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -80,7 +81,7 @@ def problems_from_validation(
     problems: list[Problem] = []
     for e in err.errors(include_url=False):
         loc = tuple(e["loc"])
-        full = prefix + loc
+        full = prefix + loc + _duplicate_at(e, loaded.data, prefix + loc)
         line, col = loaded.locate(full)
         block_id = None
         field_loc = full
@@ -102,6 +103,27 @@ def problems_from_validation(
             )
         )
     return problems
+
+
+def _duplicate_at(e: dict[str, Any], data: Any, path: tuple[Any, ...]) -> tuple[Any, ...]:
+    """For a duplicate-id error on a list, the path from the list to the second item with that id."""
+    m = re.match(r"duplicate .* id '(.*)':", str((e.get("ctx") or {}).get("error", "")))
+    if e["type"] != "value_error" or not m:
+        return ()
+    for part in path:  # follow the path through the plain data, skipping union tags
+        if isinstance(data, dict) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+            data = data[part]
+    if not isinstance(data, list):
+        return ()
+    seen = 0
+    for i, item in enumerate(data):
+        if str(item.get("id") if isinstance(item, dict) else item) == m.group(1):
+            seen += 1
+            if seen == 2:
+                return (i, "id") if isinstance(item, dict) else (i,)
+    return ()
 
 
 def _explain(e: dict[str, Any], model: type[BaseModel], loc: tuple[Any, ...]) -> tuple[str, str | None]:

@@ -28,6 +28,8 @@ from typing import Any
 
 from ..errors import ContentError, Location, Problem
 
+# Line breaks YAML folds away (NEL, LS, PS) and characters it may not hold raw: only escapes keep them.
+_NEEDS_ESCAPES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
 _UNSAFE_LITERAL = re.compile(r"[ \t]\n|[ \t]$|\t|^[ \t\n]|\r|[^\S\n ]|[\x00-\x08\x0b-\x1f\x7f\x85\u2028\u2029\ufeff]")
 
 
@@ -126,18 +128,20 @@ def _start(node: Any) -> tuple[int | None, int | None]:
 
 def _styled(data: Any) -> Any:
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
-    from ruamel.yaml.scalarstring import LiteralScalarString
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
     if isinstance(data, dict):
         m = CommentedMap()
         for k, v in data.items():
-            m[k] = _styled(v)
+            m[DoubleQuotedScalarString(k) if isinstance(k, str) and _NEEDS_ESCAPES.search(k) else k] = _styled(v)
         return m
     if isinstance(data, list):
         s = CommentedSeq()
         for v in data:
             s.append(_styled(v))
         return s
+    if isinstance(data, str) and _NEEDS_ESCAPES.search(data):
+        return DoubleQuotedScalarString(data)
     if isinstance(data, str) and "\n" in data.rstrip("\n") and not _UNSAFE_LITERAL.search(data):
         if not data.endswith("\n\n"):
             return LiteralScalarString(data)
