@@ -397,7 +397,7 @@ def test_non_strict_open_loads_the_valid_files(broken_root):
 def test_duplicate_yaml_key(ws_root):
     write(ws_root, "modules/m.yaml", "id: m\ntitle: A\ntitle: B\n")
     [p] = validate_workspace(ws_root)
-    assert p.message == "YAML syntax error: a key appears twice in the same mapping"
+    assert p.message == "YAML syntax error: the key 'title' appears twice in the same mapping"
     assert str(p).startswith("ws/modules/m.yaml:3:")
 
 
@@ -483,3 +483,27 @@ def test_duplicate_required_module_points_at_the_second(ws_root):
     [p] = validate_workspace(ws_root)
     assert p.message == "duplicate required module id 'a': every required module needs its own id"
     assert (p.location.file, p.location.line, p.location.field) == ("ws/credentials/c.yaml", 6, "required[2]")
+
+
+def test_duplicate_block_ids_reported_even_when_another_block_is_invalid(ws_root):
+    write(ws_root, "modules/m.yaml", "id: m\ntitle: M\nblocks:\n  - id: a\n    type: text\n    body: x\n"
+                                     "  - id: a\n    type: text\n    body: y\n  - id: b\n    type: quizz\n")
+    problems = validate_workspace(ws_root)
+    assert {p.message for p in problems} == {"unknown block type 'quizz'",
+                                             "duplicate block id 'a': every block needs its own id"}
+    dup = next(p for p in problems if "duplicate" in p.message)
+    assert (dup.location.line, dup.location.block_id, dup.location.field) == (7, "a", "id")
+
+
+def test_list_item_read_as_mapping_gets_a_quoting_hint(ws_root):
+    write(ws_root, "modules/m.yaml", "id: m\ntitle: M\nobjectives:\n  - Note: this breaks\n")
+    [p] = validate_workspace(ws_root)
+    assert p.message == "expected text, got a mapping" and "double quotes" in p.hint
+
+
+def test_changed_on_disk_lists_new_files(ws_root):
+    from mblib.content import Workspace
+
+    ws = Workspace.open(ws_root)
+    write(ws_root, "modules/newcomer.yaml", "id: newcomer\ntitle: N\n")
+    assert [p.name for p in ws.changed_on_disk()] == ["newcomer.yaml"]

@@ -167,6 +167,11 @@ def _explain(e: dict[str, Any], model: type[BaseModel], loc: tuple[Any, ...]) ->
         hint = "give each one its own id" if "duplicate" in msg else None
         return msg, hint
     if typ in _KIND:
+        if isinstance(loc[-1] if loc else None, int) and typ == "string_type" and isinstance(value, dict):
+            return (f"expected text, got a mapping",
+                    "a ': ' inside a list item makes YAML read it as a mapping: put the item in double quotes")
+        if isinstance(loc[-1] if loc else None, int):
+            return f"expected {_KIND[typ]}, got {_show(value)}", f"write this list item as {_KIND[typ]}"
         return f"expected {_KIND[typ]}, got {_show(value)}", f"write '{name}' as {_KIND[typ]}"
     return str(e.get("msg", "invalid value")), None
 

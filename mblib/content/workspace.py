@@ -176,7 +176,11 @@ class Workspace:
         try:
             model = model_cls.model_validate(loaded.data)
         except ValidationError as err:
-            self.problems.extend(problems_from_validation(err, loaded, model_cls))
+            found = problems_from_validation(err, loaded, model_cls)
+            self.problems.extend(found)
+            if not any("duplicate block id" in p.message for p in found):
+                # pydantic skips the list-level id check when an item is invalid: check the raw data
+                self.problems.extend(_raw_duplicate_blocks(loaded))
             return None
         if model.id != path.stem:  # type: ignore[attr-defined]
             line, col = loaded.locate(("id",))
@@ -241,10 +245,16 @@ class Workspace:
     def changed_on_disk(self) -> list[Path]:
         """Files that someone else changed, created or deleted since they were loaded or saved."""
         out = []
+        known = set()
         for rec in self._records.values():
+            known.add(rec.path.resolve())
             current = _sha(rec.path.read_bytes()) if rec.path.exists() else None
             if current != rec.sha256:
                 out.append(rec.path)
+        for folder in _FOLDERS.values():
+            for path in sorted((self.root / folder).glob("*.yaml")):
+                if path.resolve() not in known:
+                    out.append(path)  # created by someone else since we loaded
         return out
 
     def save_module(self, module: Module, *, force: bool = False) -> bool:
@@ -317,7 +327,8 @@ class Workspace:
             return False  # unchanged: leave the file byte for byte as it is
         data = to_yaml(model).encode("utf-8")
         if on_disk == data:
-            self._records[(kind, item_id)] = _Record(path, disk_sha, model, None)
+            loaded = load_yaml_text(data.decode("utf-8"), self._rel(path))
+            self._records[(kind, item_id)] = _Record(path, disk_sha, model, loaded)
             return False
         atomic_write(path, data)
         loaded = load_yaml_text(data.decode("utf-8"), self._rel(path))
@@ -367,6 +378,23 @@ def validate_workspace(root: str | Path) -> list[Problem]:
         return Workspace.open(root, strict=False).problems
     except (NotFoundError, SettingsError) as e:
         return [e.problem]
+
+
+def _raw_duplicate_blocks(loaded: LoadedYaml) -> list[Problem]:
+    blocks = loaded.data.get("blocks") if isinstance(loaded.data, dict) else None
+    out: list[Problem] = []
+    seen: set[str] = set()
+    for i, b in enumerate(blocks if isinstance(blocks, list) else []):
+        bid = b.get("id") if isinstance(b, dict) else None
+        if not isinstance(bid, str):
+            continue
+        if bid in seen:
+            line, col = loaded.locate(("blocks", i, "id"))
+            out.append(Problem(f"duplicate block id '{bid}': every block needs its own id",
+                               Location(file=loaded.file, line=line, column=col, block_id=bid, field="id"),
+                               "give each one its own id", code="schema.value_error"))
+        seen.add(bid)
+    return out
 
 
 def _suggest(name: str, known: dict[str, Any], create: str) -> str:

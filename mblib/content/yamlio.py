@@ -83,7 +83,8 @@ def load_yaml_text(text: str, file: str) -> LoadedYaml:
         what = (e.problem or e.context or "not valid YAML").strip()
         hint = "check the indentation, and put quotes around text that contains ': ' or starts with a symbol"
         if "duplicate key" in what or "found duplicate key" in str(e):
-            what = "a key appears twice in the same mapping"
+            key = re.search(r'duplicate key "([^"]*)"', str(e))
+            what = f"the key '{key.group(1)}' appears twice in the same mapping" if key else "a key appears twice in the same mapping"
             hint = "remove or rename one of the two keys"
         raise ContentError(
             [Problem(f"YAML syntax error: {what}", Location(file=file, line=line, column=col), hint, code="yaml")]
@@ -142,7 +143,7 @@ def _styled(data: Any) -> Any:
         return s
     if isinstance(data, str) and _NEEDS_ESCAPES.search(data):
         return DoubleQuotedScalarString(data)
-    if isinstance(data, str) and "\n" in data.rstrip("\n") and not _UNSAFE_LITERAL.search(data):
+    if isinstance(data, str) and "\n" in data and not _UNSAFE_LITERAL.search(data):
         if not data.endswith("\n\n"):
             return LiteralScalarString(data)
     return data
