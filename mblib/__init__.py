@@ -44,6 +44,17 @@ _EXPORTS: dict[str, str] = {
     # widgets (issue: authoring widgets) -- add names below this line
 
     # export (issue: lesson export) -- add names below this line
+    "ExportError": "mblib.export.errors",
+    "CodeBlockError": "mblib.export.errors",
+    "module_to_notebook": "mblib.export.lesson",
+    "notebook_to_module": "mblib.export.lesson",
+    "export_lessons": "mblib.export.lessons",
+    "export_site": "mblib.export.site",
+    "export_scorm": "mblib.export.scorm",
+    "export_cmi5": "mblib.export.cmi5",
+    "issue_badges": "mblib.export.badges",
+    "export_badges": "mblib.export.badges",
+    "import_package": "mblib.export.packaging",
 
     # translate (issue: MarianMT translation) -- add names below this line
 

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from ..errors import Location, RenderError
 from .markdown import sanitize_html, to_html, to_inline_html
@@ -145,11 +145,18 @@ def render_module(
     language: str | None = None,
     embed_limit: int = EMBED_LIMIT,
     nav: Mapping[str, Any] | None = None,
+    scripts: Sequence[str] = (),
+    styles: Sequence[str] = (),
+    connect_src: str = "'none'",
 ) -> Page:
     """Render one module to a standalone page.
 
     ``language`` sets the page's ``lang`` (default: the module's). ``nav`` may hold
-    ``previous``/``next``/``index`` links (``{"href": ..., "title": ...}``) for sites.
+    ``previous``/``next``/``index`` links (``{"href": ..., "title": ...}``) for sites, and
+    ``languages`` (``[{"href", "lang", "label", "current"}]``) for a language switcher.
+    Exporters add inline ``scripts`` (run after the page's own script, e.g. an LMS adapter)
+    and ``styles``; each is allowed by its hash in the CSP. ``connect_src`` opens the CSP's
+    ``connect-src`` (e.g. to an xAPI endpoint); by default the page may connect nowhere.
     """
     from ..content.settings import Settings
 
@@ -170,9 +177,15 @@ def render_module(
         "nav": dict(nav or {}),
         "quiz_count": len(quizzes),
         "total_weight": sum(q.weight for q in quizzes),
+        "scripts": list(scripts),
+        "styles": list(styles),
     }
+    for code in (*scripts, *styles):
+        if re.search(r"</(script|style)", code, re.I):
+            raise RenderError("an extra script or style contains a closing </script> or </style> tag",
+                              location=Location(module_id=module.id), hint="escape it as <\\/script>")
     body = env.get_template("module.html.j2").render(**ctx, csp="__CSP__")
-    csp = content_security_policy([js], [css], media_self=media.self_hosted)
+    csp = content_security_policy([js, *scripts], [css, *styles], media_self=media.self_hosted, connect=connect_src)
     html = body.replace("__CSP__", csp, 1)
     _check_no_remote(html, module.id)
     return Page(html=html, assets=dict(media.assets), missing_media=list(media.missing))
@@ -210,6 +223,12 @@ def render_workspace(workspace: "Workspace", out_dir: str | Path) -> list[Path]:
 
     out = Path(out_dir)
     written = [write_module_page(m, out, workspace) for m in workspace.modules.values()]
+    atomic_write(out / "index.html", render_index(workspace).encode("utf-8"))
+    return [*written, out / "index.html"]
+
+
+def render_index(workspace: "Workspace") -> str:
+    """The ``index.html`` of a folder of module pages (``<module-id>.html``), grouped by credential."""
     css = static_text("mblib.css")
     creds = []
     listed: set[str] = set()
@@ -222,15 +241,14 @@ def render_workspace(workspace: "Workspace", out_dir: str | Path) -> list[Path]:
         listed.update(m.id for m in mods)
         creds.append({"credential": c, "modules": mods})
     others = [m for m in workspace.modules.values() if m.id not in listed]
-    html = environment().get_template("index.html.j2").render(
+    return environment().get_template("index.html.j2").render(
         title=workspace.settings.workspace.title, credentials=creds, others=others, css=css,
         lang=workspace.settings.workspace.source_language,
         minutes={m.id: max(1, round(m.estimate_duration(workspace.settings.duration).minutes))
                  for m in workspace.modules.values()},
         csp=content_security_policy([], [css]),
     )
-    atomic_write(out / "index.html", html.encode("utf-8"))
-    return [*written, out / "index.html"]
 
 
-__all__ = ["Page", "content_security_policy", "environment", "render_module", "render_workspace", "write_module_page"]
+__all__ = ["Page", "content_security_policy", "environment", "render_index", "render_module", "render_workspace",
+           "write_module_page"]

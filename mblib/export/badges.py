@@ -1,0 +1,347 @@
+"""Open Badges 3.0: a credential's Achievement and the AchievementCredentials learners earned.
+
+The Achievement (``achievementType`` ``MicroCredential``) carries the
+criteria, the skills as alignments, and the elements of the European
+approach to micro-credentials: learning outcomes (in the criteria and the
+description), workload (``creditsAvailable`` in ECTS, hours in the
+description), EQF level (an alignment to the EQF), assessment, form of
+participation and quality assurance (description), and a ``resultDescription``
+for the average quiz score. Credentials are issued from the learner events
+table (``../shared/DESIGN.md``, "Learner data") to learners who passed the
+required modules, enough electives, the average score and any credential this
+one stacks on. Credentials are not signed (no ``proof``): sign them with your
+issuer key (e.g. a Data Integrity ``eddsa-rdfc-2022`` proof) before sending.
+
+>>> rows = [{"learner_id": "l1", "verb": "passed", "module_id": "a", "score": 0.9,
+...          "timestamp": "2026-01-05T10:00:00Z"}]
+>>> best = module_results(rows)
+>>> best["l1"]["a"]["score"], best["l1"]["a"]["passed"]
+(0.9, True)
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import re
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
+
+from ..content.yamlio import atomic_write
+from ..errors import Location
+from .errors import ExportError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..content.credential import Credential
+    from ..content.workspace import Workspace
+
+VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
+OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+OB_SCHEMA = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
+FRAMEWORK_URLS = {
+    "esco": "https://esco.ec.europa.eu/en/classification/skill_main",
+    "digcomp 2.2": "https://joint-research-centre.ec.europa.eu/scientific-activities-z/education-and-training/digital-transformation-education/digital-competence-framework-citizens-digcomp_en",
+    "eqf": "https://europa.eu/europass/en/description-eight-eqf-levels",
+}
+EVENT_COLUMNS = ("timestamp", "learner_id", "verb", "credential_id", "module_id", "block_id", "score", "success",
+                 "duration_s", "response", "language")
+
+
+# ------------------------------------------------------------------------------------- events
+def read_events(source: str | Path | Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Events as plain dicts, from a CSV or Parquet file (or folder of Parquet files), or rows already in memory."""
+    if not isinstance(source, (str, Path)):
+        return [dict(r) for r in source]
+    path = Path(source)
+    if not path.exists():
+        raise ExportError(f"events file '{path}' does not exist", location=Location(file=str(path)),
+                          hint="generate learner data first (mb synth ...), or pass the path of an events CSV/Parquet")
+    if path.suffix.lower() == ".csv":
+        with open(path, newline="", encoding="utf-8") as fh:
+            rows = [dict(r) for r in csv.DictReader(fh)]
+    else:
+        try:
+            import pyarrow.parquet as pq
+        except ModuleNotFoundError:  # pragma: no cover
+            from ..errors import MissingDependencyError
+
+            raise MissingDependencyError.for_extra("pyarrow", "analytics", "Reading Parquet events") from None
+        table = pq.read_table(path, columns=None)
+        names = [c for c in table.column_names if c in EVENT_COLUMNS]
+        rows = table.select(names).to_pylist()
+    missing = {"learner_id", "verb", "module_id"} - (set(rows[0]) if rows else set(EVENT_COLUMNS))
+    if missing:
+        raise ExportError(f"events in '{path}' lack the column(s) {sorted(missing)}", location=Location(file=str(path)),
+                          hint="events need the columns of DESIGN.md 'Learner data' (learner_id, verb, module_id, ...)")
+    return rows
+
+
+def _float(v: Any) -> float | None:
+    if v is None or v == "":
+        return None
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return None
+
+
+def _bool(v: Any) -> bool | None:
+    if isinstance(v, bool) or v is None:
+        return v
+    s = str(v).strip().lower()
+    return True if s in ("true", "1", "yes") else False if s in ("false", "0", "no") else None
+
+
+def _time(v: Any) -> datetime | None:
+    if v is None or v == "":
+        return None
+    if isinstance(v, datetime):
+        return v if v.tzinfo else v.replace(tzinfo=timezone.utc)
+    try:
+        t = datetime.fromisoformat(str(v).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
+
+
+def module_results(events: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, dict[str, Any]]]:
+    """Per learner and module: best score, whether passed, when first passed. Also ``earned`` credentials.
+
+    A module counts as passed on a ``passed`` event, or a ``completed`` event with ``success`` true.
+    Credential ``earned`` events are kept under the key ``"credential:<id>"``.
+    """
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    for e in events:
+        learner, verb = e.get("learner_id"), e.get("verb")
+        if not learner or not verb:
+            continue
+        when = _time(e.get("timestamp"))
+        if verb == "earned" and e.get("credential_id"):
+            rec = out.setdefault(str(learner), {}).setdefault(f"credential:{e['credential_id']}",
+                                                              {"passed": True, "score": None, "when": when})
+            continue
+        module = e.get("module_id")
+        if not module or e.get("block_id") not in (None, ""):
+            continue  # block-level rows (answered) do not decide a module
+        rec = out.setdefault(str(learner), {}).setdefault(str(module), {"passed": False, "score": None, "when": None})
+        score = _float(e.get("score"))
+        if verb in ("passed", "failed", "completed") and score is not None:
+            rec["score"] = score if rec["score"] is None else max(rec["score"], score)
+        if verb == "passed" or (verb == "completed" and _bool(e.get("success")) is True):
+            if not rec["passed"] or (when and rec["when"] and when < rec["when"]):
+                rec["when"] = when
+            rec["passed"] = True
+    return out
+
+
+def eligible(credential: "Credential", results: Mapping[str, Mapping[str, Any]],
+             earned: Mapping[str, Any] | None = None) -> tuple[bool, dict[str, Any]]:
+    """Whether one learner's module results meet a credential's criteria, with the details.
+
+    ``earned``: credential id -> when, for credentials this one stacks on.
+    """
+    earned = dict(earned or {})
+    passed = {m: r for m, r in results.items() if r.get("passed") and not m.startswith("credential:")}
+    counted = [m for m in credential.required]
+    ok = all(m in passed for m in credential.required)
+    for g in credential.electives:
+        got = [m for m in g.modules if m in passed]
+        ok = ok and len(got) >= g.choose
+        best = sorted(got, key=lambda m: -(passed[m].get("score") or 0))[: g.choose]
+        counted.extend(best)
+    ok = ok and all(c in earned for c in credential.requires_credentials)
+    scores = [passed[m]["score"] for m in counted if m in passed and passed[m].get("score") is not None]
+    average = sum(scores) / len(scores) if scores else None
+    if credential.criteria and credential.criteria.min_score is not None:
+        ok = ok and average is not None and average >= credential.criteria.min_score - 1e-9
+    times = [passed[m]["when"] for m in counted if m in passed and passed[m].get("when")]
+    times += [earned[c] for c in credential.requires_credentials if earned.get(c)]
+    return ok, {"modules": counted, "average": average, "when": max(times) if times else None}
+
+
+# ------------------------------------------------------------------------------------- documents
+def _issuer_profile(workspace: "Workspace", credential: "Credential") -> dict[str, Any]:
+    issuer = credential.issuer or workspace.settings.issuer
+    if issuer is None:
+        raise ExportError(f"credential '{credential.id}' has no issuer", location=Location(
+            credential_id=credential.id, field="issuer"),
+            hint="add [issuer] name and url to mblib.toml, or an issuer: to the credential")
+    ident = issuer.id or (str(issuer.url) if issuer.url else None)
+    if not ident:
+        ident = "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, "mblib-issuer:" + issuer.name))
+    profile: dict[str, Any] = {"id": ident, "type": ["Profile"], "name": issuer.name}
+    if issuer.url:
+        profile["url"] = str(issuer.url)
+    if issuer.email:
+        profile["email"] = issuer.email
+    if issuer.country:
+        profile["address"] = {"type": ["Address"], "addressCountryCode": issuer.country}
+    return profile
+
+
+def _base_url(workspace: "Workspace", credential: "Credential") -> str:
+    issuer = credential.issuer or workspace.settings.issuer
+    if issuer is not None and issuer.url:
+        return str(issuer.url).rstrip("/")
+    return "urn:mblib:" + workspace.root.name
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def achievement(workspace: "Workspace", credential: "Credential") -> dict[str, Any]:
+    """The OB 3.0 ``Achievement`` of a credential (type MicroCredential)."""
+    base = _base_url(workspace, credential)
+    page = f"{base}/credentials/{credential.id}"
+    eu = credential.european
+    lines = [credential.criteria.narrative if credential.criteria else f"Pass every module of {credential.title}."]
+    if eu.learning_outcomes:
+        lines.append("Learning outcomes:\n" + "\n".join(f"- {o}" for o in eu.learning_outcomes))
+    facts = []
+    if eu.workload:
+        facts.append(f"Workload: {eu.workload.hours:g} hours" + (f" ({eu.workload.ects:g} ECTS)" if eu.workload.ects else ""))
+    if eu.level and eu.level.eqf:
+        facts.append(f"Level: EQF {eu.level.eqf}" + (f", {eu.level.description}" if eu.level.description else ""))
+    if eu.assessment:
+        facts.append(f"Assessment: {eu.assessment.type}" + ("; supervised" if eu.assessment.supervised else "")
+                     + ("; identity verified" if eu.assessment.identity_verified else ""))
+    if eu.participation:
+        facts.append(f"Form of participation: {eu.participation}")
+    if eu.quality_assurance:
+        facts.append(f"Quality assurance: {eu.quality_assurance}")
+    if eu.stackability:
+        facts.append(f"Stacking: {eu.stackability}")
+    description = "\n\n".join([credential.summary or credential.title, *facts])
+    alignment = []
+    for s in credential.skills:
+        url = str(s.url) if s.url else FRAMEWORK_URLS.get((s.framework or "").lower(), f"{page}#skill-{_slug(s.name)}")
+        a: dict[str, Any] = {"type": ["Alignment"], "targetName": s.name, "targetUrl": url, "targetType": "ceasn:Competency"}
+        if s.framework:
+            a["targetFramework"] = s.framework
+        if s.code:
+            a["targetCode"] = s.code
+        alignment.append(a)
+    if eu.level and eu.level.eqf:
+        alignment.append({"type": ["Alignment"], "targetName": f"EQF level {eu.level.eqf}",
+                          "targetFramework": "European Qualifications Framework", "targetCode": str(eu.level.eqf),
+                          "targetType": "CFItem", "targetUrl": FRAMEWORK_URLS["eqf"],
+                          **({"targetDescription": eu.level.description} if eu.level.description else {})})
+    out: dict[str, Any] = {
+        "id": f"{page}/achievement",
+        "type": ["Achievement"],
+        "achievementType": "MicroCredential",
+        "name": credential.title,
+        "description": description,
+        "criteria": {"id": page, "narrative": "\n\n".join(lines)},
+        "creator": _issuer_profile(workspace, credential),
+        "inLanguage": credential.language,
+        "version": credential.version,
+        "humanCode": credential.id,
+        "tag": sorted({t for t in ("microcredential", *(eu.participation and [eu.participation] or []))}),
+    }
+    if alignment:
+        out["alignment"] = alignment
+    if eu.workload and eu.workload.ects is not None:
+        out["creditsAvailable"] = eu.workload.ects
+    if credential.criteria and credential.criteria.min_score is not None:
+        out["resultDescription"] = [{
+            "id": f"{page}/results/average-score", "type": ["ResultDescription"], "name": "Average quiz score",
+            "resultType": "Percent", "valueMin": "0", "valueMax": "100",
+            "requiredValue": f"{credential.criteria.min_score * 100:g}"}]
+    return out
+
+
+def achievement_credential(workspace: "Workspace", credential: "Credential", learner_id: str, *,
+                           average: float | None, issued: datetime, achievement_doc: dict[str, Any] | None = None,
+                           ) -> dict[str, Any]:
+    """An unsigned ``AchievementCredential`` (OpenBadgeCredential) for one learner.
+
+    The learner appears as a salted SHA-256 ``IdentityObject`` of their id (no raw id is published).
+    """
+    ach = achievement_doc or achievement(workspace, credential)
+    salt = hashlib.sha256(f"{credential.id}:{learner_id}:mblib".encode()).hexdigest()[:16]
+    identity = "sha256$" + hashlib.sha256((learner_id + salt).encode()).hexdigest()
+    subject: dict[str, Any] = {
+        "id": "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"mblib-learner:{learner_id}")),
+        "type": ["AchievementSubject"],
+        "identifier": [{"type": "IdentityObject", "identityHash": identity, "identityType": "identifier",
+                        "hashed": True, "salt": salt}],
+        "achievement": ach,
+    }
+    if "creditsAvailable" in ach:
+        subject["creditsEarned"] = ach["creditsAvailable"]
+    if average is not None and ach.get("resultDescription"):
+        subject["result"] = [{"type": ["Result"], "resultDescription": ach["resultDescription"][0]["id"],
+                              "value": f"{average * 100:.0f}"}]
+    stamp = issued.astimezone(timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return {
+        "@context": [VC_CONTEXT, OB_CONTEXT],
+        "id": "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"mblib-credential:{credential.id}:{learner_id}")),
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": credential.title,
+        "description": credential.summary or credential.title,
+        "issuer": ach["creator"],
+        "validFrom": stamp,
+        "awardedDate": stamp,
+        "credentialSubject": subject,
+        "credentialSchema": [{"id": OB_SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}],
+    }
+
+
+def issue_badges(workspace: "Workspace", credential_id: str,
+                 events: str | Path | Iterable[Mapping[str, Any]]) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """The credential's Achievement and ``{learner_id: AchievementCredential}`` for everyone who met the criteria."""
+    cred = workspace.credential(credential_id)
+    rows = read_events(events)
+    results = module_results(rows)
+    ach = achievement(workspace, cred)
+    issued: dict[str, dict[str, Any]] = {}
+    memo: dict[tuple[str, str], tuple[bool, dict[str, Any]]] = {}
+
+    def check(cid: str, learner: str, depth: int = 0) -> tuple[bool, dict[str, Any]]:
+        key = (cid, learner)
+        if key not in memo:
+            c = workspace.credentials.get(cid)
+            if c is None or depth > 16:
+                memo[key] = (False, {})
+            else:
+                earned = {}
+                for req in c.requires_credentials:
+                    prior = results.get(learner, {}).get(f"credential:{req}")
+                    ok_req, info = check(req, learner, depth + 1)
+                    if prior or ok_req:
+                        earned[req] = (prior or {}).get("when") or info.get("when")
+                memo[key] = eligible(c, results.get(learner, {}), earned)
+        return memo[key]
+
+    for learner in sorted(results):
+        ok, info = check(cred.id, learner)
+        if ok:
+            when = info["when"] or datetime.now(timezone.utc)
+            issued[learner] = achievement_credential(workspace, cred, learner, average=info["average"], issued=when,
+                                                     achievement_doc=ach)
+    return ach, issued
+
+
+def export_badges(workspace: "Workspace", credential_id: str, events: str | Path | Iterable[Mapping[str, Any]],
+                  out_dir: str | Path) -> Path:
+    """Write ``achievement.json`` and ``credentials/<learner>.json`` to ``out_dir`` (moved into place whole)."""
+    from .packaging import staged_folder
+
+    ach, issued = issue_badges(workspace, credential_id, events)
+    out = Path(out_dir)
+    with staged_folder(out) as tmp:
+        atomic_write(tmp / "achievement.json", json.dumps(ach, indent=2, ensure_ascii=False).encode("utf-8"))
+        for learner, doc in issued.items():
+            name = re.sub(r"[^A-Za-z0-9_.-]", "_", learner)[:100] or "learner"
+            atomic_write(tmp / "credentials" / f"{name}.json",
+                         json.dumps(doc, indent=2, ensure_ascii=False).encode("utf-8"))
+    return out
+
+
+__all__ = ["achievement", "achievement_credential", "eligible", "export_badges", "issue_badges", "module_results",
+           "read_events"]

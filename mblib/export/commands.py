@@ -1,0 +1,130 @@
+"""``mb export lesson|site|scorm|cmi5|badge|import``: thin faces over :mod:`mblib.export`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..cli import DEFAULT_EXPORTS, WS_OPTION, _friendly, _workspace_path
+
+OUT_OPTION = click.option("-o", "--out", type=click.Path(path_type=Path), default=None,
+                          help="output folder (default: exports/<workspace>/<kind>)")
+WORKERS_OPTION = click.option("-j", "--workers", type=int, default=None,
+                              help="processes that execute code blocks (default: CPUs, at most 8)")
+EXECUTE_OPTION = click.option("--execute/--no-execute", default=True, show_default=True,
+                              help="run code blocks and embed their outputs")
+
+
+def _open(workspace: str | None):  # type: ignore[no-untyped-def]
+    from ..content import Workspace
+
+    return Workspace.open(_workspace_path(workspace))
+
+
+def _base(ws, out: Path | None, kind: str) -> Path:  # type: ignore[no-untyped-def]
+    return out if out is not None else DEFAULT_EXPORTS / ws.root.name / kind
+
+
+@click.group()
+def export() -> None:
+    """Export lessons, credential sites, SCORM 1.2 / cmi5 packages and Open Badges 3.0."""
+
+
+@export.command("lesson")
+@click.argument("modules", nargs=-1)
+@WS_OPTION
+@OUT_OPTION
+@WORKERS_OPTION
+@EXECUTE_OPTION
+@click.option("--force", is_flag=True, help="rebuild unchanged modules too")
+@_friendly
+def lesson(modules: tuple[str, ...], workspace: str | None, out: Path | None, workers: int | None, execute: bool,
+           force: bool) -> None:
+    """Lesson notebooks (.ipynb) and offline pages (.html) for MODULES (default: all)."""
+    from .lessons import export_lessons
+
+    ws = _open(workspace)
+    report = export_lessons(ws, _base(ws, out, "lessons"), list(modules) or None, execute=execute,
+                            workers=workers, force=force, echo=click.echo)
+    click.echo(str(report))
+
+
+@export.command("site")
+@click.argument("credential")
+@WS_OPTION
+@OUT_OPTION
+@WORKERS_OPTION
+@EXECUTE_OPTION
+@_friendly
+def site(credential: str, workspace: str | None, out: Path | None, workers: int | None, execute: bool) -> None:
+    """A static site for CREDENTIAL: pathway index, module pages, progress, languages."""
+    from .site import export_site
+
+    ws = _open(workspace)
+    folder = export_site(ws, credential, out or _base(ws, None, "site") / credential, execute=execute, workers=workers)
+    click.echo(f"site: {folder / 'index.html'}")
+
+
+def _package_command(kind: str):  # type: ignore[no-untyped-def]
+    @click.argument("items", nargs=-1)
+    @WS_OPTION
+    @OUT_OPTION
+    @WORKERS_OPTION
+    @EXECUTE_OPTION
+    @_friendly
+    def command(items: tuple[str, ...], workspace: str | None, out: Path | None, workers: int | None,
+                execute: bool) -> None:
+        from ..errors import NotFoundError
+
+        ws = _open(workspace)
+        if kind == "scorm":
+            from .scorm import export_scorm as make
+        else:
+            from .cmi5 import export_cmi5 as make
+        for item in items or list(ws.credentials):
+            if item not in ws.credentials and item not in ws.modules:
+                raise NotFoundError(f"'{item}' is neither a credential nor a module of '{ws.root.name}'",
+                                    hint="known: " + ", ".join([*ws.credentials, *ws.modules]))
+            path = make(ws, item, _base(ws, out, kind) / f"{item}.zip", execute=execute, workers=workers)
+            click.echo(f"{kind}: {path}")
+
+    command.__doc__ = (f"{'SCORM 1.2' if kind == 'scorm' else 'cmi5'} packages for ITEMS (credential or module ids; "
+                       "default: every credential).")
+    return command
+
+
+export.command("scorm")(_package_command("scorm"))
+export.command("cmi5")(_package_command("cmi5"))
+
+
+@export.command("badge")
+@click.argument("credential")
+@click.option("--events", "events", type=click.Path(path_type=Path), default=None,
+              help="learner events (CSV or Parquet); without it only the Achievement is written")
+@WS_OPTION
+@OUT_OPTION
+@_friendly
+def badge(credential: str, events: Path | None, workspace: str | None, out: Path | None) -> None:
+    """Open Badges 3.0 for CREDENTIAL: achievement.json, and credentials/<learner>.json from --events."""
+    from .badges import export_badges
+
+    ws = _open(workspace)
+    folder = export_badges(ws, credential, events if events is not None else [], out or _base(ws, None, "badges") / credential)
+    n = len(list((folder / "credentials").glob("*.json"))) if (folder / "credentials").is_dir() else 0
+    click.echo(f"badges: {folder / 'achievement.json'} and {n} learner credential(s)")
+
+
+@export.command("import")
+@click.argument("package", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.argument("dest", type=click.Path(path_type=Path))
+@click.option("--max-mb", type=int, default=512, show_default=True, help="refuse packages that unpack to more")
+@_friendly
+def import_(package: Path, dest: Path, max_mb: int) -> None:
+    """Unpack PACKAGE (a zip) into DEST safely: no path traversal, links or zip bombs."""
+    from .packaging import import_package
+
+    click.echo(f"unpacked into {import_package(package, dest, max_bytes=max_mb * 1024 * 1024)}")
+
+
+__all__ = ["export"]

@@ -1,0 +1,70 @@
+"""What ``mb demo`` exports: every lesson, each credential's site, SCORM 1.2 and cmi5 packages
+for every credential and module, and Open Badges once learner events exist."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..content.workspace import Workspace
+
+
+def find_events(out: Path, workspace: "Workspace") -> Path | None:
+    """The learner events table the analytics demo wrote, if any (``$MBLIB_EVENTS`` first)."""
+    env = os.environ.get("MBLIB_EVENTS")
+    candidates = [Path(env)] if env else []
+    for base in (out / "analytics", out / workspace.root.name / "analytics", out / "synthetic",
+                 out / workspace.root.name / "synthetic"):
+        candidates += [base / "events.parquet", base / "events", base / "events.csv"]
+    return next((p for p in candidates if p.exists()), None)
+
+
+def export_everything(workspace: "Workspace", out: str | Path, *, echo: Callable[[str], None] = print,
+                      workers: int | None = None, events: str | Path | None = None) -> dict[str, Path]:
+    """Export a whole workspace under ``out/<workspace-name>/``; returns the main output paths."""
+    from .badges import export_badges
+    from .cmi5 import export_cmi5
+    from .lessons import export_lessons
+    from .scorm import export_scorm
+    from .site import export_site
+
+    t0 = time.perf_counter()
+    out = Path(out)
+    base = out / workspace.root.name
+    report = export_lessons(workspace, base / "lessons", workers=workers, echo=echo)
+    echo(f"lessons: {report}")
+    paths = {"lessons": base / "lessons"}
+    for cid in workspace.credentials:
+        site = export_site(workspace, cid, base / "site" / cid, workers=workers)
+        paths[f"site:{cid}"] = site
+        echo(f"site: {site / 'index.html'}")
+    for item in [*workspace.credentials, *workspace.modules]:
+        export_scorm(workspace, item, base / "scorm" / f"{item}.zip", workers=workers)
+        export_cmi5(workspace, item, base / "cmi5" / f"{item}.zip", workers=workers)
+    paths["scorm"], paths["cmi5"] = base / "scorm", base / "cmi5"
+    n = len(workspace.credentials) + len(workspace.modules)
+    echo(f"scorm 1.2: {n} packages in {base / 'scorm'}; cmi5: {n} packages in {base / 'cmi5'}")
+    found = Path(events) if events else find_events(out, workspace)
+    if found is None:
+        echo("badges: skipped, no learner events yet (run the analytics demo first, or set MBLIB_EVENTS=path)")
+    else:
+        for cid in workspace.credentials:
+            folder = export_badges(workspace, cid, found, base / "badges" / cid)
+            count = len(list((folder / "credentials").glob("*.json"))) if (folder / "credentials").is_dir() else 0
+            echo(f"badges: {cid}: achievement + {count} learner credential(s) in {folder} (from {found})")
+        paths["badges"] = base / "badges"
+    echo(f"export finished in {time.perf_counter() - t0:.1f} s")
+    return paths
+
+
+def run_demo(workspace: "Workspace", out: str | Path, echo: Callable[[str], None] = print) -> dict[str, Path]:
+    """The export step of ``mb demo``."""
+    echo("")
+    echo("export:")
+    return export_everything(workspace, out, echo=echo)
+
+
+__all__ = ["export_everything", "find_events", "run_demo"]
