@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from tests.conftest import SAMPLE, SCHEMAS
+from tests.conftest import REPO, SAMPLE, SCHEMAS
 
 
 @pytest.fixture(scope="session")
@@ -31,9 +31,11 @@ def lessons(export_ws, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def schemas():
-    if not SCHEMAS.is_dir():
-        pytest.skip(f"official schemas not found at {SCHEMAS} (see ../shared/schemas/PROVENANCE.md)")
-    return SCHEMAS
+    """../shared/schemas beside the repository (or beside a folder above it, for git worktrees)."""
+    for folder in (SCHEMAS, *(p / "shared" / "schemas" for p in REPO.parents)):
+        if folder.is_dir():
+            return folder
+    pytest.skip(f"official schemas not found at {SCHEMAS} (see ../shared/schemas/PROVENANCE.md)")
 
 
 def correct_choices(module):
