@@ -25,6 +25,7 @@ import shutil
 import stat
 import tempfile
 import zipfile
+import zlib
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import Iterator
@@ -150,8 +151,8 @@ def import_package(
         written = 0
         for info in infos:
             rel = _safe_member_name(info.filename, name)
-            mode = info.external_attr >> 16
-            if stat.S_ISLNK(mode) or (mode and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))):
+            kind = stat.S_IFMT(info.external_attr >> 16) if info.create_system == 3 else 0  # Unix modes only
+            if kind not in (0, stat.S_IFREG, stat.S_IFDIR):
                 raise UnsafePackageError(f"entry '{info.filename}' is a link or special file",
                                          location=Location(file=name, field=info.filename),
                                          hint="a package may only hold plain files and folders")
@@ -164,17 +165,23 @@ def import_package(
                     f"entry '{info.filename}' expands {info.file_size / info.compress_size:.0f} times (zip bomb?)",
                     location=Location(file=name, field=info.filename), hint="raise max_ratio if you trust it")
             out.parent.mkdir(parents=True, exist_ok=True)
-            with zf.open(info) as src, open(out, "wb") as dst:
-                while True:
-                    chunk = src.read(1 << 16)
-                    if not chunk:
-                        break
-                    written += len(chunk)
-                    if written > max_bytes:
-                        raise UnsafePackageError(
-                            f"the package unpacks to more than {max_bytes} bytes (its header said {declared})",
-                            location=Location(file=name, field=info.filename), hint="raise max_bytes if you trust it")
-                    dst.write(chunk)
+            try:
+                with zf.open(info) as src, open(out, "wb") as dst:
+                    while True:
+                        chunk = src.read(1 << 16)
+                        if not chunk:
+                            break
+                        written += len(chunk)
+                        if written > max_bytes:
+                            raise UnsafePackageError(
+                                f"the package unpacks to more than {max_bytes} bytes (its header said {declared})",
+                                location=Location(file=name, field=info.filename),
+                                hint="raise max_bytes if you trust it")
+                        dst.write(chunk)
+            except (zipfile.BadZipFile, EOFError, zlib.error) as e:
+                raise UnsafePackageError(f"entry '{info.filename}' is damaged or does not match its header: {e}",
+                                         location=Location(file=name, field=info.filename),
+                                         hint="get a fresh copy of the package") from None
     return dest
 
 
