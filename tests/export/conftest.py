@@ -15,7 +15,7 @@ def export_ws(tmp_path_factory):
     from mblib.content import Workspace
 
     dest = tmp_path_factory.mktemp("export-ws") / "sample-workspace"
-    shutil.copytree(SAMPLE, dest)
+    shutil.copytree(SAMPLE, dest, ignore=shutil.ignore_patterns(".mblib"))  # no export cache from a demo run
     return Workspace.open(dest)
 
 
