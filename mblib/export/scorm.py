@@ -8,7 +8,8 @@ finishes. A credential package lists its modules in pathway order, with
 ``adlcp:masteryscore`` from each module's pass mark.
 
 >>> from mblib.content import Module
->>> xml = scorm_manifest("demo", "Demo", [Module(id="m", title="M", pass_mark=0.7)], {"m": ["m.html"]})
+>>> quiz = {"id": "q", "type": "quiz", "question": "?", "choices": [{"id": "a", "text": "A", "correct": True}]}
+>>> xml = scorm_manifest("demo", "Demo", [Module(id="m", title="M", pass_mark=0.7, blocks=[quiz])], {"m": ["m.html"]})
 >>> "<adlcp:masteryscore>70</adlcp:masteryscore>" in xml
 True
 """
