@@ -83,6 +83,9 @@ class LessonExporter(Exporter):
         page = render_module(module, ws)
         resources.setdefault("outputs", {}).update(page.assets)  # large media, written beside the page
         resources["mblib"] = {"module_id": module.id, "missing_media": page.missing_media}
+        if page.missing_media:
+            self.log.warning("module '%s': media not found, shown as missing: %s (pass --LessonExporter.workspace="
+                             "PATH of the workspace)", module.id, ", ".join(page.missing_media))
         return page.html, resources
 
 
