@@ -61,10 +61,16 @@ def export_everything(workspace: "Workspace", out: str | Path, *, echo: Callable
 
 
 def run_demo(workspace: "Workspace", out: str | Path, echo: Callable[[str], None] = print) -> dict[str, Path]:
-    """The export step of ``mb demo``."""
+    """The export step of ``mb demo`` (skipped, with the install command, when the export extra is missing)."""
+    from ..errors import MissingDependencyError
+
     echo("")
     echo("export:")
-    return export_everything(workspace, out, echo=echo)
+    try:
+        return export_everything(workspace, out, echo=echo)
+    except MissingDependencyError as e:
+        echo(f"export: skipped: {e}")
+        return {}
 
 
 __all__ = ["export_everything", "find_events", "run_demo"]

@@ -181,13 +181,13 @@ def executed_modules(
     jobs = [(workspace.module(mid).model_dump(mode="json"), str(workspace.root), timeout) for mid in todo]
     from ..content.module import Module
 
-    first_error: BaseException | None = None
+    first_error: Exception | None = None
     if n <= 1:
         results = []
         for mid, job in zip(todo, jobs):
             try:
                 results.append((mid, _execute_job(job)))
-            except BaseException as e:
+            except Exception as e:
                 first_error = e
                 break
     else:
@@ -199,7 +199,7 @@ def executed_modules(
             for mid, fut in futures:
                 try:
                     results.append((mid, fut.result()))
-                except BaseException as e:  # keep collecting the others so they are cached
+                except Exception as e:  # keep collecting the others so they are cached
                     first_error = first_error or e
     for mid, data in results:
         module = Module.model_validate(data)
