@@ -16,6 +16,7 @@ from .conftest import answer_quizzes
 CMI5 = "https://w3id.org/xapi/cmi5/context/categories/cmi5"
 MOVEON = "https://w3id.org/xapi/cmi5/context/categories/moveon"
 SESSION = "https://w3id.org/xapi/cmi5/context/extensions/sessionid"
+MASTERY = "https://w3id.org/xapi/cmi5/context/extensions/masteryscore"
 PUBLISHER = "https://learning.northwind.example/xapi/courses/reading-bar-charts"
 VERB = "http://adlnet.gov/expapi/verbs/"
 ACTOR = {"objectType": "Agent", "account": {"homePage": "https://lms.example", "name": "learner-1"}}
@@ -119,10 +120,15 @@ def _categories(s):
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("wrong", [set(), {"baseline-check"}])
-def test_au_sends_the_cmi5_statement_sequence(page, lrs, export_ws, wrong):
+@pytest.mark.parametrize("wrong, mastery, outcome", [
+    (set(), 0.8, "passed"),
+    ({"baseline-check"}, 0.8, "failed"),
+    ({"baseline-check"}, 0.6, "passed"),  # the LMS's masteryScore overrides the module's pass mark
+])
+def test_au_sends_the_cmi5_statement_sequence(page, lrs, export_ws, wrong, mastery, outcome):
     module = export_ws.module("reading-bar-charts")
     state = lrs["state"]
+    state["launch"]["masteryScore"] = mastery
     page.goto(lrs["url"])
     page.get_by_role("button", name="Finish and exit").wait_for(timeout=10_000)
     assert state["fetches"] == 1
@@ -134,7 +140,6 @@ def test_au_sends_the_cmi5_statement_sequence(page, lrs, export_ws, wrong):
     page.wait_for_function("() => document.querySelector('.mb-lms-status') !== null", timeout=10_000)
     statements = state["statements"]
     verbs = _verbs(statements)
-    outcome = "failed" if wrong else "passed"
     assert verbs == ["initialized", "answered", "answered", "answered", "completed", outcome, "terminated"]
     for s in statements:
         assert s["actor"] == ACTOR and s["context"]["registration"] == "0d1c6d2c-6f1a-4f8e-9e5b-6b8f3c1d2e4f"
@@ -149,8 +154,10 @@ def test_au_sends_the_cmi5_statement_sequence(page, lrs, export_ws, wrong):
     assert by["completed"]["result"]["completion"] is True
     result = by[outcome]["result"]
     quizzes = len(module.quizzes)
-    assert result["success"] is (not wrong)
+    assert result["success"] is (outcome == "passed")
     assert result["score"]["scaled"] == pytest.approx((quizzes - len(wrong)) / quizzes)
+    assert by[outcome]["context"]["extensions"][MASTERY] == mastery
+    assert "extensions" not in by["completed"]["context"] or MASTERY not in by["completed"]["context"]["extensions"]
     assert result["duration"].startswith("PT") and by["terminated"]["result"]["duration"].startswith("PT")
     answered = [s for s in statements if s["verb"]["id"] == VERB + "answered"]
     assert all(_categories(s) == [] for s in answered)  # "allowed" statements carry no cmi5 category

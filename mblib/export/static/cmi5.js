@@ -15,6 +15,7 @@
   if (endpoint.charAt(endpoint.length - 1) !== "/") { endpoint += "/"; }
   var CMI5 = "https://w3id.org/xapi/cmi5/context/categories/cmi5";
   var MOVEON = "https://w3id.org/xapi/cmi5/context/categories/moveon";
+  var MASTERY = "https://w3id.org/xapi/cmi5/context/extensions/masteryscore";
   var VERB = {
     initialized: "http://adlnet.gov/expapi/verbs/initialized",
     completed: "http://adlnet.gov/expapi/verbs/completed",
@@ -102,14 +103,21 @@
     }
     if (!s.questions) { return; }
     var ok = s.scaled >= mastery(s) - 1e-9;
+    var judged = function (verb, success) {
+      var st = statement(verb, [CMI5, MOVEON], {score: {scaled: s.scaled, raw: s.raw, min: 0, max: s.max},
+                                                success: success, duration: elapsed});
+      if (launch && typeof launch.masteryScore === "number") {  /* cmi5 9.6.3: echo the mastery score used */
+        st.context.extensions = st.context.extensions || {};
+        st.context.extensions[MASTERY] = launch.masteryScore;
+      }
+      return st;
+    };
     if (ok && !sent.passed) {
       sent.passed = true;
-      send(statement("passed", [CMI5, MOVEON], {score: {scaled: s.scaled, raw: s.raw, min: 0, max: s.max},
-                                                 success: true, duration: elapsed}));
+      send(judged("passed", true));
     } else if (!ok && !sent.failed && !sent.passed) {
       sent.failed = true;
-      send(statement("failed", [CMI5, MOVEON], {score: {scaled: s.scaled, raw: s.raw, min: 0, max: s.max},
-                                                 success: false, duration: elapsed}));
+      send(judged("failed", false));
     }
   }
   function terminate(leaving) {
