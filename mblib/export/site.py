@@ -12,6 +12,7 @@ web server: links are relative, nothing loads from the network.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -146,8 +147,8 @@ def export_site(
                 for rel, data in page.assets.items():
                     atomic_write(tmp / rel, data)  # media shared by every language, at the site root
                 html = page.html
-                if lang:
-                    html = html.replace('src="media/', 'src="../media/')
+                if lang:  # large media live once, at the site root
+                    html = re.sub(r'(src|poster)="media/', r'\1="../media/', html)
                 atomic_write(folder / f"{mid}.html", html.encode("utf-8"))
             minutes = {m: max(1, round(workspace.module(m).estimate_duration(workspace.settings.duration).minutes))
                        for m in order}
