@@ -139,12 +139,16 @@ def form_for(model: type[BaseModel], *, skip: Sequence[str] = BLOCK_KEYS) -> lis
 
 
 def block_form(block_type: str) -> list[FieldSpec]:
-    """The form of a block type registered in :data:`BLOCK_TYPES` (``NotFoundError``-like message otherwise)."""
+    """The form of a block type registered in :data:`BLOCK_TYPES` (``ContentError`` naming the known types otherwise)."""
     try:
         model = BLOCK_TYPES[block_type]
     except KeyError:
-        raise ContentError([Problem(f"unknown block type '{block_type}'", Location(field="type"),
-                                    f"block types are: {', '.join(BLOCK_TYPES)}", code="form.unknown-type")]) from None
+        import difflib
+
+        close = difflib.get_close_matches(block_type, list(BLOCK_TYPES), n=1)
+        hint = (f"did you mean '{close[0]}'? " if close else "") + f"block types are: {', '.join(BLOCK_TYPES)}"
+        raise ContentError([Problem(f"unknown block type '{block_type}'", Location(field="type"), hint,
+                                    code="form.unknown-type")]) from None
     return form_for(model)
 
 

@@ -32,7 +32,7 @@ _FULL = w.Layout(width="98%")
 def control_for(spec: FieldSpec, value: Any) -> w.Widget:
     """The input widget of one simple field kind (text, markdown, number, integer, bool, choice, lines)."""
     tip = spec.description or spec.label
-    common = dict(description=spec.label + (" *" if spec.required else ""), description_tooltip=tip, style=_STYLE,
+    common = dict(description=spec.label + (" *" if spec.required else ""), tooltip=tip, style=_STYLE,
                   layout=w.Layout(width="98%"))
     kind = spec.kind
     if kind == "bool":
