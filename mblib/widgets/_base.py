@@ -44,8 +44,6 @@ def guarded(fn: F) -> F:
         self.errors.outputs = ()
         try:
             return fn(self, *args, **kwargs)
-        except ConflictError as e:
-            self._show_conflict(e)
         except MblibError as e:
             self.errors.append_stderr(f"{e}\n")
         except Exception:  # noqa: BLE001 - any failure is shown, never swallowed
@@ -95,7 +93,11 @@ class BuilderBase(w.VBox):
     def save(self, force: bool = False) -> None:
         """Save the file; a conflict shows the warning with "overwrite" and "reload"."""
         if self.editor is not None:
-            self.editor.save(force=force)
+            try:
+                self.editor.save(force=force)
+            except ConflictError as e:
+                self._show_conflict(e)
+                return
             self._hide_conflict()
 
     @guarded
