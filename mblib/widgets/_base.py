@@ -65,6 +65,7 @@ class BuilderBase(w.VBox):
 
     def __init__(self) -> None:
         super().__init__(layout=w.Layout(width="100%"))
+        self.add_class("mblib-builder")
         self.editor = None
         self.save_button = w.Button(description="Save", icon="save", tooltip="save the file (atomic)")
         self.undo_button = w.Button(description="Undo", icon="undo", disabled=True)
