@@ -33,7 +33,7 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, Mapping, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Mapping, Self, Sequence, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -68,6 +68,33 @@ class _Editor(Generic[M]):
         self._saved = saved
         #: The last :class:`ConflictError` of :meth:`save`, until a save or reload resolves it.
         self.conflict: ConflictError | None = None
+
+    @classmethod
+    def open(cls, workspace: "Workspace", item_id: str) -> Self:
+        """Edit an item the workspace has loaded (``NotFoundError`` naming close ids otherwise)."""
+        item = workspace.module(item_id) if cls.kind == "module" else workspace.credential(item_id)
+        return cls(workspace, item.model_copy(deep=True), saved=item.model_copy(deep=True))
+
+    @classmethod
+    def create(cls, workspace: "Workspace", item_id: str, title: str | None = None) -> Self:
+        """Start a new item from starter content (nothing is written until :meth:`save`); refuses an
+        id the workspace or the disk already has."""
+        path = workspace.path_of(cls.kind, item_id)
+        file = workspace._rel(path)
+        store = workspace.modules if cls.kind == "module" else workspace.credentials
+        if item_id in store or path.exists():
+            raise ConflictError(f"{cls.kind} '{item_id}' already exists ({file})", location=Location(file=file),
+                                hint=f"choose another id, or open the existing {cls.kind} to edit it")
+        try:
+            item = cls._starter(workspace, item_id, title)
+        except ValidationError as err:
+            problems = problems_from_validation(err, LoadedYaml(data={"id": item_id}, tree=None, file=file), cls.model)
+            raise ContentError(problems, summary=f"cannot create {cls.kind} '{item_id}'") from None
+        return cls(workspace, item, saved=None)
+
+    @staticmethod
+    def _starter(workspace: "Workspace", item_id: str, title: str | None) -> Any:
+        raise NotImplementedError
 
     # ------------------------------------------------------------ state
     @property
@@ -188,35 +215,18 @@ class DurationStatus:
 class ModuleEditor(_Editor[Module]):
     """Edit one module of a workspace: blocks (add, edit, duplicate, delete, move), undo/redo, save.
 
-    Open an existing module with :meth:`open` or start a new one with :meth:`create`.
+    Open an existing module with :meth:`open` or start a new one with :meth:`create`
+    (from the starter content of ``mb new module``).
     """
 
     kind = "module"
     model = Module
 
-    @classmethod
-    def open(cls, workspace: "Workspace", module_id: str) -> "ModuleEditor":
-        """Edit a module the workspace has loaded (``NotFoundError`` naming close ids otherwise)."""
-        module = workspace.module(module_id)
-        return cls(workspace, module.model_copy(deep=True), saved=module.model_copy(deep=True))
-
-    @classmethod
-    def create(cls, workspace: "Workspace", module_id: str, title: str | None = None) -> "ModuleEditor":
-        """Start a new module from the starter content (nothing is written until :meth:`save`)."""
+    @staticmethod
+    def _starter(workspace: "Workspace", module_id: str, title: str | None) -> Module:
         from .starter import starter_module
 
-        path = workspace.module_path(module_id)
-        if module_id in workspace.modules or path.exists():
-            raise ConflictError(f"module '{module_id}' already exists ({workspace._rel(path)})",
-                                location=Location(file=workspace._rel(path)),
-                                hint="choose another id, or open the existing module to edit it")
-        try:
-            module = starter_module(module_id, title, language=workspace.settings.workspace.source_language)
-        except ValidationError as err:
-            problems = problems_from_validation(err, LoadedYaml(data={"id": module_id}, tree=None,
-                                                                file=workspace._rel(path)), Module)
-            raise ContentError(problems, summary=f"cannot create module '{module_id}'") from None
-        return cls(workspace, module, saved=None)
+        return starter_module(module_id, title, language=workspace.settings.workspace.source_language)
 
     @property
     def module(self) -> Module:
@@ -335,27 +345,9 @@ class CredentialEditor(_Editor[Credential]):
     kind = "credential"
     model = Credential
 
-    @classmethod
-    def open(cls, workspace: "Workspace", credential_id: str) -> "CredentialEditor":
-        c = workspace.credential(credential_id)
-        return cls(workspace, c.model_copy(deep=True), saved=c.model_copy(deep=True))
-
-    @classmethod
-    def create(cls, workspace: "Workspace", credential_id: str, title: str | None = None) -> "CredentialEditor":
-        """Start a new, empty credential (nothing is written until :meth:`save`)."""
-        path = workspace.path_of("credential", credential_id)
-        if credential_id in workspace.credentials or path.exists():
-            raise ConflictError(f"credential '{credential_id}' already exists ({workspace._rel(path)})",
-                                location=Location(file=workspace._rel(path)),
-                                hint="choose another id, or open the existing credential to edit it")
-        data = {"id": credential_id, "title": title or credential_id.replace("-", " ").capitalize()}
-        try:
-            cred = Credential.model_validate(data)
-        except ValidationError as err:
-            problems = problems_from_validation(err, LoadedYaml(data=data, tree=None, file=workspace._rel(path)),
-                                                Credential)
-            raise ContentError(problems, summary=f"cannot create credential '{credential_id}'") from None
-        return cls(workspace, cred, saved=None)
+    @staticmethod
+    def _starter(workspace: "Workspace", credential_id: str, title: str | None) -> Credential:
+        return Credential(id=credential_id, title=title or credential_id.replace("-", " ").capitalize())
 
     @property
     def credential(self) -> Credential:

@@ -12,6 +12,7 @@ from typing import Any, Callable, TypeVar
 import ipywidgets as w
 
 from ..content.editing import _Editor
+from ..content.workspace import Workspace
 from ..errors import ConflictError, MblibError, Problem
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -59,14 +60,27 @@ def guarded(fn: F) -> F:
 
 
 class BuilderBase(w.VBox):
-    """Header and footer of a builder around an editor (:class:`~mblib.content.editing._Editor`)."""
+    """Header and footer of a builder around an editor (:class:`~mblib.content.editing._Editor`):
+    the picker of items (open one, or create a new one), save, undo, redo, conflicts, lint, errors."""
 
-    editor: _Editor[Any] | None
+    editor: Any
 
-    def __init__(self) -> None:
+    def __init__(self, workspace: Workspace, editor_class: type[_Editor[Any]]) -> None:
         super().__init__(layout=w.Layout(width="100%"))
         self.add_class("mblib-builder")
+        self.workspace = workspace
+        self.editor_class = editor_class
         self.editor = None
+        self._editors: dict[str, Any] = {}
+        self._syncing = False
+        noun = editor_class.kind
+        self.picker = w.Dropdown(options=sorted(self._store()), value=None, description=noun.capitalize(),
+                                 layout=w.Layout(width="380px"))
+        self.new_id = w.Text(placeholder=f"new-{noun}-id", layout=w.Layout(width="180px"))
+        self.create_button = w.Button(description=f"New {noun}", icon="file")
+        self.picker.observe(lambda c: self.open_item(c["new"]) if c["new"] and not self._syncing else None,
+                            names="value")
+        self.create_button.on_click(lambda _: self.create_item(self.new_id.value.strip()))
         self.save_button = w.Button(description="Save", icon="save", tooltip="save the file (atomic)")
         self.undo_button = w.Button(description="Undo", icon="undo", disabled=True)
         self.redo_button = w.Button(description="Redo", icon="repeat", disabled=True)
@@ -86,10 +100,29 @@ class BuilderBase(w.VBox):
         self.overwrite_button.on_click(lambda _: self.save(force=True))
         self.reload_button.on_click(lambda _: self.reload())
 
+    def _store(self) -> dict[str, Any]:
+        return self.workspace.modules if self.editor_class.kind == "module" else self.workspace.credentials
+
+    def picker_row(self) -> w.HBox:
+        return w.HBox([self.picker, self.new_id, self.create_button])
+
     def toolbar(self) -> list[w.Widget]:
         return [self.save_button, self.undo_button, self.redo_button, self.status]
 
     # ------------------------------------------------------------ actions
+    @guarded
+    def open_item(self, item_id: str) -> None:
+        """Edit an item of the workspace (unsaved work in the others is kept while you switch)."""
+        if item_id not in self._editors:
+            self._editors[item_id] = self.editor_class.open(self.workspace, item_id)
+        self._activate(item_id)
+
+    @guarded
+    def create_item(self, item_id: str) -> None:
+        """Start a new item from starter content; it is written on Save."""
+        self._editors[item_id] = self.editor_class.create(self.workspace, item_id)
+        self._activate(item_id)
+
     @guarded
     def save(self, force: bool = False) -> None:
         """Save the file; a conflict shows the warning with "overwrite" and "reload"."""
@@ -121,6 +154,37 @@ class BuilderBase(w.VBox):
             self._changed(rebuild=True)
 
     # ------------------------------------------------------------ views
+    def _ed(self) -> Any:
+        if self.editor is None:
+            noun = self.editor_class.kind
+            raise RuntimeError(f"no {noun} is open: pick one, or type an id and click 'New {noun}'")
+        return self.editor
+
+    def _activate(self, item_id: str) -> None:
+        self.editor = self._editors[item_id]
+        self._syncing = True
+        try:
+            options = sorted(set(self._store()) | set(self._editors))
+            if list(self.picker.options) != options:
+                self.picker.options = options
+            self.picker.value = item_id
+        finally:
+            self._syncing = False
+        self._activated()
+        self._changed(rebuild=True)
+
+    def _apply(self, change: Callable[[], Any]) -> None:
+        """Run one editor change from a form; if it is refused, the form shows the model again."""
+        try:
+            change()
+        except Exception:
+            self._changed(rebuild=True)
+            raise
+        self._changed(rebuild=False)
+
+    def _activated(self) -> None:
+        """Hook: an item was just opened (subclasses reset their selection here)."""
+
     def _changed(self, rebuild: bool) -> None:
         """Refresh the views of the current snapshot (subclasses)."""
 

@@ -55,18 +55,10 @@ class ModuleBuilder(BuilderBase):
 
     def __init__(self, workspace: Workspace, module_id: str | None = None, *,
                  insights: Mapping[str, Any] | None = None):
-        super().__init__()
-        self.workspace = workspace
+        super().__init__(workspace, ModuleEditor)
         self.insights: Mapping[str, Any] = insights or {}
-        self._editors: dict[str, ModuleEditor] = {}
         self._selected: str | None = None
-        self._syncing = False
         self.editor: ModuleEditor | None = None
-        # module picker and creation
-        self.picker = w.Dropdown(options=sorted(workspace.modules), value=None, description="Module",
-                                 layout=w.Layout(width="380px"))
-        self.new_id = w.Text(placeholder="new-module-id", layout=w.Layout(width="180px"))
-        self.create_button = w.Button(description="New module", icon="file")
         # block list and actions
         self.blocks = w.Select(options=[], rows=14, layout=w.Layout(width="100%"), description="")
         self.block_type = w.Dropdown(options=list(BLOCK_TYPES), value=next(iter(BLOCK_TYPES)),
@@ -86,8 +78,6 @@ class ModuleBuilder(BuilderBase):
         self.form: FieldForm | None = None
         self.module_form: FieldForm | None = None
         # wiring: every callback is a call into the editor, guarded
-        self.picker.observe(lambda c: self.open_module(c["new"]) if c["new"] and not self._syncing else None, names="value")
-        self.create_button.on_click(lambda _: self.create_module(self.new_id.value.strip()))
         self.blocks.observe(lambda c: self._select(c["new"]) if not self._syncing else None, names="value")
         self.add_button.on_click(lambda _: self.add_block(self.block_type.value))
         self.up_button.on_click(lambda _: self.move(-1))
@@ -103,31 +93,18 @@ class ModuleBuilder(BuilderBase):
         right = w.VBox([w.HTML("<b>Preview</b>"), self.preview, self.lint_panel],
                        layout=w.Layout(width="56%"))
         self.children = [
-            w.HBox([self.picker, self.new_id, self.create_button]),
+            self.picker_row(),
             w.HBox([*self.toolbar(), self.duration]),
             self.conflict_box,
             self.errors,
             w.HBox([left, right], layout=w.Layout(width="100%")),
         ]
         if module_id is not None:
-            self.open_module(module_id)
+            self.open_item(module_id)
         else:
             self._refresh_state()
 
     # ------------------------------------------------------------ actions (each one editor call)
-    @guarded
-    def open_module(self, module_id: str) -> None:
-        """Edit a module of the workspace (unsaved work in other modules is kept while you switch)."""
-        if module_id not in self._editors:
-            self._editors[module_id] = ModuleEditor.open(self.workspace, module_id)
-        self._activate(module_id)
-
-    @guarded
-    def create_module(self, module_id: str) -> None:
-        """Start a new module from the starter content; it is written on Save."""
-        self._editors[module_id] = ModuleEditor.create(self.workspace, module_id)
-        self._activate(module_id)
-
     @guarded
     def add_block(self, block_type: str) -> None:
         ed = self._ed()
@@ -159,22 +136,11 @@ class ModuleBuilder(BuilderBase):
     @guarded
     def edit_block(self, values: Mapping[str, Any]) -> None:
         """Apply the block form's values (an invalid value is reported and the form shows the model again)."""
-        try:
-            changed = self._ed().update_block_form(self._selected or "", values)
-        except Exception:
-            self._changed(rebuild=True)
-            raise
-        if changed:
-            self._changed(rebuild=False)
+        self._apply(lambda: self._ed().update_block_form(self._selected or "", values))
 
     @guarded
     def edit_module(self, values: Mapping[str, Any]) -> None:
-        try:
-            self._ed().update(**parse_form(form_for(Module, skip=_MODULE_SKIP), values))
-        except Exception:
-            self._changed(rebuild=True)
-            raise
-        self._changed(rebuild=False)
+        self._apply(lambda: self._ed().update(**parse_form(form_for(Module, skip=_MODULE_SKIP), values)))
 
     @guarded
     def _select(self, block_id: str | None) -> None:
@@ -187,24 +153,9 @@ class ModuleBuilder(BuilderBase):
         self._refresh_state()
 
     # ------------------------------------------------------------ views
-    def _ed(self) -> ModuleEditor:
-        if self.editor is None:
-            raise RuntimeError("no module is open: pick one, or type an id and click 'New module'")
-        return self.editor
-
-    def _activate(self, module_id: str) -> None:
-        self.editor = self._editors[module_id]
-        ids = self.editor.block_ids()
+    def _activated(self) -> None:
+        ids = self._ed().block_ids()
         self._selected = ids[0] if ids else None
-        self._syncing = True
-        try:
-            options = sorted(set(self.workspace.modules) | set(self._editors))
-            if list(self.picker.options) != options:
-                self.picker.options = options
-            self.picker.value = module_id
-        finally:
-            self._syncing = False
-        self._changed(rebuild=True)
 
     def _label(self, n: int, block: Any) -> str:
         text = f"{n}. {block.type} · {block.id}"

@@ -40,17 +40,10 @@ class CredentialBuilder(BuilderBase):
     """
 
     def __init__(self, workspace: Workspace, credential_id: str | None = None, *, chart: bool = True):
-        super().__init__()
-        self.workspace = workspace
+        super().__init__(workspace, CredentialEditor)
         self.draw_chart = chart
-        self._editors: dict[str, CredentialEditor] = {}
-        self._syncing = False
         self.editor: CredentialEditor | None = None
         names = [(f"{m.title} ({mid})", mid) for mid, m in sorted(workspace.modules.items())]
-        self.picker = w.Dropdown(options=sorted(workspace.credentials), value=None, description="Credential",
-                                 layout=w.Layout(width="380px"))
-        self.new_id = w.Text(placeholder="new-credential-id", layout=w.Layout(width="180px"))
-        self.create_button = w.Button(description="New credential", icon="file")
         self.required = w.SelectMultiple(options=names, rows=8, description="Required",
                                          layout=w.Layout(width="98%"), style={"description_width": "120px"})
         self.electives = w.VBox()
@@ -68,9 +61,6 @@ class CredentialBuilder(BuilderBase):
         self.group_controls: dict[str, tuple[w.Text, w.IntText, w.SelectMultiple]] = {}
         self._names = names
         self._drawn: Any = None
-        self.picker.observe(lambda c: self.open_credential(c["new"]) if c["new"] and not self._syncing else None,
-                            names="value")
-        self.create_button.on_click(lambda _: self.create_credential(self.new_id.value.strip()))
         self.required.observe(lambda c: self.set_required(c["new"]) if not self._syncing else None, names="value")
         self.add_group_button.on_click(lambda _: self.add_group())
         self.prereq_module.observe(lambda c: self._show_prereqs() if not self._syncing else None, names="value")
@@ -84,7 +74,7 @@ class CredentialBuilder(BuilderBase):
             self.european_box,
         ], titles=("Modules", "Prerequisites", "Details and criteria", "European elements"))
         self.children = [
-            w.HBox([self.picker, self.new_id, self.create_button]),
+            self.picker_row(),
             w.HBox(self.toolbar()),
             self.conflict_box,
             self.errors,
@@ -92,22 +82,11 @@ class CredentialBuilder(BuilderBase):
                     w.VBox([self.workload, self.chart, self.lint_panel], layout=w.Layout(width="50%"))]),
         ]
         if credential_id is not None:
-            self.open_credential(credential_id)
+            self.open_item(credential_id)
         else:
             self._refresh_state()
 
     # ------------------------------------------------------------ actions
-    @guarded
-    def open_credential(self, credential_id: str) -> None:
-        if credential_id not in self._editors:
-            self._editors[credential_id] = CredentialEditor.open(self.workspace, credential_id)
-        self._activate(credential_id)
-
-    @guarded
-    def create_credential(self, credential_id: str) -> None:
-        self._editors[credential_id] = CredentialEditor.create(self.workspace, credential_id)
-        self._activate(credential_id)
-
     @guarded
     def set_required(self, module_ids: Any) -> None:
         self._ed().set_required(list(module_ids))
@@ -121,13 +100,8 @@ class CredentialBuilder(BuilderBase):
     @guarded
     def edit_group(self, group_id: str) -> None:
         title, choose, modules = self.group_controls[group_id]
-        try:
-            self._ed().update_elective_group(group_id, title=title.value.strip() or None, choose=choose.value,
-                                             modules=list(modules.value))
-        except Exception:
-            self._changed(rebuild=True)
-            raise
-        self._changed(rebuild=False)
+        self._apply(lambda: self._ed().update_elective_group(group_id, title=title.value.strip() or None,
+                                                             choose=choose.value, modules=list(modules.value)))
 
     @guarded
     def remove_group(self, group_id: str) -> None:
@@ -142,40 +116,13 @@ class CredentialBuilder(BuilderBase):
 
     @guarded
     def edit_details(self, values: Mapping[str, Any]) -> None:
-        try:
-            self._ed().update(**parse_form(form_for(Credential, skip=_OWN), values))
-        except Exception:
-            self._changed(rebuild=True)
-            raise
-        self._changed(rebuild=False)
+        self._apply(lambda: self._ed().update(**parse_form(form_for(Credential, skip=_OWN), values)))
 
     @guarded
     def edit_european(self, values: Mapping[str, Any]) -> None:
-        try:
-            self._ed().update_european_form(values)
-        except Exception:
-            self._changed(rebuild=True)
-            raise
-        self._changed(rebuild=False)
+        self._apply(lambda: self._ed().update_european_form(values))
 
     # ------------------------------------------------------------ views
-    def _ed(self) -> CredentialEditor:
-        if self.editor is None:
-            raise RuntimeError("no credential is open: pick one, or type an id and click 'New credential'")
-        return self.editor
-
-    def _activate(self, credential_id: str) -> None:
-        self.editor = self._editors[credential_id]
-        self._syncing = True
-        try:
-            options = sorted(set(self.workspace.credentials) | set(self._editors))
-            if list(self.picker.options) != options:
-                self.picker.options = options
-            self.picker.value = credential_id
-        finally:
-            self._syncing = False
-        self._changed(rebuild=True)
-
     def _changed(self, rebuild: bool) -> None:
         ed = self._ed()
         c = ed.current
