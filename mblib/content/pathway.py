@@ -11,7 +11,7 @@ Charts draw from this data (:func:`mblib.widgets.charts.pathway_chart`); nothing
 >>> [(e.source, e.target) for e in g.edges][0]
 ('choosing-the-right-chart', 'writing-chart-titles-that-inform')
 >>> print(credential_workload(ws.credential("data-storytelling"), ws))
-0.6 h of learning (3 required modules: 35 min); declared: 2.0 h
+0.3 h of learning (3 required modules: 18 min); declared: 2.0 h
 """
 
 from __future__ import annotations
