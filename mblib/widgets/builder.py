@@ -185,7 +185,7 @@ class ModuleBuilder(BuilderBase):
         self.lint_panel.value = lint_html(ed.lint())
         d = ed.duration()
         color = "#b00020" if d.over else "#1b5e20"
-        self.duration.value = f"<span class='mblib-duration' style='color:{color}'>duration: {html.escape(str(d))}</span>"
+        self.duration.value = f"<span class='mblib-duration' style='color:{color};margin-left:1.5em'>duration: {html.escape(str(d))}</span>"
 
     def _build_form(self) -> None:
         ed = self._ed()
