@@ -188,3 +188,19 @@ def test_credential_builder_draws_the_pathway_chart(sample_ws):
     b.prereq_module.value = "samples-and-surveys"
     b.prereqs.value = ("reading-bar-charts", "percentages-and-percentage-points")
     assert b.chart.value != svg and b.get_errors() == ""
+
+
+def test_every_block_type_can_be_added_and_edited_in_the_builder(sample_ws):
+    from mblib.content.blocks import BLOCK_TYPES
+
+    b = ModuleBuilder(sample_ws, "reading-bar-charts")
+    assert list(b.block_type.options) == list(BLOCK_TYPES)
+    for block_type in BLOCK_TYPES:
+        b.block_type.value = block_type
+        b.add_button.click()
+        assert b.blocks.value == f"{block_type}-1" and b.get_errors() == ""
+        assert set(b.form.controls) | set(b.form.items) == {
+            n for n in BLOCK_TYPES[block_type].model_fields if n not in ("id", "type")}
+    b.save_button.click()
+    ids = [x["id"] for x in _blocks_on_disk(sample_ws, "reading-bar-charts")]
+    assert all(f"{t}-1" in ids for t in BLOCK_TYPES)
