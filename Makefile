@@ -37,8 +37,8 @@ demo: setup
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lab: setup
-	$(BIN)/jupyter lab notebooks
+lab: setup   # JupyterLab on the notebooks folder (--allow-root only when run as root)
+	$(BIN)/jupyter lab notebooks $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .hypothesis

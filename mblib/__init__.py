@@ -42,6 +42,10 @@ _EXPORTS: dict[str, str] = {
     "write_module_page": "mblib.render",
     "render_workspace": "mblib.render",
     # widgets (issue: authoring widgets) -- add names below this line
+    "ModuleBuilder": "mblib.widgets.builder",
+    "CredentialBuilder": "mblib.widgets.credential",
+    "ModuleEditor": "mblib.content.editing",
+    "CredentialEditor": "mblib.content.editing",
 
     # export (issue: lesson export) -- add names below this line
     "ExportError": "mblib.export.errors",

@@ -76,7 +76,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "xliff": "mblib.translate.commands:xliff",
     "models": "mblib.translate.commands:models",
     "synth": "mblib.analytics.commands:synth",
-    "report": "mblib.analytics.commands:report",
+    "report": "mblib.analytics.report_cli:report",
 }
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, ClassVar, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter
 
 ID_PATTERN = r"^[a-z0-9](?:[a-z0-9_.-]{0,62}[a-z0-9])?$"
 Id = Annotated[
@@ -37,6 +37,16 @@ def count_words(text: str | None) -> int:
     return len(_WORD.findall(_MD_NOISE.sub(" ", text)))
 
 
+def unique_ids(what: str) -> AfterValidator:
+    """Validator for a list of items with ``id``: every id must be unique (``what`` names the items)."""
+
+    def check(items: list[Any]) -> list[Any]:
+        _check_unique([i.id for i in items], what)
+        return items
+
+    return AfterValidator(check)
+
+
 class Model(BaseModel):
     """Base of all content models: unknown fields are errors, assignments are validated."""
 
@@ -48,10 +58,16 @@ class _Block(Model):
     type: str
     # Fields whose text a learner reads; word counts and translation segments use them.
     text_fields: ClassVar[tuple[str, ...]] = ()
+    # A list of sub-items and the text fields of each item (choices, cards, panels, checklist items).
+    item_fields: ClassVar[tuple[str, tuple[str, ...]] | None] = None
     label: ClassVar[str] = "block"
 
     def word_count(self) -> int:
-        return sum(count_words(getattr(self, f, None)) for f in self.text_fields)
+        words = sum(count_words(getattr(self, f, None)) for f in self.text_fields)
+        if self.item_fields:
+            name, fields = self.item_fields
+            words += sum(count_words(getattr(i, f, None)) for i in getattr(self, name) for f in fields)
+        return words
 
     def media_seconds(self) -> float:
         return 0.0
@@ -143,15 +159,12 @@ class QuizBlock(_Block):
     type: Literal["quiz"]
     question: str = Field(description="the question (Markdown)")
     multiple: bool = Field(False, description="learners may pick several choices")
-    choices: list[Choice] = Field(default_factory=list)
+    choices: Annotated[list[Choice], unique_ids("choice")] = Field(default_factory=list)
     weight: float = Field(1.0, ge=0, description="share of the module score")
     explanation: str | None = Field(None, description="shown after any answer (Markdown)")
     text_fields: ClassVar[tuple[str, ...]] = ("question", "explanation")
+    item_fields: ClassVar[tuple[str, tuple[str, ...]] | None] = ("choices", ("text", "feedback"))
     label: ClassVar[str] = "Quiz"
-
-    def word_count(self) -> int:
-        words = super().word_count()
-        return words + sum(count_words(c.text) + count_words(c.feedback) for c in self.choices)
 
     def interactions(self) -> dict[str, int]:
         return {"quiz": 1}
@@ -159,12 +172,6 @@ class QuizBlock(_Block):
     @property
     def correct_ids(self) -> list[str]:
         return [c.id for c in self.choices if c.correct]
-
-    @field_validator("choices")
-    @classmethod
-    def _unique_choice_ids(cls, choices: list[Choice]) -> list[Choice]:
-        _check_unique([c.id for c in choices], "choice")
-        return choices
 
 
 class Card(Model):
@@ -178,21 +185,13 @@ class FlashcardsBlock(_Block):
 
     type: Literal["flashcards"]
     title: str | None = None
-    cards: list[Card] = Field(default_factory=list)
+    cards: Annotated[list[Card], unique_ids("card")] = Field(default_factory=list)
     text_fields: ClassVar[tuple[str, ...]] = ("title",)
+    item_fields: ClassVar[tuple[str, tuple[str, ...]] | None] = ("cards", ("front", "back"))
     label: ClassVar[str] = "Flashcards"
-
-    def word_count(self) -> int:
-        return super().word_count() + sum(count_words(c.front) + count_words(c.back) for c in self.cards)
 
     def interactions(self) -> dict[str, int]:
         return {"card": len(self.cards)}
-
-    @field_validator("cards")
-    @classmethod
-    def _unique_card_ids(cls, cards: list[Card]) -> list[Card]:
-        _check_unique([c.id for c in cards], "card")
-        return cards
 
 
 class Panel(Model):
@@ -206,18 +205,10 @@ class AccordionBlock(_Block):
 
     type: Literal["accordion"]
     title: str | None = None
-    items: list[Panel] = Field(default_factory=list)
+    items: Annotated[list[Panel], unique_ids("panel")] = Field(default_factory=list)
     text_fields: ClassVar[tuple[str, ...]] = ("title",)
+    item_fields: ClassVar[tuple[str, tuple[str, ...]] | None] = ("items", ("title", "body"))
     label: ClassVar[str] = "Accordion"
-
-    def word_count(self) -> int:
-        return super().word_count() + sum(count_words(p.title) + count_words(p.body) for p in self.items)
-
-    @field_validator("items")
-    @classmethod
-    def _unique_panel_ids(cls, items: list[Panel]) -> list[Panel]:
-        _check_unique([p.id for p in items], "panel")
-        return items
 
 
 class ChecklistItem(Model):
@@ -230,21 +221,13 @@ class ChecklistBlock(_Block):
 
     type: Literal["checklist"]
     title: str | None = None
-    items: list[ChecklistItem] = Field(default_factory=list)
+    items: Annotated[list[ChecklistItem], unique_ids("checklist item")] = Field(default_factory=list)
     text_fields: ClassVar[tuple[str, ...]] = ("title",)
+    item_fields: ClassVar[tuple[str, tuple[str, ...]] | None] = ("items", ("text",))
     label: ClassVar[str] = "Checklist"
-
-    def word_count(self) -> int:
-        return super().word_count() + sum(count_words(i.text) for i in self.items)
 
     def interactions(self) -> dict[str, int]:
         return {"checklist_item": len(self.items)}
-
-    @field_validator("items")
-    @classmethod
-    def _unique_item_ids(cls, items: list[ChecklistItem]) -> list[ChecklistItem]:
-        _check_unique([i.id for i in items], "checklist item")
-        return items
 
 
 class CodeOutput(Model):
@@ -270,8 +253,7 @@ class CodeBlock(_Block):
         return super().word_count() + 4 * len([ln for ln in self.source.splitlines() if ln.strip()])
 
 
-Block = Annotated[
-    Union[
+BLOCK_CLASSES: tuple[type[_Block], ...] = (
         TextBlock,
         ImageBlock,
         VideoBlock,
@@ -281,23 +263,11 @@ Block = Annotated[
         AccordionBlock,
         ChecklistBlock,
         CodeBlock,
-    ],
-    Field(discriminator="type"),
-]
+)
+Block = Annotated[Union[BLOCK_CLASSES], Field(discriminator="type")]  # type: ignore[valid-type]
 
 BLOCK_TYPES: dict[str, type[_Block]] = {
-    cls.model_fields["type"].annotation.__args__[0]: cls  # type: ignore[union-attr]
-    for cls in (
-        TextBlock,
-        ImageBlock,
-        VideoBlock,
-        CalloutBlock,
-        QuizBlock,
-        FlashcardsBlock,
-        AccordionBlock,
-        ChecklistBlock,
-        CodeBlock,
-    )
+    cls.model_fields["type"].annotation.__args__[0]: cls for cls in BLOCK_CLASSES  # type: ignore[union-attr]
 }
 
 _BLOCK_ADAPTER: TypeAdapter[Any] = TypeAdapter(Block)

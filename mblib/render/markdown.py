@@ -57,6 +57,7 @@ def sanitize_html(html: str) -> str:
     )
 
 
+@lru_cache(maxsize=4096)  # pure: a live preview re-renders only the text that changed
 def to_html(text: str | None, *, heading_offset: int = 1) -> str:
     """Block Markdown to sanitised HTML. Headings move down ``heading_offset`` levels
     (the page title is the only ``h1``)."""
@@ -73,6 +74,7 @@ def to_html(text: str | None, *, heading_offset: int = 1) -> str:
     return sanitize_html(html).strip()
 
 
+@lru_cache(maxsize=4096)
 def to_inline_html(text: str | None) -> str:
     """Inline Markdown (no paragraphs) to sanitised HTML, for titles, choices and list items."""
     if not text:

@@ -1,0 +1,213 @@
+"""``ModuleBuilder``: build a module in JupyterLab without writing YAML.
+
+Every action is a call into :class:`mblib.content.editing.ModuleEditor`; forms come from
+:mod:`mblib.content.forms` through the generic renderer :class:`mblib.widgets.forms.FieldForm`.
+
+>>> import pathlib, shutil, tempfile
+>>> from mblib.content import Workspace
+>>> src = pathlib.Path(__file__).resolve().parents[2] / "datasets" / "sample-workspace"
+>>> ws = Workspace.open(shutil.copytree(src, pathlib.Path(tempfile.mkdtemp()) / "ws"))
+>>> b = ModuleBuilder(ws, "reading-bar-charts")
+>>> b.block_type.value = "callout"; b.add_button.click()
+>>> b.blocks.value, "unsaved" in b.status.value, 'data-block-id=&quot;callout-1&quot;' in b.preview.value
+('callout-1', True, True)
+>>> b.save_button.click(); "saved" in b.status.value
+True
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any, Mapping
+
+import ipywidgets as w
+
+from ..content.blocks import BLOCK_TYPES
+from ..content.editing import ModuleEditor
+from ..content.forms import block_form, form_for, parse_form
+from ..content.module import Module
+from ..content.workspace import Workspace
+from ._base import BuilderBase, guarded, lint_html
+from .forms import FieldForm
+
+#: Module fields the settings form leaves out (the id is the file name; blocks have their own list).
+_MODULE_SKIP = ("id", "blocks")
+
+
+def preview_html(page_html: str, *, title: str, height: int = 620) -> str:
+    """The rendered page in a sandboxed ``<iframe srcdoc>``: its strict CSP and inline script stay intact.
+
+    >>> "srcdoc=\\"&lt;p&gt;hi&lt;/p&gt;\\"" in preview_html("<p>hi</p>", title="t")
+    True
+    """
+    return (f'<iframe class="mblib-preview" title="{html.escape(title, quote=True)}" sandbox="allow-scripts" '
+            f'style="width:100%;height:{height}px;border:1px solid #ccc;background:#fff" '
+            f'srcdoc="{html.escape(page_html, quote=True)}"></iframe>')
+
+
+class ModuleBuilder(BuilderBase):
+    """Open or create a module; add, edit, duplicate, delete and reorder blocks; see a live preview,
+    lint and the duration against the budget; save with undo/redo and an unsaved-changes indicator.
+
+    ``insights`` maps block ids to objects with a ``summary`` text (e.g. learner analytics:
+    "38% of learners stop here"), shown beside each block in the list.
+    """
+
+    def __init__(self, workspace: Workspace, module_id: str | None = None, *,
+                 insights: Mapping[str, Any] | None = None):
+        super().__init__(workspace, ModuleEditor)
+        self.insights: Mapping[str, Any] = insights or {}
+        self._selected: str | None = None
+        self.editor: ModuleEditor | None = None
+        # block list and actions
+        self.blocks = w.Select(options=[], rows=14, layout=w.Layout(width="100%"), description="")
+        self.block_type = w.Dropdown(options=list(BLOCK_TYPES), value=next(iter(BLOCK_TYPES)),
+                                     layout=w.Layout(width="130px"))
+        self.add_button = w.Button(description="Add block", icon="plus", button_style="primary",
+                                   tooltip="add a block of the chosen type after the selected one")
+        self.up_button = w.Button(description="Up", icon="arrow-up", layout=w.Layout(width="auto"))
+        self.down_button = w.Button(description="Down", icon="arrow-down", layout=w.Layout(width="auto"))
+        self.duplicate_button = w.Button(description="Duplicate", icon="copy", layout=w.Layout(width="auto"))
+        self.delete_button = w.Button(description="Delete", icon="trash", layout=w.Layout(width="auto"))
+        self.block_title = w.HTML()
+        self.form_box = w.VBox(layout=w.Layout(width="100%"))
+        self.module_form_box = w.VBox()
+        self.settings = w.Accordion(children=[self.module_form_box], titles=("Module settings",), selected_index=None)
+        self.duration = w.HTML()
+        self.preview = w.HTML(layout=w.Layout(width="100%"))
+        self.form: FieldForm | None = None
+        self.module_form: FieldForm | None = None
+        # wiring: every callback is a call into the editor, guarded
+        self.blocks.observe(lambda c: self._select(c["new"]) if not self._syncing else None, names="value")
+        self.add_button.on_click(lambda _: self.add_block(self.block_type.value))
+        self.up_button.on_click(lambda _: self.move(-1))
+        self.down_button.on_click(lambda _: self.move(1))
+        self.duplicate_button.on_click(lambda _: self.duplicate())
+        self.delete_button.on_click(lambda _: self.delete())
+        left = w.VBox([
+            w.HTML("<b>Blocks</b>"), self.blocks,
+            w.HBox([self.block_type, self.add_button]),
+            w.HBox([self.up_button, self.down_button, self.duplicate_button, self.delete_button]),
+            self.block_title, self.form_box, self.settings,
+        ], layout=w.Layout(width="44%", padding="0 8px 0 0"))
+        right = w.VBox([w.HTML("<b>Preview</b>"), self.preview, self.lint_panel],
+                       layout=w.Layout(width="56%"))
+        self.children = [
+            self.picker_row(),
+            w.HBox([*self.toolbar(), self.duration]),
+            self.conflict_box,
+            self.errors,
+            w.HBox([left, right], layout=w.Layout(width="100%")),
+        ]
+        if module_id is not None:
+            self.open_item(module_id)
+        else:
+            self._refresh_state()
+
+    # ------------------------------------------------------------ actions (each one editor call)
+    @guarded
+    def add_block(self, block_type: str) -> None:
+        ed = self._ed()
+        self._selected = ed.add_block(block_type, after=self._selected if self._selected in ed.block_ids() else None)
+        self._changed(rebuild=True)
+
+    @guarded
+    def move(self, offset: int) -> None:
+        if self._selected:
+            self._ed().move_block(self._selected, offset)
+            self._changed(rebuild=False)
+
+    @guarded
+    def duplicate(self) -> None:
+        if self._selected:
+            self._selected = self._ed().duplicate_block(self._selected)
+            self._changed(rebuild=True)
+
+    @guarded
+    def delete(self) -> None:
+        if self._selected:
+            ed = self._ed()
+            i = ed.index_of(self._selected)
+            ed.delete_block(self._selected)
+            ids = ed.block_ids()
+            self._selected = ids[min(i, len(ids) - 1)] if ids else None
+            self._changed(rebuild=True)
+
+    @guarded
+    def edit_block(self, values: Mapping[str, Any]) -> None:
+        """Apply the block form's values (an invalid value is reported and the form shows the model again)."""
+        self._apply(lambda: self._ed().update_block_form(self._selected or "", values))
+
+    @guarded
+    def edit_module(self, values: Mapping[str, Any]) -> None:
+        self._apply(lambda: self._ed().update(**parse_form(form_for(Module, skip=_MODULE_SKIP), values)))
+
+    @guarded
+    def _select(self, block_id: str | None) -> None:
+        self._selected = block_id
+        self._build_form()
+
+    def refresh(self) -> None:
+        """Redraw everything (e.g. after changing :attr:`insights`)."""
+        self._changed(rebuild=True)
+        self._refresh_state()
+
+    # ------------------------------------------------------------ views
+    def _activated(self) -> None:
+        ids = self._ed().block_ids()
+        self._selected = ids[0] if ids else None
+
+    def _label(self, n: int, block: Any) -> str:
+        text = f"{n}. {block.type} · {block.id}"
+        insight = self.insights.get(block.id)
+        if insight is not None:
+            text += f"  —  {insight.summary}"
+        return text
+
+    def _changed(self, rebuild: bool) -> None:
+        ed = self._ed()
+        blocks = ed.current.blocks
+        options = [(self._label(n, b), b.id) for n, b in enumerate(blocks, 1)]
+        if self._selected not in ed.block_ids():
+            self._selected = blocks[0].id if blocks else None
+            rebuild = True
+        self._syncing = True
+        try:
+            if list(self.blocks.options) != options:
+                self.blocks.options = options
+            self.blocks.value = self._selected
+        finally:
+            self._syncing = False
+        if rebuild:
+            self._build_form()
+            self._build_module_form()
+        self.preview.value = preview_html(ed.preview().html, title=f"Preview of {ed.current.title}")
+        self.lint_panel.value = lint_html(ed.lint())
+        d = ed.duration()
+        color = "#b00020" if d.over else "#1b5e20"
+        self.duration.value = f"<span class='mblib-duration' style='color:{color};margin-left:1.5em'>duration: {html.escape(str(d))}</span>"
+
+    def _build_form(self) -> None:
+        ed = self._ed()
+        if self._selected is None:
+            self.form = None
+            self.form_box.children = ()
+            self.block_title.value = "<i>no blocks yet: add one</i>"
+            return
+        block = ed.block(self._selected)
+        specs = block_form(block.type)
+        insight = self.insights.get(block.id)
+        note = f" <span class='mblib-insight'>({html.escape(insight.summary)})</span>" if insight is not None else ""
+        self.block_title.value = (f"<b>{html.escape(BLOCK_TYPES[block.type].label)} block "
+                                  f"<code>{html.escape(block.id)}</code></b>{note}")
+        self.form = FieldForm(specs, {s.name: getattr(block, s.name) for s in specs}, self.edit_block)
+        self.form_box.children = (self.form,)
+
+    def _build_module_form(self) -> None:
+        m = self._ed().current
+        specs = form_for(Module, skip=_MODULE_SKIP)
+        self.module_form = FieldForm(specs, {s.name: getattr(m, s.name) for s in specs}, self.edit_module)
+        self.module_form_box.children = (self.module_form,)
+
+
+__all__ = ["ModuleBuilder", "preview_html"]
