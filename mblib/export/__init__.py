@@ -1,7 +1,8 @@
 """Render -> deliverables: lesson notebooks and the ``mblesson`` nbconvert exporter, credential
 sites, SCORM 1.2 and cmi5 packages, Open Badges 3.0, safe package import.
 
-Importing this package is light; nbconvert and nbclient load only when a lesson is exported.
+Importing this package is light; nbconvert loads only with :mod:`mblib.export.exporter`
+(``LessonExporter``), nbformat and nbclient only when a lesson is built or executed.
 
 >>> from mblib.export import import_package, module_to_notebook
 >>> callable(import_package) and callable(module_to_notebook)
@@ -10,36 +11,20 @@ True
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from .badges import achievement, export_badges, issue_badges, read_events
+from .cmi5 import cmi5_course_structure, export_cmi5
+from .demo import export_everything
+from .errors import CodeBlockError, ExportError, UnsafePackageError
+from .lesson import execute_module, execute_notebook, module_to_notebook, notebook_to_module
+from .lessons import ExportReport, export_lessons
+from .packaging import import_package, staged_folder
+from .scorm import export_scorm, scorm_manifest
+from .site import export_site
+from .state import ExportState, executed_modules
 
-_NAMES = {
-    "ExportError": "errors", "CodeBlockError": "errors", "UnsafePackageError": "errors",
-    "module_to_notebook": "lesson", "notebook_to_module": "lesson", "execute_notebook": "lesson",
-    "execute_module": "lesson",
-    "LessonExporter": "exporter",
-    "ExportReport": "lessons", "export_lessons": "lessons",
-    "export_site": "site",
-    "export_scorm": "scorm", "scorm_manifest": "scorm",
-    "export_cmi5": "cmi5", "cmi5_course_structure": "cmi5",
-    "achievement": "badges", "issue_badges": "badges", "export_badges": "badges", "read_events": "badges",
-    "import_package": "packaging", "staged_folder": "packaging",
-    "ExportState": "state", "executed_modules": "state",
-    "export_everything": "demo",
-}
-
-__all__ = sorted(_NAMES)
-
-
-def __getattr__(name: str) -> Any:
-    try:
-        module = _NAMES[name]
-    except KeyError:
-        raise AttributeError(f"module 'mblib.export' has no attribute '{name}'") from None
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return __all__
+__all__ = [
+    "CodeBlockError", "ExportError", "ExportReport", "ExportState", "UnsafePackageError", "achievement",
+    "cmi5_course_structure", "execute_module", "execute_notebook", "executed_modules", "export_badges",
+    "export_cmi5", "export_everything", "export_lessons", "export_scorm", "export_site", "import_package",
+    "issue_badges", "module_to_notebook", "notebook_to_module", "read_events", "scorm_manifest", "staged_folder",
+]
