@@ -46,6 +46,15 @@ _EXPORTS: dict[str, str] = {
     # export (issue: lesson export) -- add names below this line
 
     # translate (issue: MarianMT translation) -- add names below this line
+    "translate_module": "mblib.translate",
+    "translated_module": "mblib.translate",
+    "TranslationMemory": "mblib.translate",
+    "Glossary": "mblib.translate",
+    "MarianEngine": "mblib.translate",
+    "CTranslate2Engine": "mblib.translate",
+    "export_xliff": "mblib.translate",
+    "import_xliff": "mblib.translate",
+    "TranslationReview": "mblib.widgets",
 
     # analytics (issue: learner analytics) -- add names below this line
 
