@@ -73,6 +73,7 @@ class Protected:
         """Put the protected pieces back into an engine's output; lost ones are appended
         (in order) and listed in :attr:`lost`; duplicated tokens are kept once."""
         self.lost = []
+        translated = re.sub(r"[ \t]{2,}", " ", translated)  # engines pad tokens with spaces
         seen: set[int] = set()
         out: list[str] = []
         pos = 0

@@ -79,8 +79,7 @@ class TranslationReview(widgets.VBox):
                                       engine=self.engine, progress=progress)
             self.status.value = html.escape(str(result))
         except Exception as e:  # shown in the widget; the UI keeps working
-            with self.errors:
-                print(f"error: {e}")
+            self.errors.append_stdout(f"error: {e}\n")
             self.status.value = f"<b>translation failed</b>: {html.escape(str(e).splitlines()[0])}"
         self.refresh()
 
@@ -89,9 +88,8 @@ class TranslationReview(widgets.VBox):
         text = target if target is not None else (self.editors[key].value if key in self.editors else None)
         try:
             review_segment(self.workspace, self.module_picker.value, self.language_picker.value, key, text)
-        except Exception as e:
-            with self.errors:
-                print(f"error: {e}")
+        except Exception as e:  # shown in the widget; the UI keeps working
+            self.errors.append_stdout(f"error: {e}\n")
         self.refresh()
 
     # ----------------------------------------------------------------- display
