@@ -95,7 +95,7 @@ def translate_module(workspace: "Workspace", module_id: str, lang: str, *, engin
         keep = {s.id for s in segments}
         tf.segments = {k: v for k, v in tf.segments.items() if k in keep}
         if not todo:
-            result.path = str(save_translations(workspace, tf))
+            result.path = str(save_translations(workspace, tf, segments))
             return result
         terms = glossary.terms_for(lang)
         prot = {s.id: protect(s.source, terms) for s in todo}
@@ -141,7 +141,7 @@ def translate_module(workspace: "Workspace", module_id: str, lang: str, *, engin
                 if progress:
                     progress(done, len(unique))
         finally:
-            result.path = str(save_translations(workspace, tf))  # a partial run keeps what it made
+            result.path = str(save_translations(workspace, tf, segments))  # a partial run keeps what it made
         return result
     finally:
         if own_memory:

@@ -90,7 +90,7 @@ def test_a_source_edit_makes_segments_stale_everywhere(tws):
 def test_fallback_is_visible_in_the_page_and_the_sanitizer_allows_only_that_class(tws):
     translate_module(tws, "bar-basics", "fr", engine=ShoutEngine())
     path = translation_path(tws.root, "fr", "bar-basics")
-    path.write_text(path.read_text().replace("intro/body/1:", "intro/body/1-gone:"))
+    path.write_text(path.read_text().replace("\"intro/body/1\":", "\"intro/body/1-gone\":"))
     page = render_module(translated_module(tws, tws.module("bar-basics"), "fr"), tws, language="fr")
     assert '<html lang="fr">' in page.html
     assert '<span lang="en" class="mb-fallback">Each bar stands for one value.</span>' in page.html
