@@ -54,7 +54,7 @@ _EXPORTS: dict[str, str] = {
     "CTranslate2Engine": "mblib.translate",
     "export_xliff": "mblib.translate",
     "import_xliff": "mblib.translate",
-    "TranslationReview": "mblib.widgets",
+    "TranslationReview": "mblib.widgets.review",
 
     # analytics (issue: learner analytics) -- add names below this line
 
