@@ -61,6 +61,15 @@ _EXPORTS: dict[str, str] = {
     "import_package": "mblib.export.packaging",
 
     # translate (issue: MarianMT translation) -- add names below this line
+    "translate_module": "mblib.translate",
+    "translated_module": "mblib.translate",
+    "TranslationMemory": "mblib.translate",
+    "Glossary": "mblib.translate",
+    "MarianEngine": "mblib.translate",
+    "CTranslate2Engine": "mblib.translate",
+    "export_xliff": "mblib.translate",
+    "import_xliff": "mblib.translate",
+    "TranslationReview": "mblib.widgets.review",
 
     # analytics (issue: learner analytics) -- add names below this line
 

@@ -3,7 +3,7 @@
     mb new workspace PATH --title "..."
     mb new module ID [-w WORKSPACE] [--title "..."]
     mb lint [-w WORKSPACE] [--strict] [--format text|json]
-    mb render [MODULE ...] [-w WORKSPACE] [-o OUT]
+    mb render [MODULE ...] [-w WORKSPACE] [-o OUT] [--lang fr]
     mb demo [-o OUT]
 """
 
@@ -176,15 +176,21 @@ def lint(workspace: str | None, strict: bool, fmt: str) -> None:
 @WS_OPTION
 @click.option("-o", "--out", type=click.Path(path_type=Path), default=None,
               help="output folder (default: exports/<workspace>/pages)")
+@click.option("--lang", default=None, help="render the translations in this language (see mb translate)")
 @_friendly
-def render(modules: tuple[str, ...], workspace: str | None, out: Path | None) -> None:
+def render(modules: tuple[str, ...], workspace: str | None, out: Path | None, lang: str | None) -> None:
     """Render modules (default: all) to standalone HTML pages."""
     from .content import Workspace
     from .render import render_workspace, write_module_page
 
     ws = Workspace.open(_workspace_path(workspace))
     out = out or DEFAULT_EXPORTS / ws.root.name / "pages"
-    if modules:
+    if lang:  # translated pages: missing or stale segments show the source, marked
+        from .translate import translated_module
+
+        for mid in modules or sorted(ws.modules):
+            click.echo(write_module_page(translated_module(ws, ws.module(mid), lang), out / lang, ws, language=lang))
+    elif modules:
         for mid in modules:
             click.echo(write_module_page(ws.module(mid), out, ws))
     else:
@@ -220,9 +226,11 @@ def demo(out: Path, workspace: Path) -> None:
     pages_dir = Path(out) / ws.root.name / "pages"
     pages = render_workspace(ws, pages_dir)
     click.echo(f"rendered {len(pages) - 1} module pages in {time.perf_counter() - t0:.1f} s")
-    from .export.demo import run_demo  # lessons, sites, SCORM, cmi5, badges
+    from .export.demo import run_demo as export_demo  # lessons, sites, SCORM, cmi5, badges
+    from .translate.demo import run_demo as translate_demo  # French, when a model is available
 
-    run_demo(ws, Path(out), echo=click.echo)
+    translate_demo(ws, Path(out), echo=click.echo)
+    export_demo(ws, Path(out), echo=click.echo)
     click.echo("")
     click.echo("outputs:")
     click.echo(f"  lesson pages : {pages_dir}/  (open {pages_dir / 'index.html'} in a browser)")

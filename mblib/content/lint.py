@@ -275,6 +275,10 @@ def lint_workspace(workspace: "Workspace", *, only: set[str] | None = None) -> l
         out.extend(lint_module(m, workspace, only=only))
     for c in workspace.credentials.values():
         out.extend(lint_credential(c, workspace, only=only))
+    if (workspace.root / "translations").is_dir():  # stale or flagged translations (mblib.translate)
+        from ..translate.store import lint_translations
+
+        out.extend(p for p in lint_translations(workspace) if only is None or p.code in only)
     order = {"error": 0, "warning": 1, "info": 2}
     return sorted(out, key=lambda p: (order[p.severity], p.location.file or "", p.location.line or 0))
 

@@ -37,12 +37,25 @@ class PrivacySettings(Model):
     k_threshold: int = Field(5, ge=1, description="groups smaller than this are suppressed in reports")
 
 
+class TranslationSettings(Model):
+    """``[translation]``: where models live, which engine, search and batch sizes."""
+
+    models_dir: str = Field(".mblib/models", description="folder (relative to the workspace) that `mb models pull` fills")
+    engine: str = Field("auto", pattern=r"^(auto|ctranslate2|transformers)$",
+                        description="auto: CTranslate2 when installed, else transformers")
+    beam_size: int = Field(1, ge=1, le=16, description="1 = greedy search")
+    batch_size: int = Field(16, ge=1, le=1024)
+    models: dict[str, str] = Field(default_factory=dict,
+                                   description='language pair -> local folder or hub id, e.g. "en-fr" = "models/opus-mt-en-fr"')
+
+
 class Settings(Model):
     workspace: WorkspaceInfo = Field(default_factory=WorkspaceInfo)
     authoring: AuthoringSettings = Field(default_factory=AuthoringSettings)
     duration: DurationSettings = Field(default_factory=DurationSettings)
     issuer: Issuer | None = None
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
+    translation: TranslationSettings = Field(default_factory=TranslationSettings)
 
     @classmethod
     def from_toml_text(cls, text: str, file: str) -> "Settings":
@@ -106,4 +119,4 @@ def _toml_line(file: str, loc: tuple[Any, ...]) -> int | None:
     return None
 
 
-__all__ = ["AuthoringSettings", "PrivacySettings", "SETTINGS_FILE", "Settings", "WorkspaceInfo"]
+__all__ = ["AuthoringSettings", "PrivacySettings", "SETTINGS_FILE", "Settings", "TranslationSettings", "WorkspaceInfo"]

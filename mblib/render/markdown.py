@@ -32,6 +32,8 @@ ALLOWED_ATTRIBUTES = {
     "*": {"lang", "dir"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
+# Classes Markdown may carry: only the marker of a segment shown in the source language (translation fallback).
+ALLOWED_CLASSES = {"span": {"mb-fallback"}}
 
 
 @lru_cache(maxsize=1)
@@ -52,6 +54,7 @@ def sanitize_html(html: str) -> str:
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
+        allowed_classes=ALLOWED_CLASSES,
         link_rel="noopener noreferrer",
         strip_comments=True,
     )

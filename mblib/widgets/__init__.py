@@ -1,4 +1,5 @@
-"""ipywidgets faces over the library: :class:`ModuleBuilder` and :class:`CredentialBuilder`.
+"""ipywidgets faces over the library: :class:`ModuleBuilder`, :class:`CredentialBuilder`
+and :class:`TranslationReview`.
 
 They hold no logic: every action calls :mod:`mblib.content.editing` (``ModuleEditor``,
 ``CredentialEditor``), :mod:`mblib.content.forms` and :mod:`mblib.render`, which work
@@ -15,6 +16,7 @@ _EXPORTS = {
     "CredentialBuilder": "mblib.widgets.credential",
     "FieldForm": "mblib.widgets.forms",
     "pathway_chart": "mblib.widgets.charts",
+    "TranslationReview": "mblib.widgets.review",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -1,0 +1,195 @@
+"""Translation engines behind one small interface: a batch of strings in, a batch out.
+
+* :class:`MarianEngine` -- transformers ``MarianMTModel`` + ``MarianTokenizer`` with ``generate``.
+* :class:`CTranslate2Engine` -- the same checkpoint converted once to CTranslate2 (int8 on CPU),
+  cached under ``<workspace>/.mblib/ct2/<hash>/``; the default when ctranslate2 is installed.
+* Any object with ``model_id`` and ``translate_batch`` works (tests plug a deterministic one).
+
+>>> class Upper(Engine):
+...     model_id = "upper"
+...     def translate_batch(self, texts): return [t.upper() for t in texts]
+>>> Upper().translate_batch(["a", "b"])
+['A', 'B']
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Any, Sequence
+
+from ..errors import MissingDependencyError
+from .store import TranslationError
+
+
+class Engine:
+    """Translate a batch of (already protected) strings; output has the same length and order."""
+
+    model_id: str = "engine"
+    batch_size: int = 16
+
+    def translate_batch(self, texts: Sequence[str]) -> list[str]:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Free what the engine holds (models, threads)."""
+
+
+def _need(package: str, purpose: str) -> Any:
+    import importlib
+
+    try:
+        return importlib.import_module(package)
+    except ModuleNotFoundError:
+        raise MissingDependencyError.for_extra(package, "translate", purpose) from None
+
+
+def _by_length(texts: Sequence[str], batch_size: int) -> list[list[int]]:
+    """Indexes of ``texts`` in batches of similar length (less padding)."""
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    return [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+
+
+def load_tokenizer(model_dir: str | Path) -> Any:
+    """The ``MarianTokenizer`` of a checkpoint folder."""
+    transformers = _need("transformers", "MarianMT translation")
+    return transformers.MarianTokenizer.from_pretrained(str(model_dir))
+
+
+class MarianEngine(Engine):
+    """transformers MarianMT on the CPU (or ``device``), batches sorted by length, greedy or beam search.
+
+    ``model_dir`` is a local checkpoint folder (see :func:`mblib.translate.models.resolve_model`);
+    only ``model.safetensors`` is loaded, never a pickle.
+    """
+
+    def __init__(self, model_dir: str | Path, *, model_id: str | None = None, beam_size: int = 1,
+                 batch_size: int = 16, max_new_tokens: int = 256, min_new_tokens: int | None = None,
+                 device: str = "cpu"):
+        from .models import check_safetensors
+
+        torch = _need("torch", "MarianMT translation")
+        transformers = _need("transformers", "MarianMT translation")
+        self.model_dir = check_safetensors(Path(model_dir))
+        self.model_id = model_id or self.model_dir.name
+        self.beam_size, self.batch_size = beam_size, batch_size
+        self.max_new_tokens, self.min_new_tokens = max_new_tokens, min_new_tokens
+        self.tokenizer = transformers.MarianTokenizer.from_pretrained(str(self.model_dir))
+        self.model = transformers.MarianMTModel.from_pretrained(str(self.model_dir), use_safetensors=True)
+        self.model.to(device).eval()
+        self.device = device
+        self._torch = torch
+
+    def generate_ids(self, texts: Sequence[str]) -> list[list[int]]:
+        """Token ids the model generates for one batch (no sorting, no splitting)."""
+        enc = self.tokenizer(list(texts), return_tensors="pt", padding=True, truncation=True, max_length=512)
+        kw: dict[str, Any] = {"num_beams": self.beam_size, "do_sample": False, "max_new_tokens": self.max_new_tokens}
+        if self.min_new_tokens is not None:
+            kw["min_new_tokens"] = self.min_new_tokens
+        with self._torch.inference_mode():
+            out = self.model.generate(**{k: v.to(self.device) for k, v in enc.items()}, **kw)
+        return out.tolist()
+
+    def translate_batch(self, texts: Sequence[str]) -> list[str]:
+        result = [""] * len(texts)
+        for idx in _by_length(texts, self.batch_size):
+            ids = self.generate_ids([texts[i] for i in idx])
+            for i, out in zip(idx, self.tokenizer.batch_decode(ids, skip_special_tokens=True)):
+                result[i] = out
+        return result
+
+    def close(self) -> None:
+        self.model = None
+
+
+def checkpoint_hash(model_dir: Path, quantization: str) -> str:
+    """Identity of a checkpoint (config, weights, vocabulary) plus the quantization."""
+    h = hashlib.sha256(quantization.encode())
+    for name in sorted(os.listdir(model_dir)):
+        p = model_dir / name
+        if p.is_file() and name.endswith((".json", ".safetensors", ".spm", ".model")):
+            st = p.stat()
+            h.update(f"{name}:{st.st_size}".encode())
+            with open(p, "rb") as fh:
+                h.update(fh.read(1 << 20))
+    return h.hexdigest()[:16]
+
+
+def convert_to_ct2(model_dir: str | Path, cache_root: str | Path, *, quantization: str = "int8",
+                   force: bool = False) -> Path:
+    """Convert a Marian checkpoint with ctranslate2's converter once; later calls reuse the cache.
+
+    The output is ``cache_root/<hash>/``; an existing conversion is never overwritten unless ``force``.
+    """
+    _need("ctranslate2", "CTranslate2 translation")
+    from .models import check_safetensors
+
+    src = check_safetensors(Path(model_dir))
+    out = Path(cache_root) / checkpoint_hash(src, quantization)
+    if (out / "model.bin").is_file() and not force:
+        return out
+    import shutil
+    import tempfile
+
+    from ctranslate2.converters import TransformersConverter
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".ct2-", dir=out.parent))
+    try:
+        TransformersConverter(str(src)).convert(str(tmp / "model"), quantization=quantization, force=True)
+        if out.exists():
+            if not force:  # someone else converted it meanwhile
+                return out
+            shutil.rmtree(out)
+        os.replace(tmp / "model", out)
+    except Exception as e:
+        raise TranslationError(f"could not convert {src} to CTranslate2: {e}", hint="check that the folder holds "
+                               "a complete Marian checkpoint (config.json, model.safetensors, source.spm, "
+                               "target.spm, vocab.json)") from e
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
+class CTranslate2Engine(Engine):
+    """CTranslate2 (int8 on CPU): tokenize with the Marian tokenizer, ``translate_batch``, detokenize.
+
+    Does not set ``CT2_USE_MKL`` (forcing MKL is many times slower on AMD CPUs).
+    """
+
+    def __init__(self, model_dir: str | Path, cache_root: str | Path, *, model_id: str | None = None,
+                 quantization: str = "int8", beam_size: int = 1, batch_size: int = 32, max_new_tokens: int = 256,
+                 min_new_tokens: int = 0, device: str = "cpu", intra_threads: int = 0, force: bool = False):
+        ct2 = _need("ctranslate2", "CTranslate2 translation")
+        self.model_dir = Path(model_dir)
+        self.model_id = model_id or self.model_dir.name
+        self.ct2_dir = convert_to_ct2(self.model_dir, cache_root, quantization=quantization, force=force)
+        self.tokenizer = load_tokenizer(self.model_dir)
+        self.translator = ct2.Translator(str(self.ct2_dir), device=device, compute_type=quantization,
+                                         intra_threads=intra_threads)
+        self.beam_size, self.batch_size = beam_size, batch_size
+        self.max_new_tokens, self.min_new_tokens = max_new_tokens, min_new_tokens
+
+    def tokenize(self, texts: Sequence[str]) -> list[list[str]]:
+        """Source tokens (Marian pieces plus ``</s>``) as CTranslate2 expects them."""
+        return [self.tokenizer.convert_ids_to_tokens(ids) for ids in self.tokenizer(list(texts))["input_ids"]]
+
+    def translate_tokens(self, tokens: list[list[str]]) -> list[list[str]]:
+        """Raw CTranslate2 on token batches (sorted by length into ``batch_size`` batches by ctranslate2)."""
+        results = self.translator.translate_batch(
+            tokens, beam_size=self.beam_size, max_batch_size=self.batch_size, batch_type="examples",
+            max_decoding_length=self.max_new_tokens, min_decoding_length=self.min_new_tokens)
+        return [r.hypotheses[0] for r in results]
+
+    def translate_batch(self, texts: Sequence[str]) -> list[str]:
+        if not texts:
+            return []
+        out = self.translate_tokens(self.tokenize(texts))
+        return [self.tokenizer.decode(self.tokenizer.convert_tokens_to_ids(t), skip_special_tokens=True) for t in out]
+
+    def close(self) -> None:
+        self.translator = None
+
+
+__all__ = ["CTranslate2Engine", "Engine", "MarianEngine", "checkpoint_hash", "convert_to_ct2", "load_tokenizer"]

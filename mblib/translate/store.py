@@ -1,0 +1,212 @@
+"""Translation results: ``translations/<lang>/<module>.yaml`` with per-segment provenance.
+
+Each entry keeps the source it was made from (text and hash), the target,
+whether a machine or a reviewer made it, the model, and flags (glossary or
+markup problems). An entry whose source hash no longer matches the module's
+segment is *stale*; a segment with no entry is *missing*.
+
+>>> import tempfile, pathlib
+>>> from mblib.content import Module
+>>> m = Module(id="m", title="Hello")
+>>> tf = TranslationFile(module="m", language="fr")
+>>> tf.set("_module/title/0", "Hello", "Bonjour", status="machine", model="opus")
+>>> [s.id for s in stale_segments(m, tf)], [s.id for s in missing_segments(m, tf)]
+([], [])
+>>> m.title = "Hello there"
+>>> [s.id for s in stale_segments(m, tf)]
+['_module/title/0']
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, Mapping
+
+from pydantic import Field, ValidationError
+
+from ..content.blocks import Model
+from ..errors import Location, MblibError, Problem
+from .segments import Segment, module_segments, source_hash
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..content.module import Module
+    from ..content.workspace import Workspace
+
+Status = Literal["machine", "reviewed"]
+
+
+class TranslationError(MblibError):
+    """A translation could not be made, read or written."""
+
+
+class Entry(Model):
+    """One translated segment and where it came from."""
+
+    source: str
+    target: str
+    status: Status = "machine"
+    model: str | None = None
+    source_hash: str
+    flags: list[str] = Field(default_factory=list)
+
+
+class TranslationFile(Model):
+    """The translations of one module into one language, keyed by segment id (``block/field/index``)."""
+
+    module: str
+    language: str
+    source_language: str = "en"
+    segments: dict[str, Entry] = Field(default_factory=dict)
+
+    def set(self, key: str, source: str, target: str, *, status: Status = "machine", model: str | None = None,
+            flags: list[str] | None = None) -> None:
+        self.segments[key] = Entry(source=source, target=target, status=status, model=model,
+                                   source_hash=source_hash(source), flags=list(flags or []))
+
+    def current(self, segment: Segment) -> Entry | None:
+        """The entry for ``segment`` when it is up to date with its source, else None."""
+        e = self.segments.get(segment.id)
+        return e if e is not None and e.source_hash == segment.hash else None
+
+
+def translation_path(root: str | Path, lang: str, module_id: str) -> Path:
+    return Path(root) / "translations" / lang / f"{module_id}.yaml"
+
+
+def load_translations(workspace: "Workspace", module_id: str, lang: str) -> TranslationFile:
+    """The translations file of a module and language (an empty one when there is none yet)."""
+    from ..content.yamlio import load_yaml_text
+
+    path = translation_path(workspace.root, lang, module_id)
+    src = workspace.settings.workspace.source_language
+    if not path.is_file():
+        return TranslationFile(module=module_id, language=lang, source_language=src)
+    rel = f"translations/{lang}/{module_id}.yaml"
+    text = path.read_text(encoding="utf-8")
+    try:  # fast path: the C loader; positions are only needed to report a problem
+        from ruamel.yaml import YAML
+
+        return TranslationFile.model_validate(YAML(typ="safe").load(text))
+    except Exception:
+        pass
+    loaded = load_yaml_text(text, rel)
+    try:
+        return TranslationFile.model_validate(loaded.data)
+    except ValidationError as err:
+        e = err.errors(include_url=False)[0]
+        line, col = loaded.locate(tuple(e["loc"]))
+        raise TranslationError(f"{e['msg']} at {'.'.join(map(str, e['loc']))}",
+                               location=Location(file=rel, line=line, column=col),
+                               hint="fix the entry by hand, or delete the file and translate the module again") from None
+
+
+def dump_translations(tf: TranslationFile, order: Mapping[str, int] | None = None) -> str:
+    """The YAML text of a translations file: one mapping per segment, strings double-quoted
+    (JSON escapes are valid YAML), keys in reading order. Written directly: a 200-segment module
+    takes a millisecond, where a general YAML emitter takes a good part of a second.
+
+    >>> tf = TranslationFile(module="m", language="fr")
+    >>> tf.set("_module/title/0", "Hi", "Salut", model="opus")
+    >>> print(dump_translations(tf), end="")
+    module: "m"
+    language: "fr"
+    source_language: "en"
+    segments:
+      "_module/title/0":
+        source: "Hi"
+        target: "Salut"
+        status: machine
+        model: "opus"
+        source_hash: 3639efcd08abb273
+    """
+    import json
+
+    def q(v: str) -> str:
+        return json.dumps(v, ensure_ascii=False)
+
+    order = order or {}
+    keys = sorted(tf.segments, key=lambda k: (order.get(k, len(order)), k))
+    lines = [f"module: {q(tf.module)}", f"language: {q(tf.language)}", f"source_language: {q(tf.source_language)}",
+             "segments:" + ("" if keys else " {}")]
+    for k in keys:
+        e = tf.segments[k]
+        lines += [f"  {q(k)}:", f"    source: {q(e.source)}", f"    target: {q(e.target)}", f"    status: {e.status}"]
+        if e.model is not None:
+            lines.append(f"    model: {q(e.model)}")
+        lines.append(f"    source_hash: {e.source_hash}")
+        if e.flags:
+            lines.append("    flags: [" + ", ".join(q(f) for f in e.flags) + "]")
+    return "\n".join(lines) + "\n"
+
+
+def save_translations(workspace: "Workspace", tf: TranslationFile, segments: list[Segment] | None = None) -> Path:
+    """Write a translations file atomically (keys in the module's reading order when known);
+    an unchanged file is not touched."""
+    from ..content.yamlio import atomic_write
+
+    if segments is None and tf.module in workspace.modules:
+        segments = module_segments(workspace.modules[tf.module])
+    order = {s.id: i for i, s in enumerate(segments or [])}
+    data = dump_translations(tf, order).encode("utf-8")
+    path = translation_path(workspace.root, tf.language, tf.module)
+    if not (path.is_file() and path.read_bytes() == data):
+        atomic_write(path, data)
+    return path
+
+
+def stale_segments(module: "Module", tf: TranslationFile) -> list[Segment]:
+    """Segments translated from a source that has changed since."""
+    return [s for s in module_segments(module) if s.id in tf.segments and tf.segments[s.id].source_hash != s.hash]
+
+
+def missing_segments(module: "Module", tf: TranslationFile) -> list[Segment]:
+    """Segments with no translation at all."""
+    return [s for s in module_segments(module) if s.id not in tf.segments]
+
+
+def translation_languages(workspace: "Workspace") -> list[str]:
+    """Languages that have a folder under ``translations/``."""
+    folder = workspace.root / "translations"
+    return sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
+
+
+def lint_translations(workspace: "Workspace") -> list[Problem]:
+    """Stale segments (warning), glossary/markup flags (warning) and untranslated segments (info)
+    of every translations file; used by ``mb lint``."""
+    out: list[Problem] = []
+    for lang in translation_languages(workspace):
+        for path in sorted((workspace.root / "translations" / lang).glob("*.yaml")):
+            rel = f"translations/{lang}/{path.name}"
+            module = workspace.modules.get(path.stem)
+            if module is None:
+                out.append(Problem(f"translations for unknown module '{path.stem}'", Location(file=rel),
+                                   "delete the file or restore the module", "warning", "translation.orphan"))
+                continue
+            try:
+                tf = load_translations(workspace, module.id, lang)
+            except (TranslationError, MblibError) as e:
+                out.append(Problem(e.message, e.location, e.hint, "error", "translation.invalid"))
+                continue
+            for s in stale_segments(module, tf):
+                out.append(Problem(f"{lang} translation of '{s.id}' is stale: its source changed since",
+                                   Location(file=rel, block_id=s.block, field=s.field, module_id=module.id),
+                                   f"run: mb translate {module.id} --to {lang}   (or review it in TranslationReview)",
+                                   "warning", "translation.stale"))
+            for key, e in tf.segments.items():
+                for flag in e.flags:
+                    block, field = key.split("/")[0], key.split("/")[1]
+                    out.append(Problem(f"{lang} translation of '{key}': {flag}",
+                                       Location(file=rel, block_id=block, field=field, module_id=module.id),
+                                       "correct it in TranslationReview or in the file, then mark it reviewed",
+                                       "warning", "translation.flagged"))
+            missing = missing_segments(module, tf)
+            if missing:
+                out.append(Problem(f"{len(missing)} segment(s) of '{module.id}' have no {lang} translation "
+                                   f"(first: {missing[0].id}); pages show the source text there",
+                                   Location(file=rel, module_id=module.id),
+                                   f"run: mb translate {module.id} --to {lang}", "info", "translation.missing"))
+    return out
+
+
+__all__ = ["Entry", "TranslationError", "TranslationFile", "dump_translations", "lint_translations", "load_translations",
+           "missing_segments", "save_translations", "stale_segments", "translation_languages", "translation_path"]
