@@ -129,6 +129,80 @@ def report_table(frame: Any, *, caption: str, k: int = 5, count_col: str = "lear
 
 
 # --------------------------------------------------------------------------------------------
+# data a report runs on
+# --------------------------------------------------------------------------------------------
+
+@dataclass
+class ReportData:
+    """What a report notebook works on: the workspace, events (and learners) lazily on one engine, and k.
+
+    :meth:`run` runs a metric on the engine and returns the small collected polars frame.
+    """
+
+    workspace: Any
+    events: Any
+    learners: Any | None
+    engine: str
+    k: int
+    source: str
+
+    def run(self, metric: Callable[..., Any], *args: Any, learners: bool = False, **kwargs: Any) -> Any:
+        """``metric(events[, learners], *args, **kwargs)`` on this engine, collected (a polars DataFrame)."""
+        from .backends import collect
+
+        frames = [self.events]
+        if learners:
+            if self.learners is None:
+                raise ReportError(f"{getattr(metric, '__name__', 'this metric')} needs the learners table, and "
+                                  f"{self.source} has none", location=Location(file=self.source),
+                                  hint="put learners.parquet beside the events folder (mb synth writes one)")
+            frames.append(self.learners)
+        call = metric
+        if args:  # positional extras (a module, a credential) go after the frames
+            def call(*frames_: Any, **kw: Any) -> Any:
+                return metric(*frames_, *args, **kw)
+
+        return collect(call, *frames, engine=self.engine, **kwargs)
+
+
+def open_report_data(workspace: str | Path | Any, data: str | Path | None = None, *, engine: Engine = "polars",
+                     k: int | None = None, learners: int = 400, seed: int = 7) -> ReportData:
+    """Open learner data for a report: a folder as ``mb synth`` writes it (``events/`` partitioned by
+    month, ``learners.parquet``) or one Parquet file of events.
+
+    With ``data=None`` a small deterministic cohort (``learners`` learners) is synthesised over the
+    workspace into a temporary folder first, so a report notebook runs anywhere. ``k`` defaults to
+    the workspace's ``[privacy] k_threshold``.
+    """
+    import tempfile
+
+    from ..content import Workspace
+    from .backends import scan_events, to_engine
+
+    ws = workspace if hasattr(workspace, "modules") else Workspace.open(workspace)
+    if data is None:
+        from .synth import synthesise, write_cohort
+
+        folder = Path(tempfile.mkdtemp(prefix="mblib-cohort-"))
+        write_cohort(synthesise(ws, learners=learners, seed=seed), folder, overwrite=True)
+        data = folder
+    path = Path(data)
+    if not path.exists():
+        raise ReportError(f"learner data '{path}' does not exist", location=Location(file=str(path)),
+                          hint="run `mb synth` to make a cohort, or point at a Parquet file or folder of events")
+    events_path = path / "events" if (path / "events").is_dir() else path
+    learners_path = (path if path.is_dir() else path.parent) / "learners.parquet"
+    events = scan_events(events_path, engine=engine)
+    people = None
+    if learners_path.is_file():
+        import polars as pl
+
+        people = to_engine(pl.scan_parquet(learners_path), engine)
+    return ReportData(ws, events, people, engine, int(k if k is not None else ws.settings.privacy.k_threshold),
+                      str(path))
+
+
+# --------------------------------------------------------------------------------------------
 # exporter
 # --------------------------------------------------------------------------------------------
 
@@ -352,5 +426,36 @@ def run_report(report: str | Path = "credential-uptake", *, workspace: str | Pat
     return target
 
 
-__all__ = ["REPORTS", "ReportError", "ReportTable", "apply_csp", "execute_notebook", "export_html", "exporter_class",
+__all__ = ["REPORTS", "ReportData", "ReportError", "ReportTable", "open_report_data", "run_demo", "apply_csp", "execute_notebook", "export_html", "exporter_class",
            "inject_parameters", "report_table", "resolve_notebook", "run_report"]
+
+
+# --------------------------------------------------------------------------------------------
+# mb demo
+# --------------------------------------------------------------------------------------------
+
+def run_demo(workspace: Any, out: str | Path, *, echo: Callable[[str], Any] = print, learners: int = 400,
+             seed: int = 7) -> Path | None:
+    """The analytics step of ``mb demo``: synthesise a small cohort into ``out/analytics/`` and export
+    the credential uptake report to ``out/``. Returns the report's path, or ``None`` when skipped
+    (an optional dependency or the report notebook is missing; the reason is echoed).
+    """
+    out = Path(out)
+    try:
+        from .synth import synthesise, write_cohort
+
+        t0 = time.perf_counter()
+        cohort = synthesise(workspace, learners=learners, seed=seed)
+        write_cohort(cohort, out / "analytics", overwrite=True)
+        echo(f"analytics: synthesised {cohort.learners.height:,} learners, {cohort.events.height:,} events into "
+             f"{out / 'analytics'}/ in {time.perf_counter() - t0:.1f} s")
+        path = run_report("credential-uptake", workspace=workspace.root, data=out / "analytics", out=out, echo=echo)
+    except (MissingDependencyError, ModuleNotFoundError) as e:
+        echo(f"analytics: skipped ({e}); install with: pip install 'mblib[analytics]'")
+        return None
+    except ReportError as e:
+        if "not found" in e.message:
+            echo(f"analytics: skipped the report ({e.message})")
+            return None
+        raise
+    return path
