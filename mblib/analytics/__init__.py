@@ -12,6 +12,31 @@ from typing import Any
 
 _EXPORTS: dict[str, str] = {
     # schema / readers / privacy / synth (analytics-data) -- add names below this line
+    "VERBS": "mblib.analytics.schema",
+    "EVENT_COLUMNS": "mblib.analytics.schema",
+    "LEARNER_COLUMNS": "mblib.analytics.schema",
+    "SchemaError": "mblib.analytics.schema",
+    "events_schema": "mblib.analytics.schema",
+    "learners_schema": "mblib.analytics.schema",
+    "validate_events": "mblib.analytics.schema",
+    "validate_learners": "mblib.analytics.schema",
+    "check_events": "mblib.analytics.schema",
+    "conform": "mblib.analytics.schema",
+    "ReadResult": "mblib.analytics.readers",
+    "ReaderError": "mblib.analytics.readers",
+    "read_events": "mblib.analytics.readers",
+    "read_learners": "mblib.analytics.readers",
+    "read_xapi": "mblib.analytics.readers",
+    "read_oulad": "mblib.analytics.readers",
+    "Pseudonymiser": "mblib.analytics.privacy",
+    "PrivacyError": "mblib.analytics.privacy",
+    "SuppressedTable": "mblib.analytics.privacy",
+    "suppress_small_groups": "mblib.analytics.privacy",
+    "Cohort": "mblib.analytics.synth",
+    "Calibration": "mblib.analytics.synth",
+    "PRESETS": "mblib.analytics.synth",
+    "synthesise": "mblib.analytics.synth",
+    "write_cohort": "mblib.analytics.synth",
 
     # metrics / items / survival / backends / insights (analytics-metrics) -- add names below this line
 
