@@ -498,6 +498,12 @@ class _ActivityIndex:
         self.credentials = set(workspace.credentials)
         self.extra = extra or {}
 
+    def block_in(self, iri: str, module: str) -> str | None:
+        """The block of ``module`` that the IRI names (its last matching path segment)."""
+        parts = [p for p in re.split(r"[/#?=&]", iri) if p]
+        hits = [p for p in parts if p in self.modules.get(module, ())]
+        return hits[-1] if hits else None
+
     def lookup(self, iri: str) -> tuple[str | None, str | None, str | None] | None:
         if iri in self.extra:
             return self.extra[iri]
@@ -661,9 +667,11 @@ def _map_statement(st: Any, index: _ActivityIndex, verbs: dict[str, str]) -> tup
                 if hit:
                     cred = cred or hit[0]
                     module = module or hit[1]
-    if found is None and not (block is None and module and mapped in ("progressed", "answered")):
-        if found is None:
-            return None, f"activity {obj_id} matches no module, block or credential of the workspace"
+    if found is None and module is not None:  # a block named only by its id, its module by the parent
+        block = index.block_in(obj_id, module)
+        found = (cred, module, block) if block else None
+    if found is None:
+        return None, f"activity {obj_id} matches no module, block or credential of the workspace"
     if mapped in _MODULE_VERBS and module is None:
         return None, f"a '{mapped}' statement about {obj_id} names no module of the workspace"
     if mapped in ("progressed", "answered") and block is None:
@@ -693,8 +701,8 @@ def _map_statement(st: Any, index: _ActivityIndex, verbs: dict[str, str]) -> tup
     success = result.get("success")
     if success is not None and not isinstance(success, bool):
         return None, f"result.success {success!r} is not true or false"
-    if mapped not in _MODULE_VERBS:
-        module = block = None if mapped in ("enrolled", "earned") else block
+    if mapped in ("enrolled", "earned"):
+        module = block = None
     return {
         "timestamp": ts, "learner_id": learner, "verb": mapped, "credential_id": cred, "module_id": module,
         "block_id": block, "score": float(score) if score is not None else None, "success": success,

@@ -228,3 +228,16 @@ def test_oulad_missing_table_and_presentation_dates(tmp_path, data):
     assert presentation_start("2013B") == datetime(2013, 2, 1, tzinfo=UTC)
     with pytest.raises(ValueError, match="is not like 2013B or 2014J"):
         presentation_start("2013")
+
+
+def test_xapi_block_named_by_its_parent_module(data, ws, tmp_path):
+    st = json.loads((data / "xapi_lines.jsonl").read_text().splitlines()[4])  # answered read-the-bars
+    st["object"]["id"] = "https://quiz.example/items/read-the-bars"
+    st["context"] = {"contextActivities": {
+        "parent": [{"id": "https://lms.example/xapi/modules/reading-bar-charts"}],
+        "grouping": [{"id": "https://lms.example/xapi/credentials/data-literacy-foundations"}]}}
+    f = tmp_path / "one.json"
+    f.write_text(json.dumps([st]))
+    row = read_xapi(f, ws, pseudonymise=False, echo=None).collect().row(0, named=True)
+    assert (row["credential_id"], row["module_id"], row["block_id"]) == \
+        ("data-literacy-foundations", "reading-bar-charts", "read-the-bars")
