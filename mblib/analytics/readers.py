@@ -178,8 +178,8 @@ def _parse_timestamp(raw: "pl.Expr") -> "pl.Expr":
     return pl.coalesce(with_z, with_offset, naive, minutes, date)
 
 
-def _events_mapping(have: list[str]) -> tuple[list["pl.Expr"], "pl.Expr"]:
-    """(expressions for the contract columns, expression giving the reject reason or null)."""
+def _raw_columns(have: list[str]) -> Callable[[str], "pl.Expr"]:
+    """``raw(name)``: a text column stripped, empty as null (null when the source lacks it)."""
     import polars as pl
 
     def raw(name: str) -> pl.Expr:
@@ -187,6 +187,22 @@ def _events_mapping(have: list[str]) -> tuple[list["pl.Expr"], "pl.Expr"]:
             return pl.col(name).str.strip_chars().replace("", None)
         return pl.lit(None, pl.String)
 
+    return raw
+
+
+def _reason(checks: list[tuple["pl.Expr", "pl.Expr"]]) -> "pl.Expr":
+    """The messages of the failed checks joined with '; ', or null when every check passes."""
+    import polars as pl
+
+    return pl.concat_str([pl.when(c.fill_null(False)).then(msg) for c, msg in checks], separator="; ",
+                         ignore_nulls=True).replace("", None)
+
+
+def _events_mapping(have: list[str]) -> tuple[list["pl.Expr"], "pl.Expr"]:
+    """(expressions for the contract columns, expression giving the reject reason or null)."""
+    import polars as pl
+
+    raw = _raw_columns(have)
     ts = _parse_timestamp(raw("timestamp"))
     score = raw("score").cast(pl.Float64, strict=False)
     duration = raw("duration_s").cast(pl.Float64, strict=False)
@@ -228,19 +244,13 @@ def _events_mapping(have: list[str]) -> tuple[list["pl.Expr"], "pl.Expr"]:
         (v.is_in(["enrolled", "earned"]) & raw("credential_id").is_null(),
          pl.format("event '{}' has no credential_id", v)),
     ]
-    reason = pl.concat_str([pl.when(c.fill_null(False)).then(msg) for c, msg in checks], separator="; ",
-                           ignore_nulls=True).replace("", None)
-    return [e.alias(n) for n, e in cols.items()], reason
+    return [e.alias(n) for n, e in cols.items()], _reason(checks)
 
 
 def _learners_mapping(have: list[str]) -> tuple[list["pl.Expr"], "pl.Expr"]:
     import polars as pl
 
-    def raw(name: str) -> pl.Expr:
-        if name in have:
-            return pl.col(name).str.strip_chars().replace("", None)
-        return pl.lit(None, pl.String)
-
+    raw = _raw_columns(have)
     enrolled = _parse_timestamp(raw("enrolled_at"))
     cols = [raw(c).alias(c) for c in ("learner_id", "org_unit", "role", "country", "language")]
     cols.append(enrolled.alias("enrolled_at"))
@@ -249,9 +259,7 @@ def _learners_mapping(have: list[str]) -> tuple[list["pl.Expr"], "pl.Expr"]:
         (raw("enrolled_at").is_not_null() & enrolled.is_null(),
          pl.format("enrolled_at '{}' is not an ISO 8601 date-time", raw("enrolled_at"))),
     ]
-    reason = pl.concat_str([pl.when(c).then(msg) for c, msg in checks], separator="; ",
-                           ignore_nulls=True).replace("", None)
-    return cols, reason
+    return cols, _reason(checks)
 
 
 def _files(source: Path) -> tuple[str, list[Path]]:
