@@ -220,6 +220,9 @@ def demo(out: Path, workspace: Path) -> None:
     pages_dir = Path(out) / ws.root.name / "pages"
     pages = render_workspace(ws, pages_dir)
     click.echo(f"rendered {len(pages) - 1} module pages in {time.perf_counter() - t0:.1f} s")
+    from .analytics.report import run_demo as analytics_demo  # synthetic cohort + uptake report
+
+    analytics_demo(ws, out, echo=click.echo)
     click.echo("")
     click.echo("outputs:")
     click.echo(f"  lesson pages : {pages_dir}/  (open {pages_dir / 'index.html'} in a browser)")

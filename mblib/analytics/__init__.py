@@ -41,6 +41,20 @@ _EXPORTS: dict[str, str] = {
     # metrics / items / survival / backends / insights (analytics-metrics) -- add names below this line
 
     # charts / report / dashboard (analytics-report) -- add names below this line
+    "ChartError": "mblib.analytics.charts",
+    "CHARTS": "mblib.analytics.charts",
+    "save_chart": "mblib.analytics.charts",
+    "charts_page": "mblib.analytics.charts",
+    "enable_notebook_charts": "mblib.analytics.charts",
+    "ReportError": "mblib.analytics.report",
+    "ReportData": "mblib.analytics.report",
+    "open_report_data": "mblib.analytics.report",
+    "report_table": "mblib.analytics.report",
+    "run_report": "mblib.analytics.report",
+    "EventFilter": "mblib.analytics.filters",
+    "filter_events": "mblib.analytics.filters",
+    "dashboard_view": "mblib.analytics.filters",
+    "AnalyticsDashboard": "mblib.widgets.dashboard",
 
 }
 

@@ -207,12 +207,14 @@ def open_report_data(workspace: str | Path | Any, data: str | Path | None = None
 # --------------------------------------------------------------------------------------------
 
 _INLINE = re.compile(r"<(script|style)\b([^>]*)>(.*?)</\1>", re.S | re.I)
+_STYLE_ATTR = re.compile(r"""<[a-zA-Z][^>]*?\sstyle=(["'])(.*?)\1""", re.S)
 
 
 def apply_csp(page: str) -> str:
     """Replace ``__MB_CSP__`` with a strict policy allowing exactly the page's inline scripts and styles.
 
-    Data blocks (``<script type="application/json">``) are not scripts and get no hash.
+    Data blocks (``<script type="application/json">``) are not scripts and get no hash. Inline
+    ``style`` attributes (markdown table alignment) are allowed by hash with ``'unsafe-hashes'``.
 
     >>> page = apply_csp('<meta content="__MB_CSP__"><style>p{}</style><script>1</script>'
     ...                  '<script type="application/json">{}</script>')
@@ -230,7 +232,11 @@ def apply_csp(page: str) -> str:
             scripts.append(body)
         else:
             styles.append(body)
-    csp = content_security_policy(list(dict.fromkeys(scripts)), list(dict.fromkeys(styles)))
+    # style="..." attributes (markdown table alignment) are allowed one by one, by hash
+    attrs = [_html.unescape(m.group(2)) for m in _STYLE_ATTR.finditer(_INLINE.sub("", page))]
+    csp = content_security_policy(list(dict.fromkeys(scripts)), list(dict.fromkeys(styles + attrs)))
+    if attrs:
+        csp = csp.replace("style-src ", "style-src 'unsafe-hashes' ", 1)
     return page.replace("__MB_CSP__", csp, 1)
 
 

@@ -114,7 +114,8 @@ def tiny_report(tmp_path_factory):
 def test_export_hides_code_and_loads_nothing_remote(tiny_report):
     html = tiny_report.read_text()
     assert not REMOTE.search(html)
-    assert "metric_frames" not in html and "jp-InputArea" not in html and "In&nbsp;[" not in html
+    assert "metric_frames" not in html and "enable_notebook_charts" not in html  # code hidden
+    assert not re.search(r'class="[^"]*(jp-InputArea-editor|jp-InputPrompt|jp-OutputPrompt)', html)  # and prompts
     assert "require.js" not in html and "MathJax" not in html
     assert html.count('data-mb-chart="') == 3 and html.count("window.vegaEmbed=") == 1  # bundle inlined once
     assert "1 of 2 groups had fewer than 13 learners; their figures are hidden." in html
@@ -139,7 +140,8 @@ def test_a_failing_cell_keeps_the_partial_notebook(tmp_path):
     failed = tmp_path / "out" / "broken.failed.ipynb"
     assert str(failed) in str(e.value)
     saved = nbformat.read(failed, as_version=4)
-    assert saved.cells[1].outputs[0]["ename"] == "ZeroDivisionError"
+    assert "injected-parameters" in saved.cells[0].metadata.tags  # no tagged cell: the values go first
+    assert saved.cells[2].outputs[0]["ename"] == "ZeroDivisionError"
     assert not (tmp_path / "out" / "broken.html").exists()
 
 
