@@ -62,7 +62,8 @@ EMBED_JS = """(function () {
 #: Styles for embedded charts and vega-tooltip (its own style injection is turned off).
 CHART_CSS = """
 .mb-chart { margin: 1.5rem 0; max-width: 100%; overflow-x: auto; }
-.mb-chart figcaption { font-size: 0.9rem; color: #333; margin-top: 0.25rem; }
+.mb-chart figcaption { font-family: var(--jp-content-font-family, system-ui, sans-serif); font-size: 0.9rem;
+  color: #333; margin-top: 0.25rem; }
 #vg-tooltip-element { visibility: hidden; padding: 8px; position: fixed; z-index: 1000;
   font-family: sans-serif; font-size: 12px; border-radius: 3px; box-shadow: 2px 2px 4px rgba(0,0,0,.1);
   background-color: rgba(255,255,255,.95); border: 1px solid #d9d9d9; color: #000; pointer-events: none; }
@@ -147,18 +148,23 @@ def credential_outcomes_chart(frame: Any) -> "alt.Chart":
         tooltip=["credential_id:N", "enrolled:Q", "measure:N", alt.Tooltip("rate:Q", format=".1%")])
 
 
-def pathway_funnel_chart(frame: Any) -> "alt.Chart":
-    """Learners reaching at least each step of a credential's pathway (``metrics.pathway_funnel``)."""
+def pathway_funnel_chart(frame: Any) -> "alt.FacetChart":
+    """Learners reaching at least each step of a credential's pathway, one panel per credential (``metrics.pathway_funnel``)."""
     _need(frame, ["credential_id", "step", "module_id", "learners", "share"], "pathway_funnel_chart",
           "metrics.pathway_funnel")
     alt = _alt()
-    return _base(frame, "Pathway funnel", "Learners who reached at least each step of the credential's pathway; "
-                 "step 0 is enrolment.").transform_calculate(
+    return alt.Chart(frame).transform_calculate(
         label="datum.step + '. ' + (datum.module_id ? datum.module_id : 'enrolled')").mark_bar().encode(
-        y=alt.Y("label:N", title="Step", sort=alt.EncodingSortField("step", order="ascending")),
+        y=alt.Y("label:N", title=None, sort=alt.EncodingSortField("step", order="ascending")),
         x=alt.X("learners:Q", title="Learners"),
-        color=alt.Color("credential_id:N", title="Credential", scale=alt.Scale(scheme=PALETTE)),
-        tooltip=["credential_id:N", "step:Q", "module_id:N", "learners:Q", _pct("share", "of enrolled")])
+        color=alt.Color("credential_id:N", title="Credential", scale=alt.Scale(scheme=PALETTE), legend=None),
+        tooltip=["credential_id:N", "step:Q", "module_id:N", "learners:Q", _pct("share", "of enrolled")],
+    ).properties(width=420, height=alt.Step(18)).facet(
+        row=alt.Row("credential_id:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left", labelFontWeight="bold",
+                                                                      labelOrient="top")),
+    ).resolve_scale(y="independent").properties(
+        title="Pathway funnel", description="Learners who reached at least each step of the credential's pathway; "
+        "step 0 is enrolment.")
 
 
 def block_dropoff_chart(frame: Any) -> "alt.Chart":

@@ -310,6 +310,7 @@ def _chart_key(spec: Any) -> str:
 
 REPORT_CSS = """
 main { max-width: 62rem; margin: 0 auto; }
+.mb-table { overflow-x: auto; }
 .mb-table table { border-collapse: collapse; margin: 0.5rem 0; font-size: 0.9rem; }
 .mb-table caption { text-align: left; font-weight: 600; padding-bottom: 0.25rem; }
 .mb-table th, .mb-table td { border-bottom: 1px solid #ccc; padding: 0.2rem 0.6rem; text-align: left; }

@@ -7,7 +7,7 @@ suppresses small groups and draws the chart. Errors are shown in the dashboard a
 controls keep working.
 
     from mblib.widgets.dashboard import AnalyticsDashboard
-    AnalyticsDashboard.open("datasets/sample-workspace", "exports/analytics")
+    AnalyticsDashboard.load("datasets/sample-workspace", "exports/analytics")
 
 Tests need no browser: set a control's ``value`` and read :attr:`AnalyticsDashboard.result`,
 ``status.value`` and ``table.value``.
@@ -30,7 +30,7 @@ class AnalyticsDashboard(w.VBox):
     """Controls (view, credential, segment and value, date range, language), a status line, the chart and the table."""
 
     def __init__(self, data: Any, **kwargs: Any):
-        """``data`` is a :class:`mblib.analytics.report.ReportData` (see :meth:`open`)."""
+        """``data`` is a :class:`mblib.analytics.report.ReportData` (see :meth:`load`)."""
         self.data = data
         self.result: ViewResult | None = None
         self.error: str | None = None
@@ -61,7 +61,7 @@ class AnalyticsDashboard(w.VBox):
         self.refresh()
 
     @classmethod
-    def open(cls, workspace: str | Path, data: str | Path | None = None, *, engine: str = "polars",
+    def load(cls, workspace: str | Path, data: str | Path | None = None, *, engine: str = "polars",
              k: int | None = None) -> "AnalyticsDashboard":
         """A dashboard over a workspace and a cohort folder (``None``: a small synthetic cohort)."""
         from ..analytics.report import open_report_data
