@@ -7,8 +7,8 @@
 Synthetic events (``mblib.analytics.synth``, sample workspace, seed 0) are written once to
 ``--data`` (default ``exports/benchmarks/analytics``) as one Parquet file and as a month-partitioned
 folder. Each variant then runs in its own subprocess (so peak memory is that process's
-``ru_maxrss``, which counts native memory, unlike tracemalloc), times the whole suite from the
-Parquet file to collected results, and saves every result; the parent checks that the three
+high-water resident memory, ``VmHWM``, which counts native memory, unlike tracemalloc), times the
+whole suite from the Parquet file to collected results, and saves every result; the parent checks that the three
 variants give the same results (keys equal, numbers within 1e-9 relative) and prints times,
 peak memory and ratios against the targets of issue 6:
 
@@ -323,6 +323,21 @@ VARIANTS: dict[str, Callable[[Path], dict[str, Any]]] = {"mblib": run_mblib, "pa
                                                          "duckdb": run_duckdb}
 
 
+def _peak_rss() -> int:
+    """Peak resident memory of this process in bytes: VmHWM (Linux), else ru_maxrss.
+
+    ru_maxrss survives execve on Linux, so a child started by a big parent would report the
+    parent's peak; VmHWM belongs to the new address space.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
 def child(variant: str, path: Path, out: Path) -> None:
     """Run one variant, save its results, print one JSON line with time and peak memory."""
     import polars as pl
@@ -334,7 +349,7 @@ def child(variant: str, path: Path, out: Path) -> None:
     t0 = time.perf_counter()
     results = VARIANTS[variant](path)
     elapsed = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    peak = _peak_rss()
     out.mkdir(parents=True, exist_ok=True)
     for name, frame in results.items():
         if not isinstance(frame, pl.DataFrame):

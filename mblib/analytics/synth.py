@@ -556,9 +556,11 @@ def _assemble(ev: _Events, lang: "np.ndarray", langs: list[str], modules: _Codes
 
         return empty_events()
     cols = {k: np.concatenate([c[k] for c in ev.chunks]) for k in ev.chunks[0]}
+    # censor at the window's end and order by time (stable: chunks come in a fixed order, so
+    # the result is deterministic), with one gather per column
     keep = np.flatnonzero(cols["ts"] < end_us)
-    if len(keep) < len(cols["ts"]):
-        cols = {k: v[keep] for k, v in cols.items()}
+    idx = keep[np.argsort(cols["ts"][keep], kind="stable")]
+    cols = {k: v[idx] for k, v in cols.items()}
     df = pl.DataFrame({
         "timestamp": pl.Series(cols["ts"]).cast(pl.Datetime("us")).dt.replace_time_zone("UTC"),
         "learner_id": _learner_ids(len(lang)).gather(cols["learner"].astype(np.uint32)),
@@ -572,8 +574,6 @@ def _assemble(ev: _Events, lang: "np.ndarray", langs: list[str], modules: _Codes
         "response": _decode(cols["response"], responses.values),
         "language": pl.Series(langs).gather(lang[cols["learner"]]),
     })
-    # chunks are generated in a fixed order, so a stable sort keeps the result deterministic
-    df = df.sort("timestamp", maintain_order=True)
     return df.select([pl.col(name).cast(dtype) for name, dtype in events_schema().items()])
 
 
