@@ -387,12 +387,35 @@ def vegalite_version() -> str:
 
 @lru_cache(maxsize=2)
 def vega_bundle(vl_version: str | None = None) -> str:
-    """vegaEmbed + Vega-Lite + Vega as one script (about 0.9 MB, cached per process)."""
+    """vegaEmbed + Vega-Lite + Vega as one script (about 0.9 MB).
+
+    Building it takes vl-convert a few seconds, so it is cached per process and on disk
+    (``$XDG_CACHE_HOME/mblib``, default ``~/.cache/mblib``), keyed by the vl-convert and
+    Vega-Lite versions.
+    """
+    import os
+
     try:
         import vl_convert as vlc
     except ModuleNotFoundError as e:  # pragma: no cover
         raise MissingDependencyError.for_extra("vl-convert-python", "analytics", "offline charts") from e
-    return vlc.javascript_bundle(vl_version=vl_version or vegalite_version())
+    version = vl_version or vegalite_version()
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mblib"
+    path = cache / f"vega-bundle-vlc{getattr(vlc, '__version__', 'x')}-vl{version}.js"
+    try:
+        text = path.read_text(encoding="utf-8")
+        if text.rstrip().endswith(";") and "window.vegaEmbed=" in text:
+            return text
+    except OSError:
+        pass
+    text = vlc.javascript_bundle(vl_version=version)
+    try:
+        from ..content.yamlio import atomic_write
+
+        atomic_write(path, text.encode("utf-8"))
+    except OSError:  # a read-only home: build it each time
+        pass
+    return text
 
 
 def chart_spec(chart: Any) -> dict[str, Any]:

@@ -160,17 +160,20 @@ def cohort(tmp_path_factory):
 
 @pytest.mark.slow
 @pytest.mark.browser
-def test_uptake_report_via_mb_report(cohort, tmp_path, page):
-    from mblib.cli import main
+def test_demo_step_exports_the_uptake_report_that_renders_offline(tmp_path, page):
+    """What `mb demo` adds: a synthetic cohort in out/analytics and the uptake report, opened in Chromium."""
+    from mblib.analytics.report import run_demo
+    from mblib.content import Workspace
 
-    r = CliRunner().invoke(main, ["report", "credential-uptake", "-w", str(SAMPLE), "-d", str(cohort),
-                                  "-k", "20", "-o", str(tmp_path)], catch_exceptions=False)
-    assert r.exit_code == 0, r.output
-    path = tmp_path / "credential-uptake-report.html"
-    assert f"open {path}" in r.output
+    lines: list[str] = []
+    path = run_demo(Workspace.open(SAMPLE), tmp_path, echo=lines.append, learners=150)
+    assert path == tmp_path / "credential-uptake-report.html"
+    assert (tmp_path / "analytics" / "learners.parquet").is_file()
+    assert any(p.name.startswith("month=") for p in (tmp_path / "analytics" / "events").iterdir())
+    assert any("report written" in line for line in lines)
     html = path.read_text()
-    assert not REMOTE.search(html) and "open_report_data" not in html
-    assert "had fewer than 20 learners" in html  # grouped tables say what they suppressed
+    assert not REMOTE.search(html) and "open_report_data" not in html  # offline, code hidden
+    assert "had fewer than 5 learners; their figures are hidden." in html  # grouped tables say what they hid
     states = _open_report(page, path)
     assert len(states) >= 8 and all(s == "true" and marks > 0 for s, marks in states), states
     assert page.errors == [] and page.blocked == []
@@ -179,22 +182,15 @@ def test_uptake_report_via_mb_report(cohort, tmp_path, page):
 
 @pytest.mark.slow
 @pytest.mark.browser
-def test_completion_report_runs_and_renders(cohort, tmp_path, page):
-    path = run_report("completion-analytics", workspace=SAMPLE, data=cohort, out=tmp_path, engine="duckdb")
-    assert path.name == "completion-analytics.html"
+def test_mb_report_completion_analytics_on_duckdb(cohort, tmp_path, page):
+    from mblib.cli import main
+
+    r = CliRunner().invoke(main, ["report", "completion-analytics", "-w", str(SAMPLE), "-d", str(cohort),
+                                  "--engine", "duckdb", "-k", "20", "-o", str(tmp_path)], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    path = tmp_path / "completion-analytics.html"
+    assert f"open {path}" in r.output and "(duckdb)" in r.output
+    assert "had fewer than 20 learners" in path.read_text()
     states = _open_report(page, path)
     assert len(states) >= 8 and all(s == "true" and marks > 0 for s, marks in states), states
     assert page.errors == [] and page.blocked == []
-
-
-@pytest.mark.slow
-def test_demo_step_writes_cohort_and_report(tmp_path):
-    from mblib.analytics.report import run_demo
-    from mblib.content import Workspace
-
-    lines: list[str] = []
-    path = run_demo(Workspace.open(SAMPLE), tmp_path, echo=lines.append, learners=150)
-    assert path == tmp_path / "credential-uptake-report.html" and path.is_file()
-    assert (tmp_path / "analytics" / "learners.parquet").is_file()
-    assert any(p.name.startswith("month=") for p in (tmp_path / "analytics" / "events").iterdir())
-    assert any("report written" in line for line in lines)
