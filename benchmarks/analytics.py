@@ -224,6 +224,10 @@ def run_pandas(path: Path) -> dict[str, Any]:
     st["share"] = st["learners"] / len(learners)
     out["credential_stacking"] = st
 
+    # time to credential: Kaplan-Meier per credential, censored at the latest timestamp
+    if _survival_ready():
+        out["time_to_credential"] = _km_pandas(df)
+
     # pathway funnel per credential
     launched = mod.loc[mod["verb"] == "launched", ["learner_id", "module_id"]].drop_duplicates()
     for c in creds:
@@ -238,6 +242,80 @@ def run_pandas(path: Path) -> dict[str, Any]:
         fun["share"] = fun["learners"] / fun["learners"].max() if fun["learners"].max() > 0 else np.nan
         out[f"pathway_funnel/{c.id}"] = fun
     return out
+
+
+def _km_pandas(df: Any) -> Any:
+    import numpy as np
+    import pandas as pd
+
+    as_of = df["timestamp"].max()
+    cred = df[df["credential_id"].notna()]
+    first = {v: cred[cred["verb"] == v].groupby(["credential_id", "learner_id"])["timestamp"].min()
+             for v in ("enrolled", "earned")}
+    d = first["enrolled"].rename("start").to_frame().join(first["earned"].rename("end"), how="left")
+    d = d[d["start"] <= as_of]
+    got = d["end"].notna() & (d["end"] <= as_of)
+    stop = d["end"].where(got, as_of)
+    us = (stop - d["start"]).to_numpy().astype("timedelta64[us]").astype(np.int64)
+    d = pd.DataFrame({"credential_id": d.index.get_level_values(0), "time_days": np.clip(us / 86_400_000_000, 0, None),
+                      "earned": got.to_numpy().astype(np.int64)})
+    per = d.groupby(["credential_id", "time_days"]).agg(events=("earned", "sum"), n=("earned", "size")).reset_index()
+    per = per.sort_values(["credential_id", "time_days"])
+    g = per.groupby("credential_id")
+    per["at_risk"] = g["n"].transform(lambda x: x[::-1].cumsum()[::-1])
+    dd, nn = per["events"].astype(float), per["at_risk"].astype(float)
+    per["survival"] = (1 - dd / nn).groupby(per["credential_id"]).cumprod()
+    per["v"] = np.where(nn > dd, dd / (nn * (nn - dd)), 0.0)
+    per["v"] = per.groupby("credential_id")["v"].cumsum()
+    s = per["survival"]
+    logs = np.log(s.clip(lower=1e-300))
+    spread = np.exp(Z * np.sqrt(per["v"]) / np.abs(logs).clip(lower=1e-300))
+    inside = (s > 0) & (s < 1)
+    per["ci_low"] = np.where(inside, np.exp(logs * spread), np.where(s >= 1, 1.0, np.nan))
+    per["ci_high"] = np.where(inside, np.exp(logs / spread), np.where(s >= 1, 1.0, np.nan))
+    res = per.groupby("credential_id").agg(learners=("n", "sum"), earned=("events", "sum"))
+    res["censored"] = res["learners"] - res["earned"]
+    for col, name in (("survival", "median_days"), ("ci_low", "median_low"), ("ci_high", "median_high")):
+        res[name] = per[per[col] <= 0.5].groupby("credential_id")["time_days"].min()
+    return res.reset_index()
+
+
+_KM_SQL = """
+    WITH firsts AS (
+        SELECT credential_id, learner_id,
+               min(timestamp) FILTER (WHERE verb = 'enrolled') AS t_start,
+               min(timestamp) FILTER (WHERE verb = 'earned') AS t_end
+        FROM ev WHERE credential_id IS NOT NULL AND verb IN ('enrolled', 'earned')
+        GROUP BY credential_id, learner_id),
+    lim AS (SELECT max(timestamp) AS as_of FROM ev),
+    d AS (
+        SELECT credential_id,
+               (t_end IS NOT NULL AND t_end <= as_of)::BIGINT AS earned,
+               greatest((epoch_us(CASE WHEN t_end IS NOT NULL AND t_end <= as_of THEN t_end ELSE as_of END)
+                         - epoch_us(t_start))::DOUBLE / 86400000000, 0.0) AS time_days
+        FROM firsts, lim WHERE t_start IS NOT NULL AND t_start <= as_of),
+    per AS (
+        SELECT credential_id, time_days, sum(earned) AS events, count(*) AS n FROM d GROUP BY ALL),
+    risk AS (
+        SELECT *, sum(n) OVER (PARTITION BY credential_id ORDER BY time_days DESC) AS at_risk FROM per),
+    km AS (
+        SELECT *,
+               product(1 - events::DOUBLE / at_risk) OVER w AS survival,
+               sum(CASE WHEN at_risk > events THEN events::DOUBLE / (at_risk * (at_risk - events)) ELSE 0 END) OVER w AS v
+        FROM risk WINDOW w AS (PARTITION BY credential_id ORDER BY time_days ROWS UNBOUNDED PRECEDING)),
+    band AS (
+        SELECT *, ln(greatest(survival, 1e-300)) AS logs,
+               exp({z} * sqrt(v) / greatest(abs(ln(greatest(survival, 1e-300))), 1e-300)) AS spread FROM km),
+    ci AS (
+        SELECT *,
+               CASE WHEN survival > 0 AND survival < 1 THEN exp(logs * spread) WHEN survival >= 1 THEN 1.0 END AS ci_low,
+               CASE WHEN survival > 0 AND survival < 1 THEN exp(logs / spread) WHEN survival >= 1 THEN 1.0 END AS ci_high
+        FROM band)
+    SELECT credential_id, sum(n) AS learners, sum(events) AS earned, sum(n) - sum(events) AS censored,
+           min(time_days) FILTER (WHERE survival <= 0.5) AS median_days,
+           min(time_days) FILTER (WHERE ci_low <= 0.5) AS median_low,
+           min(time_days) FILTER (WHERE ci_high <= 0.5) AS median_high
+    FROM ci GROUP BY credential_id"""
 
 
 _SQL_WILSON = """
@@ -299,6 +377,8 @@ def run_duckdb(path: Path) -> dict[str, Any]:
             FROM ev WHERE verb IN ('enrolled', 'earned') GROUP BY learner_id)
         SELECT credentials_held, count(*) AS learners, count(*) / sum(count(*)) OVER () AS share
         FROM held GROUP BY credentials_held""").pl()
+    if _survival_ready():
+        out["time_to_credential"] = con.sql(_KM_SQL.format(z=Z)).pl()
     for c in creds:
         path = c.pathway()
         pos = ", ".join(f"('{mm}', {i + 1})" for i, mm in enumerate(path))
