@@ -377,7 +377,10 @@ def execute_notebook(nb: Any, *, cwd: Path, timeout: int = 600) -> Any:
     try:
         client.execute()
     except CellExecutionError as e:
-        err = ReportError(f"the report notebook failed in a cell: {e.ename}: {e.evalue}",
+        where = next((f" (code cell {n}: {c.source.strip().splitlines()[0][:60]!r})"
+                      for n, c in enumerate((c for c in nb.cells if c.cell_type == "code"), 1)
+                      if c.source.strip() and any(o.get("output_type") == "error" for o in c.get("outputs", []))), "")
+        err = ReportError(f"the report notebook failed in a cell: {e.ename}: {e.evalue}{where}",
                           hint="run the notebook in JupyterLab to see the cell; the partly executed notebook "
                                "is saved beside the report as .failed.ipynb")
         err.notebook = nb  # type: ignore[attr-defined]

@@ -135,7 +135,7 @@ def test_a_failing_cell_keeps_the_partial_notebook(tmp_path):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1"), nbformat.v4.new_code_cell("1 / 0")])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, nb_path)
-    with pytest.raises(ReportError, match=r"failed in a cell: ZeroDivisionError: division by zero") as e:
+    with pytest.raises(ReportError, match=r"failed in a cell: ZeroDivisionError: division by zero \(code cell 3: .1 / 0.\)") as e:
         run_report(nb_path, workspace=SAMPLE, out=tmp_path / "out")
     failed = tmp_path / "out" / "broken.failed.ipynb"
     assert str(failed) in str(e.value)
