@@ -310,6 +310,7 @@ def _chart_key(spec: Any) -> str:
 
 REPORT_CSS = """
 main { max-width: 62rem; margin: 0 auto; }
+.jp-RenderedHTMLCommon a:link, .jp-RenderedHTMLCommon a:visited { text-decoration: underline; }
 .mb-table { overflow-x: auto; }
 .mb-table table { border-collapse: collapse; margin: 0.5rem 0; font-size: 0.9rem; }
 .mb-table caption { text-align: left; font-weight: 600; padding-bottom: 0.25rem; }

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from mblib.analytics.report import (ReportError, apply_csp, execute_notebook, export_html, inject_parameters,
                                     report_table, run_report)
-from tests.conftest import REPO, SAMPLE
+from tests.conftest import AXE_JS, REPO, SAMPLE, axe_violations
 
 REMOTE = re.compile(r"""<(script|link|img|iframe)\b[^>]*\s(src|href)=["']?(https?:)?//""", re.I)
 N_CHARTS = "document.querySelectorAll('.mb-chart-view').length"
@@ -124,10 +124,13 @@ def test_export_hides_code_and_loads_nothing_remote(tiny_report):
 
 @pytest.mark.browser
 def test_exported_report_renders_every_chart_offline_without_console_errors(page, tiny_report):
+    page.add_init_script(path=str(AXE_JS))  # before goto: the page's own CSP stays enforced
     states = _open_report(page, tiny_report)
     assert len(states) == 3 and all(s == "true" and marks > 0 for s, marks in states), states
     assert page.errors == [] and page.blocked == []
     assert page.locator("caption", has_text="By segment").count() == 1
+    if AXE_JS.is_file():
+        assert axe_violations(page) == []
 
 
 def test_a_failing_cell_keeps_the_partial_notebook(tmp_path):
