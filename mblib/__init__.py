@@ -48,6 +48,9 @@ _EXPORTS: dict[str, str] = {
     # translate (issue: MarianMT translation) -- add names below this line
 
     # analytics (issue: learner analytics) -- add names below this line
+    "run_report": "mblib.analytics.report",
+    "save_chart": "mblib.analytics.charts",
+    "AnalyticsDashboard": "mblib.widgets.dashboard",
 
 }
 
