@@ -197,3 +197,15 @@ def test_mb_report_completion_analytics_on_duckdb(cohort, tmp_path, page):
     states = _open_report(page, path)
     assert len(states) >= 8 and all(s == "true" and marks > 0 for s, marks in states), states
     assert page.errors == [] and page.blocked == []
+
+
+def test_open_report_data_without_data_synthesises_a_small_cohort():
+    from mblib.analytics import metrics
+    from mblib.analytics.report import open_report_data
+
+    rd = open_report_data(SAMPLE, None, learners=60)
+    assert rd.engine == "polars" and rd.k == 5 and rd.learners is not None and "mblib-cohort-" in rd.source
+    stacking = rd.run(metrics.credential_stacking)
+    assert stacking["learners"].sum() == 60
+    with pytest.raises(ReportError, match="learner data '/nope' does not exist"):
+        open_report_data(SAMPLE, "/nope")
