@@ -31,7 +31,10 @@ DEFAULT_DATA = Path("exports") / "analytics"
               help="folder the HTML report is written to")
 @_friendly
 def report(report: str, workspace: Path | None, data: Path | None, engine: str, k: int | None, out: Path) -> None:
-    """Run a report notebook on learner data and export it to one offline HTML file in OUT."""
+    """Run a report notebook on learner data and export it to one offline HTML file in OUT.
+
+    REPORT is credential-uptake (default), completion-analytics, or the path of a report notebook.
+    """
     from ..cli import _workspace_path
     from ..errors import MblibError
     from .report import run_report
