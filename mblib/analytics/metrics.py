@@ -201,6 +201,18 @@ def _long(one_row: Frame, columns: Sequence[str], *, index: Sequence[str] = ()) 
     return one_row.unpivot(on=list(columns), index=list(index) or None, variable_name="_var", value_name="_value")
 
 
+def _furthest(ev: Frame, verb: str, key: str, position: Mapping[str, int]) -> Frame:
+    """Per learner: ``_furthest``, the highest ``position`` of ``key`` among their ``verb`` events."""
+    nw = _nw()
+    return (
+        _learners_with(ev, verb, [key])
+        .filter(nw.col(key).is_in(list(position)))
+        .with_columns(_lookup(nw.col(key), position, nw.Int64).alias("_pos"))
+        .group_by("learner_id")
+        .agg(nw.col("_pos").max().alias("_furthest"))
+    )
+
+
 def _as_of_us(lf: Frame, as_of: datetime | None) -> Frame:
     """A one-row frame with ``as_of_us`` (Int64): ``as_of`` or the latest timestamp in ``lf``."""
     from .weeks import epoch_us
@@ -361,13 +373,7 @@ def pathway_funnel(events: Any, credential: Credential) -> Frame:
     path = credential.pathway()
     position = {m: i + 1 for i, m in enumerate(path)}
     enrolled = _learners_with(ev, "enrolled", ["credential_id"]).filter(nw.col("credential_id") == credential.id).select("learner_id")
-    furthest = (
-        _learners_with(ev, "launched", ["module_id"])
-        .filter(nw.col("module_id").is_in(path))
-        .with_columns(_lookup(nw.col("module_id"), position, nw.Int64).alias("_pos"))
-        .group_by("learner_id")
-        .agg(nw.col("_pos").max().alias("_furthest"))
-    )
+    furthest = _furthest(ev, "launched", "module_id", position)
     per = enrolled.join(furthest, on="learner_id", how="left").with_columns(nw.col("_furthest").fill_null(0).cast(nw.Int64))
     agg = per.select(
         nw.len().cast(nw.Int64).alias("s0"),
@@ -411,13 +417,7 @@ def block_dropoff(events: Any, module: Module) -> Frame:
     ids = [b.id for b in module.blocks]
     position = {b: i + 1 for i, b in enumerate(ids)}
     base = _learners_with(ev, ["launched", "progressed"], []).select("learner_id")
-    furthest = (
-        _learners_with(ev, "progressed", ["block_id"])
-        .filter(nw.col("block_id").is_in(ids))
-        .with_columns(_lookup(nw.col("block_id"), position, nw.Int64).alias("_pos"))
-        .group_by("learner_id")
-        .agg(nw.col("_pos").max().alias("_furthest"))
-    )
+    furthest = _furthest(ev, "progressed", "block_id", position)
     done = _flag(_learners_with(ev, "completed", []).select("learner_id"), "_done")
     per = (
         base.join(furthest, on="learner_id", how="left")
