@@ -434,6 +434,7 @@ def _credential_run(ev: _Events, rng: "np.random.Generator", cred: Any, plans: d
     score_sum = np.zeros(m)
     passed_n = np.zeros(m, dtype=np.int64)
     step = np.zeros(m, dtype=np.int64)
+    finished = clock.copy()  # when each learner's latest module attempt ended
     for col, mid in enumerate(pathway):
         plan = plans[mid]
         here = alive & include[:, col]
@@ -446,6 +447,7 @@ def _credential_run(ev: _Events, rng: "np.random.Generator", cred: Any, plans: d
         ok, t_end, sc = _module_attempts(ev, rng, plan, who[idx], clock[idx], theta[idx], cal, c_code)
         alive[idx[~ok]] = False
         clock[idx] = t_end
+        finished[idx] = t_end
         score_sum[idx[ok]] += sc[ok]
         passed_n[idx[ok]] += 1
         step[idx] += 1
@@ -455,7 +457,7 @@ def _credential_run(ev: _Events, rng: "np.random.Generator", cred: Any, plans: d
     min_score = cred.criteria.min_score if cred.criteria and cred.criteria.min_score is not None else 0.0
     earned = alive & (passed_n == needed) & (score_sum / np.maximum(passed_n, 1) >= min_score)
     idx = np.flatnonzero(earned)
-    t_earn = clock[idx] - (rng.exponential(cal.gap_days, len(idx)) * 86_400_000_000).astype(np.int64) + 60_000_000
+    t_earn = finished[idx] + 60_000_000  # awarded a minute after the last module is passed
     ev.add(ts=t_earn, learner=who[idx], verb="earned", cred=c_code)
     return who[idx][t_earn < end_us], t_earn[t_earn < end_us]
 

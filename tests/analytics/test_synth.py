@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from dataclasses import replace
 
 import numpy as np
@@ -48,11 +49,17 @@ def test_on_the_contract(cohort, ws):
     assert lr["org_unit"].n_unique() >= 5 and lr["role"].n_unique() >= 4 and lr["country"].n_unique() >= 6
     end = datetime_end(cohort)
     assert ev["timestamp"].max() < end  # censored at the end of the window
+    assert ev["timestamp"].min() >= datetime.fromisoformat(cohort.params["start"])
+    # a credential is earned after enrolling in it and after the last module passed for it
+    t = ev.group_by("learner_id", "credential_id").agg(
+        pl.col("timestamp").filter(pl.col("verb") == "enrolled").min().alias("enrolled"),
+        pl.col("timestamp").filter(pl.col("verb") == "passed").max().alias("last_pass"),
+        pl.col("timestamp").filter(pl.col("verb") == "earned").min().alias("earned")).drop_nulls("earned")
+    assert t.height > 100
+    assert (t["earned"] > t["last_pass"]).all() and (t["earned"] > t["enrolled"]).all()
 
 
 def datetime_end(cohort):
-    from datetime import datetime
-
     return datetime.fromisoformat(cohort.params["end"])
 
 
