@@ -72,6 +72,9 @@ _EXPORTS: dict[str, str] = {
     "TranslationReview": "mblib.widgets.review",
 
     # analytics (issue: learner analytics) -- add names below this line
+    "run_report": "mblib.analytics.report",
+    "save_chart": "mblib.analytics.charts",
+    "AnalyticsDashboard": "mblib.widgets.dashboard",
 
 }
 

@@ -226,10 +226,12 @@ def demo(out: Path, workspace: Path) -> None:
     pages_dir = Path(out) / ws.root.name / "pages"
     pages = render_workspace(ws, pages_dir)
     click.echo(f"rendered {len(pages) - 1} module pages in {time.perf_counter() - t0:.1f} s")
+    from .analytics.report import run_demo as analytics_demo  # synthetic cohort + uptake report
     from .export.demo import run_demo as export_demo  # lessons, sites, SCORM, cmi5, badges
     from .translate.demo import run_demo as translate_demo  # French, when a model is available
 
-    translate_demo(ws, Path(out), echo=click.echo)
+    analytics_demo(ws, out, echo=click.echo)  # first: the badges need its learner events
+    translate_demo(ws, Path(out), echo=click.echo)  # before export: sites get a language switcher
     export_demo(ws, Path(out), echo=click.echo)
     click.echo("")
     click.echo("outputs:")

@@ -11,7 +11,7 @@ import re
 import tomllib
 from typing import Any
 
-from pydantic import Field, ValidationError
+from pydantic import Field, SecretStr, ValidationError
 
 from ..errors import Location, Problem, SettingsError
 from .blocks import Model
@@ -35,6 +35,9 @@ class AuthoringSettings(Model):
 
 class PrivacySettings(Model):
     k_threshold: int = Field(5, ge=1, description="groups smaller than this are suppressed in reports")
+    key_env: str = Field("MBLIB_PSEUDONYM_KEY", description="environment variable holding the pseudonymisation key")
+    pseudonym_key: SecretStr | None = Field(
+        None, description="pseudonymisation key (prefer key_env: a key kept in git is shared with everyone)")
 
 
 class TranslationSettings(Model):

@@ -1,0 +1,211 @@
+"""Reports: notebooks executed with nbclient and exported to one offline HTML file, checked in Chromium."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import polars as pl
+import pytest
+from click.testing import CliRunner
+
+from mblib.analytics.report import (ReportError, apply_csp, execute_notebook, export_html, inject_parameters,
+                                    report_table, run_report)
+from tests.conftest import AXE_JS, REPO, SAMPLE, axe_violations
+
+REMOTE = re.compile(r"""<(script|link|img|iframe)\b[^>]*\s(src|href)=["']?(https?:)?//""", re.I)
+N_CHARTS = "document.querySelectorAll('.mb-chart-view').length"
+
+
+def _open_report(page, path: Path) -> list[list]:
+    """Open an exported report offline; wait until every chart has rendered; return [state, marks] per chart."""
+    page.goto(path.as_uri())
+    n = page.evaluate(N_CHARTS)
+    page.wait_for_function(f"document.querySelectorAll('[data-rendered]').length === {n}", timeout=30_000)
+    return page.evaluate("""() => [...document.querySelectorAll('.mb-chart-view')].map(
+        e => [e.getAttribute('data-rendered'), e.querySelectorAll('svg path, svg line').length])""")
+
+
+# ------------------------------------------------------------------------------ pieces
+
+
+def test_report_table_suppresses_small_groups_and_says_so():
+    frame = pl.DataFrame({"credential_id": ["c", "c", "c"], "segment": ["Finance", "Sales", "HR"],
+                          "enrolled": [20, 3, 7], "earn_rate": [0.3, 0.67, 0.29]})
+    t = report_table(frame, caption="Uptake by segment", k=5, count_col="enrolled")
+    assert t.note == "1 of 3 groups had fewer than 5 learners; their figures are hidden."
+    sales = t.frame.filter(pl.col("segment") == "Sales").row(0, named=True)
+    assert sales["enrolled"] is None and sales["earn_rate"] is None and sales["suppressed"] is True
+    html = t._repr_html_()
+    assert "<caption>Uptake by segment</caption>" in html and "&lt;5" in html and t.note in html
+    assert "30.0%" in html  # rates shown as percentages
+    assert "1 of 3 groups" in str(t)
+
+
+def test_report_table_names_a_wrong_count_column():
+    with pytest.raises(Exception, match="no count column 'learners'"):
+        report_table(pl.DataFrame({"segment": ["a"], "n": [3]}), caption="x")
+
+
+def test_apply_csp_hashes_exactly_the_inline_code():
+    page = apply_csp('<meta content="__MB_CSP__"><style>a{}</style><script>go()</script>'
+                     '<script type="application/json">{"a": 1}</script><script>go()</script>')
+    csp = re.search(r'content="([^"]+)"', page).group(1)
+    assert "default-src 'none'" in csp and "connect-src 'none'" in csp
+    assert re.search(r"script-src 'sha256-[^']+'(;|$)", csp)  # one hash: the duplicate counted once, JSON none
+    assert csp.count("'sha256-") == 2 and "unsafe" not in csp
+
+
+def test_inject_parameters_goes_after_the_tagged_cell_and_replaces_an_old_one():
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# t"),
+                                         nbformat.v4.new_code_cell("k = None", metadata={"tags": ["parameters"]}),
+                                         nbformat.v4.new_code_cell("print(k)")])
+    once = inject_parameters(nb, {"k": 3, "data": "/x"})
+    twice = inject_parameters(once, {"k": 4})
+    assert [c.source.splitlines()[-1] for c in twice.cells] == ["# t", "k = None", "k = 4", "print(k)"]
+    assert once.cells[2].source.endswith("k = 3\ndata = '/x'") and len(nb.cells) == 3
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"report": "nope"}, "report notebook 'nope' not found"),
+    ({"workspace": "/"}, "is not a workspace (no mblib.toml)"),
+    ({"data": "/no/such/folder"}, "learner data '/no/such/folder' does not exist"),
+    ({"engine": "pandas"}, "unknown engine 'pandas'"),
+])
+def test_run_report_bad_input(tmp_path, kwargs, message):
+    args = {"report": "credential-uptake", "workspace": SAMPLE, "out": tmp_path} | kwargs
+    with pytest.raises(ReportError, match=re.escape(message)):
+        run_report(args.pop("report"), **args)
+    assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------------------------------------------ exporter on hand-made frames
+
+SETUP = f"import sys; sys.path.insert(0, {str(REPO)!r})\n" + """
+from tests.analytics.frames import metric_frames
+from mblib.analytics import charts
+from mblib.analytics.report import report_table
+charts.enable_notebook_charts()
+frames = metric_frames()
+"""
+
+
+@pytest.fixture(scope="module")
+def tiny_report(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("tiny")
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# Tiny report\n\nText with a [link](#x) and a table:\n\n| a | b |\n|---|--:|\n| 1 | 2 |"),
+        nbformat.v4.new_code_cell("k = 13", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell(SETUP),
+        nbformat.v4.new_code_cell("report_table(frames['uptake_by_segment'], caption='By segment', k=k, count_col='enrolled')"),
+        nbformat.v4.new_code_cell("charts.module_outcomes_chart(frames['module_outcomes'])"),
+        nbformat.v4.new_code_cell("display(charts.time_to_credential_chart(frames['time_to_credential']))\n"
+                                  "charts.cohort_retention_chart(frames['cohort_retention'])"),
+        nbformat.v4.new_code_cell("frames['credential_stacking']"),
+    ])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    execute_notebook(nb, cwd=folder, timeout=120)
+    path = folder / "tiny.html"
+    path.write_text(export_html(nb, title="Tiny report"))
+    return path
+
+
+def test_export_hides_code_and_loads_nothing_remote(tiny_report):
+    html = tiny_report.read_text()
+    assert not REMOTE.search(html)
+    assert "metric_frames" not in html and "enable_notebook_charts" not in html  # code hidden
+    assert not re.search(r'class="[^"]*(jp-InputArea-editor|jp-InputPrompt|jp-OutputPrompt)', html)  # and prompts
+    assert "require.js" not in html and "MathJax" not in html
+    assert html.count('data-mb-chart="') == 3 and html.count("window.vegaEmbed=") == 1  # bundle inlined once
+    assert "1 of 2 groups had fewer than 13 learners; their figures are hidden." in html
+    assert "<title>Tiny report</title>" in html
+
+
+@pytest.mark.browser
+def test_exported_report_renders_every_chart_offline_without_console_errors(page, tiny_report):
+    page.add_init_script(path=str(AXE_JS))  # before goto: the page's own CSP stays enforced
+    states = _open_report(page, tiny_report)
+    assert len(states) == 3 and all(s == "true" and marks > 0 for s, marks in states), states
+    assert page.errors == [] and page.blocked == []
+    assert page.locator("caption", has_text="By segment").count() == 1
+    if AXE_JS.is_file():
+        assert axe_violations(page) == []
+
+
+def test_a_failing_cell_keeps_the_partial_notebook(tmp_path):
+    nb_path = tmp_path / "broken.ipynb"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1"), nbformat.v4.new_code_cell("1 / 0")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, nb_path)
+    with pytest.raises(ReportError, match=r"failed in a cell: ZeroDivisionError: division by zero \(code cell 3: .1 / 0.\)") as e:
+        run_report(nb_path, workspace=SAMPLE, out=tmp_path / "out")
+    failed = tmp_path / "out" / "broken.failed.ipynb"
+    assert str(failed) in str(e.value)
+    saved = nbformat.read(failed, as_version=4)
+    assert "injected-parameters" in saved.cells[0].metadata.tags  # no tagged cell: the values go first
+    assert saved.cells[2].outputs[0]["ename"] == "ZeroDivisionError"
+    assert not (tmp_path / "out" / "broken.html").exists()
+
+
+# ------------------------------------------------------------------------------ the real reports
+
+
+@pytest.fixture(scope="module")
+def cohort(tmp_path_factory):
+    from mblib.analytics.synth import synthesise, write_cohort
+    from mblib.content import Workspace
+
+    folder = tmp_path_factory.mktemp("cohort")
+    write_cohort(synthesise(Workspace.open(SAMPLE), learners=300, seed=3), folder, overwrite=True)
+    return folder
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_demo_step_exports_the_uptake_report_that_renders_offline(tmp_path, page):
+    """What `mb demo` adds: a synthetic cohort in out/analytics and the uptake report, opened in Chromium."""
+    from mblib.analytics.report import run_demo
+    from mblib.content import Workspace
+
+    lines: list[str] = []
+    path = run_demo(Workspace.open(SAMPLE), tmp_path, echo=lines.append, learners=150)
+    assert path == tmp_path / "credential-uptake-report.html"
+    assert (tmp_path / "analytics" / "learners.parquet").is_file()
+    assert any(p.name.startswith("month=") for p in (tmp_path / "analytics" / "events").iterdir())
+    assert any("report written" in line for line in lines)
+    html = path.read_text()
+    assert not REMOTE.search(html) and "open_report_data" not in html  # offline, code hidden
+    assert "had fewer than 5 learners; their figures are hidden." in html  # grouped tables say what they hid
+    states = _open_report(page, path)
+    assert len(states) >= 8 and all(s == "true" and marks > 0 for s, marks in states), states
+    assert page.errors == [] and page.blocked == []
+    assert page.locator("h1", has_text="Credential uptake report").count() == 1
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_mb_report_completion_analytics_on_duckdb(cohort, tmp_path, page):
+    from mblib.cli import main
+
+    r = CliRunner().invoke(main, ["report", "completion-analytics", "-w", str(SAMPLE), "-d", str(cohort),
+                                  "--engine", "duckdb", "-k", "20", "-o", str(tmp_path)], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    path = tmp_path / "completion-analytics.html"
+    assert f"open {path}" in r.output and "(duckdb)" in r.output
+    assert "had fewer than 20 learners" in path.read_text()
+    states = _open_report(page, path)
+    assert len(states) >= 8 and all(s == "true" and marks > 0 for s, marks in states), states
+    assert page.errors == [] and page.blocked == []
+
+
+def test_open_report_data_without_data_synthesises_a_small_cohort():
+    from mblib.analytics import metrics
+    from mblib.analytics.report import open_report_data
+
+    rd = open_report_data(SAMPLE, None, learners=60)
+    assert rd.engine == "polars" and rd.k == 5 and rd.learners is not None and "mblib-cohort-" in rd.source
+    stacking = rd.run(metrics.credential_stacking)
+    assert stacking["learners"].sum() == 60
+    with pytest.raises(ReportError, match="learner data '/nope' does not exist"):
+        open_report_data(SAMPLE, "/nope")
