@@ -235,7 +235,14 @@ def demo(out: Path, workspace: Path) -> None:
     export_demo(ws, Path(out), echo=click.echo)
     click.echo("")
     click.echo("outputs:")
-    click.echo(f"  lesson pages : {pages_dir}/  (open {pages_dir / 'index.html'} in a browser)")
+    click.echo(f"  lesson pages   : {pages_dir}/  (open {pages_dir / 'index.html'} in a browser)")
+    base = Path(out) / ws.root.name
+    for label, path in (("lessons", base / "lessons"), ("credential sites", base / "site"),
+                        ("SCORM 1.2", base / "scorm"), ("cmi5", base / "cmi5"), ("Open Badges 3.0", base / "badges"),
+                        ("learner data", Path(out) / "analytics"),
+                        ("uptake report", Path(out) / "credential-uptake-report.html")):
+        if path.exists():
+            click.echo(f"  {label:<15}: {path}{'/' if path.is_dir() else ''}")
 
 
 if __name__ == "__main__":  # pragma: no cover
