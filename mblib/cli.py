@@ -186,10 +186,12 @@ def render(modules: tuple[str, ...], workspace: str | None, out: Path | None, la
     ws = Workspace.open(_workspace_path(workspace))
     out = out or DEFAULT_EXPORTS / ws.root.name / "pages"
     if lang:  # translated pages: missing or stale segments show the source, marked
-        from .translate import translated_module
+        from .translate import translated_module, untranslated_fields
 
         for mid in modules or sorted(ws.modules):
-            click.echo(write_module_page(translated_module(ws, ws.module(mid), lang), out / lang, ws, language=lang))
+            m = ws.module(mid)
+            click.echo(write_module_page(translated_module(ws, m, lang), out / lang, ws, language=lang,
+                                         untranslated=untranslated_fields(ws, m, lang)))
     elif modules:
         for mid in modules:
             click.echo(write_module_page(ws.module(mid), out, ws))

@@ -142,8 +142,13 @@ def export_site(
                     nav["next"] = {"href": href(nxt, lang if nxt in present else None), "title": titles[nxt]}
                 if langs:
                     nav["languages"] = switcher(mid)
+                untranslated: frozenset[str] = frozenset()
+                if lang:
+                    from ..translate import untranslated_fields
+
+                    untranslated = untranslated_fields(workspace, workspace.module(mid), lang)
                 page = render_module(module, workspace, language=lang or None, nav=nav, scripts=[script],
-                                     styles=[site_css])
+                                     styles=[site_css], untranslated=untranslated)
                 for rel, data in page.assets.items():
                     atomic_write(tmp / rel, data)  # media shared by every language, at the site root
                 html = page.html

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import Any, Collection, Mapping, Sequence, TYPE_CHECKING
 
 from ..errors import Location, RenderError
 from .markdown import sanitize_html, to_html, to_inline_html
@@ -64,9 +64,21 @@ def environment() -> Any:
     )
     env.filters["md"] = lambda s, offset=1: _markup(to_html(s, heading_offset=offset))
     env.filters["md_inline"] = lambda s: _markup(to_inline_html(s))
+    from jinja2 import pass_context
+
+    env.globals["fallback"] = pass_context(_fallback_impl)
     env.filters["sanitize"] = lambda s: _markup(sanitize_html(s))
     env.filters["b64"] = lambda s: base64.b64encode(s.encode("utf-8")).decode()
     return env
+
+
+def _fallback_impl(ctx: Any, key: str, text: str) -> Any:
+    """Plain text, escaped; marked as source-language fallback when ``key`` is untranslated."""
+    from markupsafe import Markup, escape
+
+    if key in ctx.get("untranslated", ()):
+        return Markup('<span lang="{}" class="mb-fallback">{}</span>').format(ctx.get("source_language", "en"), text)
+    return escape(text)
 
 
 def _markup(html: str) -> Any:
@@ -148,12 +160,16 @@ def render_module(
     scripts: Sequence[str] = (),
     styles: Sequence[str] = (),
     connect_src: str = "'none'",
+    untranslated: Collection[str] = (),
+    source_language: str | None = None,
 ) -> Page:
     """Render one module to a standalone page.
 
     ``language`` sets the page's ``lang`` (default: the module's). ``nav`` may hold
     ``previous``/``next``/``index`` links (``{"href": ..., "title": ...}``) for sites, and
     ``languages`` (``[{"href", "lang", "label", "current"}]``) for a language switcher.
+    ``untranslated`` lists ``block/field`` keys of plain-text fields (titles, alt text) that show
+    ``source_language`` text in a translated page; they are marked like Markdown fallbacks.
     Exporters add inline ``scripts`` (run after the page's own script, e.g. an LMS adapter)
     and ``styles``; each is allowed by its hash in the CSP. ``connect_src`` opens the CSP's
     ``connect-src`` (e.g. to an xAPI endpoint); by default the page may connect nowhere.
@@ -179,6 +195,8 @@ def render_module(
         "total_weight": sum(q.weight for q in quizzes),
         "scripts": list(scripts),
         "styles": list(styles),
+        "untranslated": frozenset(untranslated),
+        "source_language": source_language or (workspace.settings.workspace.source_language if workspace else "en"),
     }
     for code in (*scripts, *styles):
         if re.search(r"</(script|style)", code, re.I):

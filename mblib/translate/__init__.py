@@ -11,7 +11,7 @@ Nothing here imports torch, transformers or ctranslate2 until an engine is made.
 from __future__ import annotations
 
 from .apply import (TranslationResult, fallback_count, review_segment, translate_module, translate_modules,
-                    translated_module)
+                    translated_module, untranslated_fields)
 from .engines import CTranslate2Engine, Engine, MarianEngine
 from .glossary import Glossary, GlossaryError
 from .memory import TranslationMemory
@@ -25,5 +25,5 @@ __all__ = [
     "TranslationError", "TranslationFile", "TranslationMemory", "TranslationResult", "export_xliff",
     "fallback_count", "import_xliff", "lint_translations", "load_translations", "make_engine", "module_segments",
     "pull_model", "resolve_model", "review_segment", "save_translations", "translate_module", "translate_modules",
-    "translated_module",
+    "translated_module", "untranslated_fields",
 ]

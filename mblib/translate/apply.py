@@ -257,7 +257,8 @@ def review_rows(workspace: "Workspace", module_id: str, lang: str, what: str = "
 def translated_module(workspace: "Workspace", module: "Module", lang: str, *, mark_fallback: bool = True) -> "Module":
     """A copy of ``module`` with its strings in ``lang``. A segment that is missing or stale falls back to
     the source text; in Markdown fields that text is wrapped in ``<span lang=SRC class="mb-fallback">``
-    so pages show it (plain-text fields such as titles and alt text fall back to the bare source)."""
+    so pages show it. Plain-text fields (titles, alt text) fall back to the bare source: pass
+    :func:`untranslated_fields` to ``render_module(untranslated=...)`` to mark those on the page."""
     from ..content.module import Module
 
     tf = load_translations(workspace, module.id, lang)
@@ -281,6 +282,24 @@ def translated_module(workspace: "Workspace", module: "Module", lang: str, *, ma
     return Module.model_validate(data)
 
 
+def untranslated_fields(workspace: "Workspace", module: "Module", lang: str) -> frozenset[str]:
+    """Keys ``block/field`` of the plain-text fields (titles, alt text) that show source text in ``lang``.
+
+    Markdown fields mark their fallback segments themselves; plain-text fields cannot carry markup, so
+    pass these keys to :func:`mblib.render.render_module` (``untranslated=``), which marks them on the page.
+    """
+    tf = load_translations(workspace, module.id, lang)
+    out = set()
+    for ref in module_fields(module):
+        if ref.kind != "plain":
+            continue
+        ft = split_field(ref.text, ref.kind)
+        if any(tf.current(Segment(module.id, ref.block, ref.field, i, t, ref.kind)) is None
+               for i, t in enumerate(ft.segments)):
+            out.add(f"{ref.block}/{ref.field}")
+    return frozenset(out)
+
+
 def fallback_count(workspace: "Workspace", module: "Module", lang: str) -> int:
     """How many segments of ``module`` would show the source text in ``lang``."""
     tf = load_translations(workspace, module.id, lang)
@@ -288,4 +307,4 @@ def fallback_count(workspace: "Workspace", module: "Module", lang: str) -> int:
 
 
 __all__ = ["FALLBACK", "MODULE_BLOCK", "ReviewRow", "TranslationResult", "review_rows", "fallback_count", "review_segment", "translate_module",
-           "translate_modules", "translated_module"]
+           "translate_modules", "translated_module", "untranslated_fields"]

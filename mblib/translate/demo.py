@@ -20,7 +20,7 @@ def run_demo(workspace: "Workspace", out: Path, echo: Callable[[str], None] = pr
     from ..content.workspace import Workspace
     from ..errors import MblibError
     from ..render import write_module_page
-    from .apply import fallback_count, translate_modules, translated_module
+    from .apply import fallback_count, translate_modules, translated_module, untranslated_fields
     from .models import ModelNotFoundError, hub_reachable, pull_model, resolve_model
 
     src = workspace.settings.workspace.source_language
@@ -49,7 +49,8 @@ def run_demo(workspace: "Workspace", out: Path, echo: Callable[[str], None] = pr
     pages = Path(out) / workspace.root.name / "pages" / lang
     fallbacks = 0
     for m in ws.modules.values():
-        write_module_page(translated_module(ws, m, lang), pages, ws, language=lang)
+        write_module_page(translated_module(ws, m, lang), pages, ws, language=lang,
+                          untranslated=untranslated_fields(ws, m, lang))
         fallbacks += fallback_count(ws, m, lang)
     done = sum(r.translated + r.from_memory for r in results)
     echo(f"translation: {len(results)} modules into {lang}: {done} segments in {time.perf_counter() - t0:.1f} s, "

@@ -115,3 +115,25 @@ def test_review_widget_runs_edits_approves_and_filters(tws):
     w.approve("no/such/0", "x")  # errors land in the widget, it keeps working
     assert "no segment 'no/such/0'" in str(w.errors.outputs)
     assert "reviewed: 1" in w.status.value
+
+
+def test_untranslated_plain_fields_are_marked_on_the_page(tws):
+    from mblib.translate.apply import untranslated_fields
+
+    translate_module(tws, "bar-basics", "fr", engine=ShoutEngine())
+    m = tws.module("bar-basics")
+    assert untranslated_fields(tws, m, "fr") == frozenset()
+    titled = next(b for b in m.blocks if getattr(b, "title", None))
+    path = translation_path(tws.root, "fr", "bar-basics")
+    text = path.read_text()
+    for key in ("_module/title/0", f"{titled.id}/title/0"):
+        assert f'"{key}":' in text
+        text = text.replace(f'"{key}":', f'"{key}-gone":')
+    path.write_text(text)
+    missing = untranslated_fields(tws, m, "fr")
+    assert missing == {"_module/title", f"{titled.id}/title"}
+    page = render_module(translated_module(tws, m, "fr"), tws, language="fr", untranslated=missing)
+    assert f'<h1><span lang="en" class="mb-fallback">{m.title}</span></h1>' in page.html
+    assert f'<span lang="en" class="mb-fallback">{titled.title}</span></h2>' in page.html
+    plain = render_module(translated_module(tws, m, "fr"), tws, language="fr")
+    assert f"<h1>{m.title}</h1>" in plain.html  # without the keys nothing is marked
