@@ -94,7 +94,11 @@ def fake_translate(monkeypatch):
         blocks = [b.model_copy(update={"body": f"[{lang}] {b.body}"}) if b.type == "text" else b for b in module.blocks]
         return module.model_copy(update={"title": f"[{lang}] {module.title}", "language": lang, "blocks": blocks})
 
+    def untranslated_fields(workspace, module, lang):  # plain-text fields still in English
+        return frozenset({"sort-tip/title"}) if module.id == "reading-bar-charts" else frozenset()
+
     fake.translated_module = translated_module
+    fake.untranslated_fields = untranslated_fields
     monkeypatch.setitem(sys.modules, "mblib.translate", fake)
     return fake
 
@@ -108,6 +112,7 @@ def test_language_switcher_when_translations_exist(sample_ws, tmp_path, fake_tra
     site = export_site(sample_ws, CRED, tmp_path / "site", execute=False)
     fr = (site / "fr" / "reading-bar-charts.html").read_text()
     assert '<html lang="fr">' in fr and "[fr] Reading a bar chart" in fr
+    assert '<span lang="en" class="mb-fallback">Sorted bars are faster to read</span>' in fr
     assert (site / "fr" / "index.html").is_file() and not (site / "fr" / "samples-and-surveys.html").exists()
     page.goto((site / "reading-bar-charts.html").as_uri())
     switch = page.get_by_role("navigation", name="Language")
