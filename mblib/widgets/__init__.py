@@ -8,8 +8,7 @@ without widgets. Needs the ``widgets`` extra (``pip install 'mblib[widgets]'``).
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from .._lazy import lazy_getattr
 
 _EXPORTS = {
     "ModuleBuilder": "mblib.widgets.builder",
@@ -17,14 +16,10 @@ _EXPORTS = {
     "FieldForm": "mblib.widgets.forms",
     "pathway_chart": "mblib.widgets.charts",
     "TranslationReview": "mblib.widgets.review",
+    "AnalyticsDashboard": "mblib.widgets.dashboard",
 }
 
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    try:
-        module = _EXPORTS[name]
-    except KeyError:
-        raise AttributeError(f"module 'mblib.widgets' has no attribute '{name}'") from None
-    return getattr(importlib.import_module(module), name)
+__getattr__ = lazy_getattr(__name__, _EXPORTS, globals())
