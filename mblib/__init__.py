@@ -10,7 +10,7 @@ torch, transformers or nbconvert:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ._lazy import lazy_getattr
 
