@@ -96,7 +96,10 @@ def lazy(frame: Any) -> Frame:
 
 
 def _events(events: Any, columns: Sequence[str] = ()) -> Frame:
-    """The events frame with ``verb`` as String (portable across Enum implementations)."""
+    """The events frame, its ``verb`` comparable with verb names: kept as is when it is String or
+    the contract's Enum, cast to String otherwise (a Categorical, an Enum with other categories)."""
+    from .schema import VERBS
+
     nw = _nw()
     lf = lazy(events)
     names = lf.collect_schema().names()
@@ -107,6 +110,11 @@ def _events(events: Any, columns: Sequence[str] = ()) -> Frame:
             f"the events table has no column(s) {', '.join(missing)}",
             hint="read the data through mblib.analytics.readers (or schema.conform) so it follows the events contract",
         )
+    verb = lf.collect_schema()["verb"]
+    if isinstance(verb, nw.String) or (isinstance(verb, nw.Enum) and set(VERBS) <= set(verb.categories)):
+        # the contract's Enum compares with the verb names as is; casting it to String would
+        # materialise every event's verb as text and stop filters reaching the Parquet scan
+        return lf
     return lf.with_columns(nw.col("verb").cast(nw.String))
 
 
