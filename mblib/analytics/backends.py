@@ -223,8 +223,26 @@ def collect(
     if isinstance(nf, nw.DataFrame):
         return nf.lazy(backend="polars").collect().to_native()
     if nf.implementation is nw.Implementation.POLARS:
-        return nf.collect().to_native()
+        return collect_polars(nf.to_native())
     return nf.collect(backend="polars").to_native()
 
 
-__all__ = ["ENGINES", "BackendError", "Engine", "collect", "duckdb_connection", "scan_events", "spark_session", "to_engine"]
+def collect_polars(lf: pl.LazyFrame) -> pl.DataFrame:
+    """Collect a polars LazyFrame the way every metric is collected: with the streaming engine and
+    without common-subplan caching.
+
+    A metric often reads the events more than once (e.g. enrolments and awards); polars would
+    otherwise cache the shared scan, i.e. hold every event's columns in memory at once. Without
+    the cache each branch streams the Parquet files again, so peak memory follows the metric's
+    own state, not the data's size (BENCHMARKS.md: 100 M events in a few GiB).
+
+    >>> import polars as pl
+    >>> collect_polars(pl.LazyFrame({"a": [1, 2]}).select(pl.col("a").sum())).item()
+    3
+    """
+    import polars as pl
+
+    return lf.collect(engine="streaming", optimizations=pl.QueryOptFlags(comm_subplan_elim=False))
+
+
+__all__ = ["ENGINES", "BackendError", "Engine", "collect", "collect_polars", "duckdb_connection", "scan_events", "spark_session", "to_engine"]

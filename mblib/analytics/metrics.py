@@ -266,16 +266,15 @@ def module_outcomes(events: Any, credentials: Iterable[Credential] | None = None
     nw = _nw()
     ev = _events(events, ["module_id"])
     keys = ["module_id"]
-    # one scan: distinct (module, learner, verb), then count each verb per module
-    trio = (
-        ev.filter(~nw.col("module_id").is_null() & nw.col("verb").is_in(["launched", "completed", "passed"]))
-        .select("module_id", "learner_id", "verb")
-        .unique()
+    # one scan: per (module, learner) a 0/1 flag for each verb, then sum the flags per module
+    # (a learner is counted once per verb; the pairs are fewer than distinct (module, learner, verb))
+    verbs = (("launched", "started"), ("completed", "completed"), ("passed", "passed"))
+    pairs = (
+        ev.filter(~nw.col("module_id").is_null() & nw.col("verb").is_in([v for v, _ in verbs]))
+        .group_by("module_id", "learner_id")
+        .agg(*[(nw.col("verb") == verb).cast(nw.Int64).max().alias(name) for verb, name in verbs])
     )
-    out = trio.group_by("module_id").agg(
-        *[(nw.col("verb") == verb).cast(nw.Int64).sum().alias(name)
-          for verb, name in (("launched", "started"), ("completed", "completed"), ("passed", "passed"))]
-    )
+    out = pairs.group_by("module_id").agg(*[nw.col(name).sum().cast(nw.Int64).alias(name) for _, name in verbs])
     if credentials is not None:
         by_module: dict[str, list[str]] = {}
         for c in credentials:

@@ -257,3 +257,39 @@ def test_metrics_are_lazy_and_results_have_fixed_types(events):
         assert isinstance(out, nw.LazyFrame), name
         assert dict(out.collect_schema()) == M.output_schema(name), name
         assert collect(out).columns == list(M.output_schema(name)), name
+
+
+@pytest.mark.parametrize("dtype", ["String", "Categorical", "Enum with an extra verb", "Enum in another order"])
+def test_any_verb_dtype_gives_the_contract_results(events, dtype):
+    # the contract's Enum is used as is (no cast, so filters reach the Parquet scan); an Enum
+    # holding every verb compares by name too; other types are cast to String first
+    import polars as pl
+
+    from mblib.analytics.backends import collect
+
+    target = {
+        "String": pl.String,
+        "Categorical": pl.Categorical(),
+        "Enum with an extra verb": pl.Enum(["enrolled", "launched", "progressed", "answered", "completed", "passed",
+                                            "failed", "earned", "voided"]),
+        "Enum in another order": pl.Enum(["passed", "failed", "earned", "enrolled", "launched", "progressed",
+                                          "answered", "completed"]),
+    }[dtype]
+    other = events.lazy().with_columns(pl.col("verb").cast(pl.String).cast(target))
+    for metric, args in ((M.module_outcomes, ([C, D],)), (M.pathway_funnel, (C,)), (M.credential_stacking, ()),
+                         (M.weekly_active_learners, ())):
+        assert collect(metric(other, *args)).equals(collect(metric(events.lazy(), *args))), (metric.__name__, dtype)
+
+
+def test_enum_missing_a_verb_is_cast_to_string(events):
+    import polars as pl
+
+    from mblib.analytics.backends import collect
+
+    # an Enum without "earned" holds this cohort once its awards are dropped; the metrics cast it
+    # to String rather than rely on how an engine compares an Enum with a name it lacks
+    no_earned = events.filter(pl.col("verb") != "earned").lazy()
+    narrow = pl.Enum(["enrolled", "launched", "progressed", "answered", "completed", "passed", "failed"])
+    cast = no_earned.with_columns(pl.col("verb").cast(pl.String).cast(narrow))
+    assert collect(M.credential_stacking(cast)).equals(collect(M.credential_stacking(no_earned)))
+    assert collect(M.module_outcomes(cast)).equals(collect(M.module_outcomes(no_earned)))
