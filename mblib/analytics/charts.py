@@ -287,19 +287,21 @@ def completion_by_language_chart(frame: Any) -> "alt.Chart":
 
 
 def learners_at_risk_chart(frame: Any) -> "alt.Chart":
-    """How long at-risk learners have been inactive, per credential (``metrics.learners_at_risk``).
+    """At-risk learners per credential by how long they have been inactive (``metrics.at_risk_by_inactivity``).
 
-    Only counts are drawn (no learner ids).
+    The frame holds counts only, never learner ids; pass it through ``report_table(...,
+    count_col="learners")`` first so that small groups are suppressed (drawn as gaps).
     """
-    _need(frame, ["learner_id", "credential_id", "days_inactive", "modules_passed"], "learners_at_risk_chart",
-          "metrics.learners_at_risk")
+    _need(frame, ["credential_id", "days_from", "days_to", "learners"], "learners_at_risk_chart",
+          "metrics.at_risk_by_inactivity")
     alt = _alt()
     return _base(frame, "Learners at risk", "Enrolled learners without the credential, by days since their last "
                  "activity (7 or more).", height=200).mark_bar().encode(
-        x=alt.X("days_inactive:Q", bin=alt.Bin(step=7), title="Days inactive"),
-        y=alt.Y("count():Q", title="Learners"),
+        x=alt.X("days_from:Q", title="Days inactive"), x2="days_to:Q",
+        y=alt.Y("learners:Q", title="Learners", stack=True),
         color=alt.Color("credential_id:N", title="Credential", scale=alt.Scale(scheme=PALETTE)),
-        tooltip=["credential_id:N", alt.Tooltip("count():Q", title="learners")])
+        tooltip=["credential_id:N", alt.Tooltip("days_from:Q", title="inactive from (days)"),
+                 alt.Tooltip("days_to:Q", title="to (days)"), "learners:Q"])
 
 
 # --------------------------------------------------------------------------------------------
@@ -368,7 +370,7 @@ CHARTS: dict[str, Any] = {
     "uptake_by_segment": uptake_by_segment_chart,
     "credential_stacking": credential_stacking_chart,
     "completion_by_language": completion_by_language_chart,
-    "learners_at_risk": learners_at_risk_chart,
+    "at_risk_by_inactivity": learners_at_risk_chart,
     "time_to_credential": time_to_credential_chart,
     "item_statistics": item_statistics_chart,
     "distractor_analysis": distractor_analysis_chart,

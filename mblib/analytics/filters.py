@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Literal
 
 from ..errors import Location, MblibError
 
@@ -158,6 +158,7 @@ class View:
     chart: str  # name in charts.CHARTS
     count_col: str | None = None  # groups to suppress by (None: not a grouped table)
     labels: tuple[str, ...] | None = None
+    how: Literal["mask", "drop"] = "mask"  # "drop" leaves small groups out (a curve then ends where they start)
 
 
 def _creds(ws: "Workspace", flt: EventFilter) -> list[Any]:
@@ -166,6 +167,7 @@ def _creds(ws: "Workspace", flt: EventFilter) -> list[Any]:
 
 def _views() -> dict[str, View]:
     from . import metrics, survival
+    from .backends import collect
 
     def funnel(ev: Any, lr: Any, ws: "Workspace", flt: EventFilter) -> Any:
         import narwhals.stable.v2 as nw
@@ -181,9 +183,9 @@ def _views() -> dict[str, View]:
         "credential_uptake": View(lambda ev, lr, ws, f: metrics.credential_uptake(ev),
                                   "credential_uptake"),
         "weekly_active_learners": View(lambda ev, lr, ws, f: metrics.weekly_active_learners(ev),
-                                       "weekly_active_learners"),
-        "time_to_credential": View(lambda ev, lr, ws, f: survival.time_to_credential(ev),
-                                   "time_to_credential"),
+                                       "weekly_active_learners", "active_learners", ("week_start",)),
+        "time_to_credential": View(lambda ev, lr, ws, f: survival.thin_curve(collect(survival.time_to_credential(ev))),
+                                   "time_to_credential", "at_risk", ("credential_id", "time_days"), "drop"),
         "completion_by_language": View(
                                        lambda ev, lr, ws, f: metrics.completion_by_language(ev),
                                        "completion_by_language", "started"),
@@ -229,7 +231,7 @@ def dashboard_view(events: Any, learners: Any | None, workspace: "Workspace", fl
     frame = collect(spec.compute(kept, learners, workspace, flt))
     if spec.count_col:
         table = report_table(frame, caption=title, k=k, count_col=spec.count_col,
-                             labels=list(spec.labels) if spec.labels else None)
+                             labels=list(spec.labels) if spec.labels else None, how=spec.how)
     else:
         from .report import ReportTable
 

@@ -39,6 +39,7 @@ completion_by_language      module_id, language (String), started, completed (In
                             completion_rate, completion_low, completion_high (Float64)
 learners_at_risk            learner_id, credential_id (String), last_active (Datetime(us, UTC)),
                             days_inactive (Float64), modules_passed (Int64)
+at_risk_by_inactivity       credential_id (String), days_from, days_to, learners (Int64)
 ==========================  ==========================================================================
 
 Time to credential (Kaplan-Meier) is in :mod:`mblib.analytics.survival`; item analysis in
@@ -752,6 +753,37 @@ def learners_at_risk(events: Any, *, as_of: datetime | None = None, inactive_day
     return _final(out, "learners_at_risk")
 
 
+def at_risk_by_inactivity(events: Any, *, as_of: datetime | None = None, inactive_days: float = 7.0,
+                          step_days: int = 7) -> Frame:
+    """Learners at risk (:func:`learners_at_risk`) counted per credential and span of inactivity.
+
+    The report and the dashboard draw this, not the list: it holds counts only (no learner
+    ids), so small groups can be suppressed like any other table. Spans are ``step_days`` wide:
+    ``days_from <= days_inactive < days_to``.
+
+    Columns: credential_id String, days_from Int64, days_to Int64, learners Int64.
+
+    >>> from mblib.analytics.metrics import _demo_events
+    >>> from mblib.analytics.backends import collect
+    >>> collect(at_risk_by_inactivity(_demo_events())).rows()
+    [('c1', 7, 14, 1)]
+    """
+    nw = _nw()
+    if step_days < 1:
+        raise MetricError(f"step_days must be 1 or more, got {step_days}", hint="step_days=7 counts by week of inactivity")
+    risk = learners_at_risk(events, as_of=as_of, inactive_days=inactive_days)
+    out = (
+        risk.with_columns((nw.col("days_inactive") // step_days).cast(nw.Int64).alias("_bin"))
+        .group_by("credential_id", "_bin")
+        .agg(nw.len().cast(nw.Int64).alias("learners"))
+        .with_columns(
+            (nw.col("_bin") * step_days).cast(nw.Int64).alias("days_from"),
+            ((nw.col("_bin") + 1) * step_days).cast(nw.Int64).alias("days_to"),
+        )
+    )
+    return _final(out, "at_risk_by_inactivity")
+
+
 # ----------------------------------------------------------------------------- schemas
 
 
@@ -773,6 +805,7 @@ def _schema(metric: str) -> dict[str, Any]:
         "credential_stacking": {"credentials_held": I, "learners": I, "share": F},
         "completion_by_language": {"module_id": S, "language": S, "started": I, "completed": I, **rate("completion")},
         "learners_at_risk": {"learner_id": S, "credential_id": S, "last_active": nw.Datetime("us", "UTC"), "days_inactive": F, "modules_passed": I},
+        "at_risk_by_inactivity": {"credential_id": S, "days_from": I, "days_to": I, "learners": I},
     }
     return schemas[metric]
 
@@ -790,6 +823,7 @@ _KEYS: dict[str, list[str]] = {
     "credential_stacking": ["credentials_held"],
     "completion_by_language": ["module_id", "language"],
     "learners_at_risk": ["credential_id", "learner_id"],
+    "at_risk_by_inactivity": ["credential_id", "days_from"],
 }
 
 
@@ -808,7 +842,7 @@ def output_schema(metric: str) -> dict[str, Any]:
 METRICS: tuple[str, ...] = (
     "module_outcomes", "credential_outcomes", "pathway_funnel", "block_dropoff", "time_on_task",
     "weekly_active_learners", "cohort_retention", "credential_uptake", "uptake_by_segment",
-    "credential_stacking", "completion_by_language", "learners_at_risk",
+    "credential_stacking", "completion_by_language", "learners_at_risk", "at_risk_by_inactivity",
 )
 
 
@@ -858,6 +892,7 @@ __all__ = [
     "METRICS",
     "MetricError",
     "Z95",
+    "at_risk_by_inactivity",
     "block_dropoff",
     "cohort_retention",
     "completion_by_language",

@@ -22,6 +22,7 @@ time_to_credential           credential_id (String), time_days (Float64), at_ris
                              one row per distinct observed time (the curve starts at 1 at 0)
 time_to_credential_summary   credential_id (String), learners, earned, censored (Int64),
                              median_days, median_low, median_high (Float64, null if not reached)
+thin_curve                   a collected curve cut to about 400 rows per credential, for charts
 ===========================  ==================================================================
 
 >>> from mblib.analytics.metrics import _demo_events
@@ -178,4 +179,58 @@ def time_to_credential_summary(events: Any, *, as_of: datetime | None = None, al
     return _final(out, schema).sort("credential_id")
 
 
-__all__ = ["credential_durations", "time_to_credential", "time_to_credential_summary"]
+def thin_curve(curve: Any, *, max_points: int = 400) -> Any:
+    """A collected :func:`time_to_credential` curve with at most about ``max_points`` rows per
+    credential, for drawing and for reports.
+
+    A curve has one row per distinct observed time: on a real cohort that is one row per learner
+    or so (168 k rows on 10 M events), which no chart should embed. Times are cut into
+    ``max_points`` equal steps of the longest curve; each step keeps its last row (its time,
+    ``survival`` and band, and ``at_risk`` just before that time) with the step's ``events`` and
+    ``censored`` summed. Drawn as a step curve, each drop then shows at the end of its step (a
+    shift of at most ``1 / max_points`` of the time axis). A curve that is short enough is
+    returned as it is. Pass the result through ``report.report_table(..., count_col="at_risk",
+    how="drop")`` so the curve ends where fewer than k learners remain at risk.
+
+    Returns a polars DataFrame with the columns of :func:`time_to_credential`.
+
+    >>> import polars as pl
+    >>> curve = pl.DataFrame({"credential_id": ["c"] * 4, "time_days": [1.0, 2.0, 3.0, 4.0],
+    ...     "at_risk": [10, 9, 8, 7], "events": [1, 1, 1, 1], "censored": [0, 0, 0, 0],
+    ...     "survival": [0.9, 0.8, 0.7, 0.6], "ci_low": [0.5] * 4, "ci_high": [1.0] * 4})
+    >>> thin_curve(curve, max_points=2).select("time_days", "at_risk", "events", "survival").rows()
+    [(1.0, 10, 1, 0.9), (3.0, 8, 2, 0.7), (4.0, 7, 1, 0.6)]
+    """
+    import narwhals.stable.v2 as nw
+    import polars as pl
+
+    from .metrics import MetricError
+
+    if max_points < 2:
+        raise MetricError(f"max_points must be 2 or more, got {max_points}", hint="max_points=400 draws a smooth curve")
+    native = nw.to_native(curve) if isinstance(curve, (nw.DataFrame, nw.LazyFrame)) else curve
+    if isinstance(native, pl.LazyFrame):
+        native = native.collect()
+    if not isinstance(native, pl.DataFrame):
+        native = nw.from_native(native).lazy().collect(backend="polars").to_native()
+    missing = [c for c in _KM_SCHEMA if c not in native.columns]
+    if missing:
+        raise MetricError(f"the curve has no column(s) {', '.join(missing)}",
+                          hint="pass the collected result of survival.time_to_credential(...)")
+    df = native.select(_KM_SCHEMA).sort("credential_id", "time_days")
+    longest = df.group_by("credential_id").len()["len"].max() if df.height else 0
+    if not longest or longest <= max_points:
+        return df
+    span = df["time_days"].max() or 0.0
+    step = span / max_points if span > 0 else 1.0
+    last = [pl.col(c).last() for c in ("time_days", "at_risk", "survival", "ci_low", "ci_high")]
+    return (
+        df.with_columns((pl.col("time_days") / step).floor().cast(pl.Int64).alias("_step"))
+        .group_by("credential_id", "_step", maintain_order=True)
+        .agg(*last, pl.col("events").sum(), pl.col("censored").sum())
+        .select(_KM_SCHEMA)
+        .sort("credential_id", "time_days")
+    )
+
+
+__all__ = ["credential_durations", "thin_curve", "time_to_credential", "time_to_credential_summary"]

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date
 
 import polars as pl
-
-UTC = timezone.utc
 
 
 def metric_frames() -> dict[str, pl.DataFrame]:
@@ -48,10 +46,9 @@ def metric_frames() -> dict[str, pl.DataFrame]:
         "completion_by_language": pl.DataFrame({
             "module_id": [mods[0], mods[0]], "language": ["en", "fr"], "started": [20, 10], "completed": [16, 6],
             "completion_rate": [0.8, 0.6], "completion_low": [0.58, 0.31], "completion_high": [0.92, 0.83]}),
-        "learners_at_risk": pl.DataFrame({
-            "learner_id": ["a", "b"], "credential_id": ["c", "c"],
-            "last_active": [datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 3, 5, tzinfo=UTC)],
-            "days_inactive": [20.0, 16.0], "modules_passed": [1, 0]}),
+        "at_risk_by_inactivity": pl.DataFrame({
+            "credential_id": ["c", "c", "d"], "days_from": [7, 14, 7], "days_to": [14, 21, 14],
+            "learners": [12, 6, 9]}),
         "time_to_credential": pl.DataFrame({
             "credential_id": ["c"] * 3, "time_days": [0.0, 10.0, 20.0], "at_risk": [40, 40, 30], "events": [0, 5, 5],
             "censored": [0, 5, 0], "survival": [1.0, 0.875, 0.73], "ci_low": [1.0, 0.73, 0.56],

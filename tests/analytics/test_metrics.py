@@ -293,3 +293,14 @@ def test_enum_missing_a_verb_is_cast_to_string(events):
     cast = no_earned.with_columns(pl.col("verb").cast(pl.String).cast(narrow))
     assert collect(M.credential_stacking(cast)).equals(collect(M.credential_stacking(no_earned)))
     assert collect(M.module_outcomes(cast)).equals(collect(M.module_outcomes(no_earned)))
+
+
+def test_at_risk_by_inactivity_counts_learners_without_ids(run, events):
+    df = run(M.at_risk_by_inactivity, events)  # L2 19.0 and L3 15.5 days inactive: both in [14, 21)
+    assert rows(df) == [("c", 14, 21, 2)]
+    assert "learner_id" not in df.columns
+    # as of 01-28 09:00: L4 exactly 7 days, L3 16.4, L2 19.875
+    later = run(M.at_risk_by_inactivity, events, as_of=T("2026-01-28 09:00"), step_days=1)
+    assert rows(later) == [("c", 7, 8, 1), ("c", 16, 17, 1), ("c", 19, 20, 1)]
+    with pytest.raises(M.MetricError, match="step_days"):
+        M.at_risk_by_inactivity(events.lazy(), step_days=0)

@@ -177,6 +177,8 @@ def test_demo_step_exports_the_uptake_report_that_renders_offline(tmp_path, page
     html = path.read_text()
     assert not REMOTE.search(html) and "open_report_data" not in html  # offline, code hidden
     assert "had fewer than 5 learners; their figures are hidden." in html  # grouped tables say what they hid
+    ids = pl.read_parquet(tmp_path / "analytics" / "learners.parquet")["learner_id"].to_list()
+    assert ids and not [i for i in ids if f'"{i}"' in html]  # no learner id in any table or chart's data
     states = _open_report(page, path)
     assert len(states) >= 8 and all(s == "true" and marks > 0 for s, marks in states), states
     assert page.errors == [] and page.blocked == []

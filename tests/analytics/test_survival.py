@@ -131,3 +131,49 @@ def test_median_at_an_exact_half_is_that_time():
     assert row["median_days"] == 2.0
     curve = collect(S.time_to_credential(ev))
     assert curve["ci_low"][-1] is None and curve["ci_high"][-1] is None  # S = 0: no band
+
+
+def test_thin_curve_keeps_points_of_the_curve_and_fits_a_chart():
+    import polars as pl
+
+    from mblib.analytics import charts
+    from mblib.analytics.report import report_table
+
+    n = 20_000  # one row per distinct time, as a large cohort gives (altair refuses more than 5,000 rows)
+    rng = np.random.default_rng(1)
+    parts = []
+    for cred, scale in (("c", 1.0), ("d", 0.5)):
+        times = np.sort(rng.uniform(0, 100 * scale, n))
+        events = rng.integers(0, 2, n)
+        at_risk = np.arange(n + 20, 20, -1)
+        survival = np.cumprod(1 - events / at_risk)
+        parts.append(pl.DataFrame({"credential_id": cred, "time_days": times, "at_risk": at_risk, "events": events,
+                                   "censored": 1 - events, "survival": survival, "ci_low": survival * 0.9,
+                                   "ci_high": np.minimum(survival * 1.1, 1.0)}))
+    curve = pl.concat(parts)
+    thin = S.thin_curve(curve, max_points=400)
+    assert thin.columns == curve.columns
+    assert thin.group_by("credential_id").len()["len"].max() <= 401
+    # every kept row is a point of the original curve: its time, survival, band and at-risk count
+    same = thin.join(curve, on=["credential_id", "time_days"], how="inner", suffix="_o")
+    assert same.height == thin.height
+    for col in ("survival", "ci_low", "ci_high", "at_risk"):
+        assert (same[col] == same[f"{col}_o"]).all(), col
+    # each credential's last point is kept, and events and censorings are summed, not lost
+    ends = curve.group_by("credential_id").agg(pl.col("time_days").max()).sort("credential_id")
+    assert thin.group_by("credential_id").agg(pl.col("time_days").max()).sort("credential_id").equals(ends)
+    assert thin.group_by("credential_id").agg(pl.col("events", "censored").sum()).sort("credential_id").equals(
+        curve.group_by("credential_id").agg(pl.col("events", "censored").sum()).sort("credential_id"))
+    # a report drops the tail where fewer than k learners are at risk, and the chart draws the rest
+    table = report_table(thin, caption="Time to credential", k=1_000, count_col="at_risk",
+                         labels=["credential_id", "time_days"], how="drop")
+    assert table.frame["at_risk"].min() >= 1_000 and "they are left out" in table.note
+    spec = charts.time_to_credential_chart(table.frame).to_dict()
+    assert len(next(iter(spec["datasets"].values()))) == table.frame.height
+    # a short curve is returned as it is
+    short = curve.head(50)
+    assert S.thin_curve(short).equals(short)
+    from mblib.analytics.metrics import MetricError
+
+    with pytest.raises(MetricError, match="max_points"):
+        S.thin_curve(curve, max_points=1)
