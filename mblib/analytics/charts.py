@@ -297,7 +297,7 @@ def learners_at_risk_chart(frame: Any) -> "alt.Chart":
     alt = _alt()
     return _base(frame, "Learners at risk", "Enrolled learners without the credential, by days since their last "
                  "activity (7 or more).", height=200).mark_bar().encode(
-        x=alt.X("days_from:Q", title="Days inactive"), x2="days_to:Q",
+        x=alt.X("days_from:Q", bin="binned", title="Days inactive"), x2="days_to:Q",
         y=alt.Y("learners:Q", title="Learners", stack=True),
         color=alt.Color("credential_id:N", title="Credential", scale=alt.Scale(scheme=PALETTE)),
         tooltip=["credential_id:N", alt.Tooltip("days_from:Q", title="inactive from (days)"),

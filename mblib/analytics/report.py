@@ -117,14 +117,16 @@ def report_table(frame: Any, *, caption: str, k: int = 5, count_col: str = "lear
 
     ``frame`` is a collected metric (polars); ``count_col`` is its column of distinct learners per
     group; ``labels`` the columns that name a group (default: the non-numeric ones). Columns in
-    ``percent`` (default: those ending in ``rate``, ``share``, ``_low``, ``_high`` or ``retention``)
-    are shown as percentages.
+    ``percent`` (default: those ending in ``rate``, ``share`` or ``retention``, and the ``_low``
+    and ``_high`` bounds of a ``_rate`` column) are shown as percentages.
     """
     from .privacy import suppress_small_groups
 
     table = suppress_small_groups(frame, k, count_col, labels=labels, how=how)
-    if percent is None:
-        percent = [c for c in frame.columns if c.endswith(("rate", "share", "_low", "_high", "retention"))]
+    if percent is None:  # shares, and the bounds of a rate (completion_low with completion_rate; not median_low)
+        cols = list(frame.columns)
+        percent = [c for c in cols if c.endswith(("rate", "share", "retention"))
+                   or (c.endswith(("_low", "_high")) and f"{c.rsplit('_', 1)[0]}_rate" in cols)]
     return ReportTable(table.frame, caption, table.note, k, tuple(percent))
 
 

@@ -211,3 +211,14 @@ def test_open_report_data_without_data_synthesises_a_small_cohort():
     assert stacking["learners"].sum() == 60
     with pytest.raises(ReportError, match="learner data '/nope' does not exist"):
         open_report_data(SAMPLE, "/nope")
+
+
+def test_report_table_shows_rates_and_their_bounds_as_percentages_and_days_as_numbers():
+    km = pl.DataFrame({"credential_id": ["c"], "learners": [40], "median_days": [17.81], "median_low": [17.42],
+                       "median_high": [18.19]})
+    html = report_table(km, caption="Median time to credential (days)", k=5)._repr_html_()
+    assert "17.42" in html and "18.19" in html and "%" not in html
+    rates = pl.DataFrame({"module_id": ["m"], "started": [10], "completion_rate": [0.5], "completion_low": [0.2366],
+                          "completion_high": [0.7634]})
+    html = report_table(rates, caption="Outcomes", k=5, count_col="started")._repr_html_()
+    assert "50.0%" in html and "23.7%" in html and "76.3%" in html
