@@ -89,7 +89,6 @@ _EXPORTS: dict[str, str] = {
     "filter_events": "mblib.analytics.filters",
     "dashboard_view": "mblib.analytics.filters",
     "AnalyticsDashboard": "mblib.widgets.dashboard",
-
 }
 
 __all__ = sorted(_EXPORTS)

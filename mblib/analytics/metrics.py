@@ -103,7 +103,8 @@ def _events(events: Any, columns: Sequence[str] = ()) -> Frame:
 
     nw = _nw()
     lf = lazy(events)
-    names = lf.collect_schema().names()
+    schema = lf.collect_schema()
+    names = schema.names()
     need = {"timestamp", "learner_id", "verb", *columns}
     missing = sorted(need - set(names))
     if missing:
@@ -111,7 +112,7 @@ def _events(events: Any, columns: Sequence[str] = ()) -> Frame:
             f"the events table has no column(s) {', '.join(missing)}",
             hint="read the data through mblib.analytics.readers (or schema.conform) so it follows the events contract",
         )
-    verb = lf.collect_schema()["verb"]
+    verb = schema["verb"]
     if isinstance(verb, nw.String) or (isinstance(verb, nw.Enum) and set(VERBS) <= set(verb.categories)):
         # the contract's Enum compares with the verb names as is; casting it to String would
         # materialise every event's verb as text and stop filters reaching the Parquet scan

@@ -407,15 +407,15 @@ def execute_notebook(nb: Any, *, cwd: Path, timeout: int = 600) -> Any:
     try:
         client.execute()
     except CellExecutionError as e:
-        failed = next(((n, c, o) for n, c in enumerate((c for c in nb.cells if c.cell_type == "code"), 1)
-                       for o in c.get("outputs", []) if o.get("output_type") == "error"), None)
-        where, ename, evalue = "", getattr(e, "ename", None), getattr(e, "evalue", None)
-        if failed:
-            n, cell, out = failed
-            where = f" (code cell {n}: {cell.source.strip().splitlines()[0][:60]!r})" if cell.source.strip() else f" (code cell {n})"
-            ename, evalue = out.get("ename") or ename, out.get("evalue") or evalue  # the cell's own error first
-        evalue = str(evalue or "").strip().splitlines()[0] if evalue else str(e).strip().splitlines()[0]
-        err = ReportError(f"the report notebook failed in a cell: {ename or 'error'}: {evalue}{where}",
+        # the failing cell's own error output first: nbclient's ename/evalue can be "NoneType"/None
+        # when the error is raised while displaying a result
+        n, cell, out = next(((n, c, o) for n, c in enumerate((c for c in nb.cells if c.cell_type == "code"), 1)
+                             for o in c.get("outputs", []) if o.get("output_type") == "error"), (0, None, {}))
+        ename = out.get("ename") or e.ename or "error"
+        evalue = (str(out.get("evalue") or e.evalue or e).strip().splitlines() or [""])[0]
+        first = cell.source.strip().splitlines()[0][:60] if cell is not None and cell.source.strip() else ""
+        where = f" (code cell {n}: {first!r})" if first else (f" (code cell {n})" if n else "")
+        err = ReportError(f"the report notebook failed in a cell: {ename}: {evalue}{where}",
                           hint="run the notebook in JupyterLab to see the cell; the partly executed notebook "
                                "is saved beside the report as .failed.ipynb")
         err.notebook = nb  # type: ignore[attr-defined]

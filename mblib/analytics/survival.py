@@ -201,18 +201,14 @@ def thin_curve(curve: Any, *, max_points: int = 400) -> Any:
     >>> thin_curve(curve, max_points=2).select("time_days", "at_risk", "events", "survival").rows()
     [(1.0, 10, 1, 0.9), (3.0, 8, 2, 0.7), (4.0, 7, 1, 0.6)]
     """
-    import narwhals.stable.v2 as nw
     import polars as pl
 
+    from .backends import _to_polars_lazy
     from .metrics import MetricError
 
     if max_points < 2:
         raise MetricError(f"max_points must be 2 or more, got {max_points}", hint="max_points=400 draws a smooth curve")
-    native = nw.to_native(curve) if isinstance(curve, (nw.DataFrame, nw.LazyFrame)) else curve
-    if isinstance(native, pl.LazyFrame):
-        native = native.collect()
-    if not isinstance(native, pl.DataFrame):
-        native = nw.from_native(native).lazy().collect(backend="polars").to_native()
+    native = _to_polars_lazy(curve).collect()
     missing = [c for c in _KM_SCHEMA if c not in native.columns]
     if missing:
         raise MetricError(f"the curve has no column(s) {', '.join(missing)}",

@@ -222,3 +222,18 @@ def test_report_table_shows_rates_and_their_bounds_as_percentages_and_days_as_nu
                           "completion_high": [0.7634]})
     html = report_table(rates, caption="Outcomes", k=5, count_col="started")._repr_html_()
     assert "50.0%" in html and "23.7%" in html and "76.3%" in html
+
+
+def test_an_error_while_displaying_a_result_is_named_with_its_own_message(tmp_path):
+    # altair raises MaxRowsError while the kernel displays the chart; nbclient then reports
+    # ename "NoneType", so the message takes the failing cell's own error output
+    nb_path = tmp_path / "too-big.ipynb"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import altair as alt, polars as pl\n"
+        "alt.Chart(pl.DataFrame({'x': list(range(6000))})).mark_point().encode(x='x:Q')")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, nb_path)
+    with pytest.raises(ReportError, match=r"failed in a cell: MaxRowsError: The number of rows in your dataset "
+                                          r"\(6000\) is greater than the maximum allowed \(5000\)\. "
+                                          r"\(code cell 2: 'import altair as alt, polars as pl'\)"):
+        run_report(nb_path, workspace=SAMPLE, out=tmp_path / "out")

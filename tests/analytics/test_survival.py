@@ -177,3 +177,14 @@ def test_thin_curve_keeps_points_of_the_curve_and_fits_a_chart():
 
     with pytest.raises(MetricError, match="max_points"):
         S.thin_curve(curve, max_points=1)
+
+
+def test_thin_curve_names_the_missing_columns():
+    import polars as pl
+
+    from mblib.analytics.metrics import MetricError
+
+    with pytest.raises(MetricError, match=r"(?s)the curve has no column\(s\) at_risk, ci_low, ci_high.*"
+                                          r"pass the collected result of survival.time_to_credential"):
+        S.thin_curve(pl.DataFrame({"credential_id": ["c"], "time_days": [1.0], "events": [1], "censored": [0],
+                                   "survival": [0.5]}))
