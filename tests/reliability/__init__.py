@@ -1,0 +1,1 @@
+"""Reliability tests: concurrency, interruption, leftovers and malformed input that must not lose data."""

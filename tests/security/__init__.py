@@ -1,0 +1,1 @@
+"""Threat-model tests: each file reproduces an attack that once worked and must keep failing."""
