@@ -108,6 +108,14 @@ def _layer(title: str, description: str, *parts: Any) -> Any:
     return _alt().layer(*parts).properties(title=title, description=description)
 
 
+def _protected(frame: Any, metric: str, k: int) -> Any:
+    """A partition metric's frame with small groups and their complements hidden (see
+    :func:`mblib.analytics.privacy.suppress_metric`); one that went through ``report_table`` passes as it is."""
+    from .privacy import suppress_metric
+
+    return suppress_metric(frame, metric, k).frame
+
+
 def _pct(field: str, title: str) -> Any:
     return _alt().Tooltip(f"{field}:Q", title=title, format=".1%")
 
@@ -226,10 +234,17 @@ def cohort_retention_chart(frame: Any) -> "alt.Chart":
                  "active:Q", _pct("retention", "retention")])
 
 
-def credential_uptake_chart(frame: Any) -> "alt.Chart":
-    """Cumulative enrolments and awards per credential over time (``metrics.credential_uptake``)."""
+def credential_uptake_chart(frame: Any, *, k: int = 5) -> "alt.Chart":
+    """Cumulative enrolments and awards per credential over time (``metrics.credential_uptake``).
+
+    A running total ends at the credential's total, so credentials with fewer than ``k``
+    enrolled learners are left out (:func:`mblib.analytics.privacy.suppress_small_series`).
+    """
     _need(frame, ["credential_id", "week_start", "cumulative_enrolled", "cumulative_earned"],
           "credential_uptake_chart", "metrics.credential_uptake")
+    from .privacy import suppress_small_series
+
+    frame = suppress_small_series(frame, k, "cumulative_enrolled", by=["credential_id"]).frame
     alt = _alt()
     return _base(frame, "Credential uptake over time", "Running totals of learners enrolled in and learners who "
                  "earned each credential, week by week.").transform_fold(
@@ -241,14 +256,16 @@ def credential_uptake_chart(frame: Any) -> "alt.Chart":
                  "learners:Q"])
 
 
-def uptake_by_segment_chart(frame: Any) -> "alt.LayerChart":
+def uptake_by_segment_chart(frame: Any, *, k: int = 5) -> "alt.LayerChart":
     """Earn rate per learner segment with Wilson intervals (``metrics.uptake_by_segment``).
 
-    Pass the frame through ``privacy.suppress_small_groups`` first: suppressed rows (null
-    counts) are drawn as gaps.
+    Suppressed rows (null counts) are drawn as gaps. A frame that has not been through
+    ``report_table`` is suppressed here with ``k``: small segments and, since the segments add up
+    to the credential's totals, complementary ones too.
     """
     _need(frame, ["credential_id", "segment", "enrolled", "earned", "earn_rate", "earn_low", "earn_high"],
           "uptake_by_segment_chart", "metrics.uptake_by_segment")
+    frame = _protected(frame, "uptake_by_segment", k)
     alt = _alt()
     base = _base(frame, "", "", height=alt.Step(16), layered=True)
     y = alt.Y("segment:N", title="Segment", sort=None)
@@ -262,9 +279,10 @@ def uptake_by_segment_chart(frame: Any) -> "alt.LayerChart":
                  "with 95% Wilson intervals; small groups are suppressed.", errs, dots)
 
 
-def credential_stacking_chart(frame: Any) -> "alt.Chart":
-    """Learners by number of credentials held (``metrics.credential_stacking``)."""
+def credential_stacking_chart(frame: Any, *, k: int = 5) -> "alt.Chart":
+    """Learners by number of credentials held (``metrics.credential_stacking``); small groups and their complements hidden with ``k`` unless already suppressed."""
     _need(frame, ["credentials_held", "learners", "share"], "credential_stacking_chart", "metrics.credential_stacking")
+    frame = _protected(frame, "credential_stacking", k)
     alt = _alt()
     return _base(frame, "Credential stacking", "Enrolled learners by how many credentials they hold; two or more "
                  "means stacking.", height=200).mark_bar().encode(
@@ -273,10 +291,15 @@ def credential_stacking_chart(frame: Any) -> "alt.Chart":
         tooltip=["credentials_held:Q", "learners:Q", _pct("share", "share")])
 
 
-def completion_by_language_chart(frame: Any) -> "alt.Chart":
-    """Completion rate per module and language variant (``metrics.completion_by_language``)."""
+def completion_by_language_chart(frame: Any, *, k: int = 5) -> "alt.Chart":
+    """Completion rate per module and language variant (``metrics.completion_by_language``).
+
+    The languages of a module add up to its starters: a frame not yet suppressed is suppressed
+    here with ``k``, complementary groups included.
+    """
     _need(frame, ["module_id", "language", "started", "completed", "completion_rate"],
           "completion_by_language_chart", "metrics.completion_by_language")
+    frame = _protected(frame, "completion_by_language", k)
     alt = _alt()
     return _base(frame, "Completion by language variant", "Share of learners who started each module in a "
                  "given language and completed it.", height=alt.Step(10)).mark_bar().encode(
@@ -286,14 +309,16 @@ def completion_by_language_chart(frame: Any) -> "alt.Chart":
         tooltip=["module_id:N", "language:N", "started:Q", "completed:Q", _pct("completion_rate", "completion")])
 
 
-def learners_at_risk_chart(frame: Any) -> "alt.Chart":
+def learners_at_risk_chart(frame: Any, *, k: int = 5) -> "alt.Chart":
     """At-risk learners per credential by how long they have been inactive (``metrics.at_risk_by_inactivity``).
 
-    The frame holds counts only, never learner ids; pass it through ``report_table(...,
-    count_col="learners")`` first so that small groups are suppressed (drawn as gaps).
+    The frame holds counts only, never learner ids. Small groups, and complementary ones (the
+    bins add up to the number at risk), are drawn as gaps: a frame not yet through
+    ``report_table(..., count_col="learners")`` is suppressed here with ``k``.
     """
     _need(frame, ["credential_id", "days_from", "days_to", "learners"], "learners_at_risk_chart",
           "metrics.at_risk_by_inactivity")
+    frame = _protected(frame, "at_risk_by_inactivity", k)
     alt = _alt()
     return _base(frame, "Learners at risk", "Enrolled learners without the credential, by days since their last "
                  "activity (7 or more).", height=200).mark_bar().encode(
@@ -343,10 +368,15 @@ def item_statistics_chart(frame: Any) -> "alt.Chart":
                  alt.Tooltip("discrimination_index:Q", format=".2f")])
 
 
-def distractor_analysis_chart(frame: Any) -> "alt.Chart":
-    """How often each choice of each quiz item was chosen; correct choices marked (``items.distractor_analysis``)."""
+def distractor_analysis_chart(frame: Any, *, k: int = 5) -> "alt.Chart":
+    """How often each choice of each quiz item was chosen; correct choices marked (``items.distractor_analysis``).
+
+    Choices chosen by fewer than ``k`` learners, and complementary ones of the same item, are
+    hidden unless the frame has been through suppression already.
+    """
     _need(frame, ["module_id", "block_id", "choice_id", "correct", "chosen", "share"],
           "distractor_analysis_chart", "items.distractor_analysis")
+    frame = _protected(frame, "distractor_analysis", k)
     alt = _alt()
     return _base(frame, "Distractor analysis", "For each quiz item, the share of attempts choosing each choice; "
                  "correct choices in green.", height=alt.Step(14)).mark_bar().encode(

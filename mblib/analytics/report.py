@@ -14,7 +14,8 @@ executes the notebook in its own folder, and exports it with :class:`ReportExpor
 
 Grouped tables in a report go through :func:`report_table`, which suppresses groups smaller
 than ``k`` learners (:func:`mblib.analytics.privacy.suppress_small_groups`) and says so under
-the table.
+the table; where the rows are parts of a total shown elsewhere (the segments of a credential),
+it also hides complementary groups so that no hidden figure is the total minus the shown ones.
 
 A failed run keeps what it did: the partly executed notebook is saved beside the target as
 ``<name>.failed.ipynb`` and the error quotes the failing cell.
@@ -24,7 +25,11 @@ A failed run keeps what it did: the partly executed notebook is saved beside the
 ...                  caption="Learners by segment", k=5)
 >>> print(t.note)
 1 of 2 groups had fewer than 5 learners; their figures are hidden.
->>> "<caption>Learners by segment</caption>" in t._repr_html_()
+>>> t = report_table(pl.DataFrame({"credential_id": ["c"] * 3, "segment": ["Finance", "Sales", "HR"],
+...                                "enrolled": [280, 3, 17]}), caption="Uptake", k=5, count_col="enrolled")
+>>> print(t.note)
+1 of 3 groups had fewer than 5 learners; their figures are hidden. 1 more group is hidden so that no hidden figure can be worked out from a total.
+>>> "<caption>Uptake</caption>" in t._repr_html_()
 True
 """
 
@@ -37,9 +42,12 @@ import time
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Literal, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Literal, Sequence
 
 from ..errors import Location, MblibError, MissingDependencyError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .privacy import PartitionBy
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
@@ -76,6 +84,8 @@ class ReportTable:
     note: str
     k: int
     percent: tuple[str, ...] = ()
+    #: wholes (``partition_by`` values) whose total must not be shown anywhere either
+    hidden_totals: tuple[dict[str, Any], ...] = ()
 
     def _repr_html_(self) -> str:
         cols = [c for c in self.frame.columns if c != "suppressed"]
@@ -86,8 +96,8 @@ class ReportTable:
         for row, hidden in zip(self.frame.select(cols).iter_rows(), flags):
             cells = []
             for c, v in zip(cols, row):
-                if v is None:
-                    text = f"&lt;{self.k}" if hidden else "&ndash;"
+                if v is None:  # every hidden cell looks the same: a reader cannot tell the small ones
+                    text = '<abbr title="hidden to protect small groups">hidden</abbr>' if hidden else "&ndash;"
                 else:
                     text = esc(_format(v, c in self.percent))
                 cells.append(f"<td>{text}</td>")
@@ -112,22 +122,26 @@ def _format(v: Any, percent: bool) -> str:
 
 def report_table(frame: Any, *, caption: str, k: int = 5, count_col: str = "learners",
                  labels: Sequence[str] | None = None, percent: Sequence[str] | None = None,
-                 how: Literal["mask", "drop"] = "mask") -> ReportTable:
+                 how: Literal["mask", "drop"] = "mask", partition_by: PartitionBy = "auto") -> ReportTable:
     """A grouped table for a report: groups with fewer than ``k`` learners suppressed, and said so.
 
     ``frame`` is a collected metric (polars); ``count_col`` is its column of distinct learners per
-    group; ``labels`` the columns that name a group (default: the non-numeric ones). Columns in
+    group; ``labels`` the columns that name a group (default: the non-numeric ones).
+    ``partition_by`` names the columns of the whole each row is a part of, when that whole's
+    total is shown too (``[]``: the whole table): complementary groups are then hidden so that
+    the small ones cannot be recovered by differencing (default: known from the metric's
+    columns, :data:`mblib.analytics.privacy.PARTITIONS`). Columns in
     ``percent`` (default: those ending in ``rate``, ``share`` or ``retention``, and the ``_low``
     and ``_high`` bounds of a ``_rate`` column) are shown as percentages.
     """
     from .privacy import suppress_small_groups
 
-    table = suppress_small_groups(frame, k, count_col, labels=labels, how=how)
+    table = suppress_small_groups(frame, k, count_col, labels=labels, how=how, partition_by=partition_by)
     if percent is None:  # shares, and the bounds of a rate (completion_low with completion_rate; not median_low)
         cols = list(frame.columns)
         percent = [c for c in cols if c.endswith(("rate", "share", "retention"))
                    or (c.endswith(("_low", "_high")) and f"{c.rsplit('_', 1)[0]}_rate" in cols)]
-    return ReportTable(table.frame, caption, table.note, k, tuple(percent))
+    return ReportTable(table.frame, caption, table.note, k, tuple(percent), tuple(table.hidden_totals))
 
 
 # --------------------------------------------------------------------------------------------
