@@ -374,7 +374,7 @@ def suppress_small_groups(frame: Any, k: int = 5, count_col: str = "learners", *
     if how == "drop":
         out = flagged.filter(~nw.col("suppressed"))
     elif how == "mask":
-        values = [c for c in df.columns if c not in labels]
+        values = [c for c in df.columns if c not in labels and c != "suppressed"]
         out = flagged.with_columns([nw.when(~nw.col("suppressed")).then(nw.col(c)).alias(c) for c in values])
     else:
         raise PrivacyError(f"how must be 'mask' or 'drop', got {how!r}", hint="use how='mask' (default) or how='drop'")

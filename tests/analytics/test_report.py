@@ -34,11 +34,14 @@ def test_report_table_suppresses_small_groups_and_says_so():
     frame = pl.DataFrame({"credential_id": ["c", "c", "c"], "segment": ["Finance", "Sales", "HR"],
                           "enrolled": [20, 3, 7], "earn_rate": [0.3, 0.67, 0.29]})
     t = report_table(frame, caption="Uptake by segment", k=5, count_col="enrolled")
-    assert t.note == "1 of 3 groups had fewer than 5 learners; their figures are hidden."
+    # the segments add up to the credential's total: HR is hidden too, or Sales would be 30 - 20 - 7
+    assert t.note == ("1 of 3 groups had fewer than 5 learners; their figures are hidden. 1 more group is hidden "
+                      "so that no hidden figure can be worked out from a total.")
     sales = t.frame.filter(pl.col("segment") == "Sales").row(0, named=True)
     assert sales["enrolled"] is None and sales["earn_rate"] is None and sales["suppressed"] is True
+    assert t.frame["suppressed"].to_list() == [False, True, True]
     html = t._repr_html_()
-    assert "<caption>Uptake by segment</caption>" in html and "&lt;5" in html and t.note in html
+    assert "<caption>Uptake by segment</caption>" in html and html.count(">hidden</abbr>") == 4 and t.note in html
     assert "30.0%" in html  # rates shown as percentages
     assert "1 of 3 groups" in str(t)
 
