@@ -79,8 +79,8 @@ def test_lessons_and_scorm_clean_their_own_leftovers(sample_ws, tmp_path):
 
 
 def test_an_export_that_fails_midway_leaves_no_temporary_folder(sample_ws, tmp_path, monkeypatch):
-    from mblib.export import lessons as lessons_mod
     from mblib.export.lessons import export_lessons
+    from mblib.render import page
 
     out = tmp_path / "exports"
     export_lessons(sample_ws, out / "lessons", ["reading-bar-charts"], execute=False)
@@ -88,8 +88,6 @@ def test_an_export_that_fails_midway_leaves_no_temporary_folder(sample_ws, tmp_p
 
     def broken(*a, **kw):
         raise RuntimeError("renderer crashed")
-
-    import mblib.render.page as page
 
     monkeypatch.setattr(page, "render_index", broken)
     with pytest.raises(RuntimeError, match="renderer crashed"):
@@ -102,7 +100,7 @@ def test_an_export_that_fails_midway_leaves_no_temporary_folder(sample_ws, tmp_p
 
     monkeypatch.setattr("mblib.export.packaging.replace_folder", no_room)  # fails while moving into place
     with pytest.raises(OSError, match="No space left"):
-        lessons_mod.export_lessons(sample_ws, out / "lessons", ["reading-bar-charts"], execute=False, force=True)
+        export_lessons(sample_ws, out / "lessons", ["reading-bar-charts"], execute=False, force=True)
     assert _names(out) == ["lessons"]
 
 
