@@ -234,7 +234,8 @@ def _merge(staged: Path, entries: list[Entry], target: Path) -> None:
                 journal.append(("restore", dst, old))
             os.replace(staged.joinpath(*e.parts), dst)
             journal.append(("new", dst, None))
-    except BaseException:
+    except BaseException as failure:
+        lost = []
         for what, path, old in reversed(journal):
             try:
                 if what == "new":
@@ -244,10 +245,22 @@ def _merge(staged: Path, entries: list[Entry], target: Path) -> None:
                 else:
                     path.rmdir()
             except OSError:
+                if what == "restore":
+                    lost.append(path)
+        if lost:  # keep the backup, under a name no cleaning touches: it holds the only copy of those files
+            kept = backup.with_name(f"mblib-import-backup-{backup.name.split('.')[-2]}")
+            try:
+                os.replace(backup, kept)
+                backup = kept
+            except OSError:
                 pass
-        raise
-    finally:
+            raise ExportError(f"the import failed ({failure}) and {len(lost)} replaced file(s) could not be put "
+                              f"back, e.g. '{lost[0]}'", location=Location(file=str(target)),
+                              hint=f"the previous versions are kept in '{backup}': move them back by hand"
+                              ) from failure
         shutil.rmtree(backup, ignore_errors=True)
+        raise
+    shutil.rmtree(backup, ignore_errors=True)
 
 
 def import_package(

@@ -140,3 +140,22 @@ def test_a_refused_import_creates_no_parent_folders(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.zip", "liar.zip"]
     # and a good one creates them
     assert (import_package(_package(tmp_path / "ok.zip"), dest) / "index.html").is_file()
+
+
+def test_a_file_that_cannot_be_put_back_is_kept_not_deleted(tmp_path, dest, monkeypatch):
+    from mblib.export import unpack
+
+    pkg = _package(tmp_path / "pkg.zip", [("index.html", b"new"), ("z/late.txt", b"boom")])
+    real = os.replace
+
+    def failing(src, dst):
+        if str(dst).endswith("late.txt") or (str(dst).endswith("index.html") and ".old" in str(src)):
+            raise OSError("disk gone")
+        return real(src, dst)
+
+    monkeypatch.setattr(unpack.os, "replace", failing)
+    with pytest.raises(ExportError, match="1 replaced file.* could not be put back") as e:
+        import_package(pkg, dest, replace=True)
+    kept = [p for p in dest.iterdir() if p.name.startswith("mblib-import-backup-")]
+    assert len(kept) == 1 and str(kept[0]) in str(e.value)
+    assert [p.read_text() for p in kept[0].iterdir()] == ["<p>old</p>"]  # the only copy of the old file survives
