@@ -327,21 +327,50 @@ def issue_badges(workspace: "Workspace", credential_id: str,
     return ach, issued
 
 
+def credential_file_name(doc: Mapping[str, Any]) -> str:
+    """The file name of an issued credential: its own id's UUID (never the learner id), e.g. ``<uuid>.json``.
+
+    >>> credential_file_name({"id": "urn:uuid:0b6f4a1e-9c1d-5f3e-8a2b-1c2d3e4f5a6b"})
+    '0b6f4a1e-9c1d-5f3e-8a2b-1c2d3e4f5a6b.json'
+    """
+    ident = str(doc.get("id") or "")
+    tail = ident.rsplit(":", 1)[-1].lower()
+    if re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", tail):
+        return f"{tail}.json"
+    # not a urn:uuid: a hash of the id (a file name must not carry what the id may hold)
+    return hashlib.sha256(ident.encode("utf-8")).hexdigest()[:32] + ".json"
+
+
 def export_badges(workspace: "Workspace", credential_id: str, events: str | Path | Iterable[Mapping[str, Any]],
                   out_dir: str | Path) -> Path:
-    """Write ``achievement.json`` and ``credentials/<learner>.json`` to ``out_dir`` (moved into place whole)."""
+    """Write ``achievement.json`` and ``credentials/<uuid>.json`` to ``out_dir`` (moved into place whole).
+
+    Each credential file is named after the credential's own id (its UUID), never after the
+    learner id, so no learner id appears in a file name. Two credentials that would share a
+    file name raise :class:`~mblib.export.errors.ExportError` naming both; nothing is written.
+    """
     from .packaging import staged_folder
 
     ach, issued = issue_badges(workspace, credential_id, events)
+    names: dict[str, str] = {}
+    for doc in issued.values():
+        name = credential_file_name(doc)
+        if name.casefold() in names:
+            raise ExportError(
+                f"credentials '{names[name.casefold()]}' and '{doc.get('id')}' would both be written to "
+                f"credentials/{name}; nothing was written",
+                location=Location(credential_id=credential_id),
+                hint="two learners got the same credential id: check the events for learner ids that are "
+                     "the same learner written two ways")
+        names[name.casefold()] = str(doc.get("id"))
     out = Path(out_dir)
     with staged_folder(out) as tmp:
         atomic_write(tmp / "achievement.json", json.dumps(ach, indent=2, ensure_ascii=False).encode("utf-8"))
-        for learner, doc in issued.items():
-            name = re.sub(r"[^A-Za-z0-9_.-]", "_", learner)[:100] or "learner"
-            atomic_write(tmp / "credentials" / f"{name}.json",
+        for doc in issued.values():
+            atomic_write(tmp / "credentials" / credential_file_name(doc),
                          json.dumps(doc, indent=2, ensure_ascii=False).encode("utf-8"))
     return out
 
 
-__all__ = ["achievement", "achievement_credential", "eligible", "export_badges", "issue_badges", "module_results",
-           "read_events"]
+__all__ = ["achievement", "achievement_credential", "credential_file_name", "eligible", "export_badges",
+           "issue_badges", "module_results", "read_events"]

@@ -16,7 +16,6 @@ True
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 from xml.sax.saxutils import escape, quoteattr
@@ -67,7 +66,7 @@ def export_cmi5(workspace: "Workspace", item_id: str, out_file: str | Path, *, e
                 workers: int | None = None, connect_src: str = DEFAULT_CONNECT,
                 echo: Callable[[str], None] | None = None) -> Path:
     """Write the cmi5 package (zip) of a credential or a module to ``out_file``, atomically."""
-    from .packaging import zip_folder
+    from .packaging import zip_build_folder, zip_folder
     from .scorm import _units, write_lms_pages
     from .site import static_text
     from .state import executed_modules
@@ -84,9 +83,7 @@ def export_cmi5(workspace: "Workspace", item_id: str, out_file: str | Path, *, e
     xml = cmi5_course_structure(course_id, title, description, [modules[m] for m in order],
                                 au_base=activity_base(workspace), language=language)
     out_file = Path(out_file)
-    out_file.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=f".{out_file.stem}.", dir=out_file.parent) as build:
-        tmp = Path(build)
+    with zip_build_folder(out_file) as tmp:
         write_lms_pages(tmp, workspace, [modules[m] for m in order], static_text("cmi5.js"), connect_src=connect_src)
         atomic_write(tmp / "cmi5.xml", xml.encode("utf-8"))
         zip_folder(tmp, out_file)

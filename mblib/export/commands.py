@@ -106,7 +106,7 @@ export.command("cmi5")(_package_command("cmi5"))
 @OUT_OPTION
 @_friendly
 def badge(credential: str, events: Path | None, workspace: str | None, out: Path | None) -> None:
-    """Open Badges 3.0 for CREDENTIAL: achievement.json, and credentials/<learner>.json from --events."""
+    """Open Badges 3.0 for CREDENTIAL: achievement.json, and credentials/<credential-uuid>.json from --events."""
     from .badges import export_badges
 
     ws = _open(workspace)
@@ -119,12 +119,26 @@ def badge(credential: str, events: Path | None, workspace: str | None, out: Path
 @click.argument("package", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.argument("dest", type=click.Path(path_type=Path))
 @click.option("--max-mb", type=int, default=512, show_default=True, help="refuse packages that unpack to more")
+@click.option("--replace", is_flag=True,
+              help="unpack into a non-empty DEST, overwriting the paths the package holds (other files are kept)")
 @_friendly
-def import_(package: Path, dest: Path, max_mb: int) -> None:
-    """Unpack PACKAGE (a zip) into DEST safely: no path traversal, links or zip bombs."""
+def import_(package: Path, dest: Path, max_mb: int, replace: bool) -> None:
+    """Unpack PACKAGE (a zip) into DEST safely: no path traversal, links or zip bombs.
+
+    DEST must be new or empty unless --replace is given.
+    """
+    import warnings
+
     from .packaging import import_package
 
-    click.echo(f"unpacked into {import_package(package, dest, max_bytes=max_mb * 1024 * 1024)}")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            out = import_package(package, dest, replace=replace, max_bytes=max_mb * 1024 * 1024)
+        finally:
+            for w in caught:
+                click.echo(f"warning: {w.message}", err=True)
+    click.echo(f"unpacked into {out}")
 
 
 __all__ = ["export"]

@@ -17,7 +17,6 @@ True
 from __future__ import annotations
 
 import re
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 from xml.sax.saxutils import escape, quoteattr
@@ -108,16 +107,14 @@ def _units(workspace: "Workspace", item_id: str) -> tuple[str, str, list[str], d
 def export_scorm(workspace: "Workspace", item_id: str, out_file: str | Path, *, execute: bool = True,
                  workers: int | None = None, echo: Callable[[str], None] | None = None) -> Path:
     """Write the SCORM 1.2 package (zip) of a credential or a module to ``out_file``, atomically."""
-    from .packaging import zip_folder
+    from .packaging import zip_build_folder, zip_folder
     from .site import static_text
     from .state import executed_modules
 
     package_id, title, order, prereq, version = _units(workspace, item_id)
     modules, _h, _ran = executed_modules(workspace, order, execute=execute, workers=workers, echo=echo)
     out_file = Path(out_file)
-    out_file.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=f".{out_file.stem}.", dir=out_file.parent) as build:
-        tmp = Path(build)
+    with zip_build_folder(out_file) as tmp:
         files = write_lms_pages(tmp, workspace, [modules[m] for m in order], static_text("scorm12.js"))
         manifest = scorm_manifest(package_id, title, [modules[m] for m in order], files, prerequisites=prereq,
                                   version=version)

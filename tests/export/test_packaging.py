@@ -78,7 +78,7 @@ def test_a_lying_header_is_caught_while_unpacking(tmp_path, dest):
     data[cd + 24:cd + 28] = (10).to_bytes(4, "little")
     pkg.write_bytes(bytes(data))
     with pytest.raises(UnsafePackageError, match="does not match its header"):
-        import_package(pkg, dest, max_bytes=100_000)
+        import_package(pkg, dest, max_bytes=100_000, replace=True)
     assert _unchanged(dest)
 
 
@@ -88,7 +88,7 @@ def test_not_a_zip_is_a_clear_error(tmp_path, dest):
         import_package(tmp_path / "x.zip", dest)
 
 
-def test_a_good_package_replaces_the_previous_import_whole(tmp_path, dest):
+def test_a_good_package_replaces_its_own_paths_only(tmp_path, dest):
     src = tmp_path / "src"
     (src / "media").mkdir(parents=True)
     (src / "index.html").write_text("<p>hi</p>")
@@ -96,8 +96,10 @@ def test_a_good_package_replaces_the_previous_import_whole(tmp_path, dest):
     pkg = zip_folder(src, tmp_path / "pkg.zip")
     first = pkg.read_bytes()
     assert zip_folder(src, tmp_path / "pkg.zip").read_bytes() == first  # deterministic bytes
-    out = import_package(pkg, dest)
-    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == ["index.html", "media", "media/a.svg"]
+    out = import_package(pkg, dest, replace=True)
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == ["index.html", "keep.txt", "media",
+                                                                             "media/a.svg"]
+    assert (out / "keep.txt").read_text() == "previous import"
 
 
 def test_a_failed_staged_folder_leaves_the_target_intact(tmp_path):
