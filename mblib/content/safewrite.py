@@ -6,7 +6,7 @@
 * :func:`file_lock` is an advisory lock (``flock``) per workspace file, kept under
   ``.mblib/locks/``, so that "check the file on disk, then replace it" is atomic between
   processes. The kernel drops the lock when its process ends, so a killed save leaves no
-  stale lock behind.
+  stale lock behind. The folder holds a ``.gitignore`` so lock files stay out of git.
 * :func:`write_workspace_file` is both plus a cleanup of temporaries a killed save left.
 
 >>> import tempfile, pathlib
@@ -105,6 +105,12 @@ def file_lock(root: str | Path, path: str | Path) -> Iterator[None]:
     rel = relative_to_root(root, path) if Path(path).is_absolute() else os.fspath(path)
     lock = workspace_path(root, Path(LOCK_DIR) / f"{rel}.lock", what=f"the lock file of '{rel}'")
     lock.parent.mkdir(parents=True, exist_ok=True)
+    ignore = workspace_path(root, f"{LOCK_DIR}/.gitignore")
+    if not ignore.exists():  # lock files are never part of the course: keep them out of `git status`
+        try:
+            ignore.write_text("*\n", encoding="utf-8")
+        except OSError:  # pragma: no cover - a read-only folder still locks
+            pass
     fd = os.open(lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0), 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)

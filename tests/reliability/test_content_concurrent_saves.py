@@ -35,7 +35,7 @@ def _edit_and_save(root: str, kind: str, item_id: str, field: str, value: str, b
                                                  ("credential", "data-storytelling", "credentials")])
 def test_simultaneous_saves_one_wins_the_other_conflicts(tmp_path: Path, kind, item_id, folder):
     root = tmp_path / "ws"
-    shutil.copytree(SAMPLE, root)
+    shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns(".mblib"))
     ctx = mp.get_context("fork")
     for trial in range(TRIALS):
         edits = {"title": f"Title from A, trial {trial}", "summary": f"Summary from B, trial {trial}"}

@@ -17,7 +17,7 @@ MODULE = "reading-bar-charts"
 
 @pytest.fixture
 def ws(tmp_path: Path) -> Workspace:
-    shutil.copytree(SAMPLE, tmp_path / "ws")
+    shutil.copytree(SAMPLE, tmp_path / "ws", ignore=shutil.ignore_patterns(".mblib"))
     return Workspace.open(tmp_path / "ws")
 
 
@@ -76,3 +76,12 @@ def test_an_invalid_save_is_a_located_content_error_and_leaves_no_temporary(ws):
     assert f"duplicate block id '{m.blocks[0].id}'" in str(err.value)
     assert temps(ws) == []
     assert ws.module_path(MODULE).read_bytes() == before
+
+
+def test_lock_files_stay_out_of_git(ws):
+    m = ws.module(MODULE)
+    m.title = "Locked"
+    ws.save_module(m)
+    locks = ws.root / ".mblib" / "locks"
+    assert (locks / "modules" / f"{MODULE}.yaml.lock").is_file()
+    assert (locks / ".gitignore").read_text() == "*\n"

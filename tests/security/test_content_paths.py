@@ -19,7 +19,7 @@ from tests.conftest import SAMPLE
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
     r = tmp_path / "ws"
-    shutil.copytree(SAMPLE, r)
+    shutil.copytree(SAMPLE, r, ignore=shutil.ignore_patterns(".mblib"))
     return r
 
 

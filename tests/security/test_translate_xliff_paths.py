@@ -25,7 +25,7 @@ MODULE = "reading-bar-charts"
 @pytest.fixture
 def ws(tmp_path: Path) -> Workspace:
     root = tmp_path / "space" / "ws"  # two levels below tmp_path, so '../../x' stays observable
-    shutil.copytree(SAMPLE, root)
+    shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns(".mblib"))
     return Workspace.open(root)
 
 
