@@ -121,6 +121,15 @@ class ConflictError(MblibError):
     """A file changed on disk since it was loaded; saving would lose someone's work."""
 
 
+class UnsafePathError(MblibError):
+    """A path the workspace would write (from a file, a setting or an option) leads outside the workspace
+    folder: an absolute path, a '..' that climbs out, or a symbolic link that points elsewhere."""
+
+
+class LanguageTagError(MblibError):
+    """A language is not a well-formed BCP 47 tag (RFC 5646), e.g. ``../modules`` or ``en_US``."""
+
+
 class SettingsError(MblibError):
     """``mblib.toml`` is missing, malformed or has a wrong value."""
 

@@ -11,11 +11,12 @@ import re
 import tomllib
 from typing import Any
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError, field_validator
 
 from ..errors import Location, Problem, SettingsError
 from .blocks import Model
 from .credential import Issuer
+from .language import HINT, is_language_tag
 from .module import DurationSettings
 
 SETTINGS_FILE = "mblib.toml"
@@ -25,6 +26,22 @@ class WorkspaceInfo(Model):
     title: str = "Untitled workspace"
     source_language: str = "en"
     target_languages: list[str] = Field(default_factory=list)
+
+    @field_validator("source_language")
+    @classmethod
+    def _source_tag(cls, v: str) -> str:
+        return _language_tag(v)
+
+    @field_validator("target_languages")
+    @classmethod
+    def _target_tags(cls, v: list[str]) -> list[str]:
+        return [_language_tag(t) for t in v]
+
+
+def _language_tag(v: str) -> str:
+    if not is_language_tag(v):
+        raise ValueError(f"'{v}' is not a valid BCP 47 language tag; {HINT}")
+    return v
 
 
 class AuthoringSettings(Model):
@@ -77,6 +94,14 @@ class Settings(Model):
                 location=Location(file=file, line=line, column=col),
                 hint="check quotes and '=' signs; see the README section on mblib.toml",
             ) from None
+        except RecursionError:  # tomllib recurses once per nested array or inline table
+            raise SettingsError("arrays or tables are nested too deeply", location=Location(file=file,
+                                line=_first_line(text, r"[\[{]\s*[\[{]\s*[\[{]")),
+                                hint="flatten the value: settings need only a few levels") from None
+        except ValueError as e:  # an integer longer than Python converts (4300 digits)
+            raise SettingsError(f"a value cannot be read: {str(e).split(';')[0]}",
+                                location=Location(file=file, line=_first_line(text, r"\d[\d_]{30,}")),
+                                hint="use a smaller number, or put it in quotes if it is text") from None
         return cls.from_data(data, file)
 
     @classmethod
@@ -99,6 +124,12 @@ class Settings(Model):
                 location=Location(file=file, line=line, field=loc),
                 hint=hint,
             ) from None
+
+
+def _first_line(text: str, pattern: str) -> int | None:
+    """1-based line of the first match of ``pattern`` in ``text`` (None when nothing matches)."""
+    m = re.search(pattern, text)
+    return text.count("\n", 0, m.start()) + 1 if m else None
 
 
 def _toml_line(file: str, loc: tuple[Any, ...]) -> int | None:

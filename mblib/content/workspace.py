@@ -28,7 +28,9 @@ from .credential import Credential
 from .module import Module
 from .settings import SETTINGS_FILE, Settings
 from .validation import problems_from_validation
-from .yamlio import LoadedYaml, atomic_write, dump_yaml, load_yaml_text
+from .language import check_language
+from .safewrite import file_lock, workspace_path, write_workspace_file
+from .yamlio import LoadedYaml, atomic_write, dump_yaml, load_yaml_text, remove_stale_temps
 
 Kind = Literal["module", "credential"]
 M = TypeVar("M", Module, Credential)
@@ -122,6 +124,8 @@ class Workspace:
     ) -> "Workspace":
         """Create an empty workspace folder with a ``mblib.toml``; refuses to overwrite one."""
         root = Path(root)
+        check_language(source_language, what="source_language")
+        target_languages = [check_language(t, what="target language") for t in target_languages]
         if (root / SETTINGS_FILE).exists():
             raise ConflictError(
                 f"'{root}' already holds a workspace",
@@ -137,7 +141,7 @@ class Workspace:
         )
         if issuer_name:
             text += f'\n[issuer]\nname = "{_toml_escape(issuer_name)}"\n'
-        atomic_write(root / SETTINGS_FILE, text.encode())
+        write_workspace_file(root, SETTINGS_FILE, text.encode())
         return cls.open(root)
 
     def _rel(self, path: Path) -> str:
@@ -215,7 +219,9 @@ class Workspace:
             ) from None
 
     def path_of(self, kind: Kind, item_id: str) -> Path:
-        return self.root / _FOLDERS[kind] / f"{item_id}.yaml"
+        """The file of a module or credential; refuses (:class:`~mblib.errors.UnsafePathError`) a path
+        that would lead outside the workspace, e.g. through a symbolic link."""
+        return workspace_path(self.root, f"{_FOLDERS[kind]}/{item_id}.yaml", what=f"{kind} '{item_id}'")
 
     def module_path(self, module_id: str) -> Path:
         return self.path_of("module", module_id)
@@ -226,7 +232,7 @@ class Workspace:
     def locate(self, kind: Kind, item_id: str, path: tuple[Any, ...] = ()) -> Location:
         """The file, line and column of a field of a loaded module or credential."""
         rec = self._records.get((kind, item_id))
-        file = self._rel(self.path_of(kind, item_id))
+        file = self._rel(self.root / _FOLDERS[kind] / f"{item_id}.yaml")  # for messages: never refuses
         if rec is None or rec.loaded is None:
             return Location(file=file, **{f"{kind}_id": item_id})  # type: ignore[arg-type]
         line, col = rec.loaded.locate(path)
@@ -292,9 +298,28 @@ class Workspace:
         return written
 
     def _save(self, kind: Kind, model: BaseModel, *, force: bool) -> bool:
-        model = type(model).model_validate(model.model_dump())  # re-validate: never save what we could not load
+        try:  # re-validate: never save what we could not load (in-place list edits skip validation)
+            model = type(model).model_validate(model.model_dump())
+        except ValidationError as err:
+            item = str(getattr(model, "id", "?"))
+            file = self._rel(self.root / _FOLDERS[kind] / f"{item}.yaml")
+            data = LoadedYaml(data=model.model_dump(mode="json"), tree=None, file=file)
+            raise ContentError(problems_from_validation(err, data, type(model)),
+                               summary=f"{kind} '{item}' was not saved: it is not valid") from None
         item_id: str = model.id  # type: ignore[attr-defined]
         path = self.path_of(kind, item_id)
+        rec = self._records.get((kind, item_id))
+        if rec is not None and rec.model == model and rec.sha256 is not None and path.is_file() \
+                and _sha(path.read_bytes()) == rec.sha256:
+            (self.modules if kind == "module" else self.credentials)[item_id] = model  # type: ignore[assignment]
+            return False  # unchanged here and on disk: nothing to write, no lock to take
+        # Another process saving the same file waits here: the check against the disk and the
+        # replace below happen as one step, so of two simultaneous saves the second sees the first.
+        with file_lock(self.root, path):
+            remove_stale_temps(path)  # left by a save that was killed; nobody else writes here now
+            return self._save_locked(kind, item_id, model, path, force=force)
+
+    def _save_locked(self, kind: Kind, item_id: str, model: BaseModel, path: Path, *, force: bool) -> bool:
         rec = self._records.get((kind, item_id))
         on_disk = path.read_bytes() if path.exists() else None
         disk_sha = _sha(on_disk) if on_disk is not None else None

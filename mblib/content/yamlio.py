@@ -46,12 +46,24 @@ class LoadedYaml:
         return locate(self.tree, path)
 
 
-def _yaml(typ: str = "rt") -> Any:
+def _yaml(typ: str = "rt", *, file: str | None = None) -> Any:
+    """A ruamel YAML object; with ``file``, its parser refuses what :class:`~mblib.content.yamlguard.YamlGuard`
+    refuses (anchors, aliases, deep nesting, huge integers) as the events stream by, before anything is built."""
     from ruamel.yaml import YAML
 
-    y = YAML(typ=typ)
+    y = YAML(typ=typ, pure=True)
     y.allow_duplicate_keys = False
+    if file is not None:
+        from .yamlguard import guard_ruamel
+
+        guard_ruamel(y, file)
     return y
+
+
+def load_plain(text: str, file: str) -> Any:
+    """Plain data (dicts, lists, scalars) of a YAML document, with the same refusals as
+    :func:`load_yaml_text` but no positions (ruamel's safe loader: faster)."""
+    return _yaml("safe", file=file).load(text)
 
 
 def _plain(node: Any) -> Any:
@@ -75,7 +87,7 @@ def load_yaml_text(text: str, file: str) -> LoadedYaml:
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     try:
-        tree = _yaml().load(text)
+        tree = _yaml(file=file).load(text)
     except MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark else None
@@ -158,6 +170,35 @@ def dump_yaml(data: Any) -> str:
     buf = io.StringIO()
     y.dump(_styled(data), buf)
     return buf.getvalue()
+
+
+def _temp_name(name: str) -> re.Pattern[str]:
+    """The names :func:`atomic_write` gives its temporaries for a file called ``name``."""
+    return re.compile(rf"\.{re.escape(name)}\.[A-Za-z0-9_]{{1,32}}\.tmp")
+
+
+def remove_stale_temps(path: Path) -> list[Path]:
+    """Delete the temporaries of ``path`` (``.<name>.<random>.tmp`` beside it) that a killed save left.
+
+    Only safe while holding the file's lock (:func:`mblib.content.safewrite.file_lock`): another
+    process's save in progress has its temporary there too. Returns what was removed."""
+    path = Path(path)
+    pattern = _temp_name(path.name)
+    removed = []
+    try:
+        names = os.listdir(path.parent)
+    except OSError:  # no folder yet: nothing to clean
+        return removed
+    for name in names:
+        if pattern.fullmatch(name):
+            stale = path.parent / name
+            try:
+                if stale.is_file() and not stale.is_symlink():
+                    stale.unlink()
+                    removed.append(stale)
+            except OSError:  # pragma: no cover - gone meanwhile, or not ours to delete
+                pass
+    return removed
 
 
 def atomic_write(path: Path, data: bytes) -> None:

@@ -27,11 +27,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Iterable
 
+from ..errors import Location
+from .engines import SegmentTooLongError
 from .glossary import Glossary
 from .memory import TranslationMemory
 from .protect import protect
 from .segments import MODULE_BLOCK, Segment, module_fields, module_segments, split_field
-from .store import TranslationFile, load_translations, save_translations
+from .store import TranslationError, TranslationFile, load_translations, save_translations
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..content.module import Module
@@ -127,7 +129,10 @@ def translate_module(workspace: "Workspace", module_id: str, lang: str, *, engin
             for i in range(0, len(unique), size):
                 batch = unique[i:i + size]
                 ptexts = [protect(t, terms) for t in batch]
-                outs = engine.translate_batch([p.text for p in ptexts])  # type: ignore[union-attr]
+                try:
+                    outs = engine.translate_batch([p.text for p in ptexts])  # type: ignore[union-attr]
+                except SegmentTooLongError as e:
+                    raise _too_long(e, module_id, [s for s in misses if s.source == batch[e.index]]) from None
                 targets = [p.restore(o) for p, o in zip(ptexts, outs)]
                 memory.put_many(src, lang, model_id, list(zip(batch, targets)))
                 by_source = {t: (tgt, p.lost) for t, tgt, p in zip(batch, targets, ptexts)}
@@ -148,6 +153,17 @@ def translate_module(workspace: "Workspace", module_id: str, lang: str, *, engin
             memory.close()
         if own_engine and engine is not None:
             engine.close()
+
+
+def _too_long(e: SegmentTooLongError, module_id: str, segments: list[Segment]) -> TranslationError:
+    """The engine's "too many tokens" as an error that names the module, block and field."""
+    s = segments[0]
+    where = f"segment '{s.id}'" + (f" (and {len(segments) - 1} more with the same text)" if len(segments) > 1 else "")
+    return TranslationError(
+        f"{where} is too long to translate: {e.tokens} tokens, but the model {e.model_id} reads at most {e.limit}",
+        location=Location(file=f"modules/{module_id}.yaml", module_id=module_id,
+                          block_id=None if s.block == MODULE_BLOCK else s.block, field=s.field),
+        hint=e.hint)
 
 
 def _record(tf: TranslationFile, s: Segment, target: str, status: str, model: str | None, flags: list[str],

@@ -11,10 +11,12 @@ from ..cli import WS_OPTION, _friendly, _workspace_path
 
 
 def _languages(value: str | None, ws) -> list[str]:  # type: ignore[no-untyped-def]
+    from ..content.language import check_language
+
     langs = [x.strip() for x in (value or "").split(",") if x.strip()] or list(ws.settings.workspace.target_languages)
     if not langs:
         raise click.UsageError("no target language: pass --to fr,de or set target_languages in mblib.toml")
-    return langs
+    return [check_language(lang, what="--to") for lang in langs]
 
 
 @click.command()
@@ -61,8 +63,10 @@ def xliff_export(modules: tuple[str, ...], to: str, version: str, out: Path | No
     """Write MODULES (default: all) with their current translations to one XLIFF file."""
     from ..cli import DEFAULT_EXPORTS
     from ..content import Workspace
+    from ..content.language import check_language
     from .xliff import write_xliff
 
+    check_language(to, what="--to")  # it names the default output file
     ws = Workspace.open(_workspace_path(workspace))
     ids = list(modules) or sorted(ws.modules)
     out = out or DEFAULT_EXPORTS / ws.root.name / "xliff" / f"{to}{'-1.2' if version == '1.2' else ''}.xlf"

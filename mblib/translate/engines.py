@@ -36,6 +36,44 @@ class Engine:
         """Free what the engine holds (models, threads)."""
 
 
+SPLIT_HINT = ("split the sentence into shorter ones in the module (a segment is one sentence), or translate "
+              "this text by hand (mb xliff export, then import)")
+
+
+class SegmentTooLongError(TranslationError):
+    """An input has more tokens than the model has positions; ``index`` is its place in the batch."""
+
+    def __init__(self, index: int, tokens: int, limit: int, model_id: str):
+        self.index, self.tokens, self.limit, self.model_id = index, tokens, limit, model_id
+        super().__init__(f"a segment is {tokens} tokens long, but the model {model_id} reads at most {limit}",
+                         hint=SPLIT_HINT)
+
+
+def position_limit(model_dir: str | Path) -> int | None:
+    """``max_position_embeddings`` of a checkpoint's ``config.json`` (None when it does not say)."""
+    import json
+
+    try:
+        value = json.loads((Path(model_dir) / "config.json").read_text(encoding="utf-8")).get("max_position_embeddings")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return value if isinstance(value, int) and value > 1 else None
+
+
+def _check_lengths(lengths: Sequence[int], limit: int | None, model_id: str) -> None:
+    """Refuse the first input longer than the model's positions (instead of an index error deep in torch)."""
+    if limit is None:
+        return
+    for i, n in enumerate(lengths):
+        if n > limit:
+            raise SegmentTooLongError(i, n, limit, model_id)
+
+
+def _generation_limit(requested: int, limit: int | None) -> int:
+    """``requested`` new tokens, but never past the model's positions (the decoder start token takes one)."""
+    return requested if limit is None else max(1, min(requested, limit - 1))
+
+
 def _need(package: str, purpose: str) -> Any:
     import importlib
 
@@ -80,10 +118,18 @@ class MarianEngine(Engine):
         self.model.to(device).eval()
         self.device = device
         self._torch = torch
+        #: Positions of the model: inputs longer than this are refused, outputs stop there.
+        self.max_positions: int | None = getattr(self.model.config, "max_position_embeddings", None)
+        self.max_new_tokens = _generation_limit(max_new_tokens, self.max_positions)
+        if min_new_tokens is not None:
+            self.min_new_tokens = min(min_new_tokens, self.max_new_tokens)
 
     def generate_ids(self, texts: Sequence[str]) -> list[list[int]]:
-        """Token ids the model generates for one batch (no sorting, no splitting)."""
-        enc = self.tokenizer(list(texts), return_tensors="pt", padding=True, truncation=True, max_length=512)
+        """Token ids the model generates for one batch (no sorting, no splitting).
+
+        Raises :class:`SegmentTooLongError` for an input longer than the model's positions."""
+        enc = self.tokenizer(list(texts), return_tensors="pt", padding=True)
+        _check_lengths(enc["attention_mask"].sum(dim=1).tolist(), self.max_positions, self.model_id)
         kw: dict[str, Any] = {"num_beams": self.beam_size, "do_sample": False, "max_new_tokens": self.max_new_tokens}
         if self.min_new_tokens is not None:
             kw["min_new_tokens"] = self.min_new_tokens
@@ -94,7 +140,10 @@ class MarianEngine(Engine):
     def translate_batch(self, texts: Sequence[str]) -> list[str]:
         result = [""] * len(texts)
         for idx in _by_length(texts, self.batch_size):
-            ids = self.generate_ids([texts[i] for i in idx])
+            try:
+                ids = self.generate_ids([texts[i] for i in idx])
+            except SegmentTooLongError as e:
+                raise SegmentTooLongError(idx[e.index], e.tokens, e.limit, e.model_id) from None
             for i, out in zip(idx, self.tokenizer.batch_decode(ids, skip_special_tokens=True)):
                 result[i] = out
         return result
@@ -169,7 +218,9 @@ class CTranslate2Engine(Engine):
         self.translator = ct2.Translator(str(self.ct2_dir), device=device, compute_type=quantization,
                                          intra_threads=intra_threads)
         self.beam_size, self.batch_size = beam_size, batch_size
-        self.max_new_tokens, self.min_new_tokens = max_new_tokens, min_new_tokens
+        self.max_positions = position_limit(self.model_dir)
+        self.max_new_tokens = _generation_limit(max_new_tokens, self.max_positions)
+        self.min_new_tokens = min(min_new_tokens, self.max_new_tokens)
 
     def tokenize(self, texts: Sequence[str]) -> list[list[str]]:
         """Source tokens (Marian pieces plus ``</s>``) as CTranslate2 expects them."""
@@ -185,11 +236,14 @@ class CTranslate2Engine(Engine):
     def translate_batch(self, texts: Sequence[str]) -> list[str]:
         if not texts:
             return []
-        out = self.translate_tokens(self.tokenize(texts))
+        tokens = self.tokenize(texts)
+        _check_lengths([len(t) for t in tokens], self.max_positions, self.model_id)
+        out = self.translate_tokens(tokens)
         return [self.tokenizer.decode(self.tokenizer.convert_tokens_to_ids(t), skip_special_tokens=True) for t in out]
 
     def close(self) -> None:
         self.translator = None
 
 
-__all__ = ["CTranslate2Engine", "Engine", "MarianEngine", "checkpoint_hash", "convert_to_ct2", "load_tokenizer"]
+__all__ = ["CTranslate2Engine", "Engine", "MarianEngine", "SegmentTooLongError", "checkpoint_hash", "convert_to_ct2",
+           "load_tokenizer", "position_limit"]

@@ -67,8 +67,10 @@ class TranslationMemory:
 
     @classmethod
     def for_workspace(cls, root: str | Path) -> "TranslationMemory":
-        """The memory of a workspace: ``<root>/.mblib/translation-memory.sqlite``."""
-        return cls(Path(root) / ".mblib" / MEMORY_FILE)
+        """The memory of a workspace: ``<root>/.mblib/translation-memory.sqlite`` (never outside the workspace)."""
+        from ..content.safewrite import workspace_path
+
+        return cls(workspace_path(root, f".mblib/{MEMORY_FILE}", what="the translation memory"))
 
     def get(self, src: str, tgt: str, model: str, source: str) -> Hit | None:
         """The reviewed entry for this source and pair if any, else the machine entry of ``model``."""

@@ -131,7 +131,12 @@ def pull_model(workspace: "Workspace | None", pair: str, *, timeout: float = 3.0
     src, tgt = parse_pair(pair)
     repo = hub_id(src, tgt)
     root = workspace.root if workspace is not None else Path.cwd()
-    models_dir = root / (workspace.settings.translation.models_dir if workspace is not None else ".mblib/models")
+    models_dir = root / ".mblib/models"
+    if workspace is not None:  # a download lands inside the workspace, wherever models_dir points
+        from ..content.safewrite import workspace_path
+
+        models_dir = workspace_path(root, workspace.settings.translation.models_dir,
+                                    what=f"[translation] models_dir '{workspace.settings.translation.models_dir}'")
     if offline():
         raise ModelNotFoundError(f"cannot pull {repo}: HF_HUB_OFFLINE is set", hint="unset HF_HUB_OFFLINE and retry")
     if not hub_reachable(timeout):
@@ -191,9 +196,11 @@ def make_engine(workspace: "Workspace | None", src: str, tgt: str, *, engine: st
     if kind == "auto":
         kind = "ctranslate2" if importlib.util.find_spec("ctranslate2") else "transformers"
     if kind == "ctranslate2":
+        from ..content.safewrite import workspace_path
+
         root = workspace.root if workspace is not None else Path.cwd()
-        return CTranslate2Engine(folder, root / ".mblib" / "ct2", model_id=model_id, beam_size=beam,
-                                 batch_size=batch)
+        return CTranslate2Engine(folder, workspace_path(root, ".mblib/ct2", what="the CTranslate2 cache"),
+                                 model_id=model_id, beam_size=beam, batch_size=batch)
     if kind == "transformers":
         return MarianEngine(folder, model_id=model_id, beam_size=beam, batch_size=batch)
     raise MblibError(f"unknown engine '{kind}'", hint="use auto, ctranslate2 or transformers")

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Literal, Mapping
 from pydantic import Field, ValidationError
 
 from ..content.blocks import Model
-from ..errors import Location, MblibError, Problem
+from ..errors import ContentError, Location, MblibError, Problem
 from .segments import Segment, module_segments, source_hash
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -70,12 +70,19 @@ class TranslationFile(Model):
 
 
 def translation_path(root: str | Path, lang: str, module_id: str) -> Path:
-    return Path(root) / "translations" / lang / f"{module_id}.yaml"
+    """``<root>/translations/<lang>/<module>.yaml``; refuses a language that is not a BCP 47 tag
+    (:class:`~mblib.errors.LanguageTagError`) and a path that leads outside the workspace
+    (:class:`~mblib.errors.UnsafePathError`, e.g. a symbolic link to another folder)."""
+    from ..content.language import check_language
+    from ..content.safewrite import workspace_path
+
+    check_language(lang)
+    return workspace_path(root, f"translations/{lang}/{module_id}.yaml")
 
 
 def load_translations(workspace: "Workspace", module_id: str, lang: str) -> TranslationFile:
     """The translations file of a module and language (an empty one when there is none yet)."""
-    from ..content.yamlio import load_yaml_text
+    from ..content.yamlio import load_plain, load_yaml_text
 
     path = translation_path(workspace.root, lang, module_id)
     src = workspace.settings.workspace.source_language
@@ -83,10 +90,10 @@ def load_translations(workspace: "Workspace", module_id: str, lang: str) -> Tran
         return TranslationFile(module=module_id, language=lang, source_language=src)
     rel = f"translations/{lang}/{module_id}.yaml"
     text = path.read_text(encoding="utf-8")
-    try:  # fast path: the C loader; positions are only needed to report a problem
-        from ruamel.yaml import YAML
-
-        return TranslationFile.model_validate(YAML(typ="safe").load(text))
+    try:  # fast path: the safe loader; positions are only needed to report a problem
+        return TranslationFile.model_validate(load_plain(text, rel))
+    except ContentError:
+        raise  # refused before anything was built (anchors, aliases, deep nesting, huge numbers)
     except Exception:
         pass
     loaded = load_yaml_text(text, rel)
@@ -142,16 +149,14 @@ def dump_translations(tf: TranslationFile, order: Mapping[str, int] | None = Non
 def save_translations(workspace: "Workspace", tf: TranslationFile, segments: list[Segment] | None = None) -> Path:
     """Write a translations file atomically (keys in the module's reading order when known);
     an unchanged file is not touched."""
-    from ..content.yamlio import atomic_write
+    from ..content.safewrite import write_workspace_file
 
     if segments is None and tf.module in workspace.modules:
         segments = module_segments(workspace.modules[tf.module])
     order = {s.id: i for i, s in enumerate(segments or [])}
     data = dump_translations(tf, order).encode("utf-8")
-    path = translation_path(workspace.root, tf.language, tf.module)
-    if not (path.is_file() and path.read_bytes() == data):
-        atomic_write(path, data)
-    return path
+    path = translation_path(workspace.root, tf.language, tf.module)  # checks the language and the path
+    return write_workspace_file(workspace.root, path.relative_to(workspace.root), data)[0]
 
 
 def stale_segments(module: "Module", tf: TranslationFile) -> list[Segment]:

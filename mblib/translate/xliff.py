@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Literal
 from xml.etree import ElementTree as ET
 
+from ..content.language import check_language
 from ..errors import Location
 from .segments import module_segments, source_hash
 from .store import TranslationError, load_translations, save_translations
@@ -38,6 +39,7 @@ def export_xliff(workspace: "Workspace", module_ids: Iterable[str], lang: str, *
     """An XLIFF document with every segment of the modules: current targets included, stale and
     missing ones left for the translator (``state="initial"`` / ``needs-translation``)."""
     src = workspace.settings.workspace.source_language
+    check_language(lang, what="target language")
     if version == "2.1":
         ET.register_namespace("", NS2)
         root = ET.Element(f"{{{NS2}}}xliff", {"version": "2.1", "srcLang": src, "trgLang": lang})
@@ -113,6 +115,7 @@ def import_xliff(workspace: "Workspace", path: str | Path) -> dict[str, int]:
     if not lang:
         raise TranslationError("the XLIFF file names no target language", location=Location(file=str(path)),
                                hint="set trgLang (2.x) or target-language (1.2)")
+    check_language(lang, what="trgLang" if ns == NS2 else "target-language", location=Location(file=str(path)))
     counts: dict[str, int] = {}
     reviewed: list[tuple[str, str]] = []
     for original, units in files:
