@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ..errors import Location, MblibError
 from .schema import EVENT_COLUMNS, LEARNER_COLUMNS, VERBS
-from .validation import (MAX_DURATION_S, REPLACEMENT, Reject, duration_problem, kind, number, obj, objects, shown, text,
+from .validation import (MAX_DURATION_S, REPLACEMENT, ReaderError, Reject, damaged_parquet, parquet_schema, duration_problem, kind, number, obj, objects, shown, text,
                          text_problem)
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -46,10 +46,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from .privacy import Pseudonymiser
 
 Echo = Callable[[str], Any] | None
-
-
-class ReaderError(MblibError):
-    """A source cannot be read at all (missing file, unknown format, no usable columns)."""
 
 
 @dataclass
@@ -299,16 +295,17 @@ def _files(source: Path) -> tuple[str, list[Path]]:
     return kinds.pop().lstrip("."), files
 
 
-def _scan_raw(fmt: str, source: Path, files: list[Path]) -> "pl.LazyFrame":
+def _scan_raw(fmt: str, source: Path, files: list[Path], kind: str = "events") -> "pl.LazyFrame":
     """All columns as text, plus ``_file`` and ``_row`` (1-based data row within its file)."""
     import polars as pl
 
     frames = []
     for f in files:
         if fmt == "parquet":
-            lf = pl.scan_parquet(f, hive_partitioning=False)
-            schema = lf.collect_schema()
-            lf = lf.select([_as_string(n, t).alias(n) for n, t in schema.items()])
+            contract = EVENT_COLUMNS if kind == "events" else LEARNER_COLUMNS
+            schema = parquet_schema(f, contract, kind)
+            lf = pl.scan_parquet(f, hive_partitioning=False)  # other nested columns are not read
+            lf = lf.select([_as_string(n, t).alias(n) for n, t in schema.items() if n in contract or not t.is_nested()])
         else:
             lf = pl.scan_csv(f, infer_schema=False, null_values=[""])
         rel = str(f.relative_to(source)) if f != source else f.name
@@ -376,7 +373,7 @@ def _read_table(source: str | Path, kind: Literal["events", "learners"], *, work
         bad = tagged.filter(pl.col("_reason").is_not_null())
         return good, bad
 
-    raw = _scan_raw(fmt, src, files)
+    raw = _scan_raw(fmt, src, files, kind)
     try:
         good, bad = build(raw)
         reason = mapping([c for c in raw.collect_schema().names() if not c.startswith("_")])[1]
@@ -385,9 +382,9 @@ def _read_table(source: str | Path, kind: Literal["events", "learners"], *, work
         bad = bad_rows.lazy()
         n, n_bad = int(counts["n"][0]), bad_rows.height
         del reason
-    except pl.exceptions.PolarsError:
+    except pl.exceptions.PolarsError as e:
         if fmt != "csv":
-            raise
+            raise damaged_parquet(src, e) from None
         parts, malformed = [], []
         for f in files:
             df, bad_lines = _csv_tolerant(f, src)

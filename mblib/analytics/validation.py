@@ -16,12 +16,23 @@ wrong shape.
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import Location, MblibError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import polars as pl
 
 MAX_DURATION_S: float = 366 * 86400.0
 """The longest duration kept: one (leap) year in seconds. Time on task beyond that is an error."""
 
 REPLACEMENT = "\ufffd"
+
+
+class ReaderError(MblibError):
+    """A source cannot be read at all (missing file, unknown format, no usable columns)."""
 
 
 class Reject(Exception):
@@ -142,5 +153,37 @@ def objects(parent: dict[str, Any], key: str, where: str) -> list[dict[str, Any]
     return value
 
 
-__all__ = ["MAX_DURATION_S", "Reject", "duration_problem", "kind", "number", "obj", "objects", "shown", "text",
+_REWRITE = "write the file again from its source (a copy cut short in transfer or a failed export looks like this)"
+
+
+def damaged_parquet(path: str | Path, error: BaseException) -> ReaderError:
+    """The error for a Parquet file that cannot be read (truncated, damaged, not Parquet at all)."""
+    detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return ReaderError(f"not a readable Parquet file: it is truncated or damaged ({detail})",
+                       location=Location(file=str(path)), hint=_REWRITE)
+
+
+def parquet_schema(path: str | Path, columns: Iterable[str], table: str = "events") -> "pl.Schema":
+    """The schema of a Parquet file, checked: readable, and no list/struct column among ``columns``.
+
+    Raises :class:`ReaderError` naming the file, the column and the fix instead of a polars traceback.
+    """
+    import polars as pl
+
+    try:
+        schema = pl.scan_parquet(path, hive_partitioning=False).collect_schema()
+    except (pl.exceptions.PolarsError, OSError) as e:
+        raise damaged_parquet(path, e) from None
+    wanted = set(columns)
+    for name, dtype in schema.items():
+        if name in wanted and (dtype.is_nested() or isinstance(dtype, (pl.Object, pl.Binary))):
+            raise ReaderError(
+                f"column {name} has type {dtype}, the {table} table needs one plain value per row",
+                location=Location(file=str(path), field=name),
+                hint=f"write {name} as a plain column: one row per value (.explode('{name}')) or the values "
+                     f"joined into text (.list.join(' ')), then write the file again")
+    return schema
+
+
+__all__ = ["MAX_DURATION_S", "ReaderError", "Reject", "damaged_parquet", "parquet_schema", "duration_problem", "kind", "number", "obj", "objects", "shown", "text",
            "text_problem"]
