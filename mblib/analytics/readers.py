@@ -34,7 +34,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..errors import Location, MblibError
+from ..errors import Location
 from .schema import EVENT_COLUMNS, LEARNER_COLUMNS, VERBS
 from .validation import (MAX_DURATION_S, REPLACEMENT, ReaderError, Reject, damaged_parquet, parquet_schema, duration_problem, kind, number, obj, objects, shown, text,
                          text_problem)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import shutil
 from datetime import datetime, timezone
-from pathlib import Path
 
 import polars as pl
 import pytest
