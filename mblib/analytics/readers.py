@@ -26,6 +26,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -33,8 +34,10 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..errors import Location, MblibError
+from ..errors import Location
 from .schema import EVENT_COLUMNS, LEARNER_COLUMNS, VERBS
+from .validation import (MAX_DURATION_S, REPLACEMENT, ReaderError, Reject, damaged_parquet, parquet_schema, duration_problem, kind, number, obj, objects, shown, text,
+                         text_problem)
 
 if TYPE_CHECKING:  # pragma: no cover
     import polars as pl
@@ -43,10 +46,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from .privacy import Pseudonymiser
 
 Echo = Callable[[str], Any] | None
-
-
-class ReaderError(MblibError):
-    """A source cannot be read at all (missing file, unknown format, no usable columns)."""
 
 
 @dataclass
@@ -198,6 +197,13 @@ def _reason(checks: list[tuple["pl.Expr", "pl.Expr"]]) -> "pl.Expr":
                          ignore_nulls=True).replace("", None)
 
 
+def _not_utf8(learner: "pl.Expr") -> tuple["pl.Expr", "pl.Expr"]:
+    """A learner id with U+FFFD: undecodable bytes (the file is read with replacement); learners would merge."""
+    import polars as pl
+
+    return learner.str.contains(REPLACEMENT, literal=True), pl.lit(text_problem(REPLACEMENT, "learner_id"))
+
+
 def _events_mapping(have: list[str]) -> tuple[list["pl.Expr"], "pl.Expr"]:
     """(expressions for the contract columns, expression giving the reject reason or null)."""
     import polars as pl
@@ -230,13 +236,18 @@ def _events_mapping(have: list[str]) -> tuple[list["pl.Expr"], "pl.Expr"]:
         (raw("timestamp").is_not_null() & ts.is_null(),
          pl.format("timestamp '{}' is not an ISO 8601 date-time", raw("timestamp"))),
         (raw("learner_id").is_null(), pl.lit("learner_id is empty")),
+        _not_utf8(raw("learner_id")),
         (v.is_null(), pl.lit("verb is empty")),
         (v.is_not_null() & ~v.is_in(list(VERBS)), pl.format("unknown verb '{}'", raw("verb"))),
         (raw("score").is_not_null() & score.is_null(), pl.format("score '{}' is not a number", raw("score"))),
-        ((score < 0) | (score > 1), pl.format("score {} is outside 0..1", score)),
+        (score.is_nan(), pl.lit("score NaN is not a number")),
+        (~score.is_nan() & ((score < 0) | (score > 1)), pl.format("score {} is outside 0..1", score)),
         (raw("duration_s").is_not_null() & duration.is_null(),
          pl.format("duration_s '{}' is not a number", raw("duration_s"))),
+        (duration.is_nan(), pl.lit("duration_s is not a number (NaN)")),
         (duration < 0, pl.format("duration_s {} is negative", duration)),
+        (~duration.is_nan() & (duration > MAX_DURATION_S),
+         pl.format(f"duration_s {{}} is longer than a year (at most {MAX_DURATION_S:,.0f} s)", duration)),
         (succ_raw.is_not_null() & ~succ_raw.is_in(_TRUE + _FALSE),
          pl.format("success '{}' is not true or false", raw("success"))),
         (v.is_in(_MODULE_VERBS) & raw("module_id").is_null(), pl.format("event '{}' has no module_id", v)),
@@ -256,6 +267,7 @@ def _learners_mapping(have: list[str]) -> tuple[list["pl.Expr"], "pl.Expr"]:
     cols.append(enrolled.alias("enrolled_at"))
     checks = [
         (raw("learner_id").is_null(), pl.lit("learner_id is empty")),
+        _not_utf8(raw("learner_id")),
         (raw("enrolled_at").is_not_null() & enrolled.is_null(),
          pl.format("enrolled_at '{}' is not an ISO 8601 date-time", raw("enrolled_at"))),
     ]
@@ -283,16 +295,17 @@ def _files(source: Path) -> tuple[str, list[Path]]:
     return kinds.pop().lstrip("."), files
 
 
-def _scan_raw(fmt: str, source: Path, files: list[Path]) -> "pl.LazyFrame":
+def _scan_raw(fmt: str, source: Path, files: list[Path], kind: str = "events") -> "pl.LazyFrame":
     """All columns as text, plus ``_file`` and ``_row`` (1-based data row within its file)."""
     import polars as pl
 
     frames = []
     for f in files:
         if fmt == "parquet":
-            lf = pl.scan_parquet(f, hive_partitioning=False)
-            schema = lf.collect_schema()
-            lf = lf.select([_as_string(n, t).alias(n) for n, t in schema.items()])
+            contract = EVENT_COLUMNS if kind == "events" else LEARNER_COLUMNS
+            schema = parquet_schema(f, contract, kind)
+            lf = pl.scan_parquet(f, hive_partitioning=False)  # other nested columns are not read
+            lf = lf.select([_as_string(n, t).alias(n) for n, t in schema.items() if n in contract or not t.is_nested()])
         else:
             lf = pl.scan_csv(f, infer_schema=False, null_values=[""])
         rel = str(f.relative_to(source)) if f != source else f.name
@@ -360,7 +373,7 @@ def _read_table(source: str | Path, kind: Literal["events", "learners"], *, work
         bad = tagged.filter(pl.col("_reason").is_not_null())
         return good, bad
 
-    raw = _scan_raw(fmt, src, files)
+    raw = _scan_raw(fmt, src, files, kind)
     try:
         good, bad = build(raw)
         reason = mapping([c for c in raw.collect_schema().names() if not c.startswith("_")])[1]
@@ -369,9 +382,9 @@ def _read_table(source: str | Path, kind: Literal["events", "learners"], *, work
         bad = bad_rows.lazy()
         n, n_bad = int(counts["n"][0]), bad_rows.height
         del reason
-    except pl.exceptions.PolarsError:
+    except pl.exceptions.PolarsError as e:
         if fmt != "csv":
-            raise
+            raise damaged_parquet(src, e) from None
         parts, malformed = [], []
         for f in files:
             df, bad_lines = _csv_tolerant(f, src)
@@ -541,10 +554,11 @@ def _iter_json_file(path: Path) -> Iterator[tuple[str, Any, str | None]]:
     if not stripped:
         return
     decoder = json.JSONDecoder()
-    if stripped[0] == "{":
+    lines = path.suffix.lower() in (".jsonl", ".ndjson")
+    if stripped[0] == "{" or lines:
         try:
-            value = json.loads(text)
-        except json.JSONDecodeError:
+            value = json.loads(text) if not lines else None
+        except (json.JSONDecodeError, RecursionError):
             value = None
         if isinstance(value, dict):
             yield ("1", value, None)
@@ -557,6 +571,8 @@ def _iter_json_file(path: Path) -> Iterator[tuple[str, Any, str | None]]:
                 yield (f"line {lineno}", json.loads(line), None)
             except json.JSONDecodeError as e:
                 yield (f"line {lineno}", line[:2000], f"malformed JSON: {e.msg} at column {e.colno}")
+            except RecursionError:
+                yield (f"line {lineno}", line[:2000], "malformed JSON: nested too deeply to read")
         return
     if stripped[0] != "[":
         yield ("1", text[:2000], "not JSON: a file of statements starts with '[' or '{'")
@@ -577,6 +593,8 @@ def _iter_json_file(path: Path) -> Iterator[tuple[str, Any, str | None]]:
             continue
         except json.JSONDecodeError as e:
             err = f"malformed JSON: {e.msg} (char {e.pos})"
+        except RecursionError:
+            err = f"malformed JSON: nested too deeply to read (char {pos})"
         # resume at the next '{' that starts a whole statement
         nxt = pos + 1
         resumed = False
@@ -586,7 +604,7 @@ def _iter_json_file(path: Path) -> Iterator[tuple[str, Any, str | None]]:
                 break
             try:
                 value, end = decoder.raw_decode(text, nxt)
-            except json.JSONDecodeError:
+            except (json.JSONDecodeError, RecursionError):
                 nxt += 1
                 continue
             if isinstance(value, dict) and "verb" in value and "actor" in value:
@@ -616,15 +634,30 @@ def _xapi_files(sources: Iterable[str | Path]) -> list[Path]:
 
 
 def _actor_id(actor: Any) -> str | None:
-    if not isinstance(actor, dict):
+    """The learner id of an actor (account homePage|name, mbox, mbox_sha1sum or openid), or ``None``.
+
+    Lenient (never raises): used to pseudonymise rejected statements; :func:`_learner` checks.
+    """
+    try:
+        return _learner(actor)
+    except Reject:
         return None
-    acc = actor.get("account")
-    if isinstance(acc, dict) and acc.get("name"):
-        home = acc.get("homePage") or ""
-        return f"{home}|{acc['name']}" if home else str(acc["name"])
+
+
+def _learner(actor: Any) -> str | None:
+    """The learner id of an actor; :class:`Reject` when a part of it is of the wrong kind or not valid text."""
+    if actor is None:
+        return None
+    if not isinstance(actor, dict):
+        raise Reject(f"actor {shown(actor)} is {kind(actor)}, not an object")
+    acc = obj(actor, "account", "actor.account")
+    name = text(acc, "name", "actor.account.name")
+    if name:
+        home = text(acc, "homePage", "actor.account.homePage") or ""
+        return f"{home}|{name}" if home else name
     for key in ("mbox", "mbox_sha1sum", "openid"):
-        if actor.get(key):
-            v = str(actor[key])
+        v = text(actor, key, f"actor.{key}")
+        if v:
             return v[len("mailto:"):] if v.startswith("mailto:") else v
     return None
 
@@ -633,90 +666,115 @@ def _response(result: dict[str, Any]) -> str | None:
     r = result.get("response")
     if r is None:
         return None
+    if isinstance(r, bool) or not isinstance(r, (str, int, float)):
+        raise Reject(f"result.response {shown(r)} is {kind(r)}, not text")
+    if isinstance(r, str) and (problem := text_problem(r, "result.response")):
+        raise Reject(problem)
     parts = [p.strip() for p in re.split(r"\[,\]|\s+", str(r)) if p.strip()]
     return " ".join(sorted(parts)) or None
 
 
+def _score(result: dict[str, Any]) -> float | None:
+    """``result.score.scaled``, else ``(raw - min) / (max - min)``; :class:`Reject` on a bad shape or range."""
+    sc = obj(result, "score", "result.score")
+    scaled = number(sc, "scaled", "result.score.scaled")
+    score = scaled
+    if scaled is None:
+        raw = number(sc, "raw", "result.score.raw")
+        hi = number(sc, "max", "result.score.max")
+        lo = number(sc, "min", "result.score.min") or 0.0
+        if raw is not None and hi not in (None, 0) and hi != lo:
+            score = (raw - lo) / (hi - lo)  # type: ignore[operator]
+    if score is not None and not (math.isfinite(score) and 0 <= score <= 1):
+        return _reject(f"result.score.scaled {score} is outside 0..1")
+    return score
+
+
+def _reject(reason: str) -> Any:
+    raise Reject(reason)
+
+
 def _map_statement(st: Any, index: _ActivityIndex, verbs: dict[str, str]) -> tuple[dict[str, Any] | None, str | None]:
-    """(event row, None) or (None, reason)."""
+    """(event row, None) or (None, reason). Never raises, whatever the JSON's shape."""
     if not isinstance(st, dict):
         return None, "not a statement (expected a JSON object)"
-    verb = st.get("verb")
-    verb_iri = verb.get("id") if isinstance(verb, dict) else None
+    try:
+        return _map_checked(st, index, verbs), None
+    except Reject as e:
+        return None, e.reason
+    except Exception as e:  # noqa: BLE001 - a shape no check foresaw is a reject, never an aborted read
+        return None, f"statement could not be mapped ({type(e).__name__}: {e})"
+
+
+def _map_checked(st: dict[str, Any], index: _ActivityIndex, verbs: dict[str, str]) -> dict[str, Any]:
+    text(st, "id", "id")  # a statement id is a UUID string (voiding refers to it)
+    verb_iri = text(obj(st, "verb", "verb"), "id", "verb.id")
     if not verb_iri:
-        return None, "statement has no verb.id"
+        raise Reject("statement has no verb.id")
     mapped = verbs.get(verb_iri)
     if mapped is None:
-        return None, f"unknown verb IRI {verb_iri} (map it with verbs={{'{verb_iri}': 'progressed'}})"
-    learner = _actor_id(st.get("actor"))
+        raise Reject(f"unknown verb IRI {verb_iri} (map it with verbs={{'{verb_iri}': 'progressed'}})")
+    learner = _learner(st.get("actor"))
     if not learner:
-        return None, "actor has no account name, mbox, mbox_sha1sum or openid"
+        raise Reject("actor has no account name, mbox, mbox_sha1sum or openid")
     stamp = st.get("timestamp") or st.get("stored")
     if not stamp:
-        return None, "statement has no timestamp"
+        raise Reject("statement has no timestamp")
     try:
         ts = _parse_iso_datetime(stamp)
-    except ValueError:
-        return None, f"timestamp {stamp!r} is not ISO 8601"
-    obj = st.get("object")
-    obj_id = obj.get("id") if isinstance(obj, dict) else None
+    except (ValueError, OverflowError):
+        raise Reject(f"timestamp {stamp!r} is not ISO 8601"[:300]) from None
+    obj_id = text(obj(st, "object", "object"), "id", "object.id")
     if not obj_id:
-        return None, "statement has no object.id"
+        raise Reject("statement has no object.id")
     found = index.lookup(obj_id)
-    ctx = st.get("context") if isinstance(st.get("context"), dict) else {}
+    ctx = obj(st, "context", "context")
     cred = module = block = None
     if found is not None:
         cred, module, block = found
-    acts = ctx.get("contextActivities") if isinstance(ctx.get("contextActivities"), dict) else {}
+    acts = obj(ctx, "contextActivities", "context.contextActivities")
     for key in ("parent", "grouping"):
-        for act in acts.get(key) or []:
-            if isinstance(act, dict) and act.get("id"):
-                hit = index.lookup(act["id"])
-                if hit:
-                    cred = cred or hit[0]
-                    module = module or hit[1]
+        for i, act in enumerate(objects(acts, key, f"context.contextActivities.{key}"), 1):
+            act_id = text(act, "id", f"context.contextActivities.{key}[{i}].id")
+            hit = index.lookup(act_id) if act_id else None
+            if hit:
+                cred = cred or hit[0]
+                module = module or hit[1]
     if found is None and module is not None:  # a block named only by its id, its module by the parent
         block = index.block_in(obj_id, module)
         found = (cred, module, block) if block else None
     if found is None:
-        return None, f"activity {obj_id} matches no module, block or credential of the workspace"
+        raise Reject(f"activity {obj_id} matches no module, block or credential of the workspace")
     if mapped in _MODULE_VERBS and module is None:
-        return None, f"a '{mapped}' statement about {obj_id} names no module of the workspace"
+        raise Reject(f"a '{mapped}' statement about {obj_id} names no module of the workspace")
     if mapped in ("progressed", "answered") and block is None:
-        return None, f"a '{mapped}' statement about {obj_id} names no block of module '{module}'"
+        raise Reject(f"a '{mapped}' statement about {obj_id} names no block of module '{module}'")
     if mapped in ("enrolled", "earned") and cred is None:
-        return None, f"a '{mapped}' statement about {obj_id} names no credential of the workspace"
-    result = st.get("result") if isinstance(st.get("result"), dict) else {}
-    score = None
-    sc = result.get("score")
-    if isinstance(sc, dict):
-        if sc.get("scaled") is not None:
-            score = sc["scaled"]
-        elif sc.get("raw") is not None and sc.get("max") not in (None, 0):
-            lo = sc.get("min") or 0
-            score = (sc["raw"] - lo) / (sc["max"] - lo) if sc["max"] != lo else None
-    if score is not None:
-        if isinstance(score, bool) or not isinstance(score, (int, float)):
-            return None, f"result.score {score!r} is not a number"
-        if not 0 <= score <= 1:
-            return None, f"result.score.scaled {score} is outside 0..1"
+        raise Reject(f"a '{mapped}' statement about {obj_id} names no credential of the workspace")
+    result = obj(st, "result", "result")
+    score = _score(result)
     duration = None
-    if result.get("duration") is not None:
+    raw_duration = result.get("duration")
+    if raw_duration is not None:
         try:
-            duration = iso_duration_seconds(result["duration"])
+            duration = iso_duration_seconds(raw_duration)
         except ValueError as e:
-            return None, f"result.duration: {e}"
+            raise Reject(f"result.duration: {e}"[:300]) from None
+        problem = duration_problem(duration, f"result.duration {raw_duration!r}")
+        if problem:
+            raise Reject(problem)
     success = result.get("success")
     if success is not None and not isinstance(success, bool):
-        return None, f"result.success {success!r} is not true or false"
+        raise Reject(f"result.success {success!r} is not true or false"[:300])
     if mapped in ("enrolled", "earned"):
         module = block = None
+    language = ctx.get("language")
     return {
         "timestamp": ts, "learner_id": learner, "verb": mapped, "credential_id": cred, "module_id": module,
-        "block_id": block, "score": float(score) if score is not None else None, "success": success,
-        "duration_s": duration, "response": _response(result),
-        "language": ctx.get("language") if isinstance(ctx.get("language"), str) else None,
-    }, None
+        "block_id": block, "score": score, "success": success, "duration_s": duration,
+        "response": _response(result),
+        "language": text(ctx, "language", "context.language") if isinstance(language, str) else None,
+    }
 
 
 def read_xapi(sources: str | Path | Iterable[str | Path], workspace: "Workspace", *, pseudonymise: Any = True,
@@ -786,7 +844,7 @@ def read_xapi(sources: str | Path | Iterable[str | Path], workspace: "Workspace"
     rows: list[dict[str, Any]] = []
     removed = 0
     for k, (rel, pos, st) in enumerate(items):
-        if k in voiding or (isinstance(st, dict) and st.get("id") in voided):
+        if k in voiding or (isinstance(st, dict) and isinstance(st.get("id"), str) and st["id"] in voided):
             removed += 1
             continue
         row, reason = _map_statement(st, index, table)
@@ -809,14 +867,18 @@ def read_xapi(sources: str | Path | Iterable[str | Path], workspace: "Workspace"
         lf = pseud.apply(lf)
 
     def write(path: Path) -> None:
-        with open(path, "w", encoding="utf-8") as out:
+        with open(path, "w", encoding="utf-8", errors="backslashreplace") as out:
             for b in bad:
                 st = b["statement"]
                 if pseud is not None and isinstance(st, dict) and "actor" in st:
                     st = dict(st)
                     aid = _actor_id(st.get("actor"))
                     st["actor"] = {"pseudonym": pseud.pseudonym(aid)} if aid else None
-                out.write(json.dumps({**b, "statement": st}, ensure_ascii=False, default=str) + "\n")
+                try:
+                    line = json.dumps({**b, "statement": st}, ensure_ascii=False, default=str)
+                except (RecursionError, ValueError):
+                    line = json.dumps({**b, "statement": repr(st)[:2000]}, ensure_ascii=False)
+                out.write(line + "\n")
 
     written = _finish_rejects(rejects_path, len(bad), write)
     result = ReadResult(str(first), lf, n_read, len(bad), written, kind="xapi", notes=notes, removed=removed)

@@ -209,9 +209,17 @@ class ReportData:
 
 
 def open_report_data(workspace: str | Path | Any, data: str | Path | None = None, *, engine: Engine = "polars",
-                     k: int | None = None, learners: int = 400, seed: int = 7) -> ReportData:
+                     k: int | None = None, learners: int = 400, seed: int = 7, rejects: str | Path | None = None,
+                     echo: Callable[[str], Any] | None = None) -> ReportData:
     """Open learner data for a report: a folder as ``mb synth`` writes it (``events/`` partitioned by
     month, ``learners.parquet``) or one Parquet file of events.
+
+    The events go through the readers' checks (:mod:`mblib.analytics.datacheck`): rows with an
+    empty learner id or timestamp, an unknown verb, a NaN or out-of-range score or duration, ...
+    are left out by a lazy filter (the data stays a streaming scan). A file that is not readable
+    Parquet, or a column of the wrong type (a list of learner ids, text scores), is refused with
+    the file, the column and the fix. With ``rejects`` (a CSV path) one counting pass is made
+    first: the rejected rows go there with their reason and ``echo`` gets the counts.
 
     With ``data=None`` a small deterministic cohort (``learners`` learners) is synthesised over the
     workspace into a temporary folder first, so a report notebook runs anywhere. ``k`` defaults to
@@ -219,8 +227,13 @@ def open_report_data(workspace: str | Path | Any, data: str | Path | None = None
     """
     import tempfile
 
+    import polars as pl
+
     from ..content import Workspace
     from .backends import scan_events, to_engine
+    from .datacheck import check_events_data, data_paths, parquet_files, type_problems, valid_events
+    from .schema import EVENT_COLUMNS, LEARNER_COLUMNS
+    from .validation import REPLACEMENT, parquet_schema
 
     ws = workspace if hasattr(workspace, "modules") else Workspace.open(workspace)
     if data is None:
@@ -233,14 +246,21 @@ def open_report_data(workspace: str | Path | Any, data: str | Path | None = None
     if not path.exists():
         raise ReportError(f"learner data '{path}' does not exist", location=Location(file=str(path)),
                           hint="run `mb synth` to make a cohort, or point at a Parquet file or folder of events")
-    events_path = path / "events" if (path / "events").is_dir() else path
-    learners_path = (path if path.is_dir() else path.parent) / "learners.parquet"
-    events = scan_events(events_path, engine=engine)
+    events_path, learners_path = data_paths(path)
+    for f in parquet_files(events_path):  # footers only: readable, plain columns of the contract's types
+        type_problems(parquet_schema(f, EVENT_COLUMNS), str(f))
+    if rejects is not None:
+        check = check_events_data(events_path, rejects=rejects)
+        if echo is not None:
+            echo(check.summary())
+    events = valid_events(scan_events(events_path, engine=engine))
     people = None
     if learners_path.is_file():
-        import polars as pl
-
-        people = to_engine(pl.scan_parquet(learners_path), engine)
+        scan = pl.scan_parquet(learners_path)
+        if "learner_id" in parquet_schema(learners_path, LEARNER_COLUMNS, "learners"):
+            lid = pl.col("learner_id").cast(pl.String)
+            scan = scan.filter(lid.is_not_null() & ~lid.str.contains(REPLACEMENT, literal=True))
+        people = to_engine(scan, engine)
     return ReportData(ws, events, people, engine, int(k if k is not None else ws.settings.privacy.k_threshold),
                       str(path))
 

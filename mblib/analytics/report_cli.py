@@ -3,6 +3,8 @@
     mb report [REPORT] [-w WORKSPACE] [-d DATA] [--engine polars|duckdb|spark] [-k K] [-o OUT]
 
 REPORT is ``credential-uptake`` (default), ``completion-analytics`` or the path of a notebook.
+Rows of DATA that fail the readers' checks are left out of the report; their count is printed and
+they are written with their reasons to ``OUT/<data>.rejects.csv``.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ def report(report: str, workspace: Path | None, data: Path | None, engine: str, 
     """Run a report notebook on learner data and export it to one offline HTML file in OUT.
 
     REPORT is credential-uptake (default), completion-analytics, or the path of a report notebook.
+    Rows of DATA that fail the readers' checks are left out; they go with their reasons to OUT/<data>.rejects.csv.
     """
     from ..cli import _workspace_path
     from ..errors import MblibError
@@ -45,6 +48,12 @@ def report(report: str, workspace: Path | None, data: Path | None, engine: str, 
         root = SAMPLE_WORKSPACE
     if data is None and (DEFAULT_DATA / "events").is_dir():
         data = DEFAULT_DATA
+    if data is not None and data.exists():
+        # the report leaves out rows that fail the readers' checks; say how many, and why, beside the report
+        from .datacheck import check_events_data, data_paths
+
+        check = check_events_data(data_paths(data)[0], rejects=out / f"{data.resolve().stem}.rejects.csv")
+        click.echo(check.summary())
     path = run_report(report, workspace=root, data=data, engine=engine, k=k, out=out,  # type: ignore[arg-type]
                       echo=click.echo)
     click.echo(f"open {path} in a browser")

@@ -133,7 +133,7 @@ def test_xapi_json_lines_with_every_kind_of_problem(data, ws, capsys):
     reasons = _reasons(r.rejects_path)
     assert reasons["line 3"].startswith("malformed JSON")
     assert reasons["line 8"].startswith("unknown verb IRI http://example.com/verbs/liked")
-    assert reasons["line 9"] == "result.score 'high' is not a number"
+    assert reasons["line 9"] == "result.score.scaled 'high' is text, not a number"
     assert reasons["line 10"] == ("activity https://lms.example/xapi/modules/no-such-module matches no module, "
                                   "block or credential of the workspace")
     assert reasons["line 11"].startswith("result.duration: 'twelve minutes' is not an ISO 8601 duration")
