@@ -17,6 +17,8 @@ from typing import Annotated, Any, ClassVar, Literal, Union
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter
 
+from .unique import check_unique
+
 ID_PATTERN = r"^[a-z0-9](?:[a-z0-9_.-]{0,62}[a-z0-9])?$"
 Id = Annotated[
     str,
@@ -41,7 +43,7 @@ def unique_ids(what: str) -> AfterValidator:
     """Validator for a list of items with ``id``: every id must be unique (``what`` names the items)."""
 
     def check(items: list[Any]) -> list[Any]:
-        _check_unique([i.id for i in items], what)
+        check_unique([i.id for i in items], what)
         return items
 
     return AfterValidator(check)
@@ -276,14 +278,6 @@ _BLOCK_ADAPTER: TypeAdapter[Any] = TypeAdapter(Block)
 def parse_block(data: dict[str, Any]) -> _Block:
     """Validate one block from plain data (as read from YAML)."""
     return _BLOCK_ADAPTER.validate_python(data)
-
-
-def _check_unique(ids: list[str], what: str) -> None:
-    seen: set[str] = set()
-    for i in ids:
-        if i in seen:
-            raise ValueError(f"duplicate {what} id '{i}': every {what} needs its own id")
-        seen.add(i)
 
 
 __all__ = [

@@ -11,7 +11,7 @@ from typing import Any, Callable, TypeVar
 
 import ipywidgets as w
 
-from ..content.editing import _Editor
+from ..content.editor import BaseEditor
 from ..content.workspace import Workspace
 from ..errors import ConflictError, MblibError, Problem
 
@@ -60,12 +60,12 @@ def guarded(fn: F) -> F:
 
 
 class BuilderBase(w.VBox):
-    """Header and footer of a builder around an editor (:class:`~mblib.content.editing._Editor`):
+    """Header and footer of a builder around an editor (:class:`~mblib.content.editor.BaseEditor`):
     the picker of items (open one, or create a new one), save, undo, redo, conflicts, lint, errors."""
 
     editor: Any
 
-    def __init__(self, workspace: Workspace, editor_class: type[_Editor[Any]]) -> None:
+    def __init__(self, workspace: Workspace, editor_class: type[BaseEditor[Any]]) -> None:
         super().__init__(layout=w.Layout(width="100%"))
         self.add_class("mblib-builder")
         self.workspace = workspace
