@@ -13,6 +13,7 @@ else: forms, rendering and segmenting read the models.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Annotated, Any, ClassVar, Literal, Union
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter
@@ -32,6 +33,7 @@ _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
 _MD_NOISE = re.compile(r"`[^`]*`|!\[[^\]]*\]\([^)]*\)|\]\([^)]*\)|<[^>]+>|https?://\S+")
 
 
+@lru_cache(maxsize=16384)  # pure: live lint in the builders re-counts only the text that changed
 def count_words(text: str | None) -> int:
     """Words a learner reads in ``text`` (Markdown link targets, tags and inline code ignored)."""
     if not text:

@@ -8,7 +8,6 @@ on disk since it was loaded, and leaving unchanged files byte for byte as they w
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -25,19 +24,29 @@ Kind = Literal["module", "credential"]
 FOLDERS: dict[Kind, str] = {"module": "modules", "credential": "credentials"}
 
 
-@dataclass
 class FileRecord:
-    """What we know of a file as last loaded or saved: its bytes' hash, model and positions."""
+    """What we know of a file as last loaded or saved: its bytes' hash, model and positions.
 
-    path: Path
-    sha256: str | None  # None: the file did not exist
-    model: BaseModel | None
-    loaded: LoadedYaml | None
+    ``model`` is a snapshot, not the live model: in-place edits (``ws.module("x").title = ...``)
+    must make the item dirty. A saved model is copied; a loaded one (``model_class`` given) is
+    validated again from the loaded data the first time it is compared, which costs nothing for
+    the many files that are opened and never saved."""
 
-    def __post_init__(self) -> None:
-        # A snapshot, not the live model: in-place edits (ws.module("x").title = ...) must make it dirty.
-        if self.model is not None:
-            self.model = self.model.model_copy(deep=True)
+    __slots__ = ("_model", "_model_class", "loaded", "path", "sha256")
+
+    def __init__(self, path: Path, sha256: str | None, model: BaseModel | None, loaded: LoadedYaml | None,
+                 *, model_class: type[BaseModel] | None = None):
+        self.path = path
+        self.sha256 = sha256  # None: the file did not exist
+        self.loaded = loaded
+        self._model_class = model_class if loaded is not None else None
+        self._model = None if self._model_class is not None or model is None else model.model_copy(deep=True)
+
+    @property
+    def model(self) -> BaseModel | None:
+        if self._model is None and self._model_class is not None and self.loaded is not None:
+            self._model = self._model_class.model_validate(self.loaded.data)
+        return self._model
 
 
 def file_sha256(data: bytes) -> str:

@@ -45,6 +45,7 @@ class Workspace(WorkspaceSaving):
         self.credentials: dict[str, Credential] = {}
         self.problems: list[Problem] = []
         self._records: dict[tuple[Kind, str], FileRecord] = {}
+        self._real_dirs: dict[Path, Path] | None = None  # folders resolved while opening
 
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -68,6 +69,17 @@ class Workspace(WorkspaceSaving):
             )
         settings = Settings.from_toml_text(settings_file.read_text(encoding="utf-8"), str(settings_file))
         ws = cls(root, settings)
+        ws._real_dirs = {}
+        try:
+            ws._load_all()
+        finally:
+            ws._real_dirs = None
+        if strict and ws.problems:
+            raise ContentError(ws.problems, summary=f"workspace '{ws.root.name}' has {len(ws.problems)} problem(s)")
+        return ws
+
+    def _load_all(self) -> None:
+        ws = self
         for kind in ("module", "credential"):
             folder = ws.root / FOLDERS[kind]
             for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
@@ -81,9 +93,6 @@ class Workspace(WorkspaceSaving):
                         code="file.extension",
                     )
                 )
-        if strict and ws.problems:
-            raise ContentError(ws.problems, summary=f"workspace '{ws.root.name}' has {len(ws.problems)} problem(s)")
-        return ws
 
     @classmethod
     def create(
@@ -113,8 +122,18 @@ class Workspace(WorkspaceSaving):
         return cls.open(root)
 
     def _rel(self, path: Path) -> str:
+        path = Path(path)
+        cache = self._real_dirs
+        if cache is not None and path.name not in ("", ".", "..") and not path.is_symlink():
+            # while opening: one realpath per folder instead of one per file
+            folder = cache.get(path.parent)
+            if folder is None:
+                folder = cache[path.parent] = path.parent.resolve()
+            real = folder / path.name
+        else:
+            real = path.resolve()
         try:
-            return str(Path(path).resolve().relative_to(self.root.parent))
+            return str(real.relative_to(self.root.parent))
         except ValueError:
             return str(path)
 
@@ -164,7 +183,8 @@ class Workspace(WorkspaceSaving):
             return None
         store = self.modules if kind == "module" else self.credentials
         store[model.id] = model  # type: ignore[index,attr-defined,assignment]
-        self._records[(kind, model.id)] = FileRecord(path, file_sha256(raw), model, loaded)  # type: ignore[attr-defined]
+        self._records[(kind, model.id)] = FileRecord(path, file_sha256(raw), None, loaded,  # type: ignore[attr-defined]
+                                                     model_class=model_cls)
         return model
 
     # ------------------------------------------------------------------ lookup

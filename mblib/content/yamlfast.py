@@ -48,8 +48,6 @@ _TIMESTAMP = re.compile(r"""(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
     :[0-9][0-9] :[0-9][0-9] (?:\.[0-9]*)?
     (?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)\Z""", re.X)
 _RESOLVABLE = frozenset("-+0123456789.tTfF~nN<=")
-#: Line breaks of YAML 1.1 (libyaml) that YAML 1.2 (ruamel) reads as ordinary characters.
-_OTHER_BREAKS = re.compile("[\x85\u2028\u2029]")
 
 
 class Fallback(Exception):
@@ -105,16 +103,21 @@ def _float(value: str) -> float:
     return sign * float(text)
 
 
-def _events(text: str) -> Any:
-    """libyaml's events of ``text``; :class:`Fallback` for what only ruamel reads exactly."""
-    if _OTHER_BREAKS.search(text):
+def _parser(text: str) -> Any:
+    """libyaml's parser over ``text``; :class:`Fallback` for line breaks only ruamel reads exactly."""
+    if "\x85" in text or "\u2028" in text or "\u2029" in text:
         raise Fallback("NEL/LS/PS line breaks")
-    parser = CParser(text)
+    return CParser(text)
+
+
+def _events(text: str) -> Any:
+    """libyaml's events of ``text``; a syntax error is a :class:`Fallback` (ruamel words and locates it)."""
+    parser = _parser(text)
     try:
         while True:
             try:
                 event = parser.get_event()
-            except yaml.YAMLError as e:  # syntax errors: ruamel words and locates them
+            except yaml.YAMLError as e:
                 raise Fallback(str(e)) from None
             if event is None:
                 return
@@ -126,38 +129,54 @@ def _events(text: str) -> Any:
 def load_fast(text: str, file: str) -> Any:
     """Plain data of one YAML document, refusing what the guard refuses (a located
     :class:`~mblib.errors.ContentError`); :class:`Fallback` when ruamel must read it."""
-    guard = YamlGuard(file)
+    parser = _parser(text)
+    try:
+        return _build(parser.get_event, YamlGuard(file))
+    except yaml.YAMLError as e:  # syntax errors: ruamel words and locates them
+        raise Fallback(str(e)) from None
+    finally:
+        parser.dispose()
+
+
+def _build(get: Any, guard: YamlGuard) -> Any:
+    """One pass over the events (``get`` returns the next one, None at the end) building the data."""
+    scalar, map_start, seq_start = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
+    map_end, seq_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
+    resolvable, no_key, resolve = _RESOLVABLE, _NO_KEY, resolve_plain
     stack: list[Any] = []  # open containers
-    keys: list[Any] = []  # per open mapping: the key waiting for its value (None: expecting a key)
+    keys: list[Any] = []  # per open container: the key waiting for its value (no_key: expecting a key)
+    top: Any = None  # the innermost open container
     root: Any = None
     done = False
-    for event in _events(text):
+    while (event := get()) is not None:
         kind = type(event)
-        if kind is yaml.ScalarEvent:
-            if event.anchor is not None:
-                guard.check(event)  # raises
+        if kind is scalar:
             value = event.value
-            tag = event.tag
-            if tag is not None and tag != "!":
-                raise Fallback(f"explicit tag {tag}")
-            if not event.style and tag is None:
-                if len(value) > MAX_INT_DIGITS:
-                    guard.check(event)  # refuses a huge integer
-                value = resolve_plain(value)
-            is_container = False
-        elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-            if event.anchor is not None or (event.tag is not None and event.tag != "!"):
-                guard.check(event)
+            if event.anchor is not None or event.tag is not None:
+                guard.check(event)  # refuses an anchor
+                if event.tag != "!":
+                    raise Fallback(f"explicit tag {event.tag}")
+            elif not event.style:
+                if not value:
+                    value = None
+                elif value[0] in resolvable:
+                    if len(value) > MAX_INT_DIGITS:
+                        guard.check(event)  # refuses a huge integer
+                    value = resolve(value)
+            container = False
+        elif kind is map_start or kind is seq_start:
+            if event.anchor is not None or event.tag is not None:
+                guard.check(event)  # refuses an anchor
                 raise Fallback(f"explicit tag {event.tag}")
             if len(stack) >= MAX_DEPTH:
                 guard.refuse_depth(event.start_mark)
-            value = {} if kind is yaml.MappingStartEvent else []
-            is_container = True
-        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            value = {} if kind is map_start else []
+            container = True
+        elif kind is map_end or kind is seq_end:
             stack.pop()
             keys.pop()
-            if not stack:
-                done = True
+            top = stack[-1] if stack else None
+            done = not stack
             continue
         elif kind is yaml.AliasEvent:
             guard.check(event)  # raises
@@ -168,27 +187,24 @@ def load_fast(text: str, file: str) -> Any:
             continue
         else:  # stream start/end, document end
             continue
-        if not stack:
-            if done:  # pragma: no cover - libyaml starts a new document first
-                raise Fallback("a second document")
+        if top is None:
             root = value
-            done = not is_container
+            done = not container
+        elif type(top) is list:
+            top.append(value)
+        elif keys[-1] is no_key:
+            if type(value) is not str:
+                raise Fallback("a key that is not text")
+            if value in top:
+                raise Fallback("duplicate key")
+            keys[-1] = value
         else:
-            top = stack[-1]
-            if type(top) is list:
-                top.append(value)
-            elif keys[-1] is _NO_KEY:
-                if type(value) is not str:
-                    raise Fallback("a key that is not text")
-                if value in top:
-                    raise Fallback("duplicate key")
-                keys[-1] = value
-            else:
-                top[keys[-1]] = value
-                keys[-1] = _NO_KEY
-        if is_container:
+            top[keys[-1]] = value
+            keys[-1] = no_key
+        if container:
             stack.append(value)
-            keys.append(_NO_KEY)
+            keys.append(no_key)
+            top = value
     return root
 
 

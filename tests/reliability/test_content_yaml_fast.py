@@ -5,8 +5,9 @@ and 1.2 disagree. What it cannot read exactly goes to ruamel, so errors keep the
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
