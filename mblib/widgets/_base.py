@@ -7,7 +7,8 @@ from __future__ import annotations
 import functools
 import html
 import traceback
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import ipywidgets as w
 
@@ -41,7 +42,7 @@ def guarded(fn: F) -> F:
     """Wrap a callback: an exception is shown in ``self.errors`` and the widget keeps working."""
 
     @functools.wraps(fn)
-    def wrapper(self: "BuilderBase", *args: Any, **kwargs: Any) -> Any:
+    def wrapper(self: BuilderBase, *args: Any, **kwargs: Any) -> Any:
         self.errors.outputs = ()
         try:
             return fn(self, *args, **kwargs)
