@@ -13,9 +13,12 @@ else: forms, rendering and segmenting read the models.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Annotated, Any, ClassVar, Literal, Union
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter
+
+from .unique import check_unique
 
 ID_PATTERN = r"^[a-z0-9](?:[a-z0-9_.-]{0,62}[a-z0-9])?$"
 Id = Annotated[
@@ -30,6 +33,7 @@ _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
 _MD_NOISE = re.compile(r"`[^`]*`|!\[[^\]]*\]\([^)]*\)|\]\([^)]*\)|<[^>]+>|https?://\S+")
 
 
+@lru_cache(maxsize=16384)  # pure: live lint in the builders re-counts only the text that changed
 def count_words(text: str | None) -> int:
     """Words a learner reads in ``text`` (Markdown link targets, tags and inline code ignored)."""
     if not text:
@@ -41,7 +45,7 @@ def unique_ids(what: str) -> AfterValidator:
     """Validator for a list of items with ``id``: every id must be unique (``what`` names the items)."""
 
     def check(items: list[Any]) -> list[Any]:
-        _check_unique([i.id for i in items], what)
+        check_unique([i.id for i in items], what)
         return items
 
     return AfterValidator(check)
@@ -276,14 +280,6 @@ _BLOCK_ADAPTER: TypeAdapter[Any] = TypeAdapter(Block)
 def parse_block(data: dict[str, Any]) -> _Block:
     """Validate one block from plain data (as read from YAML)."""
     return _BLOCK_ADAPTER.validate_python(data)
-
-
-def _check_unique(ids: list[str], what: str) -> None:
-    seen: set[str] = set()
-    for i in ids:
-        if i in seen:
-            raise ValueError(f"duplicate {what} id '{i}': every {what} needs its own id")
-        seen.add(i)
 
 
 __all__ = [

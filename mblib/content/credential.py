@@ -16,7 +16,8 @@ from typing import Literal
 
 from pydantic import Field, HttpUrl, field_validator
 
-from .blocks import Id, Model, _check_unique
+from .blocks import Id, Model
+from .unique import check_unique
 
 
 class Issuer(Model):
@@ -106,13 +107,13 @@ class Credential(Model):
     @field_validator("required")
     @classmethod
     def _unique_required(cls, v: list[str]) -> list[str]:
-        _check_unique(v, "required module")
+        check_unique(v, "required module")
         return v
 
     @field_validator("electives")
     @classmethod
     def _unique_groups(cls, v: list[ElectiveGroup]) -> list[ElectiveGroup]:
-        _check_unique([g.id for g in v], "elective group")
+        check_unique([g.id for g in v], "elective group")
         return v
 
     def module_ids(self) -> list[str]:

@@ -12,9 +12,10 @@ registered with :func:`rule`; ``RULES`` lists them with their descriptions.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import Any, Literal, Protocol
 
 from ..errors import Location, Problem, Severity
 from .blocks import ImageBlock, QuizBlock, VideoBlock
@@ -22,14 +23,28 @@ from .credential import Credential
 from .module import Module
 from .settings import Settings
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .workspace import Workspace
+_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+class LintTarget(Protocol):
+    """What lint reads of a workspace (:class:`~mblib.content.workspace.Workspace` has it): lint does
+    not import the workspace module, so the workspace can offer ``ws.lint()``."""
+
+    root: Path
+    settings: Settings
+    modules: Mapping[str, Module]
+    credentials: Mapping[str, Credential]
+    problems: list[Problem]
+
+    def locate(self, kind: Literal["module", "credential"], item_id: str, path: tuple[Any, ...] = ()) -> Location: ...
+
+    def media_path(self, src: str) -> Path: ...
 
 
 @dataclass
 class _Context:
     settings: Settings
-    workspace: "Workspace | None"
+    workspace: LintTarget | None
     check_media: bool
 
     def where(self, kind: str, item_id: str, path: tuple[Any, ...], block_id: str | None = None,
@@ -254,33 +269,35 @@ def _run(kind: str, item: Any, ctx: _Context, only: set[str] | None) -> list[Pro
     return out
 
 
-def lint_module(module: Module, workspace: "Workspace | None" = None, *, settings: Settings | None = None,
+def lint_module(module: Module, workspace: LintTarget | None = None, *, settings: Settings | None = None,
                 check_media: bool = True, only: set[str] | None = None) -> list[Problem]:
     """Lint one module (media checks need the workspace)."""
     ctx = _Context(settings or (workspace.settings if workspace else Settings()), workspace, check_media)
     return _run("module", module, ctx, only)
 
 
-def lint_credential(credential: Credential, workspace: "Workspace | None" = None, *,
+def lint_credential(credential: Credential, workspace: LintTarget | None = None, *,
                     only: set[str] | None = None) -> list[Problem]:
     """Lint one credential (unknown-module checks need the workspace)."""
     ctx = _Context(workspace.settings if workspace else Settings(), workspace, True)
     return _run("credential", credential, ctx, only)
 
 
-def lint_workspace(workspace: "Workspace", *, only: set[str] | None = None) -> list[Problem]:
-    """Load problems plus lint findings of every module and credential, errors first."""
+def lint_workspace(workspace: LintTarget, *, only: set[str] | None = None) -> list[Problem]:
+    """Load problems plus lint findings of every module and credential, errors first.
+
+    Content only: :func:`mblib.translate.lint_with_translations` adds the checks of ``translations/``."""
     out = list(workspace.problems)
     for m in workspace.modules.values():
         out.extend(lint_module(m, workspace, only=only))
     for c in workspace.credentials.values():
         out.extend(lint_credential(c, workspace, only=only))
-    if (workspace.root / "translations").is_dir():  # stale or flagged translations (mblib.translate)
-        from ..translate.store import lint_translations
-
-        out.extend(p for p in lint_translations(workspace) if only is None or p.code in only)
-    order = {"error": 0, "warning": 1, "info": 2}
-    return sorted(out, key=lambda p: (order[p.severity], p.location.file or "", p.location.line or 0))
+    return sort_problems(out)
 
 
-__all__ = ["RULES", "Rule", "lint_credential", "lint_module", "lint_workspace", "rule"]
+def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
+    """Errors first, then warnings, then infos; by file and line within each (a stable sort)."""
+    return sorted(problems, key=lambda p: (_ORDER[p.severity], p.location.file or "", p.location.line or 0))
+
+
+__all__ = ["RULES", "LintTarget", "Rule", "lint_credential", "lint_module", "lint_workspace", "rule", "sort_problems"]

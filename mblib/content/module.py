@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 from pydantic import Field, field_validator
 
-from .blocks import Block, Id, Model, _check_unique
+from .blocks import Block, Id, Model
+from .unique import check_unique
 
 
 class DurationSettings(Model):
@@ -68,7 +69,7 @@ class Module(Model):
     @field_validator("blocks")
     @classmethod
     def _unique_block_ids(cls, blocks: list[Block]) -> list[Block]:
-        _check_unique([b.id for b in blocks], "block")
+        check_unique([b.id for b in blocks], "block")
         return blocks
 
     def block(self, block_id: str) -> Block:

@@ -35,14 +35,22 @@ _UNSAFE_LITERAL = re.compile(r"[ \t]\n|[ \t]$|\t|^[ \t\n]|\r|[^\S\n ]|[\x00-\x08
 
 @dataclass
 class LoadedYaml:
-    """A YAML document as plain Python data plus the node tree that knows line/column positions."""
+    """A YAML document as plain Python data plus the node tree that knows line/column positions.
+
+    The fast reader leaves ``tree`` empty and keeps the ``text``: the positions are made from it
+    the first time something is located (:func:`mblib.content.yamlfast.positions`)."""
 
     data: Any
     tree: Any
     file: str
+    text: str | None = None
 
     def locate(self, path: tuple[Any, ...]) -> tuple[int | None, int | None]:
         """1-based (line, column) of the deepest node ``path`` reaches (keys and list indexes)."""
+        if self.tree is None and self.text is not None:
+            from .yamlfast import positions
+
+            self.tree = positions(self.text)
         return locate(self.tree, path)
 
 
@@ -62,8 +70,13 @@ def _yaml(typ: str = "rt", *, file: str | None = None) -> Any:
 
 def load_plain(text: str, file: str) -> Any:
     """Plain data (dicts, lists, scalars) of a YAML document, with the same refusals as
-    :func:`load_yaml_text` but no positions (ruamel's safe loader: faster)."""
-    return _yaml("safe", file=file).load(text)
+    :func:`load_yaml_text` but no positions (libyaml; ruamel's safe loader where it must)."""
+    from .yamlfast import Fallback, load_fast
+
+    try:
+        return load_fast(text, file)
+    except Fallback:
+        return _yaml("safe", file=file).load(text)
 
 
 def _plain(node: Any) -> Any:
@@ -83,7 +96,21 @@ def _plain(node: Any) -> Any:
 
 
 def load_yaml_text(text: str, file: str) -> LoadedYaml:
-    """Parse YAML text; a syntax error becomes a :class:`ContentError` naming file, line and column."""
+    """Parse YAML text; a syntax error becomes a :class:`ContentError` naming file, line and column.
+
+    libyaml reads it (:mod:`mblib.content.yamlfast`: YAML 1.2 scalars, the guard's refusals,
+    positions made when first needed); what only ruamel reads exactly goes to
+    :func:`load_yaml_ruamel`, which also words every syntax error."""
+    from .yamlfast import Fallback, load_fast
+
+    try:
+        return LoadedYaml(data=load_fast(text, file), tree=None, file=file, text=text)
+    except Fallback:
+        return load_yaml_ruamel(text, file)
+
+
+def load_yaml_ruamel(text: str, file: str) -> LoadedYaml:
+    """The reference reader: ruamel's round-trip loader (pure Python, YAML 1.2), positions included."""
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     try:

@@ -33,7 +33,8 @@ from .glossary import Glossary
 from .memory import TranslationMemory
 from .protect import protect
 from .segments import MODULE_BLOCK, Segment, module_fields, module_segments, split_field
-from .store import TranslationError, TranslationFile, load_translations, save_translations
+from .errors import TranslationError
+from .store import TranslationFile, load_translations, save_translations
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..content.module import Module
@@ -73,7 +74,7 @@ def translate_module(workspace: "Workspace", module_id: str, lang: str, *, engin
     hits are reused. Each engine batch is committed to the memory first, so an interrupted
     run resumes where it stopped and translates nothing twice.
     """
-    from .models import make_engine
+    from .engines import make_engine
 
     module = workspace.module(module_id)
     src = module.language or workspace.settings.workspace.source_language
@@ -179,7 +180,7 @@ def translate_modules(workspace: "Workspace", module_ids: Iterable[str], languag
                       engine_factory: Callable[[str, str], "Engine"] | None = None,
                       progress: Callable[[str, str, int, int], None] | None = None) -> list[TranslationResult]:
     """Translate several modules into several languages, one engine per language pair."""
-    from .models import make_engine
+    from .engines import make_engine
 
     results = []
     ids = list(module_ids)

@@ -16,11 +16,16 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any
 
-from ..errors import MissingDependencyError
-from .store import TranslationError
+from ..errors import MblibError, MissingDependencyError
+from .checkpoints import check_safetensors, resolve_model
+from .errors import TranslationError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..content.workspace import Workspace
 
 
 class Engine:
@@ -98,15 +103,13 @@ def load_tokenizer(model_dir: str | Path) -> Any:
 class MarianEngine(Engine):
     """transformers MarianMT on the CPU (or ``device``), batches sorted by length, greedy or beam search.
 
-    ``model_dir`` is a local checkpoint folder (see :func:`mblib.translate.models.resolve_model`);
+    ``model_dir`` is a local checkpoint folder (see :func:`mblib.translate.checkpoints.resolve_model`);
     only ``model.safetensors`` is loaded, never a pickle.
     """
 
     def __init__(self, model_dir: str | Path, *, model_id: str | None = None, beam_size: int = 1,
                  batch_size: int = 16, max_new_tokens: int = 256, min_new_tokens: int | None = None,
                  device: str = "cpu"):
-        from .models import check_safetensors
-
         torch = _need("torch", "MarianMT translation")
         transformers = _need("transformers", "MarianMT translation")
         self.model_dir = check_safetensors(Path(model_dir))
@@ -172,8 +175,6 @@ def convert_to_ct2(model_dir: str | Path, cache_root: str | Path, *, quantizatio
     The output is ``cache_root/<hash>/``; an existing conversion is never overwritten unless ``force``.
     """
     _need("ctranslate2", "CTranslate2 translation")
-    from .models import check_safetensors
-
     src = check_safetensors(Path(model_dir))
     out = Path(cache_root) / checkpoint_hash(src, quantization)
     if (out / "model.bin").is_file() and not force:
@@ -245,5 +246,29 @@ class CTranslate2Engine(Engine):
         self.translator = None
 
 
+def make_engine(workspace: Workspace | None, src: str, tgt: str, *, engine: str | None = None,
+                spec: str | Path | None = None) -> Engine:
+    """The engine the settings ask for (``auto``: CTranslate2 when installed, else transformers), on the
+    checkpoint :func:`~mblib.translate.checkpoints.resolve_model` finds (never downloads)."""
+    import importlib.util
+
+    folder, model_id = resolve_model(workspace, src, tgt, spec)
+    s = workspace.settings.translation if workspace is not None else None
+    kind = engine or (s.engine if s else "auto")
+    beam = s.beam_size if s else 1
+    batch = s.batch_size if s else 16
+    if kind == "auto":
+        kind = "ctranslate2" if importlib.util.find_spec("ctranslate2") else "transformers"
+    if kind == "ctranslate2":
+        from ..content.safewrite import workspace_path
+
+        root = workspace.root if workspace is not None else Path.cwd()
+        return CTranslate2Engine(folder, workspace_path(root, ".mblib/ct2", what="the CTranslate2 cache"),
+                                 model_id=model_id, beam_size=beam, batch_size=batch)
+    if kind == "transformers":
+        return MarianEngine(folder, model_id=model_id, beam_size=beam, batch_size=batch)
+    raise MblibError(f"unknown engine '{kind}'", hint="use auto, ctranslate2 or transformers")
+
+
 __all__ = ["CTranslate2Engine", "Engine", "MarianEngine", "SegmentTooLongError", "checkpoint_hash", "convert_to_ct2",
-           "load_tokenizer", "position_limit"]
+           "load_tokenizer", "make_engine", "position_limit"]

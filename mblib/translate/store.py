@@ -19,13 +19,15 @@ segment is *stale*; a segment with no entry is *missing*.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, Mapping
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, ValidationError
 
 from ..content.blocks import Model
-from ..errors import ContentError, Location, MblibError, Problem
+from ..errors import ContentError, Location
+from .errors import TranslationError
 from .segments import Segment, module_segments, source_hash
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -33,10 +35,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..content.workspace import Workspace
 
 Status = Literal["machine", "reviewed"]
-
-
-class TranslationError(MblibError):
-    """A translation could not be made, read or written."""
 
 
 class Entry(Model):
@@ -80,7 +78,7 @@ def translation_path(root: str | Path, lang: str, module_id: str) -> Path:
     return workspace_path(root, f"translations/{lang}/{module_id}.yaml")
 
 
-def load_translations(workspace: "Workspace", module_id: str, lang: str) -> TranslationFile:
+def load_translations(workspace: Workspace, module_id: str, lang: str) -> TranslationFile:
     """The translations file of a module and language (an empty one when there is none yet)."""
     from ..content.yamlio import load_plain, load_yaml_text
 
@@ -146,7 +144,7 @@ def dump_translations(tf: TranslationFile, order: Mapping[str, int] | None = Non
     return "\n".join(lines) + "\n"
 
 
-def save_translations(workspace: "Workspace", tf: TranslationFile, segments: list[Segment] | None = None) -> Path:
+def save_translations(workspace: Workspace, tf: TranslationFile, segments: list[Segment] | None = None) -> Path:
     """Write a translations file atomically (keys in the module's reading order when known);
     an unchanged file is not touched."""
     from ..content.safewrite import write_workspace_file
@@ -159,59 +157,21 @@ def save_translations(workspace: "Workspace", tf: TranslationFile, segments: lis
     return write_workspace_file(workspace.root, path.relative_to(workspace.root), data)[0]
 
 
-def stale_segments(module: "Module", tf: TranslationFile) -> list[Segment]:
+def stale_segments(module: Module, tf: TranslationFile) -> list[Segment]:
     """Segments translated from a source that has changed since."""
     return [s for s in module_segments(module) if s.id in tf.segments and tf.segments[s.id].source_hash != s.hash]
 
 
-def missing_segments(module: "Module", tf: TranslationFile) -> list[Segment]:
+def missing_segments(module: Module, tf: TranslationFile) -> list[Segment]:
     """Segments with no translation at all."""
     return [s for s in module_segments(module) if s.id not in tf.segments]
 
 
-def translation_languages(workspace: "Workspace") -> list[str]:
+def translation_languages(workspace: Workspace) -> list[str]:
     """Languages that have a folder under ``translations/``."""
     folder = workspace.root / "translations"
     return sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
 
 
-def lint_translations(workspace: "Workspace") -> list[Problem]:
-    """Stale segments (warning), glossary/markup flags (warning) and untranslated segments (info)
-    of every translations file; used by ``mb lint``."""
-    out: list[Problem] = []
-    for lang in translation_languages(workspace):
-        for path in sorted((workspace.root / "translations" / lang).glob("*.yaml")):
-            rel = f"translations/{lang}/{path.name}"
-            module = workspace.modules.get(path.stem)
-            if module is None:
-                out.append(Problem(f"translations for unknown module '{path.stem}'", Location(file=rel),
-                                   "delete the file or restore the module", "warning", "translation.orphan"))
-                continue
-            try:
-                tf = load_translations(workspace, module.id, lang)
-            except (TranslationError, MblibError) as e:
-                out.append(Problem(e.message, e.location, e.hint, "error", "translation.invalid"))
-                continue
-            for s in stale_segments(module, tf):
-                out.append(Problem(f"{lang} translation of '{s.id}' is stale: its source changed since",
-                                   Location(file=rel, block_id=s.block, field=s.field, module_id=module.id),
-                                   f"run: mb translate {module.id} --to {lang}   (or review it in TranslationReview)",
-                                   "warning", "translation.stale"))
-            for key, e in tf.segments.items():
-                for flag in e.flags:
-                    block, field = key.split("/")[0], key.split("/")[1]
-                    out.append(Problem(f"{lang} translation of '{key}': {flag}",
-                                       Location(file=rel, block_id=block, field=field, module_id=module.id),
-                                       "correct it in TranslationReview or in the file, then mark it reviewed",
-                                       "warning", "translation.flagged"))
-            missing = missing_segments(module, tf)
-            if missing:
-                out.append(Problem(f"{len(missing)} segment(s) of '{module.id}' have no {lang} translation "
-                                   f"(first: {missing[0].id}); pages show the source text there",
-                                   Location(file=rel, module_id=module.id),
-                                   f"run: mb translate {module.id} --to {lang}", "info", "translation.missing"))
-    return out
-
-
-__all__ = ["Entry", "TranslationError", "TranslationFile", "dump_translations", "lint_translations", "load_translations",
+__all__ = ["Entry", "TranslationError", "TranslationFile", "dump_translations", "load_translations",
            "missing_segments", "save_translations", "stale_segments", "translation_languages", "translation_path"]

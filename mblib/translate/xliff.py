@@ -21,7 +21,8 @@ from xml.etree import ElementTree as ET
 from ..content.language import check_language
 from ..errors import Location
 from .segments import module_segments, source_hash
-from .store import TranslationError, load_translations, save_translations
+from .errors import TranslationError
+from .store import load_translations, save_translations
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..content.workspace import Workspace

@@ -7,11 +7,12 @@ from __future__ import annotations
 import functools
 import html
 import traceback
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import ipywidgets as w
 
-from ..content.editing import _Editor
+from ..content.editor import BaseEditor
 from ..content.workspace import Workspace
 from ..errors import ConflictError, MblibError, Problem
 
@@ -41,7 +42,7 @@ def guarded(fn: F) -> F:
     """Wrap a callback: an exception is shown in ``self.errors`` and the widget keeps working."""
 
     @functools.wraps(fn)
-    def wrapper(self: "BuilderBase", *args: Any, **kwargs: Any) -> Any:
+    def wrapper(self: BuilderBase, *args: Any, **kwargs: Any) -> Any:
         self.errors.outputs = ()
         try:
             return fn(self, *args, **kwargs)
@@ -60,12 +61,12 @@ def guarded(fn: F) -> F:
 
 
 class BuilderBase(w.VBox):
-    """Header and footer of a builder around an editor (:class:`~mblib.content.editing._Editor`):
+    """Header and footer of a builder around an editor (:class:`~mblib.content.editor.BaseEditor`):
     the picker of items (open one, or create a new one), save, undo, redo, conflicts, lint, errors."""
 
     editor: Any
 
-    def __init__(self, workspace: Workspace, editor_class: type[_Editor[Any]]) -> None:
+    def __init__(self, workspace: Workspace, editor_class: type[BaseEditor[Any]]) -> None:
         super().__init__(layout=w.Layout(width="100%"))
         self.add_class("mblib-builder")
         self.workspace = workspace

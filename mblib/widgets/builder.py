@@ -18,7 +18,8 @@ True
 from __future__ import annotations
 
 import html
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import ipywidgets as w
 
@@ -27,6 +28,7 @@ from ..content.editing import ModuleEditor
 from ..content.forms import block_form, form_for, parse_form
 from ..content.module import Module
 from ..content.workspace import Workspace
+from ..render.page import Page, render_module
 from ._base import BuilderBase, guarded, lint_html
 from .forms import FieldForm
 
@@ -75,6 +77,7 @@ class ModuleBuilder(BuilderBase):
         self.settings = w.Accordion(children=[self.module_form_box], titles=("Module settings",), selected_index=None)
         self.duration = w.HTML()
         self.preview = w.HTML(layout=w.Layout(width="100%"))
+        self._preview_of: tuple[Module, Page] | None = None
         self.form: FieldForm | None = None
         self.module_form: FieldForm | None = None
         # wiring: every callback is a call into the editor, guarded
@@ -147,6 +150,14 @@ class ModuleBuilder(BuilderBase):
         self._selected = block_id
         self._build_form()
 
+    def preview_page(self) -> Page:
+        """The current snapshot rendered as learners will see it (:func:`mblib.render.render_module`);
+        rendered once per snapshot."""
+        ed = self._ed()
+        if self._preview_of is None or self._preview_of[0] is not ed.current:
+            self._preview_of = (ed.current, render_module(ed.current, self.workspace))
+        return self._preview_of[1]
+
     def refresh(self) -> None:
         """Redraw everything (e.g. after changing :attr:`insights`)."""
         self._changed(rebuild=True)
@@ -181,7 +192,7 @@ class ModuleBuilder(BuilderBase):
         if rebuild:
             self._build_form()
             self._build_module_form()
-        self.preview.value = preview_html(ed.preview().html, title=f"Preview of {ed.current.title}")
+        self.preview.value = preview_html(self.preview_page().html, title=f"Preview of {ed.current.title}")
         self.lint_panel.value = lint_html(ed.lint())
         d = ed.duration()
         color = "#b00020" if d.over else "#1b5e20"

@@ -11,7 +11,8 @@ import pytest
 from mblib.content import Module, Workspace
 from mblib.errors import ContentError
 from mblib.translate.glossary import Glossary
-from mblib.translate.store import lint_translations, load_translations
+from mblib.translate.lint import lint_translations
+from mblib.translate.store import load_translations
 
 from .test_content_yaml_bombs import alias_bomb
 

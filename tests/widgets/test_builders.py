@@ -86,7 +86,7 @@ def test_invalid_input_and_callback_errors_are_shown_and_the_widget_keeps_workin
     def boom(*a, **k):
         raise RuntimeError("renderer exploded")
 
-    monkeypatch.setattr(type(b.editor), "preview", boom)
+    monkeypatch.setattr("mblib.widgets.builder.render_module", boom)
     b.block_type.value = "text"
     b.add_button.click()
     assert "RuntimeError: renderer exploded" in b.get_errors()
@@ -204,3 +204,13 @@ def test_every_block_type_can_be_added_and_edited_in_the_builder(sample_ws):
     b.save_button.click()
     ids = [x["id"] for x in _blocks_on_disk(sample_ws, "reading-bar-charts")]
     assert all(f"{t}-1" in ids for t in BLOCK_TYPES)
+
+
+def test_preview_is_rendered_by_the_builder_once_per_snapshot(sample_ws):
+    b = ModuleBuilder(sample_ws, "reading-bar-charts")
+    page = b.preview_page()
+    assert b.preview_page() is page  # same snapshot: cached
+    b.block_type.value = "image"
+    b.add_button.click()
+    new = b.blocks.value
+    assert b.preview_page() is not page and f'data-block-id="{new}"' in b.preview_page().html
