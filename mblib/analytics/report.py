@@ -397,9 +397,15 @@ def export_html(nb: Any, *, title: str | None = None) -> str:
 # --------------------------------------------------------------------------------------------
 
 def resolve_notebook(report: str | Path) -> Path:
-    """A report name (``credential-uptake``, ``completion-analytics``) or a notebook path, as a path."""
+    """A report name (``credential-uptake``, ``completion-analytics``) or a notebook path, as a path.
+
+    The named reports ship inside the package (``mblib/analytics/notebooks/``, found with
+    :mod:`importlib.resources`); a clone's ``notebooks/`` folder links to them.
+    """
     if str(report) in REPORTS:
-        path = NOTEBOOKS / REPORTS[str(report)]
+        from importlib import resources
+
+        path = Path(str(resources.files(__package__) / "notebooks" / REPORTS[str(report)]))
     else:
         path = Path(report)
     if not path.is_file():

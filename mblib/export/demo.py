@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..content.workspace import Workspace
 
 
-def find_events(out: Path, workspace: "Workspace") -> Path | None:
+def find_events(out: Path, workspace: Workspace) -> Path | None:
     """The learner events table the analytics demo wrote, if any (``$MBLIB_EVENTS`` first)."""
     env = os.environ.get("MBLIB_EVENTS")
     candidates = [Path(env)] if env else []
@@ -22,7 +23,7 @@ def find_events(out: Path, workspace: "Workspace") -> Path | None:
     return next((p for p in candidates if p.exists()), None)
 
 
-def export_everything(workspace: "Workspace", out: str | Path, *, echo: Callable[[str], None] = print,
+def export_everything(workspace: Workspace, out: str | Path, *, echo: Callable[[str], None] = print,
                       workers: int | None = None, events: str | Path | None = None) -> dict[str, Path]:
     """Export a whole workspace under ``out/<workspace-name>/``; returns the main output paths."""
     from .badges import export_badges
@@ -60,7 +61,7 @@ def export_everything(workspace: "Workspace", out: str | Path, *, echo: Callable
     return paths
 
 
-def run_demo(workspace: "Workspace", out: str | Path, echo: Callable[[str], None] = print) -> dict[str, Path]:
+def run_demo(workspace: Workspace, out: str | Path, echo: Callable[[str], None] = print) -> dict[str, Path]:
     """The export step of ``mb demo`` (skipped, with the install command, when the export extra is missing)."""
     from ..errors import MissingDependencyError
 

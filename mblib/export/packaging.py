@@ -24,12 +24,15 @@ import os
 import shutil
 import stat
 import zipfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
+from ..errors import Location
+from .errors import ExportError, UnsafePackageError
+from .merge import make_parents, merge_into, refuse_conflicts, remove_empty
 from .scratch import clean_stale, make_scratch, scratch_folder
-from .unpack import import_package
+from .unpack import SCRATCH_NAME, check_archive, extract
 
 # Fixed timestamp for zip entries: the same content gives the same bytes.
 _ZIP_EPOCH = (2020, 1, 1, 0, 0, 0)
@@ -112,6 +115,71 @@ def sha256_file(path: str | Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+def import_package(
+    package: str | Path,
+    dest: str | Path,
+    *,
+    replace: bool = False,
+    max_bytes: int = 512 * 1024 * 1024,
+    max_files: int = 10_000,
+    max_ratio: float = 200.0,
+) -> Path:
+    """Unpack a zip package (SCORM, cmi5, ...) into ``dest`` safely and return ``dest``.
+
+    Refused, with nothing written and no folder created: everything :func:`check_archive`
+    refuses, and a non-empty ``dest`` unless ``replace`` (then only the paths the package
+    holds are replaced; other files stay). Bytes and the expansion ratio are counted again
+    while unpacking; a failure then undoes the import.
+
+    Where the package goes: a new ``dest`` is built aside and moved into place whole (its
+    missing parent folders are created, and removed again if the import fails); an existing,
+    empty ``dest`` (``.`` included) is filled; an existing, non-empty one is refused unless
+    ``replace`` (see :mod:`mblib.export.merge`).
+    """
+    package, dest = Path(package), Path(dest)
+    name = str(package)
+    try:
+        zf = zipfile.ZipFile(package)
+        size = package.stat().st_size
+    except (zipfile.BadZipFile, OSError) as e:
+        raise UnsafePackageError(f"cannot read '{name}' as a zip file: {e}", location=Location(file=name),
+                                 hint="check that the file is a complete .zip package") from None
+    limits = {"max_bytes": max_bytes, "max_ratio": max_ratio}
+    with zf:
+        entries = check_archive(zf, name, size, max_files=max_files, **limits)
+        target = Path(os.path.abspath(dest))
+        shown = f"'{dest}'" if str(dest) == str(target) else f"'{dest}' ({target})"
+        if not target.exists() and not target.is_symlink():
+            created = make_parents(target.parent)
+            try:
+                with staged_folder(target) as tmp:
+                    extract(zf, entries, tmp, name, size, **limits)
+            except BaseException:
+                remove_empty(created)
+                raise
+            return dest
+        if not target.is_dir():
+            raise ExportError(f"{shown} exists and is not a folder", location=Location(file=str(dest)),
+                              hint="give the path of a new or empty folder to unpack into")
+        clean_stale(target, SCRATCH_NAME)
+        present = sorted(p.name for p in target.iterdir())
+        if present and not replace:
+            raise ExportError(
+                f"{shown} is not empty ({len(present)} file(s) or folder(s), e.g. '{present[0]}'); "
+                "nothing was unpacked",
+                location=Location(file=str(dest)),
+                hint="unpack into a new or empty folder, or pass --replace (Python: replace=True) to overwrite "
+                     "the paths the package holds; other files in the folder are kept")
+        refuse_conflicts(entries, target, str(dest))
+        staged = make_scratch(target, SCRATCH_NAME)
+        try:
+            extract(zf, entries, staged, name, size, **limits)
+            merge_into(staged, entries, target)
+        finally:
+            shutil.rmtree(staged, ignore_errors=True)
+    return dest
 
 
 __all__ = ["import_package", "replace_folder", "sha256_file", "staged_folder", "zip_build_folder", "zip_folder"]

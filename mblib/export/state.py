@@ -19,10 +19,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from ..content.yamlio import atomic_write
 
@@ -37,10 +38,14 @@ CACHE_FORMAT = 1
 @lru_cache(maxsize=1)
 def renderer_fingerprint() -> str:
     """Hash of everything that shapes an exported page: templates, static files, renderer and export code."""
-    import mblib
+    from importlib.metadata import PackageNotFoundError, version
 
-    base = Path(mblib.__file__).parent
-    h = hashlib.sha256(mblib.__version__.encode())
+    try:
+        release = version("mblib")
+    except PackageNotFoundError:  # a source tree that was never installed
+        release = "unknown"
+    base = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256(release.encode())
     for folder in (base / "render", base / "export"):
         for p in sorted(folder.rglob("*")):
             if p.is_file() and p.suffix in (".py", ".j2", ".css", ".js", ".json", ".xml"):
@@ -49,7 +54,7 @@ def renderer_fingerprint() -> str:
     return h.hexdigest()[:16]
 
 
-def module_hash(module: "Module", workspace: "Workspace | None") -> str:
+def module_hash(module: Module, workspace: Workspace | None) -> str:
     """The export hash of a module (content, media bytes, settings, renderer)."""
     h = hashlib.sha256(renderer_fingerprint().encode())
     h.update(json.dumps(module.model_dump(mode="json"), sort_keys=True).encode())
@@ -92,7 +97,7 @@ class ExportState:
         self.data.setdefault("targets", {})
 
     # executed modules ---------------------------------------------------------------------
-    def cached_module(self, module_id: str, digest: str) -> "Module | None":
+    def cached_module(self, module_id: str, digest: str) -> Module | None:
         from ..content.module import Module
 
         try:
@@ -106,7 +111,7 @@ class ExportState:
         except Exception:  # a cache written by another version: rebuild
             return None
 
-    def store_module(self, module: "Module", digest: str) -> None:
+    def store_module(self, module: Module, digest: str) -> None:
         data = {"hash": digest, "module": module.model_dump(mode="json")}
         atomic_write(self.cache_dir / f"{module.id}.json", json.dumps(data).encode("utf-8"))
 
@@ -142,14 +147,14 @@ def default_workers() -> int:
 
 
 def executed_modules(
-    workspace: "Workspace",
+    workspace: Workspace,
     module_ids: Iterable[str] | None = None,
     *,
     execute: bool = True,
     workers: int | None = None,
     timeout: int = 120,
     echo: Callable[[str], None] | None = None,
-) -> tuple[dict[str, "Module"], dict[str, str], list[str]]:
+) -> tuple[dict[str, Module], dict[str, str], list[str]]:
     """Modules with their code block outputs, from the cache or executed now (in parallel).
 
     Returns ``(modules, hashes, executed_ids)``. With ``execute=False`` code blocks keep the

@@ -1,29 +1,20 @@
-"""Safe import of zip packages (SCORM, cmi5, ...): every check before a byte is written.
+"""Safe reading of zip packages (SCORM, cmi5, ...): every check before a byte is written.
 
 :func:`check_archive` reads only the zip's directory and refuses, naming the entry and
 the archive: unsafe names (absolute, ``..``, backslash, NUL, empty, ``.``), links and
 special files, two entries that unpack to the same path (``a/b``, ``a//b``, ``./a/b``),
 a file and a folder at the same path (``x`` and ``x/y``), too many entries, too many
 bytes, and too high an expansion ratio, per entry and for the package as a whole (many
-small entries that each look harmless). :func:`import_package` then unpacks, counting
-bytes and ratio again while unpacking (headers can lie).
+small entries that each look harmless). :func:`extract` then unpacks, counting bytes and
+ratio again while unpacking (headers can lie).
 
-Where the package goes:
-
-* a new ``dest`` is built aside and moved into place whole; its missing parent folders are
-  created, and removed again if the import fails;
-* an existing, empty ``dest`` (``.`` included) is filled;
-* an existing, non-empty ``dest`` is refused unless ``replace=True`` (``--replace``). Even
-  then only the paths the package holds are replaced: every other file in ``dest`` stays.
-  The package is unpacked into a scratch folder inside ``dest`` first; then each of its
-  files is moved into place, the file it replaces moved to a backup, and on any failure
-  every move is undone (new files removed, backups put back, new folders removed).
+Where a package goes, and how a failed import is undone, is
+:func:`mblib.export.packaging.import_package` (with :mod:`mblib.export.merge`).
 """
 
 from __future__ import annotations
 
-import os
-import shutil
+import os  # noqa: F401  (tests reach the file moves of an import as mblib.export.unpack.os)
 import stat
 import warnings
 import zipfile
@@ -32,8 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ..errors import Location
-from .errors import ExportError, UnsafePackageError
-from .scratch import clean_stale, make_scratch
+from .errors import UnsafePackageError
 
 _RATIO_FLOOR = 1 << 20
 """Expansion ratios are judged only above this many unpacked bytes (tiny files compress wildly)."""
@@ -137,7 +127,7 @@ def check_archive(zf: zipfile.ZipFile, package: str, archive_size: int, *, max_b
     return entries
 
 
-def _extract(zf: zipfile.ZipFile, entries: list[Entry], into: Path, package: str, archive_size: int, *,
+def extract(zf: zipfile.ZipFile, entries: list[Entry], into: Path, package: str, archive_size: int, *,
              max_bytes: int, max_ratio: float) -> None:
     """Unpack checked entries under ``into``, counting bytes and the ratio again (headers can lie)."""
     declared = sum(e.info.file_size for e in entries)
@@ -171,158 +161,4 @@ def _extract(zf: zipfile.ZipFile, entries: list[Entry], into: Path, package: str
                           hint="get a fresh copy of the package") from None
 
 
-def _make_parents(folder: Path) -> list[Path]:
-    """Create ``folder`` and its missing parents; return the ones created, outermost first."""
-    missing = []
-    while not folder.exists():
-        missing.append(folder)
-        folder = folder.parent
-    created = []
-    for f in reversed(missing):
-        f.mkdir()
-        created.append(f)
-    return created
-
-
-def _remove_empty(folders: list[Path]) -> None:
-    for f in reversed(folders):
-        try:
-            f.rmdir()
-        except OSError:
-            pass
-
-
-def _refuse_conflicts(entries: list[Entry], target: Path, shown: str) -> None:
-    """Refuse (before writing) where the package and an existing ``target`` disagree on a path's kind."""
-    for e in entries:
-        for i in range(1, len(e.parts) + 1):
-            here = target.joinpath(*e.parts[:i])
-            rel = "/".join(e.parts[:i])
-            folder = i < len(e.parts) or e.is_dir
-            if here.is_symlink() and folder:
-                raise ExportError(f"'{shown}/{rel}' is a link; the package would write through it",
-                                  location=Location(file=shown, field=rel),
-                                  hint="remove the link, or unpack into another folder")
-            if not here.exists() or here.is_symlink():
-                break
-            if folder and not here.is_dir():
-                raise ExportError(f"the package has a folder '{rel}' where '{shown}' has a file",
-                                  location=Location(file=shown, field=rel),
-                                  hint="move that file away, or unpack into another folder")
-            if not folder and here.is_dir():
-                raise ExportError(f"the package has a file '{rel}' where '{shown}' has a folder; "
-                                  "--replace never removes folders", location=Location(file=shown, field=rel),
-                                  hint="move that folder away, or unpack into another folder")
-
-
-def _merge(staged: Path, entries: list[Entry], target: Path) -> None:
-    """Move the unpacked files from ``staged`` into ``target``; undo every move on failure."""
-    backup = make_scratch(target, SCRATCH_NAME, suffix=".old")
-    journal: list[tuple[str, Path, Path | None]] = []
-    try:
-        for n, e in enumerate(sorted(entries, key=lambda e: (len(e.parts), e.parts))):
-            dst = target.joinpath(*e.parts)
-            for folder in [*reversed(dst.parents)][len(target.parts):] + ([dst] if e.is_dir else []):
-                if not folder.exists():
-                    folder.mkdir()
-                    journal.append(("folder", folder, None))
-            if e.is_dir:
-                continue
-            if dst.exists() or dst.is_symlink():
-                old = backup / str(n)
-                os.replace(dst, old)
-                journal.append(("restore", dst, old))
-            os.replace(staged.joinpath(*e.parts), dst)
-            journal.append(("new", dst, None))
-    except BaseException as failure:
-        lost = []
-        for what, path, old in reversed(journal):
-            try:
-                if what == "new":
-                    path.unlink()
-                elif what == "restore" and old is not None:
-                    os.replace(old, path)
-                else:
-                    path.rmdir()
-            except OSError:
-                if what == "restore":
-                    lost.append(path)
-        if lost:  # keep the backup, under a name no cleaning touches: it holds the only copy of those files
-            kept = backup.with_name(f"mblib-import-backup-{backup.name.split('.')[-2]}")
-            try:
-                os.replace(backup, kept)
-                backup = kept
-            except OSError:
-                pass
-            raise ExportError(f"the import failed ({failure}) and {len(lost)} replaced file(s) could not be put "
-                              f"back, e.g. '{lost[0]}'", location=Location(file=str(target)),
-                              hint=f"the previous versions are kept in '{backup}': move them back by hand"
-                              ) from failure
-        shutil.rmtree(backup, ignore_errors=True)
-        raise
-    shutil.rmtree(backup, ignore_errors=True)
-
-
-def import_package(
-    package: str | Path,
-    dest: str | Path,
-    *,
-    replace: bool = False,
-    max_bytes: int = 512 * 1024 * 1024,
-    max_files: int = 10_000,
-    max_ratio: float = 200.0,
-) -> Path:
-    """Unpack a zip package (SCORM, cmi5, ...) into ``dest`` safely and return ``dest``.
-
-    Refused, with nothing written and no folder created: everything :func:`check_archive`
-    refuses, and a non-empty ``dest`` unless ``replace`` (then only the paths the package
-    holds are replaced; other files stay). Bytes and the expansion ratio are counted again
-    while unpacking; a failure then undoes the import (see the module's description).
-    """
-    from .packaging import staged_folder
-
-    package, dest = Path(package), Path(dest)
-    name = str(package)
-    try:
-        zf = zipfile.ZipFile(package)
-        size = package.stat().st_size
-    except (zipfile.BadZipFile, OSError) as e:
-        raise UnsafePackageError(f"cannot read '{name}' as a zip file: {e}", location=Location(file=name),
-                                 hint="check that the file is a complete .zip package") from None
-    limits = {"max_bytes": max_bytes, "max_ratio": max_ratio}
-    with zf:
-        entries = check_archive(zf, name, size, max_files=max_files, **limits)
-        target = Path(os.path.abspath(dest))
-        shown = f"'{dest}'" if str(dest) == str(target) else f"'{dest}' ({target})"
-        if not target.exists() and not target.is_symlink():
-            created = _make_parents(target.parent)
-            try:
-                with staged_folder(target) as tmp:
-                    _extract(zf, entries, tmp, name, size, **limits)
-            except BaseException:
-                _remove_empty(created)
-                raise
-            return dest
-        if not target.is_dir():
-            raise ExportError(f"{shown} exists and is not a folder", location=Location(file=str(dest)),
-                              hint="give the path of a new or empty folder to unpack into")
-        clean_stale(target, SCRATCH_NAME)
-        present = sorted(p.name for p in target.iterdir())
-        if present and not replace:
-            raise ExportError(
-                f"{shown} is not empty ({len(present)} file(s) or folder(s), e.g. '{present[0]}'); "
-                "nothing was unpacked",
-                location=Location(file=str(dest)),
-                hint="unpack into a new or empty folder, or pass --replace (Python: replace=True) to overwrite "
-                     "the paths the package holds; other files in the folder are kept")
-        _refuse_conflicts(entries, target, str(dest))
-        staged = make_scratch(target, SCRATCH_NAME)
-        try:
-            _extract(zf, entries, staged, name, size, **limits)
-            _merge(staged, entries, target)
-        finally:
-            shutil.rmtree(staged, ignore_errors=True)
-    return dest
-
-
-__all__ = ["SCRATCH_NAME", "Entry", "PackageWarning", "check_archive", "import_package"]
+__all__ = ["SCRATCH_NAME", "Entry", "PackageWarning", "check_archive", "extract"]

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..content.workspace import Workspace
 
 
-def run_demo(workspace: "Workspace", out: Path, echo: Callable[[str], None] = print, lang: str = "fr") -> bool:
+def run_demo(workspace: Workspace, out: Path, echo: Callable[[str], None] = print, lang: str = "fr") -> bool:
     """Translate a copy of the workspace into ``lang`` and render the French pages; True when it ran.
 
     The shipped sample is never modified: the copy lives under ``out/<workspace>/translated``.

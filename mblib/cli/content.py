@@ -1,4 +1,4 @@
-"""The ``mb`` command: a thin face over the library.
+"""``mb new``, ``mb lint``, ``mb render`` and ``mb demo``: the content commands.
 
     mb new workspace PATH --title "..."
     mb new module ID [-w WORKSPACE] [--title "..."]
@@ -10,108 +10,17 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from pathlib import Path
-from typing import Any, Callable
 
 import click
 
-from .errors import MblibError
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
-
-
-def _sample_workspace() -> Path:
-    """The shipped sample: ./datasets/sample-workspace, else the one beside the package (editable install)."""
-    here = Path("datasets") / "sample-workspace"
-    return here if here.is_dir() else REPO_ROOT / "datasets" / "sample-workspace"
+from ..errors import MblibError
+from ._common import DEFAULT_EXPORTS, SAMPLE_WORKSPACE, WS_OPTION, friendly, workspace_path
 
 
-SAMPLE_WORKSPACE = _sample_workspace()
-DEFAULT_EXPORTS = Path("exports")
-
-
-def _workspace_path(value: str | None) -> Path:
-    if value:
-        return Path(value)
-    env = os.environ.get("MBLIB_WORKSPACE")
-    if env:
-        return Path(env)
-    here = Path.cwd()
-    for folder in (here, *here.parents):
-        if (folder / "mblib.toml").is_file():
-            return folder
-    raise MblibError(
-        "no workspace given and none found in this folder or above it",
-        hint="pass -w PATH (the folder holding mblib.toml), set MBLIB_WORKSPACE, or cd into the workspace",
-    )
-
-
-def _friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Print mblib errors as their message (file, line, fix) instead of a traceback; exit 2."""
-    import functools
-
-    @functools.wraps(fn)
-    def wrapper(*a: Any, **kw: Any) -> Any:
-        try:
-            return fn(*a, **kw)
-        except MblibError as e:
-            click.echo(f"error: {e}", err=True)
-            sys.exit(2)
-
-    return wrapper
-
-
-WS_OPTION = click.option("-w", "--workspace", "workspace", default=None,
-                         help="workspace folder (default: $MBLIB_WORKSPACE or the nearest folder with mblib.toml)")
-
-
-# Commands that live beside their package, loaded only when used (fast start, no heavy imports).
-# name -> "module:attribute" of a click command or group. A package that is not there yet is skipped.
-LAZY_COMMANDS: dict[str, str] = {
-    "export": "mblib.export.commands:export",
-    "translate": "mblib.translate.commands:translate",
-    "xliff": "mblib.translate.commands:xliff",
-    "models": "mblib.translate.commands:models",
-    "synth": "mblib.analytics.commands:synth",
-    "report": "mblib.analytics.report_cli:report",
-}
-
-
-class _LazyGroup(click.Group):
-    def _lazy(self, name: str) -> click.Command | None:
-        import importlib
-
-        target = LAZY_COMMANDS.get(name)
-        if not target:
-            return None
-        mod, _, attr = target.partition(":")
-        try:
-            module = importlib.import_module(mod)
-        except ModuleNotFoundError as e:
-            if e.name and (e.name == mod or mod.startswith(e.name + ".")):
-                return None  # that part of mblib is not built yet
-            raise
-        return getattr(module, attr, None)
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        names = set(super().list_commands(ctx))
-        names.update(n for n in LAZY_COMMANDS if self._lazy(n) is not None)
-        return sorted(names)
-
-    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        return super().get_command(ctx, name) or self._lazy(name)
-
-
-@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="mblib")
-def main() -> None:
-    """mblib: author, lint, render and export microlearning modules and microcredentials."""
-
-
-@main.group()
+@click.group()
 def new() -> None:
     """Create a workspace or a module."""
 
@@ -120,10 +29,10 @@ def new() -> None:
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--title", default="Untitled workspace")
 @click.option("--issuer", default=None, help="name of the awarding body")
-@_friendly
+@friendly
 def new_workspace(path: Path, title: str, issuer: str | None) -> None:
     """Create an empty workspace at PATH."""
-    from .content import Workspace
+    from ..content import Workspace
 
     Workspace.create(path, title=title, issuer_name=issuer)
     click.echo(f"created workspace {path} (edit {path / 'mblib.toml'})")
@@ -133,27 +42,27 @@ def new_workspace(path: Path, title: str, issuer: str | None) -> None:
 @click.argument("module_id")
 @WS_OPTION
 @click.option("--title", default=None, help="module title (default: from the id)")
-@_friendly
+@friendly
 def new_module(module_id: str, workspace: str | None, title: str | None) -> None:
     """Create modules/MODULE_ID.yaml from a starter with a text block and a quiz."""
-    from .content import Workspace
-    from .content.starter import starter_module
+    from ..content import Workspace
+    from ..content.starter import starter_module
 
-    ws = Workspace.open(_workspace_path(workspace))
+    ws = Workspace.open(workspace_path(workspace))
     module = starter_module(module_id, title, language=ws.settings.workspace.source_language)
     click.echo(f"created {ws.add_module(module)}")
 
 
-@main.command()
+@click.command()
 @WS_OPTION
 @click.option("--strict", is_flag=True, help="fail on warnings too")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-@_friendly
+@friendly
 def lint(workspace: str | None, strict: bool, fmt: str) -> None:
     """Check accessibility, length, quizzes, media and credentials. Exit 1 on errors."""
-    from .content import Workspace, lint_workspace
+    from ..content import Workspace, lint_workspace
 
-    ws = Workspace.open(_workspace_path(workspace), strict=False)
+    ws = Workspace.open(workspace_path(workspace), strict=False)
     findings = lint_workspace(ws)
     errors = sum(p.severity == "error" for p in findings)
     warnings = sum(p.severity == "warning" for p in findings)
@@ -171,22 +80,22 @@ def lint(workspace: str | None, strict: bool, fmt: str) -> None:
         sys.exit(1)
 
 
-@main.command()
+@click.command()
 @click.argument("modules", nargs=-1)
 @WS_OPTION
 @click.option("-o", "--out", type=click.Path(path_type=Path), default=None,
               help="output folder (default: exports/<workspace>/pages)")
 @click.option("--lang", default=None, help="render the translations in this language (see mb translate)")
-@_friendly
+@friendly
 def render(modules: tuple[str, ...], workspace: str | None, out: Path | None, lang: str | None) -> None:
     """Render modules (default: all) to standalone HTML pages."""
-    from .content import Workspace
-    from .render import render_workspace, write_module_page
+    from ..content import Workspace
+    from ..render import render_workspace, write_module_page
 
-    ws = Workspace.open(_workspace_path(workspace))
+    ws = Workspace.open(workspace_path(workspace))
     out = out or DEFAULT_EXPORTS / ws.root.name / "pages"
     if lang:  # translated pages: missing or stale segments show the source, marked
-        from .translate import translated_module, untranslated_fields
+        from ..translate import translated_module, untranslated_fields
 
         for mid in modules or sorted(ws.modules):
             m = ws.module(mid)
@@ -200,19 +109,36 @@ def render(modules: tuple[str, ...], workspace: str | None, out: Path | None, la
             click.echo(p)
 
 
-@main.command()
+def _writable(workspace: Path, out: Path) -> Path:
+    """The workspace the demo runs on: an installed package's sample is copied to OUT/workspaces/ first.
+
+    Exports keep a cache in the workspace (``.mblib/``); the copy inside site-packages stays untouched.
+    """
+    import shutil
+
+    from ..content.samples import SAMPLE_NAME, in_source_tree, packaged_sample
+
+    if in_source_tree() or Path(workspace).resolve() != packaged_sample().resolve():
+        return workspace
+    copy = out / "workspaces" / SAMPLE_NAME
+    shutil.copytree(workspace, copy, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".mblib", "__pycache__"))
+    click.echo(f"copied the shipped sample workspace to {copy}")
+    return copy
+
+
+@click.command()
 @click.option("-o", "--out", type=click.Path(path_type=Path), default=DEFAULT_EXPORTS,
               help="where outputs go (default: exports/)")
 @click.option("-w", "--workspace", "workspace", type=click.Path(path_type=Path), default=SAMPLE_WORKSPACE,
               help="workspace to run on (default: the shipped sample)")
-@_friendly
+@friendly
 def demo(out: Path, workspace: Path) -> None:
     """Run the main job on the sample workspace: validate, lint, render every module."""
-    from .content import Workspace, lint_workspace
-    from .render import render_workspace
+    from ..content import Workspace, lint_workspace
+    from ..render import render_workspace
 
     t0 = time.perf_counter()
-    ws = Workspace.open(workspace)
+    ws = Workspace.open(_writable(workspace, Path(out)))
     click.echo(f"workspace {ws.root} : {len(ws.modules)} modules, {len(ws.credentials)} credentials")
     findings = lint_workspace(ws)
     errors = [p for p in findings if p.severity == "error"]
@@ -228,9 +154,9 @@ def demo(out: Path, workspace: Path) -> None:
     pages_dir = Path(out) / ws.root.name / "pages"
     pages = render_workspace(ws, pages_dir)
     click.echo(f"rendered {len(pages) - 1} module pages in {time.perf_counter() - t0:.1f} s")
-    from .analytics.report import run_demo as analytics_demo  # synthetic cohort + uptake report
-    from .export.demo import run_demo as export_demo  # lessons, sites, SCORM, cmi5, badges
-    from .translate.demo import run_demo as translate_demo  # French, when a model is available
+    from ..analytics.report import run_demo as analytics_demo  # synthetic cohort + uptake report
+    from ..export.demo import run_demo as export_demo  # lessons, sites, SCORM, cmi5, badges
+    from ..translate.demo import run_demo as translate_demo  # French, when a model is available
 
     analytics_demo(ws, out, echo=click.echo)  # first: the badges need its learner events
     translate_demo(ws, Path(out), echo=click.echo)  # before export: sites get a language switcher
@@ -247,5 +173,4 @@ def demo(out: Path, workspace: Path) -> None:
             click.echo(f"  {label:<15}: {path}{'/' if path.is_dir() else ''}")
 
 
-if __name__ == "__main__":  # pragma: no cover
-    main()
+__all__ = ["demo", "lint", "new", "render"]

@@ -1,4 +1,4 @@
-"""CLI faces: ``mb translate``, ``mb xliff export|import``, ``mb models pull|list`` (loaded lazily by mblib.cli)."""
+"""CLI faces: ``mb translate``, ``mb xliff export|import``, ``mb models pull|list`` (loaded when used by the ``mb`` group)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import WS_OPTION, _friendly, _workspace_path
+from ._common import DEFAULT_EXPORTS, WS_OPTION, friendly, workspace_path
 
 
 def _languages(value: str | None, ws) -> list[str]:  # type: ignore[no-untyped-def]
@@ -25,14 +25,14 @@ def _languages(value: str | None, ws) -> list[str]:  # type: ignore[no-untyped-d
 @click.option("--engine", type=click.Choice(["auto", "ctranslate2", "transformers"]), default=None,
               help="override [translation] engine")
 @WS_OPTION
-@_friendly
+@friendly
 def translate(modules: tuple[str, ...], to: str | None, engine: str | None, workspace: str | None) -> None:
     """Translate MODULES (default: all) into the target languages with a local MarianMT model."""
     from ..content import Workspace
-    from .apply import translate_modules
-    from .models import make_engine
+    from ..translate.apply import translate_modules
+    from ..translate.models import make_engine
 
-    ws = Workspace.open(_workspace_path(workspace))
+    ws = Workspace.open(workspace_path(workspace))
     ids = list(modules) or sorted(ws.modules)
     for mid in ids:
         ws.module(mid)
@@ -58,16 +58,15 @@ def xliff() -> None:
 @click.option("-o", "--out", type=click.Path(path_type=Path), default=None,
               help="file to write (default: exports/<workspace>/xliff/<lang>.xlf)")
 @WS_OPTION
-@_friendly
+@friendly
 def xliff_export(modules: tuple[str, ...], to: str, version: str, out: Path | None, workspace: str | None) -> None:
     """Write MODULES (default: all) with their current translations to one XLIFF file."""
-    from ..cli import DEFAULT_EXPORTS
     from ..content import Workspace
     from ..content.language import check_language
-    from .xliff import write_xliff
+    from ..translate.xliff import write_xliff
 
     check_language(to, what="--to")  # it names the default output file
-    ws = Workspace.open(_workspace_path(workspace))
+    ws = Workspace.open(workspace_path(workspace))
     ids = list(modules) or sorted(ws.modules)
     out = out or DEFAULT_EXPORTS / ws.root.name / "xliff" / f"{to}{'-1.2' if version == '1.2' else ''}.xlf"
     click.echo(write_xliff(ws, ids, to, out, version=version))  # type: ignore[arg-type]
@@ -76,13 +75,13 @@ def xliff_export(modules: tuple[str, ...], to: str, version: str, out: Path | No
 @xliff.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @WS_OPTION
-@_friendly
+@friendly
 def xliff_import(files: tuple[Path, ...], workspace: str | None) -> None:
     """Read translated XLIFF FILES back; their targets land as reviewed."""
     from ..content import Workspace
-    from .xliff import import_xliff
+    from ..translate.xliff import import_xliff
 
-    ws = Workspace.open(_workspace_path(workspace))
+    ws = Workspace.open(workspace_path(workspace))
     for f in files:
         for mid, n in import_xliff(ws, f).items():
             click.echo(f"{f}: {mid}: {n} reviewed segment(s) imported")
@@ -96,26 +95,26 @@ def models() -> None:
 @models.command("pull")
 @click.argument("pairs", nargs=-1, required=True)
 @WS_OPTION
-@_friendly
+@friendly
 def models_pull(pairs: tuple[str, ...], workspace: str | None) -> None:
     """Download models for language PAIRS (e.g. en-fr) into the workspace's models folder."""
     from ..content import Workspace
-    from .models import pull_model
+    from ..translate.models import pull_model
 
-    ws = Workspace.open(_workspace_path(workspace))
+    ws = Workspace.open(workspace_path(workspace))
     for pair in pairs:
         click.echo(f"{pair}: {pull_model(ws, pair)}")
 
 
 @models.command("list")
 @WS_OPTION
-@_friendly
+@friendly
 def models_list(workspace: str | None) -> None:
     """List the models available without a network."""
     from ..content import Workspace
-    from .models import list_models
+    from ..translate.models import list_models
 
-    ws = Workspace.open(_workspace_path(workspace))
+    ws = Workspace.open(workspace_path(workspace))
     found = list_models(ws)
     for m in found:
         click.echo(f"{m['pair']:8} {m['where']:18} {m['path']}")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import DEFAULT_EXPORTS, WS_OPTION, _friendly, _workspace_path
+from ._common import DEFAULT_EXPORTS, WS_OPTION, friendly, workspace_path
 
 OUT_OPTION = click.option("-o", "--out", type=click.Path(path_type=Path), default=None,
                           help="output folder (default: exports/<workspace>/<kind>)")
@@ -19,7 +19,7 @@ EXECUTE_OPTION = click.option("--execute/--no-execute", default=True, show_defau
 def _open(workspace: str | None):  # type: ignore[no-untyped-def]
     from ..content import Workspace
 
-    return Workspace.open(_workspace_path(workspace))
+    return Workspace.open(workspace_path(workspace))
 
 
 def _base(ws, out: Path | None, kind: str) -> Path:  # type: ignore[no-untyped-def]
@@ -38,11 +38,11 @@ def export() -> None:
 @WORKERS_OPTION
 @EXECUTE_OPTION
 @click.option("--force", is_flag=True, help="rebuild unchanged modules too")
-@_friendly
+@friendly
 def lesson(modules: tuple[str, ...], workspace: str | None, out: Path | None, workers: int | None, execute: bool,
            force: bool) -> None:
     """Lesson notebooks (.ipynb) and offline pages (.html) for MODULES (default: all)."""
-    from .lessons import export_lessons
+    from ..export.lessons import export_lessons
 
     ws = _open(workspace)
     report = export_lessons(ws, _base(ws, out, "lessons"), list(modules) or None, execute=execute,
@@ -56,10 +56,10 @@ def lesson(modules: tuple[str, ...], workspace: str | None, out: Path | None, wo
 @OUT_OPTION
 @WORKERS_OPTION
 @EXECUTE_OPTION
-@_friendly
+@friendly
 def site(credential: str, workspace: str | None, out: Path | None, workers: int | None, execute: bool) -> None:
     """A static site for CREDENTIAL: pathway index, module pages, progress, languages."""
-    from .site import export_site
+    from ..export.site import export_site
 
     ws = _open(workspace)
     folder = export_site(ws, credential, out or _base(ws, None, "site") / credential, execute=execute, workers=workers)
@@ -72,16 +72,16 @@ def _package_command(kind: str):  # type: ignore[no-untyped-def]
     @OUT_OPTION
     @WORKERS_OPTION
     @EXECUTE_OPTION
-    @_friendly
+    @friendly
     def command(items: tuple[str, ...], workspace: str | None, out: Path | None, workers: int | None,
                 execute: bool) -> None:
         from ..errors import NotFoundError
 
         ws = _open(workspace)
         if kind == "scorm":
-            from .scorm import export_scorm as make
+            from ..export.scorm import export_scorm as make
         else:
-            from .cmi5 import export_cmi5 as make
+            from ..export.cmi5 import export_cmi5 as make
         for item in items or list(ws.credentials):
             if item not in ws.credentials and item not in ws.modules:
                 raise NotFoundError(f"'{item}' is neither a credential nor a module of '{ws.root.name}'",
@@ -104,10 +104,10 @@ export.command("cmi5")(_package_command("cmi5"))
               help="learner events (CSV or Parquet); without it only the Achievement is written")
 @WS_OPTION
 @OUT_OPTION
-@_friendly
+@friendly
 def badge(credential: str, events: Path | None, workspace: str | None, out: Path | None) -> None:
     """Open Badges 3.0 for CREDENTIAL: achievement.json, and credentials/<credential-uuid>.json from --events."""
-    from .badges import export_badges
+    from ..export.badges import export_badges
 
     ws = _open(workspace)
     folder = export_badges(ws, credential, events if events is not None else [], out or _base(ws, None, "badges") / credential)
@@ -121,7 +121,7 @@ def badge(credential: str, events: Path | None, workspace: str | None, out: Path
 @click.option("--max-mb", type=int, default=512, show_default=True, help="refuse packages that unpack to more")
 @click.option("--replace", is_flag=True,
               help="unpack into a non-empty DEST, overwriting the paths the package holds (other files are kept)")
-@_friendly
+@friendly
 def import_(package: Path, dest: Path, max_mb: int, replace: bool) -> None:
     """Unpack PACKAGE (a zip) into DEST safely: no path traversal, links or zip bombs.
 
@@ -129,7 +129,7 @@ def import_(package: Path, dest: Path, max_mb: int, replace: bool) -> None:
     """
     import warnings
 
-    from .packaging import import_package
+    from ..export.packaging import import_package
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

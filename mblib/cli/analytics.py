@@ -1,7 +1,14 @@
-"""``mb synth``: write a synthetic learner cohort for a workspace (a thin face over :mod:`.synth`).
+"""``mb synth`` and ``mb report``: thin faces over :mod:`mblib.analytics`.
 
     mb synth [-w WORKSPACE] [-o OUT] [--learners N | --events N] [--seed S] [--preset credit|mooc]
              [--start YYYY-MM-DD] [--months M] [--overwrite]
+    mb report [REPORT] [-w WORKSPACE] [-d DATA] [--engine polars|duckdb|spark] [-k K] [-o OUT]
+
+``mb synth`` writes a synthetic learner cohort for a workspace. ``mb report`` runs a report notebook
+on learner data and exports one offline HTML file: REPORT is ``credential-uptake`` (default),
+``completion-analytics`` or the path of a notebook. Rows of DATA that fail the readers' checks are
+left out of the report; their count is printed and they are written with their reasons to
+``OUT/<data>.rejects.csv``.
 """
 
 from __future__ import annotations
@@ -12,10 +19,12 @@ from pathlib import Path
 
 import click
 
-from ..cli import SAMPLE_WORKSPACE, _friendly
-from .synth import PRESETS
+from ..analytics.synth import PRESETS
+from ..errors import MblibError
+from ._common import friendly, workspace_or_sample
 
 DEFAULT_OUT = Path("exports") / "analytics"
+DEFAULT_DATA = DEFAULT_OUT
 
 
 @click.command()
@@ -34,21 +43,16 @@ DEFAULT_OUT = Path("exports") / "analytics"
               help="first day of the observation window (UTC)")
 @click.option("--months", type=click.IntRange(1, 120), default=6, show_default=True, help="length of the window")
 @click.option("--overwrite", is_flag=True, help="replace a cohort already in OUT")
-@_friendly
+@friendly
 def synth(workspace: Path | None, out: Path, learners: int | None, n_events: int | None, seed: int, preset: str,
           start: datetime, months: int, overwrite: bool) -> None:
     """Synthesise a deterministic learner cohort over the workspace's credentials, as Parquet by month."""
-    from ..cli import _workspace_path
+    from ..analytics.synth import learners_for_events, synthesise, write_cohort
     from ..content import Workspace
-    from ..errors import MblibError
-    from .synth import learners_for_events, synthesise, write_cohort
 
     if learners is not None and n_events is not None:
         raise MblibError("give --learners or --events, not both", hint="e.g. mb synth --events 10000000")
-    try:
-        root = _workspace_path(str(workspace) if workspace else None)
-    except MblibError:
-        root = SAMPLE_WORKSPACE
+    root = workspace_or_sample(workspace)
     ws = Workspace.open(root)
     t0 = time.perf_counter()
     if n_events is not None:
@@ -65,3 +69,42 @@ def synth(workspace: Path | None, out: Path, learners: int | None, n_events: int
     click.echo(f"generated in {t1 - t0:.1f} s, written in {t2 - t1:.1f} s")
     months_written = len({p.parent.name for p in files if p.suffix == ".parquet" and p.parent.name.startswith("month=")})
     click.echo(f"wrote {out}/events/ ({months_written} month partitions), learners.parquet, items.parquet, cohort.json")
+
+
+@click.command()
+@click.argument("report", default="credential-uptake")
+@click.option("-w", "--workspace", "workspace", type=click.Path(path_type=Path), default=None,
+              help="workspace folder (default: $MBLIB_WORKSPACE, the nearest folder with mblib.toml, else the sample)")
+@click.option("-d", "--data", type=click.Path(path_type=Path), default=None,
+              help="learner data: a folder as `mb synth` writes it, or a Parquet file of events "
+                   "(default: exports/analytics if it exists, else a small synthetic cohort)")
+@click.option("--engine", type=click.Choice(["polars", "duckdb", "spark"]), default="polars", show_default=True,
+              help="where the metrics run")
+@click.option("-k", "k", type=click.IntRange(min=1), default=None,
+              help="suppress groups of fewer than K learners (default: the workspace's [privacy] k_threshold)")
+@click.option("-o", "--out", type=click.Path(path_type=Path), default=Path("exports"), show_default=True,
+              help="folder the HTML report is written to")
+@friendly
+def report(report: str, workspace: Path | None, data: Path | None, engine: str, k: int | None, out: Path) -> None:
+    """Run a report notebook on learner data and export it to one offline HTML file in OUT.
+
+    REPORT is credential-uptake (default), completion-analytics, or the path of a report notebook.
+    Rows of DATA that fail the readers' checks are left out; they go with their reasons to OUT/<data>.rejects.csv.
+    """
+    from ..analytics.report import run_report
+
+    root = workspace_or_sample(workspace)
+    if data is None and (DEFAULT_DATA / "events").is_dir():
+        data = DEFAULT_DATA
+    if data is not None and data.exists():
+        # the report leaves out rows that fail the readers' checks; say how many, and why, beside the report
+        from ..analytics.datacheck import check_events_data, data_paths
+
+        check = check_events_data(data_paths(data)[0], rejects=out / f"{data.resolve().stem}.rejects.csv")
+        click.echo(check.summary())
+    path = run_report(report, workspace=root, data=data, engine=engine, k=k, out=out,  # type: ignore[arg-type]
+                      echo=click.echo)
+    click.echo(f"open {path} in a browser")
+
+
+__all__ = ["report", "synth"]
