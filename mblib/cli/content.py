@@ -60,10 +60,11 @@ def new_module(module_id: str, workspace: str | None, title: str | None) -> None
 @friendly
 def lint(workspace: str | None, strict: bool, fmt: str) -> None:
     """Check accessibility, length, quizzes, media and credentials. Exit 1 on errors."""
-    from ..content import Workspace, lint_workspace
+    from ..content import Workspace
+    from ..translate.lint import lint_with_translations
 
     ws = Workspace.open(workspace_path(workspace), strict=False)
-    findings = lint_workspace(ws)
+    findings = lint_with_translations(ws)
     errors = sum(p.severity == "error" for p in findings)
     warnings = sum(p.severity == "warning" for p in findings)
     if fmt == "json":
@@ -134,13 +135,14 @@ def _writable(workspace: Path, out: Path) -> Path:
 @friendly
 def demo(out: Path, workspace: Path) -> None:
     """Run the main job on the sample workspace: validate, lint, render every module."""
-    from ..content import Workspace, lint_workspace
+    from ..content import Workspace
+    from ..translate.lint import lint_with_translations
     from ..render import render_workspace
 
     t0 = time.perf_counter()
     ws = Workspace.open(_writable(workspace, Path(out)))
     click.echo(f"workspace {ws.root} : {len(ws.modules)} modules, {len(ws.credentials)} credentials")
-    findings = lint_workspace(ws)
+    findings = lint_with_translations(ws)
     errors = [p for p in findings if p.severity == "error"]
     for p in findings:
         click.echo(p.format())
