@@ -203,12 +203,12 @@ def thin_curve(curve: Any, *, max_points: int = 400) -> Any:
     """
     import polars as pl
 
-    from .backends import _to_polars_lazy
+    from .backends import to_polars_lazy
     from .metrics import MetricError
 
     if max_points < 2:
         raise MetricError(f"max_points must be 2 or more, got {max_points}", hint="max_points=400 draws a smooth curve")
-    native = _to_polars_lazy(curve).collect()
+    native = to_polars_lazy(curve).collect()
     missing = [c for c in _KM_SCHEMA if c not in native.columns]
     if missing:
         raise MetricError(f"the curve has no column(s) {', '.join(missing)}",
