@@ -8,11 +8,11 @@ there; ``collect(...)`` runs a lazy frame, or a metric over frames, and returns 
 
 >>> import polars as pl
 >>> from mblib.analytics.backends import ENGINES, collect
->>> from mblib.analytics.metrics import _demo_events, weekly_active_learners
+>>> from mblib.analytics.metrics import demo_events, weekly_active_learners
 >>> ENGINES
 ('polars', 'duckdb', 'spark')
->>> collect(weekly_active_learners, _demo_events(), engine="duckdb").equals(
-...     collect(weekly_active_learners(_demo_events())))
+>>> collect(weekly_active_learners, demo_events(), engine="duckdb").equals(
+...     collect(weekly_active_learners(demo_events())))
 True
 """
 
