@@ -47,7 +47,7 @@ from typing import TYPE_CHECKING, Any, Callable, Literal, Sequence
 from ..errors import Location, MblibError, MissingDependencyError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .privacy import PartitionBy
+    from .suppression import PartitionBy
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
