@@ -1,6 +1,6 @@
 """The learner-data contract: the ``events`` and ``learners`` tables, and their validation.
 
-Every reader maps its source onto these two tables (see DESIGN.md, "Learner data"). The
+Every reader maps its source onto these two tables (see docs/architecture.md, "Learner data"). The
 column types are kept here once; metrics, readers and synthetic data all use them.
 
 >>> from mblib.analytics.schema import EVENT_COLUMNS, VERBS
