@@ -88,7 +88,6 @@ _EXPORTS: dict[str, str] = {
     "EventFilter": "mblib.analytics.filters",
     "filter_events": "mblib.analytics.filters",
     "dashboard_view": "mblib.analytics.filters",
-    "AnalyticsDashboard": "mblib.widgets.dashboard",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -8,11 +8,11 @@ there; ``collect(...)`` runs a lazy frame, or a metric over frames, and returns 
 
 >>> import polars as pl
 >>> from mblib.analytics.backends import ENGINES, collect
->>> from mblib.analytics.metrics import _demo_events, weekly_active_learners
+>>> from mblib.analytics.metrics import demo_events, weekly_active_learners
 >>> ENGINES
 ('polars', 'duckdb', 'spark')
->>> collect(weekly_active_learners, _demo_events(), engine="duckdb").equals(
-...     collect(weekly_active_learners(_demo_events())))
+>>> collect(weekly_active_learners, demo_events(), engine="duckdb").equals(
+...     collect(weekly_active_learners(demo_events())))
 True
 """
 
@@ -102,7 +102,7 @@ def spark_session() -> Any:
         return _SPARK
 
 
-def _to_polars_lazy(frame: Any) -> pl.LazyFrame:
+def to_polars_lazy(frame: Any) -> pl.LazyFrame:
     """Any supported frame as a polars LazyFrame (collecting a DuckDB/Spark frame)."""
     import narwhals.stable.v2 as nw
     import polars as pl
@@ -142,16 +142,16 @@ def to_engine(frame: Any, engine: Engine = "polars") -> nw.LazyFrame[Any]:
     nf = frame if isinstance(frame, (nw.LazyFrame, nw.DataFrame)) else nw.from_native(frame)
     impl = nf.implementation
     if engine == "polars":
-        return nw.from_native(_to_polars_lazy(nf))
+        return nw.from_native(to_polars_lazy(nf))
     if engine == "duckdb":
         if impl is nw.Implementation.DUCKDB:
             return nf.lazy()
-        table = _portable(_to_polars_lazy(nf)).collect().to_arrow()
+        table = _portable(to_polars_lazy(nf)).collect().to_arrow()
         return nw.from_native(duckdb_connection().from_arrow(table))
     if impl is nw.Implementation.PYSPARK:
         return nf.lazy()
     spark = spark_session()
-    table = _portable(_to_polars_lazy(nf)).collect().to_arrow()
+    table = _portable(to_polars_lazy(nf)).collect().to_arrow()
     return nw.from_native(spark.createDataFrame(table))
 
 
@@ -245,4 +245,4 @@ def collect_polars(lf: pl.LazyFrame) -> pl.DataFrame:
     return lf.collect(engine="streaming", optimizations=pl.QueryOptFlags(comm_subplan_elim=False))
 
 
-__all__ = ["ENGINES", "BackendError", "Engine", "collect", "collect_polars", "duckdb_connection", "scan_events", "spark_session", "to_engine"]
+__all__ = ["ENGINES", "BackendError", "Engine", "collect", "collect_polars", "duckdb_connection", "scan_events", "spark_session", "to_engine", "to_polars_lazy"]

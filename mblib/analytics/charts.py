@@ -24,67 +24,32 @@ mblib.analytics.charts.ChartError: weekly_active_learners_chart: the frame lacks
 
 from __future__ import annotations
 
-import json
-from functools import lru_cache
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
-from ..errors import MblibError, MissingDependencyError
+from .chart_output import (
+    CHART_CSS,
+    EMBED_JS,
+    EMBED_OPTIONS,
+    VEGALITE_MIME,
+    ChartError,
+    alt_module,
+    chart_figure_html,
+    chart_png,
+    chart_spec,
+    chart_svg,
+    charts_page,
+    enable_notebook_charts,
+    save_chart,
+    script_json,
+    vega_bundle,
+    vegalite_version,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import altair as alt
 
-#: The Vega-Lite media type of altair 6 charts (what the report exporter embeds).
-VEGALITE_MIME = "application/vnd.vegalite.v6+json"
-
-#: vegaEmbed options: CSP-safe (``ast`` uses the expression interpreter, no ``eval``), no
-#: injected ``<style>`` (our page carries the styles), no export menu.
-EMBED_OPTIONS: dict[str, Any] = {
-    "renderer": "svg", "ast": True, "defaultStyle": False, "actions": False,
-    "tooltip": {"disableDefaultStyle": True}, "logLevel": 1,
-}
-
-#: Runs after the bundle: embeds every ``<script type="application/json" data-mb-chart>``
-#: into the element before it and marks it ``data-rendered="true"`` (or "error").
-EMBED_JS = """(function () {
-  var opts = %s;
-  document.querySelectorAll('script[type="application/json"][data-mb-chart]').forEach(function (el) {
-    var target = el.previousElementSibling;
-    vegaEmbed(target, JSON.parse(el.textContent), opts).then(function () {
-      target.setAttribute('data-rendered', 'true');
-    }).catch(function (err) {
-      target.setAttribute('data-rendered', 'error');
-      console.error('chart ' + el.getAttribute('data-mb-chart') + ': ' + err);
-    });
-  });
-})();""" % json.dumps(EMBED_OPTIONS, sort_keys=True)
-
-#: Styles for embedded charts and vega-tooltip (its own style injection is turned off).
-CHART_CSS = """
-.mb-chart { margin: 1.5rem 0; max-width: 100%; overflow-x: auto; }
-.mb-chart figcaption { font-family: var(--jp-content-font-family, system-ui, sans-serif); font-size: 0.9rem;
-  color: #333; margin-top: 0.25rem; }
-#vg-tooltip-element { visibility: hidden; padding: 8px; position: fixed; z-index: 1000;
-  font-family: sans-serif; font-size: 12px; border-radius: 3px; box-shadow: 2px 2px 4px rgba(0,0,0,.1);
-  background-color: rgba(255,255,255,.95); border: 1px solid #d9d9d9; color: #000; pointer-events: none; }
-#vg-tooltip-element.visible { visibility: visible; }
-#vg-tooltip-element table tr td.key { color: #595959; text-align: right; padding-right: 4px; }
-#vg-tooltip-element table tr td.value { text-align: left; }
-"""
-
 PALETTE = "tableau10"
-
-
-class ChartError(MblibError):
-    """A chart got a frame it cannot draw, or could not be saved."""
-
-
-def _alt() -> Any:
-    try:
-        import altair as alt
-    except ModuleNotFoundError as e:  # pragma: no cover - the analytics extra is missing
-        raise MissingDependencyError.for_extra("altair", "analytics", "drawing charts") from e
-    return alt
 
 
 def _need(frame: Any, columns: Iterable[str], chart: str, metric: str) -> None:
@@ -98,14 +63,14 @@ def _need(frame: Any, columns: Iterable[str], chart: str, metric: str) -> None:
 def _base(frame: Any, title: str, description: str, *, width: Any = 480, height: Any = 260,
           layered: bool = False) -> Any:
     """A chart over ``frame``; a layer part (``layered``) leaves title and description to :func:`_layer`."""
-    alt = _alt()
+    alt = alt_module()
     if layered:
         return alt.Chart(frame).properties(width=width, height=height)
     return alt.Chart(frame).properties(title=title, description=description, width=width, height=height)
 
 
 def _layer(title: str, description: str, *parts: Any) -> Any:
-    return _alt().layer(*parts).properties(title=title, description=description)
+    return alt_module().layer(*parts).properties(title=title, description=description)
 
 
 def _protected(frame: Any, metric: str, k: int) -> Any:
@@ -117,18 +82,18 @@ def _protected(frame: Any, metric: str, k: int) -> Any:
 
 
 def _pct(field: str, title: str) -> Any:
-    return _alt().Tooltip(f"{field}:Q", title=title, format=".1%")
+    return alt_module().Tooltip(f"{field}:Q", title=title, format=".1%")
 
 
 # --------------------------------------------------------------------------------------------
 # metrics.py
 # --------------------------------------------------------------------------------------------
 
-def module_outcomes_chart(frame: Any) -> "alt.LayerChart":
+def module_outcomes_chart(frame: Any) -> alt.LayerChart:
     """Completion rate per module with its Wilson 95 % interval (``metrics.module_outcomes``)."""
     _need(frame, ["module_id", "started", "completed", "completion_rate", "completion_low", "completion_high",
                   "passed", "pass_rate"], "module_outcomes_chart", "metrics.module_outcomes")
-    alt = _alt()
+    alt = alt_module()
     base = _base(frame, "", "", layered=True)
     y = alt.Y("module_id:N", title="Module", sort=None)
     bars = base.mark_bar().encode(
@@ -141,11 +106,11 @@ def module_outcomes_chart(frame: Any) -> "alt.LayerChart":
                  "with 95% Wilson intervals.", bars, errs)
 
 
-def credential_outcomes_chart(frame: Any) -> "alt.Chart":
+def credential_outcomes_chart(frame: Any) -> alt.Chart:
     """Start, completion and earn rates per credential (``metrics.credential_outcomes``)."""
     _need(frame, ["credential_id", "enrolled", "start_rate", "completion_rate", "earn_rate"],
           "credential_outcomes_chart", "metrics.credential_outcomes")
-    alt = _alt()
+    alt = alt_module()
     return _base(frame, "Credential outcomes", "For each credential, the share of enrolled learners who started, "
                  "completed the required modules and earned it.", height=alt.Step(18)).transform_fold(
         ["start_rate", "completion_rate", "earn_rate"], as_=["measure", "rate"]).mark_bar().encode(
@@ -156,11 +121,11 @@ def credential_outcomes_chart(frame: Any) -> "alt.Chart":
         tooltip=["credential_id:N", "enrolled:Q", "measure:N", alt.Tooltip("rate:Q", format=".1%")])
 
 
-def pathway_funnel_chart(frame: Any) -> "alt.FacetChart":
+def pathway_funnel_chart(frame: Any) -> alt.FacetChart:
     """Learners reaching at least each step of a credential's pathway, one panel per credential (``metrics.pathway_funnel``)."""
     _need(frame, ["credential_id", "step", "module_id", "learners", "share"], "pathway_funnel_chart",
           "metrics.pathway_funnel")
-    alt = _alt()
+    alt = alt_module()
     return alt.Chart(frame).transform_calculate(
         label="datum.step + '. ' + (datum.module_id ? datum.module_id : 'enrolled')").mark_bar().encode(
         y=alt.Y("label:N", title=None, sort=alt.EncodingSortField("step", order="ascending")),
@@ -175,11 +140,11 @@ def pathway_funnel_chart(frame: Any) -> "alt.FacetChart":
         "step 0 is enrolment.")
 
 
-def block_dropoff_chart(frame: Any) -> "alt.Chart":
+def block_dropoff_chart(frame: Any) -> alt.Chart:
     """Drop-off rate at each block of a module, in block order (``metrics.block_dropoff``)."""
     _need(frame, ["module_id", "block_id", "position", "reached", "stopped", "reached_share", "dropoff_rate"],
           "block_dropoff_chart", "metrics.block_dropoff")
-    alt = _alt()
+    alt = alt_module()
     return _base(frame, "Where learners stop", "For each block of the module, in order, the share of learners "
                  "who reached it and stopped there.").mark_bar().encode(
         x=alt.X("block_id:N", title="Block", sort=alt.EncodingSortField("position", order="ascending")),
@@ -189,11 +154,11 @@ def block_dropoff_chart(frame: Any) -> "alt.Chart":
                  _pct("reached_share", "reached"), _pct("dropoff_rate", "drop-off")])
 
 
-def time_on_task_chart(frame: Any) -> "alt.LayerChart":
+def time_on_task_chart(frame: Any) -> alt.LayerChart:
     """Time on task per module (quartiles, median) against its estimated duration (``metrics.time_on_task``)."""
     _need(frame, ["module_id", "learners", "estimated_s", "p25_s", "median_s", "p75_s", "p90_s", "median_ratio"],
           "time_on_task_chart", "metrics.time_on_task")
-    alt = _alt()
+    alt = alt_module()
     base = _base(frame, "", "", layered=True).transform_calculate(
         p25="datum.p25_s / 60", p75="datum.p75_s / 60", median="datum.median_s / 60", p90="datum.p90_s / 60",
         estimate="datum.estimated_s / 60")
@@ -209,21 +174,21 @@ def time_on_task_chart(frame: Any) -> "alt.LayerChart":
                  "task (bar), the median (tick) and the estimated duration (diamond), in minutes.", iqr, med, est)
 
 
-def weekly_active_learners_chart(frame: Any) -> "alt.Chart":
+def weekly_active_learners_chart(frame: Any) -> alt.Chart:
     """Distinct active learners per week (``metrics.weekly_active_learners``)."""
     _need(frame, ["week_start", "active_learners"], "weekly_active_learners_chart", "metrics.weekly_active_learners")
-    alt = _alt()
+    alt = alt_module()
     return _base(frame, "Weekly active learners", "Distinct learners with any activity in each week (weeks start "
                  "on Monday, UTC).").mark_line(point=True).encode(
         x=alt.X("week_start:T", title="Week starting"), y=alt.Y("active_learners:Q", title="Active learners"),
         tooltip=[alt.Tooltip("week_start:T", title="week", format="%Y-%m-%d"), "active_learners:Q"])
 
 
-def cohort_retention_chart(frame: Any) -> "alt.Chart":
+def cohort_retention_chart(frame: Any) -> alt.Chart:
     """Retention by weekly cohort, as a heat map (``metrics.cohort_retention``)."""
     _need(frame, ["cohort_week", "week", "cohort_size", "active", "retention"], "cohort_retention_chart",
           "metrics.cohort_retention")
-    alt = _alt()
+    alt = alt_module()
     return _base(frame, "Cohort retention", "Share of each weekly cohort (by first activity) still active a given "
                  "number of weeks later.", width=alt.Step(18), height=alt.Step(18)).mark_rect().encode(
         x=alt.X("week:O", title="Weeks since first activity"),
@@ -234,7 +199,7 @@ def cohort_retention_chart(frame: Any) -> "alt.Chart":
                  "active:Q", _pct("retention", "retention")])
 
 
-def credential_uptake_chart(frame: Any, *, k: int = 5) -> "alt.Chart":
+def credential_uptake_chart(frame: Any, *, k: int = 5) -> alt.Chart:
     """Cumulative enrolments and awards per credential over time (``metrics.credential_uptake``).
 
     A running total ends at the credential's total, so credentials with fewer than ``k``
@@ -245,7 +210,7 @@ def credential_uptake_chart(frame: Any, *, k: int = 5) -> "alt.Chart":
     from .privacy import suppress_small_series
 
     frame = suppress_small_series(frame, k, "cumulative_enrolled", by=["credential_id"]).frame
-    alt = _alt()
+    alt = alt_module()
     return _base(frame, "Credential uptake over time", "Running totals of learners enrolled in and learners who "
                  "earned each credential, week by week.").transform_fold(
         ["cumulative_enrolled", "cumulative_earned"], as_=["measure", "learners"]).mark_line(interpolate="step-after").encode(
@@ -256,7 +221,7 @@ def credential_uptake_chart(frame: Any, *, k: int = 5) -> "alt.Chart":
                  "learners:Q"])
 
 
-def uptake_by_segment_chart(frame: Any, *, k: int = 5) -> "alt.LayerChart":
+def uptake_by_segment_chart(frame: Any, *, k: int = 5) -> alt.LayerChart:
     """Earn rate per learner segment with Wilson intervals (``metrics.uptake_by_segment``).
 
     Suppressed rows (null counts) are drawn as gaps. A frame that has not been through
@@ -266,7 +231,7 @@ def uptake_by_segment_chart(frame: Any, *, k: int = 5) -> "alt.LayerChart":
     _need(frame, ["credential_id", "segment", "enrolled", "earned", "earn_rate", "earn_low", "earn_high"],
           "uptake_by_segment_chart", "metrics.uptake_by_segment")
     frame = _protected(frame, "uptake_by_segment", k)
-    alt = _alt()
+    alt = alt_module()
     base = _base(frame, "", "", height=alt.Step(16), layered=True)
     y = alt.Y("segment:N", title="Segment", sort=None)
     color = alt.Color("credential_id:N", title="Credential", scale=alt.Scale(scheme=PALETTE))
@@ -279,11 +244,11 @@ def uptake_by_segment_chart(frame: Any, *, k: int = 5) -> "alt.LayerChart":
                  "with 95% Wilson intervals; small groups are suppressed.", errs, dots)
 
 
-def credential_stacking_chart(frame: Any, *, k: int = 5) -> "alt.Chart":
+def credential_stacking_chart(frame: Any, *, k: int = 5) -> alt.Chart:
     """Learners by number of credentials held (``metrics.credential_stacking``); small groups and their complements hidden with ``k`` unless already suppressed."""
     _need(frame, ["credentials_held", "learners", "share"], "credential_stacking_chart", "metrics.credential_stacking")
     frame = _protected(frame, "credential_stacking", k)
-    alt = _alt()
+    alt = alt_module()
     return _base(frame, "Credential stacking", "Enrolled learners by how many credentials they hold; two or more "
                  "means stacking.", height=200).mark_bar().encode(
         x=alt.X("credentials_held:O", title="Credentials held"), y=alt.Y("learners:Q", title="Learners"),
@@ -291,7 +256,7 @@ def credential_stacking_chart(frame: Any, *, k: int = 5) -> "alt.Chart":
         tooltip=["credentials_held:Q", "learners:Q", _pct("share", "share")])
 
 
-def completion_by_language_chart(frame: Any, *, k: int = 5) -> "alt.Chart":
+def completion_by_language_chart(frame: Any, *, k: int = 5) -> alt.Chart:
     """Completion rate per module and language variant (``metrics.completion_by_language``).
 
     The languages of a module add up to its starters: a frame not yet suppressed is suppressed
@@ -300,7 +265,7 @@ def completion_by_language_chart(frame: Any, *, k: int = 5) -> "alt.Chart":
     _need(frame, ["module_id", "language", "started", "completed", "completion_rate"],
           "completion_by_language_chart", "metrics.completion_by_language")
     frame = _protected(frame, "completion_by_language", k)
-    alt = _alt()
+    alt = alt_module()
     return _base(frame, "Completion by language variant", "Share of learners who started each module in a "
                  "given language and completed it.", height=alt.Step(10)).mark_bar().encode(
         y=alt.Y("module_id:N", title="Module", sort=None), yOffset="language:N",
@@ -309,7 +274,7 @@ def completion_by_language_chart(frame: Any, *, k: int = 5) -> "alt.Chart":
         tooltip=["module_id:N", "language:N", "started:Q", "completed:Q", _pct("completion_rate", "completion")])
 
 
-def learners_at_risk_chart(frame: Any, *, k: int = 5) -> "alt.Chart":
+def learners_at_risk_chart(frame: Any, *, k: int = 5) -> alt.Chart:
     """At-risk learners per credential by how long they have been inactive (``metrics.at_risk_by_inactivity``).
 
     The frame holds counts only, never learner ids. Small groups, and complementary ones (the
@@ -319,7 +284,7 @@ def learners_at_risk_chart(frame: Any, *, k: int = 5) -> "alt.Chart":
     _need(frame, ["credential_id", "days_from", "days_to", "learners"], "learners_at_risk_chart",
           "metrics.at_risk_by_inactivity")
     frame = _protected(frame, "at_risk_by_inactivity", k)
-    alt = _alt()
+    alt = alt_module()
     return _base(frame, "Learners at risk", "Enrolled learners without the credential, by days since their last "
                  "activity (7 or more).", height=200).mark_bar().encode(
         x=alt.X("days_from:Q", bin="binned", title="Days inactive"), x2="days_to:Q",
@@ -333,11 +298,11 @@ def learners_at_risk_chart(frame: Any, *, k: int = 5) -> "alt.Chart":
 # survival.py, items.py
 # --------------------------------------------------------------------------------------------
 
-def time_to_credential_chart(frame: Any) -> "alt.LayerChart":
+def time_to_credential_chart(frame: Any) -> alt.LayerChart:
     """Kaplan-Meier share not yet holding the credential, with its band (``survival.time_to_credential``)."""
     _need(frame, ["credential_id", "time_days", "at_risk", "events", "survival", "ci_low", "ci_high"],
           "time_to_credential_chart", "survival.time_to_credential")
-    alt = _alt()
+    alt = alt_module()
     base = _base(frame, "", "", layered=True)
     x = alt.X("time_days:Q", title="Days since enrolment")
     color = alt.Color("credential_id:N", title="Credential", scale=alt.Scale(scheme=PALETTE))
@@ -350,14 +315,14 @@ def time_to_credential_chart(frame: Any) -> "alt.LayerChart":
                  "not yet earned the credential, by days since enrolment, with a 95% band.", band, line)
 
 
-def item_statistics_chart(frame: Any) -> "alt.Chart":
+def item_statistics_chart(frame: Any) -> alt.Chart:
     """Facility against discrimination index per quiz item (``items.item_statistics``).
 
     Items in the lower right (easy, little discrimination) or with a negative index deserve review.
     """
     _need(frame, ["module_id", "block_id", "facility", "discrimination_index", "attempts"],
           "item_statistics_chart", "items.item_statistics")
-    alt = _alt()
+    alt = alt_module()
     return _base(frame, "Quiz items: facility and discrimination", "Each quiz item by facility (share answering "
                  "correctly) and discrimination index; low or negative discrimination needs review.",
                  height=300).mark_point(filled=True, size=80).encode(
@@ -368,7 +333,7 @@ def item_statistics_chart(frame: Any) -> "alt.Chart":
                  alt.Tooltip("discrimination_index:Q", format=".2f")])
 
 
-def distractor_analysis_chart(frame: Any, *, k: int = 5) -> "alt.Chart":
+def distractor_analysis_chart(frame: Any, *, k: int = 5) -> alt.Chart:
     """How often each choice of each quiz item was chosen; correct choices marked (``items.distractor_analysis``).
 
     Choices chosen by fewer than ``k`` learners, and complementary ones of the same item, are
@@ -377,7 +342,7 @@ def distractor_analysis_chart(frame: Any, *, k: int = 5) -> "alt.Chart":
     _need(frame, ["module_id", "block_id", "choice_id", "correct", "chosen", "share"],
           "distractor_analysis_chart", "items.distractor_analysis")
     frame = _protected(frame, "distractor_analysis", k)
-    alt = _alt()
+    alt = alt_module()
     return _base(frame, "Distractor analysis", "For each quiz item, the share of attempts choosing each choice; "
                  "correct choices in green.", height=alt.Step(14)).mark_bar().encode(
         y=alt.Y("choice_id:N", title=None), x=alt.X("share:Q", title="Chosen (share of attempts)",
@@ -407,171 +372,8 @@ CHARTS: dict[str, Any] = {
 }
 
 
-# --------------------------------------------------------------------------------------------
-# offline output
-# --------------------------------------------------------------------------------------------
-
-def vegalite_version() -> str:
-    """The Vega-Lite version altair targets, as vl-convert wants it (``"6.4"`` for ``"v6.4.1"``)."""
-    alt = _alt()
-    return ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
-
-
-@lru_cache(maxsize=2)
-def vega_bundle(vl_version: str | None = None) -> str:
-    """vegaEmbed + Vega-Lite + Vega as one script (about 0.9 MB).
-
-    Building it takes vl-convert a few seconds, so it is cached per process and on disk
-    (``$XDG_CACHE_HOME/mblib``, default ``~/.cache/mblib``), keyed by the vl-convert and
-    Vega-Lite versions.
-    """
-    import os
-
-    try:
-        import vl_convert as vlc
-    except ModuleNotFoundError as e:  # pragma: no cover
-        raise MissingDependencyError.for_extra("vl-convert-python", "analytics", "offline charts") from e
-    version = vl_version or vegalite_version()
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mblib"
-    path = cache / f"vega-bundle-vlc{getattr(vlc, '__version__', 'x')}-vl{version}.js"
-    try:
-        text = path.read_text(encoding="utf-8")
-        if text.rstrip().endswith(";") and "window.vegaEmbed=" in text:
-            return text
-    except OSError:
-        pass
-    text = vlc.javascript_bundle(vl_version=version)
-    try:
-        from ..content.yamlio import atomic_write
-
-        atomic_write(path, text.encode("utf-8"))
-    except OSError:  # a read-only home: build it each time
-        pass
-    return text
-
-
-def chart_spec(chart: Any) -> dict[str, Any]:
-    """The chart's Vega-Lite spec with its data inlined (what :data:`EMBED_JS` renders); a dict passes through."""
-    if isinstance(chart, dict):
-        return chart
-    try:
-        return chart.to_dict()
-    except Exception as e:  # altair's schema errors are already worded for people
-        raise ChartError(f"the chart is not a valid Vega-Lite spec: {e}", hint="check the chart's encodings") from e
-
-
-def script_json(data: Any) -> str:
-    """JSON safe to put inside ``<script type="application/json">`` (no ``</script>`` or ``<!--``).
-
-    >>> script_json({"a": "</script><!--"})
-    '{"a": "\\\\u003c/script\\\\u003e\\\\u003c!--"}'
-    """
-    return json.dumps(data, sort_keys=True).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-def chart_figure_html(chart: Any, key: str, *, caption: str | None = None) -> str:
-    """One chart as ``<figure>``: a target element plus its spec, for :data:`EMBED_JS` to render.
-
-    ``caption`` defaults to the chart's description. Text is escaped.
-    """
-    from markupsafe import escape
-
-    spec = chart_spec(chart)
-    text = caption if caption is not None else spec.get("description", "")
-    cap = f"<figcaption>{escape(text)}</figcaption>" if text else ""
-    return (f'<figure class="mb-chart"><div class="mb-chart-view"></div>'
-            f'<script type="application/json" data-mb-chart="{escape(key)}">{script_json(spec)}</script>{cap}</figure>')
-
-
-def charts_page(charts: Sequence[Any] | dict[str, Any], *, title: str = "Charts", lang: str = "en") -> str:
-    """A standalone offline HTML page with interactive charts (bundle inlined once, strict CSP).
-
-    ``charts`` is a list of charts or a mapping ``key -> chart``.
-    """
-    from markupsafe import escape
-
-    from ..render.page import content_security_policy
-
-    items = charts.items() if isinstance(charts, dict) else ((f"chart-{i + 1}", c) for i, c in enumerate(charts))
-    figures = "\n".join(chart_figure_html(c, k) for k, c in items)
-    bundle = vega_bundle()
-    css = "body { font-family: system-ui, sans-serif; margin: 2rem; color: #111; }\n" + CHART_CSS
-    csp = content_security_policy([bundle, EMBED_JS], [css])
-    return (f'<!doctype html>\n<html lang="{escape(lang)}"><head><meta charset="utf-8">'
-            f'<meta http-equiv="Content-Security-Policy" content="{csp}">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f'<title>{escape(title)}</title><link rel="icon" href="data:,"><style>{css}</style>'
-            f'<script>{bundle}</script></head>\n<body><main><h1>{escape(title)}</h1>\n{figures}\n</main>'
-            f'<script>{EMBED_JS}</script></body></html>\n')
-
-
-def chart_svg(chart: Any) -> str:
-    """The chart as SVG text (vl-convert, offline)."""
-    import vl_convert as vlc
-
-    return vlc.vegalite_to_svg(chart_spec(chart), vl_version=vegalite_version())
-
-
-def chart_png(chart: Any, *, scale: float = 2.0) -> bytes:
-    """The chart as PNG bytes (vl-convert, offline)."""
-    import vl_convert as vlc
-
-    return vlc.vegalite_to_png(chart_spec(chart), vl_version=vegalite_version(), scale=scale)
-
-
-def save_chart(chart: Any, path: str | Path, *, scale: float = 2.0) -> Path:
-    """Save a chart by the file's suffix: ``.html`` (offline, interactive), ``.png``, ``.svg`` or ``.json``.
-
-    The file is written atomically; the folder is created.
-    """
-    from ..content.yamlio import atomic_write
-
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix == ".html":
-        spec = chart_spec(chart)
-        title = spec.get("title") if isinstance(spec.get("title"), str) else path.stem
-        data = charts_page({path.stem: chart}, title=title or path.stem).encode("utf-8")
-    elif suffix == ".svg":
-        data = chart_svg(chart).encode("utf-8")
-    elif suffix == ".png":
-        data = chart_png(chart, scale=scale)
-    elif suffix == ".json":
-        data = json.dumps(chart_spec(chart), indent=2, sort_keys=True).encode("utf-8")
-    else:
-        raise ChartError(f"cannot save a chart as '{path.name}': unknown format '{suffix or '(none)'}'",
-                         hint="use a name ending in .html, .png, .svg or .json")
-    atomic_write(path, data)
-    return path
-
-
-# --------------------------------------------------------------------------------------------
-# notebooks
-# --------------------------------------------------------------------------------------------
-
-def _mblib_renderer(spec: dict[str, Any], **metadata: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-    import vl_convert as vlc
-
-    svg = vlc.vegalite_to_svg(spec, vl_version=vegalite_version())
-    title = spec.get("title")
-    text = title if isinstance(title, str) else (title or {}).get("text", "chart")
-    return {VEGALITE_MIME: spec, "image/svg+xml": svg, "text/plain": f"<chart: {text}>"}, {}
-
-
-def enable_notebook_charts() -> None:
-    """Make altair charts in a notebook display offline: the Vega-Lite spec plus an SVG fallback.
-
-    JupyterLab renders the spec (interactive) or the SVG; ``mb report`` embeds the spec with
-    vegaEmbed in the exported page. Nothing is loaded from a CDN.
-    """
-    alt = _alt()
-    if "mblib" not in alt.renderers.names():
-        alt.renderers.register("mblib", _mblib_renderer)
-    alt.renderers.enable("mblib")
-
-
 __all__ = [
     "CHARTS", "CHART_CSS", "ChartError", "EMBED_JS", "EMBED_OPTIONS", "VEGALITE_MIME", "chart_figure_html",
     "chart_png", "chart_spec", "chart_svg", "charts_page", "enable_notebook_charts", "save_chart", "script_json",
-    *[f.__name__ for f in CHARTS.values()], "vega_bundle",
+    *[f.__name__ for f in CHARTS.values()], "vega_bundle", "vegalite_version",
 ]

@@ -23,16 +23,26 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Location, Problem
+from .readers.rejects import default_rejects, finish_rejects
 from .schema import EVENT_COLUMNS, VERBS, SchemaError, events_schema
-from .validation import MAX_DURATION_S, REPLACEMENT, ReaderError, damaged_parquet, parquet_schema, text_problem
+from .validation import (
+    DURATION_NAN,
+    MAX_DURATION_S,
+    REPLACEMENT,
+    SCORE_NAN,
+    TOO_LONG,
+    VERB_NEEDS,
+    ReaderError,
+    damaged_parquet,
+    parquet_schema,
+    text_problem,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import narwhals.stable.v2 as nw
 
-_MODULE_VERBS = ["launched", "progressed", "answered", "completed", "passed", "failed"]
 
-
-def _checks(schema: Any) -> list[tuple["nw.Expr", "nw.Expr"]]:
+def _checks(schema: Any) -> list[tuple[nw.Expr, nw.Expr]]:
     """(condition true on a bad row, message) for each events rule, as narwhals expressions."""
     import narwhals.stable.v2 as nw
 
@@ -58,22 +68,19 @@ def _checks(schema: Any) -> list[tuple["nw.Expr", "nw.Expr"]]:
         x = nw.col(name).cast(nw.Float64())
         nan = x.is_nan() if schema[name].is_float() else nw.lit(False)
         shown = x.cast(nw.String())
-        checks.append((nan, nw.lit("score NaN is not a number" if name == "score" else "duration_s is not a number (NaN)")))
+        checks.append((nan, nw.lit(SCORE_NAN if name == "score" else DURATION_NAN)))
         if name == "score":
             checks.append((~nan & ((x < 0) | (x > 1)), fmt("score ", shown, " is outside 0..1")))
         else:
             checks.append((x < 0, fmt("duration_s ", shown, " is negative")))
             checks.append((~nan & (x > MAX_DURATION_S),
-                           fmt("duration_s ", shown, f" is longer than a year (at most {MAX_DURATION_S:,.0f} s)")))
-    checks += [
-        (v.is_in(_MODULE_VERBS) & col("module_id").is_null(), fmt("event '", v, "' has no module_id")),
-        (v.is_in(["progressed", "answered"]) & col("block_id").is_null(), fmt("event '", v, "' has no block_id")),
-        (v.is_in(["enrolled", "earned"]) & col("credential_id").is_null(), fmt("event '", v, "' has no credential_id")),
-    ]
+                           fmt("duration_s ", shown, f" {TOO_LONG}")))
+    checks += [(v.is_in(list(verbs)) & col(column).is_null(), fmt("event '", v, f"' has no {column}"))
+               for column, verbs in VERB_NEEDS]
     return checks
 
 
-def event_reason(schema: Any) -> "nw.Expr":
+def event_reason(schema: Any) -> nw.Expr:
     """The messages of the failed checks joined with '; ' (null on a valid row), named ``_reason``."""
     import narwhals.stable.v2 as nw
 
@@ -82,7 +89,7 @@ def event_reason(schema: Any) -> "nw.Expr":
     return nw.when(joined != "").then(joined).alias("_reason")
 
 
-def valid_events(frame: "nw.LazyFrame[Any]") -> "nw.LazyFrame[Any]":
+def valid_events(frame: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     """The rows of a typed events frame that pass every check (lazily, on its own engine)."""
     import narwhals.stable.v2 as nw
 
@@ -94,13 +101,13 @@ def type_problems(schema: Any, source: str) -> None:
     """Raise :class:`SchemaError` when a contract column has a type no row could fit (or one is missing)."""
     import polars as pl
 
-    from .schema import _type_problems
+    from .schema import column_type_problems
 
     want = events_schema()
     problems = [Problem(f"the events table has no column '{c}'", Location(file=source, field=c),
                         hint=f"add the column '{c}' ({EVENT_COLUMNS[c]})", code="column")
                 for c in ("timestamp", "learner_id", "verb") if c not in schema]
-    found, _ = _type_problems(pl.DataFrame(schema={k: v for k, v in schema.items() if k in want}), want, "events")
+    found, _ = column_type_problems(pl.DataFrame(schema={k: v for k, v in schema.items() if k in want}), want, "events")
     problems += [Problem(p.message, Location(file=source, field=p.location.field), p.hint, code=p.code) for p in found]
     if problems:
         raise SchemaError(problems, table="events", source=source)
@@ -157,7 +164,6 @@ def check_events_data(path: str | Path, *, rejects: str | Path | None = None) ->
     from polars.exceptions import PolarsError
 
     from .backends import collect_polars
-    from .readers import _default_rejects, _finish_rejects
 
     src = Path(path)
     files = parquet_files(src)
@@ -184,8 +190,8 @@ def check_events_data(path: str | Path, *, rejects: str | Path | None = None) ->
                                                          if c not in ("_file", "_row", "_reason")])
         rows.write_csv(out)
 
-    target = Path(rejects) if rejects else _default_rejects(src)
-    return DataCheck(str(src), n, n_bad, _finish_rejects(target, n_bad, write))
+    target = Path(rejects) if rejects else default_rejects(src)
+    return DataCheck(str(src), n, n_bad, finish_rejects(target, n_bad, write))
 
 
 __all__ = ["DataCheck", "check_events_data", "data_paths", "event_reason", "parquet_files", "type_problems", "valid_events"]

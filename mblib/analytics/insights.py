@@ -38,11 +38,11 @@ def block_insights(events: Any, module: Module, *, engine: Engine = "polars") ->
     >>> events, module = _demo_quiz()
     >>> print(block_insights(events, module)["q1"].summary)
     facility 0.75, discrimination 0.52 (4 complete attempts)
-    >>> from mblib.analytics.metrics import _demo_events
+    >>> from mblib.analytics.metrics import demo_events
     >>> from mblib.content import Module
     >>> m = Module(id="m1", title="M1", blocks=[{"id": "b1", "type": "text", "body": "x"},
     ...     {"id": "b2", "type": "text", "body": "y"}])
-    >>> print(block_insights(_demo_events(), m)["b1"].summary)
+    >>> print(block_insights(demo_events(), m)["b1"].summary)
     33% of the 3 learners who reached this block stopped here
     """
     from .backends import collect

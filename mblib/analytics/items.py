@@ -35,9 +35,11 @@ distractor_analysis module_id, block_id, choice_id (String), position (Int64),
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
-from .metrics import MetricError, _events, _final, _long, _lookup, _nw
+from .metrics.frames import MetricError, events_frame, long_form, lookup, nw_module
+from .metrics.registry import final
 
 if TYPE_CHECKING:
     import narwhals.stable.v2 as nw
@@ -59,10 +61,10 @@ def _quiz(module: Module) -> list[Any]:
 def _first_answers(events: Any, module: Module) -> Frame:
     """Each learner's first answer to each quiz block: learner_id, block_id, x (item score in
     marks), response. Ties at the first timestamp keep the best score."""
-    nw = _nw()
+    nw = nw_module()
     quiz = _quiz(module)
     ids = [b.id for b in quiz]
-    ev = _events(events, ["module_id", "block_id", "score", "success", "response"])
+    ev = events_frame(events, ["module_id", "block_id", "score", "success", "response"])
     ans = ev.filter((nw.col("verb") == "answered") & (nw.col("module_id") == module.id) & nw.col("block_id").is_in(ids))
     first = ans.group_by("learner_id", "block_id").agg(nw.col("timestamp").min().alias("_t0"))
     weight: Any = nw.lit(None, nw.Float64)
@@ -80,7 +82,7 @@ def _first_answers(events: Any, module: Module) -> Frame:
 
 def _complete(first: Frame, k: int) -> Frame:
     """Rows of learners who answered all k items, with their total T and rest score X = T - x."""
-    nw = _nw()
+    nw = nw_module()
     totals = first.group_by("learner_id").agg(nw.len().alias("_k"), nw.col("x").sum().alias("total")).filter(nw.col("_k") == k)
     return first.join(totals.select("learner_id", "total"), on="learner_id", how="inner").with_columns(
         (nw.col("total") - nw.col("x")).alias("rest")
@@ -88,14 +90,14 @@ def _complete(first: Frame, k: int) -> Frame:
 
 
 def _cov(sxy: str, sx: str, sy: str) -> Any:
-    nw = _nw()
+    nw = nw_module()
     n = nw.col("n").cast(nw.Float64)
     return nw.when(n > 1).then((nw.col(sxy) - nw.col(sx) * nw.col(sy) / n) / (n - 1.0)).otherwise(nw.lit(None, nw.Float64))
 
 
 def _item_moments(events: Any, module: Module) -> Frame:
     """Per item: n, and the covariances Moodle's statistics need (Vx, VX, C(x,X), Cmax, C(x,T))."""
-    nw = _nw()
+    nw = nw_module()
     quiz = _quiz(module)
     rows = _complete(_first_answers(events, module), len(quiz))
     sums = rows.group_by("block_id").agg(
@@ -139,7 +141,7 @@ def item_statistics(events: Any, module: Module) -> Frame:
     >>> collect(item_statistics(events, module)).select("block_id", "facility", "discrimination_index").rows()
     [('q1', 0.75, 0.5222...), ('q2', 0.5, 0.7071...), ('q3', 0.25, 0.5222...)]
     """
-    nw = _nw()
+    nw = nw_module()
     quiz = _quiz(module)
     position = {b.id: i + 1 for i, b in enumerate(module.blocks)}
     weights = {b.id: float(b.weight) for b in quiz}
@@ -178,7 +180,7 @@ def item_statistics(events: Any, module: Module) -> Frame:
     schema = {"module_id": nw.String, "block_id": nw.String, "position": nw.Int64, "attempts": nw.Int64,
               "max_score": nw.Float64, "facility": nw.Float64, "sd": nw.Float64, "discrimination_index": nw.Float64,
               "discriminative_efficiency": nw.Float64, "intended_weight": nw.Float64, "effective_weight": nw.Float64}
-    return _final(out, schema).sort("position")
+    return final(out, schema).sort("position")
 
 
 def quiz_statistics(events: Any, module: Module) -> Frame:
@@ -198,7 +200,7 @@ def quiz_statistics(events: Any, module: Module) -> Frame:
     >>> row["attempts"], row["mean"], round(row["cronbach_alpha"], 9)
     (4, 1.5, 0.75)
     """
-    nw = _nw()
+    nw = nw_module()
     quiz = _quiz(module)
     k = len(quiz)
     rows = _complete(_first_answers(events, module), k).with_columns(
@@ -230,7 +232,7 @@ def quiz_statistics(events: Any, module: Module) -> Frame:
     schema = {"module_id": nw.String, "attempts": nw.Int64, "items": nw.Int64, "max_total": nw.Float64, "mean": nw.Float64,
               "median": nw.Float64, "sd": nw.Float64, "cronbach_alpha": nw.Float64, "error_ratio": nw.Float64,
               "standard_error": nw.Float64}
-    return _final(out, schema)
+    return final(out, schema)
 
 
 def distractor_analysis(events: Any, module: Module) -> Frame:
@@ -251,7 +253,7 @@ def distractor_analysis(events: Any, module: Module) -> Frame:
     >>> collect(distractor_analysis(events, module)).filter(block_id="q1").select("choice_id", "chosen", "point_biserial").rows()
     [('a', 3, 0.7745...), ('b', 1, -0.7745...)]
     """
-    nw = _nw()
+    nw = nw_module()
     quiz = _quiz(module)
     position = {b.id: i + 1 for i, b in enumerate(module.blocks)}
     first = _first_answers(events, module)
@@ -269,12 +271,12 @@ def distractor_analysis(events: Any, module: Module) -> Frame:
           .otherwise(nw.lit(None, nw.Float64)).alias(name)
           for name, (b, c) in names.items()],
     )
-    long = _long(flags, list(names), index=["total"]).filter(~nw.col("_var").is_null() & ~nw.col("_value").is_null())
+    long = long_form(flags, list(names), index=["total"]).filter(~nw.col("_var").is_null() & ~nw.col("_value").is_null())
     long = long.select(
-        _lookup(nw.col("_var"), {n: b.id for n, (b, c) in names.items()}, nw.String).alias("block_id"),
-        _lookup(nw.col("_var"), {n: c.id for n, (b, c) in names.items()}, nw.String).alias("choice_id"),
-        _lookup(nw.col("_var"), {n: position[b.id] for n, (b, c) in names.items()}, nw.Int64).alias("position"),
-        _lookup(nw.col("_var"), {n: bool(c.correct) for n, (b, c) in names.items()}, nw.Boolean).alias("correct"),
+        lookup(nw.col("_var"), {n: b.id for n, (b, c) in names.items()}, nw.String).alias("block_id"),
+        lookup(nw.col("_var"), {n: c.id for n, (b, c) in names.items()}, nw.String).alias("choice_id"),
+        lookup(nw.col("_var"), {n: position[b.id] for n, (b, c) in names.items()}, nw.Int64).alias("position"),
+        lookup(nw.col("_var"), {n: bool(c.correct) for n, (b, c) in names.items()}, nw.Boolean).alias("correct"),
         nw.col("_value").alias("f"),
         "total",
         nw.when(nw.col("total").is_null()).then(nw.lit(None, nw.Float64)).otherwise(nw.col("_value")).alias("fc"),
@@ -300,13 +302,13 @@ def distractor_analysis(events: Any, module: Module) -> Frame:
     )
     schema = {"module_id": nw.String, "block_id": nw.String, "choice_id": nw.String, "position": nw.Int64,
               "correct": nw.Boolean, "chosen": nw.Int64, "share": nw.Float64, "point_biserial": nw.Float64}
-    return _final(out, schema).sort("position", "choice_id")
+    return final(out, schema).sort("position", "choice_id")
 
 
 def _demo_quiz() -> tuple[Any, Module]:
     """Four learners, three one-mark items (for the docstring examples): responses
     L1 right/right/right, L2 right/right/wrong, L3 right/wrong/wrong, L4 wrong/wrong/wrong."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     import polars as pl
 
@@ -321,7 +323,7 @@ def _demo_quiz() -> tuple[Any, Module]:
     for who, k in right.items():
         for i in (1, 2, 3):
             ok = i <= k
-            rows.append((datetime(2026, 3, 2, 9, i, tzinfo=timezone.utc), who, "answered", None, "quiz", f"q{i}",
+            rows.append((datetime(2026, 3, 2, 9, i, tzinfo=UTC), who, "answered", None, "quiz", f"q{i}",
                          1.0 if ok else 0.0, ok, None, "a" if ok else "b", "en"))
     return pl.LazyFrame(rows, schema=events_schema(), orient="row"), module
 

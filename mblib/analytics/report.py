@@ -36,18 +36,17 @@ True
 from __future__ import annotations
 
 import copy
-import html as _html
 import re
 import time
-from dataclasses import dataclass, replace
-from functools import lru_cache
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Literal, Sequence
+from typing import Any
 
-from ..errors import Location, MblibError, MissingDependencyError
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .privacy import PartitionBy
+from ..errors import Location, MissingDependencyError
+from .report_data import Engine, ReportData, open_report_data
+from .report_errors import ReportError
+from .report_html import REPORT_CSS, apply_csp, export_html, exporter_class
+from .report_tables import ReportTable, report_table
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
@@ -59,337 +58,6 @@ REPORTS: dict[str, str] = {
     "credential-uptake": "05-credential-uptake-report.ipynb",
     "completion-analytics": "04-completion-analytics.ipynb",
 }
-
-Engine = Literal["polars", "duckdb", "spark"]
-
-
-class ReportError(MblibError):
-    """A report could not be run or exported."""
-
-
-# --------------------------------------------------------------------------------------------
-# tables
-# --------------------------------------------------------------------------------------------
-
-@dataclass
-class ReportTable:
-    """A grouped table as a report shows it: small groups suppressed, a caption and a note.
-
-    ``frame`` is the suppressed polars frame (with a Boolean ``suppressed`` column), ``note``
-    says what was suppressed. Displays as an HTML table in notebooks and exported reports.
-    """
-
-    frame: Any
-    caption: str
-    note: str
-    k: int
-    percent: tuple[str, ...] = ()
-    #: wholes (``partition_by`` values) whose total must not be shown anywhere either
-    hidden_totals: tuple[dict[str, Any], ...] = ()
-
-    def _repr_html_(self) -> str:
-        cols = [c for c in self.frame.columns if c != "suppressed"]
-        flags = self.frame["suppressed"].to_list() if "suppressed" in self.frame.columns else [False] * len(self.frame)
-        esc = _html.escape
-        head = "".join(f'<th scope="col">{esc(c)}</th>' for c in cols)
-        rows = []
-        for row, hidden in zip(self.frame.select(cols).iter_rows(), flags):
-            cells = []
-            for c, v in zip(cols, row):
-                if v is None:  # every hidden cell looks the same: a reader cannot tell the small ones
-                    text = '<abbr title="hidden to protect small groups">hidden</abbr>' if hidden else "&ndash;"
-                else:
-                    text = esc(_format(v, c in self.percent))
-                cells.append(f"<td>{text}</td>")
-            cls = ' class="mb-suppressed"' if hidden else ""
-            rows.append(f"<tr{cls}>{''.join(cells)}</tr>")
-        return (f'<div class="mb-table"><table><caption>{esc(self.caption)}</caption><thead><tr>{head}</tr></thead>'
-                f'<tbody>{"".join(rows)}</tbody></table><p class="mb-note">{esc(self.note)}</p></div>')
-
-    def __str__(self) -> str:
-        return f"{self.caption}\n{self.frame}\n{self.note}"
-
-
-def _format(v: Any, percent: bool) -> str:
-    if isinstance(v, bool):
-        return "yes" if v else "no"
-    if isinstance(v, float):
-        return f"{v:.1%}" if percent else f"{v:,.2f}"
-    if isinstance(v, int):
-        return f"{v:,}"
-    return str(v)
-
-
-def report_table(frame: Any, *, caption: str, k: int = 5, count_col: str = "learners",
-                 labels: Sequence[str] | None = None, percent: Sequence[str] | None = None,
-                 how: Literal["mask", "drop"] = "mask", partition_by: PartitionBy = "auto") -> ReportTable:
-    """A grouped table for a report: groups with fewer than ``k`` learners suppressed, and said so.
-
-    ``frame`` is a collected metric (polars); ``count_col`` is its column of distinct learners per
-    group; ``labels`` the columns that name a group (default: the non-numeric ones).
-    ``partition_by`` names the columns of the whole each row is a part of, when that whole's
-    total is shown too (``[]``: the whole table): complementary groups are then hidden so that
-    the small ones cannot be recovered by differencing (default: known from the metric's
-    columns, :data:`mblib.analytics.privacy.PARTITIONS`). Columns in
-    ``percent`` (default: those ending in ``rate``, ``share`` or ``retention``, and the ``_low``
-    and ``_high`` bounds of a ``_rate`` column) are shown as percentages.
-    """
-    from .privacy import suppress_small_groups
-
-    table = suppress_small_groups(frame, k, count_col, labels=labels, how=how, partition_by=partition_by)
-    if percent is None:  # shares, and the bounds of a rate (completion_low with completion_rate; not median_low)
-        cols = list(frame.columns)
-        percent = [c for c in cols if c.endswith(("rate", "share", "retention"))
-                   or (c.endswith(("_low", "_high")) and f"{c.rsplit('_', 1)[0]}_rate" in cols)]
-    return ReportTable(table.frame, caption, table.note, k, tuple(percent), tuple(table.hidden_totals))
-
-
-# --------------------------------------------------------------------------------------------
-# data a report runs on
-# --------------------------------------------------------------------------------------------
-
-@dataclass
-class ReportData:
-    """What a report notebook works on: the workspace, events (and learners) lazily on one engine, and k.
-
-    :meth:`run` runs a metric on the engine and returns the small collected polars frame.
-    """
-
-    workspace: Any
-    events: Any
-    learners: Any | None
-    engine: str
-    k: int
-    source: str
-
-    def run(self, metric: Callable[..., Any], *args: Any, learners: bool = False, **kwargs: Any) -> Any:
-        """``metric(events[, learners], *args, **kwargs)`` on this engine, collected (a polars DataFrame)."""
-        from .backends import collect
-
-        frames = [self.events]
-        if learners:
-            if self.learners is None:
-                raise ReportError(f"{getattr(metric, '__name__', 'this metric')} needs the learners table, and "
-                                  f"{self.source} has none", location=Location(file=self.source),
-                                  hint="put learners.parquet beside the events folder (mb synth writes one)")
-            frames.append(self.learners)
-        call = metric
-        if args:  # positional extras (a module, a credential) go after the frames
-            def call(*frames_: Any, **kw: Any) -> Any:
-                return metric(*frames_, *args, **kw)
-
-        return collect(call, *frames, engine=self.engine, **kwargs)
-
-    def narrowed(self, *, module_id: str | None = None, verbs: Sequence[str] | None = None) -> ReportData:
-        """This data narrowed to one module's events and/or some verbs, read once and held in memory.
-
-        Metrics that read the events several times over (item analysis joins a module's answers
-        with themselves) then scan this small subset instead of the whole data set:
-
-        >>> from mblib.analytics import items
-        >>> from mblib.cli import SAMPLE_WORKSPACE
-        >>> rd = open_report_data(SAMPLE_WORKSPACE, learners=60)
-        >>> module = rd.workspace.module("reading-bar-charts")
-        >>> answers = rd.narrowed(module_id=module.id, verbs=["answered"])
-        >>> answers.run(items.item_statistics, module).equals(rd.run(items.item_statistics, module))
-        True
-        """
-        import narwhals.stable.v2 as nw
-
-        from .backends import collect, to_engine
-        from .metrics import lazy
-
-        ev = lazy(self.events)
-        if module_id is not None:
-            ev = ev.filter(nw.col("module_id") == module_id)
-        if verbs is not None:
-            ev = ev.filter(nw.col("verb").is_in(list(verbs)))
-        small = collect(ev)
-        return replace(self, events=to_engine(small.lazy(), self.engine))  # type: ignore[arg-type]
-
-
-def open_report_data(workspace: str | Path | Any, data: str | Path | None = None, *, engine: Engine = "polars",
-                     k: int | None = None, learners: int = 400, seed: int = 7, rejects: str | Path | None = None,
-                     echo: Callable[[str], Any] | None = None) -> ReportData:
-    """Open learner data for a report: a folder as ``mb synth`` writes it (``events/`` partitioned by
-    month, ``learners.parquet``) or one Parquet file of events.
-
-    The events go through the readers' checks (:mod:`mblib.analytics.datacheck`): rows with an
-    empty learner id or timestamp, an unknown verb, a NaN or out-of-range score or duration, ...
-    are left out by a lazy filter (the data stays a streaming scan). A file that is not readable
-    Parquet, or a column of the wrong type (a list of learner ids, text scores), is refused with
-    the file, the column and the fix. With ``rejects`` (a CSV path) one counting pass is made
-    first: the rejected rows go there with their reason and ``echo`` gets the counts.
-
-    With ``data=None`` a small deterministic cohort (``learners`` learners) is synthesised over the
-    workspace into a temporary folder first, so a report notebook runs anywhere. ``k`` defaults to
-    the workspace's ``[privacy] k_threshold``.
-    """
-    import tempfile
-
-    import polars as pl
-
-    from ..content import Workspace
-    from .backends import scan_events, to_engine
-    from .datacheck import check_events_data, data_paths, parquet_files, type_problems, valid_events
-    from .schema import EVENT_COLUMNS, LEARNER_COLUMNS
-    from .validation import REPLACEMENT, parquet_schema
-
-    ws = workspace if hasattr(workspace, "modules") else Workspace.open(workspace)
-    if data is None:
-        from .synth import synthesise, write_cohort
-
-        folder = Path(tempfile.mkdtemp(prefix="mblib-cohort-"))
-        write_cohort(synthesise(ws, learners=learners, seed=seed), folder, overwrite=True)
-        data = folder
-    path = Path(data)
-    if not path.exists():
-        raise ReportError(f"learner data '{path}' does not exist", location=Location(file=str(path)),
-                          hint="run `mb synth` to make a cohort, or point at a Parquet file or folder of events")
-    events_path, learners_path = data_paths(path)
-    for f in parquet_files(events_path):  # footers only: readable, plain columns of the contract's types
-        type_problems(parquet_schema(f, EVENT_COLUMNS), str(f))
-    if rejects is not None:
-        check = check_events_data(events_path, rejects=rejects)
-        if echo is not None:
-            echo(check.summary())
-    events = valid_events(scan_events(events_path, engine=engine))
-    people = None
-    if learners_path.is_file():
-        scan = pl.scan_parquet(learners_path)
-        if "learner_id" in parquet_schema(learners_path, LEARNER_COLUMNS, "learners"):
-            lid = pl.col("learner_id").cast(pl.String)
-            scan = scan.filter(lid.is_not_null() & ~lid.str.contains(REPLACEMENT, literal=True))
-        people = to_engine(scan, engine)
-    return ReportData(ws, events, people, engine, int(k if k is not None else ws.settings.privacy.k_threshold),
-                      str(path))
-
-
-# --------------------------------------------------------------------------------------------
-# exporter
-# --------------------------------------------------------------------------------------------
-
-_INLINE = re.compile(r"<(script|style)\b([^>]*)>(.*?)</\1>", re.S | re.I)
-_STYLE_ATTR = re.compile(r"""<[a-zA-Z][^>]*?\sstyle=(["'])(.*?)\1""", re.S)
-
-
-def apply_csp(page: str) -> str:
-    """Replace ``__MB_CSP__`` with a strict policy allowing exactly the page's inline scripts and styles.
-
-    Data blocks (``<script type="application/json">``) are not scripts and get no hash. Inline
-    ``style`` attributes (markdown table alignment) are allowed by hash with ``'unsafe-hashes'``.
-
-    >>> page = apply_csp('<meta content="__MB_CSP__"><style>p{}</style><script>1</script>'
-    ...                  '<script type="application/json">{}</script>')
-    >>> "default-src 'none'" in page and page.count("'sha256-") == 2
-    True
-    """
-    from ..render.page import content_security_policy
-
-    scripts, styles = [], []
-    for m in _INLINE.finditer(page):
-        tag, attrs, body = m.group(1).lower(), m.group(2), m.group(3)
-        if tag == "script":
-            if re.search(r"""type=["']?application/(ld\+)?json""", attrs, re.I):
-                continue
-            scripts.append(body)
-        else:
-            styles.append(body)
-    # style="..." attributes (markdown table alignment) are allowed one by one, by hash
-    attrs = [_html.unescape(m.group(2)) for m in _STYLE_ATTR.finditer(_INLINE.sub("", page))]
-    csp = content_security_policy(list(dict.fromkeys(scripts)), list(dict.fromkeys(styles + attrs)))
-    if attrs:
-        csp = csp.replace("style-src ", "style-src 'unsafe-hashes' ", 1)
-    return page.replace("__MB_CSP__", csp, 1)
-
-
-@lru_cache(maxsize=1)
-def exporter_class() -> type:
-    """The nbconvert exporter class (``HTMLExporter`` with the ``mbreport`` template); built on first use."""
-    try:
-        from nbconvert.exporters import HTMLExporter
-        from traitlets import default
-    except ModuleNotFoundError as e:
-        raise MissingDependencyError.for_extra("nbconvert", "analytics", "exporting reports") from e
-
-    from . import charts
-
-    class ReportExporter(HTMLExporter):  # type: ignore[misc, valid-type]
-        """HTML report: code hidden, charts interactive with vegaEmbed, offline, strict CSP."""
-
-        export_from_notebook = "mblib report"
-
-        @default("extra_template_basedirs")
-        def _default_extra_template_basedirs(self) -> list[str]:
-            return [str(TEMPLATES), *super()._default_extra_template_basedirs()]
-
-        @default("template_name")
-        def _template_name_default(self) -> str:
-            return "mbreport"
-
-        @default("exclude_input")
-        def _exclude_input_default(self) -> bool:
-            return True
-
-        @default("exclude_input_prompt")
-        def _exclude_input_prompt_default(self) -> bool:
-            return True
-
-        @default("exclude_output_prompt")
-        def _exclude_output_prompt_default(self) -> bool:
-            return True
-
-        @property
-        def default_config(self) -> Any:
-            c = super().default_config
-            priority = list(c.NbConvertBase.display_data_priority)
-            c.NbConvertBase.display_data_priority = [charts.VEGALITE_MIME, *priority]
-            return c
-
-        def default_filters(self) -> Any:
-            yield from super().default_filters()
-            yield ("mb_chart_figure", lambda spec: charts.chart_figure_html(spec, _chart_key(spec)))
-
-        def from_notebook_node(self, nb: Any, resources: dict[str, Any] | None = None,
-                               **kw: Any) -> tuple[str, dict[str, Any]]:
-            resources = dict(resources or {})
-            has_charts = any(charts.VEGALITE_MIME in (o.get("data") or {})
-                             for cell in nb.cells for o in cell.get("outputs", []))
-            resources["mb_vega_bundle"] = charts.vega_bundle() if has_charts else ""
-            resources["mb_embed_js"] = charts.EMBED_JS
-            resources["mb_css"] = charts.CHART_CSS + REPORT_CSS
-            output, resources = super().from_notebook_node(nb, resources, **kw)
-            return apply_csp(output), resources
-
-    return ReportExporter
-
-
-_keys = iter(range(1, 1 << 62))
-
-
-def _chart_key(spec: Any) -> str:
-    return f"chart-{next(_keys)}"
-
-
-REPORT_CSS = """
-main { max-width: 62rem; margin: 0 auto; }
-.jp-RenderedHTMLCommon a:link, .jp-RenderedHTMLCommon a:visited { text-decoration: underline; }
-.mb-table { overflow-x: auto; }
-.mb-table table { border-collapse: collapse; margin: 0.5rem 0; font-size: 0.9rem; }
-.mb-table caption { text-align: left; font-weight: 600; padding-bottom: 0.25rem; }
-.mb-table th, .mb-table td { border-bottom: 1px solid #ccc; padding: 0.2rem 0.6rem; text-align: left; }
-.mb-table tr.mb-suppressed td { color: #595959; font-style: italic; }
-.mb-note { font-size: 0.85rem; color: #333; margin-top: 0.25rem; }
-"""
-
-
-def export_html(nb: Any, *, title: str | None = None) -> str:
-    """Export an (executed) notebook node to one offline HTML page (see :class:`ReportExporter`)."""
-    if title:
-        nb = copy.deepcopy(nb)
-        nb.metadata["title"] = title
-    page, _ = exporter_class()().from_notebook_node(nb)
-    return page
 
 
 # --------------------------------------------------------------------------------------------
@@ -511,8 +179,9 @@ def run_report(report: str | Path = "credential-uptake", *, workspace: str | Pat
     return target
 
 
-__all__ = ["REPORTS", "ReportData", "ReportError", "ReportTable", "open_report_data", "run_demo", "apply_csp", "execute_notebook", "export_html", "exporter_class",
-           "inject_parameters", "report_table", "resolve_notebook", "run_report"]
+__all__ = ["REPORTS", "REPORT_CSS", "Engine", "ReportData", "ReportError", "ReportTable", "open_report_data", "run_demo",
+           "apply_csp", "execute_notebook", "export_html", "exporter_class", "inject_parameters", "report_table",
+           "resolve_notebook", "run_report"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -544,3 +213,4 @@ def run_demo(workspace: Any, out: str | Path, *, echo: Callable[[str], Any] = pr
             return None
         raise
     return path
+

@@ -1,6 +1,6 @@
 """The learner-data contract: the ``events`` and ``learners`` tables, and their validation.
 
-Every reader maps its source onto these two tables (see DESIGN.md, "Learner data"). The
+Every reader maps its source onto these two tables (see docs/architecture.md, "Learner data"). The
 column types are kept here once; metrics, readers and synthetic data all use them.
 
 >>> from mblib.analytics.schema import EVENT_COLUMNS, VERBS
@@ -181,7 +181,7 @@ def _to_polars(frame: Any) -> "pl.DataFrame":
     return nw.from_native(frame, eager_only=True).to_polars()
 
 
-def _type_problems(df: "pl.DataFrame", schema: "pl.Schema", table: str) -> tuple[list[Problem], set[str]]:
+def column_type_problems(df: "pl.DataFrame", schema: "pl.Schema", table: str) -> tuple[list[Problem], set[str]]:
     """Columns whose type does not fit (and cannot be read as the contract's type)."""
     import polars as pl
 
@@ -253,7 +253,7 @@ def validate_events(frame: Any) -> list[Problem]:
         problems.append(Problem(f"unknown column(s) {unknown}", Location(field=unknown[0]),
                                 hint=f"rename or drop them; the events columns are {list(EVENT_COLUMNS)}",
                                 severity="warning", code="column"))
-    type_problems, unusable = _type_problems(df, schema, "events")
+    type_problems, unusable = column_type_problems(df, schema, "events")
     problems += type_problems
     present = {c for c in df.columns if c in schema and c not in unusable}
     c = pl.col
@@ -314,7 +314,7 @@ def validate_learners(frame: Any) -> list[Problem]:
     if "learner_id" not in df.columns:
         return [Problem("the learners table has no column 'learner_id'", Location(field="learner_id"),
                         hint="add the column 'learner_id' (String)", code="column")]
-    type_problems, unusable = _type_problems(df, schema, "learners")
+    type_problems, unusable = column_type_problems(df, schema, "learners")
     problems += type_problems
     rules = [
         _Rule("learner_id", pl.col("learner_id").is_null(), pl.lit("learner_id is empty"),

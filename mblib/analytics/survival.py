@@ -25,9 +25,9 @@ time_to_credential_summary   credential_id (String), learners, earned, censored 
 thin_curve                   a collected curve cut to about 400 rows per credential, for charts
 ===========================  ==================================================================
 
->>> from mblib.analytics.metrics import _demo_events
+>>> from mblib.analytics.metrics import demo_events
 >>> from mblib.analytics.backends import collect
->>> collect(time_to_credential(_demo_events())).select("time_days", "at_risk", "events", "survival").rows()
+>>> collect(time_to_credential(demo_events())).select("time_days", "at_risk", "events", "survival").rows()
 [(8.0, 3, 1, 0.666...), (14.0, 2, 0, 0.666...)]
 """
 
@@ -37,7 +37,8 @@ from datetime import datetime
 from statistics import NormalDist
 from typing import TYPE_CHECKING, Any
 
-from .metrics import US_PER_DAY, _as_of_us, _events, _final, _nw
+from .metrics.frames import US_PER_DAY, as_of_us, events_frame, nw_module
+from .metrics.registry import final
 
 if TYPE_CHECKING:
     import narwhals.stable.v2 as nw
@@ -65,8 +66,8 @@ def credential_durations(events: Any, *, as_of: datetime | None = None) -> Frame
     """
     from .weeks import epoch_us
 
-    nw = _nw()
-    ev = _events(events, ["credential_id"])
+    nw = nw_module()
+    ev = events_frame(events, ["credential_id"])
 
     def first(verb: str, name: str) -> Frame:
         return (
@@ -80,7 +81,7 @@ def credential_durations(events: Any, *, as_of: datetime | None = None) -> Frame
     out = (
         first("enrolled", "_start")
         .join(first("earned", "_end"), on=["credential_id", "learner_id"], how="left")
-        .join(_as_of_us(ev, as_of), how="cross")
+        .join(as_of_us(ev, as_of), how="cross")
         .filter(start <= nw.col("as_of_us"))
         .with_columns(
             got.cast(nw.Int64).alias("earned"),
@@ -90,11 +91,11 @@ def credential_durations(events: Any, *, as_of: datetime | None = None) -> Frame
         )
     )
     schema = {"credential_id": nw.String, "learner_id": nw.String, "duration_days": nw.Float64, "earned": nw.Int64}
-    return _final(out, schema).sort("credential_id", "learner_id")
+    return final(out, schema).sort("credential_id", "learner_id")
 
 
 def _km(durations: Frame, z: float) -> Frame:
-    nw = _nw()
+    nw = nw_module()
     per = durations.group_by("credential_id", "duration_days").agg(
         nw.col("earned").sum().cast(nw.Int64).alias("events"),
         nw.len().cast(nw.Int64).alias("_n"),
@@ -140,10 +141,10 @@ def time_to_credential(events: Any, *, as_of: datetime | None = None, alpha: flo
     Columns: credential_id String, time_days Float64, at_risk Int64, events Int64,
     censored Int64, survival Float64, ci_low Float64, ci_high Float64.
     """
-    nw = _nw()
+    nw = nw_module()
     km = _km(credential_durations(events, as_of=as_of), _z(alpha))
     types = [nw.String, nw.Float64, nw.Int64, nw.Int64, nw.Int64, nw.Float64, nw.Float64, nw.Float64]
-    return _final(km, dict(zip(_KM_SCHEMA, types))).sort("credential_id", "time_days")
+    return final(km, dict(zip(_KM_SCHEMA, types))).sort("credential_id", "time_days")
 
 
 def time_to_credential_summary(events: Any, *, as_of: datetime | None = None, alpha: float = 0.05) -> Frame:
@@ -156,12 +157,12 @@ def time_to_credential_summary(events: Any, *, as_of: datetime | None = None, al
     Columns: credential_id String, learners Int64, earned Int64, censored Int64,
     median_days Float64, median_low Float64, median_high Float64.
 
-    >>> from mblib.analytics.metrics import _demo_events
+    >>> from mblib.analytics.metrics import demo_events
     >>> from mblib.analytics.backends import collect
-    >>> collect(time_to_credential_summary(_demo_events())).rows()
+    >>> collect(time_to_credential_summary(demo_events())).rows()
     [('c1', 3, 1, 2, None, 8.0, None)]
     """
-    nw = _nw()
+    nw = nw_module()
     km = _km(credential_durations(events, as_of=as_of), _z(alpha))
     def crossing(col: str) -> Any:
         return nw.when(nw.col(col) <= 0.5).then(nw.col("time_days")).otherwise(nw.lit(None, nw.Float64)).min()
@@ -176,7 +177,7 @@ def time_to_credential_summary(events: Any, *, as_of: datetime | None = None, al
     )
     schema = {"credential_id": nw.String, "learners": nw.Int64, "earned": nw.Int64, "censored": nw.Int64,
               "median_days": nw.Float64, "median_low": nw.Float64, "median_high": nw.Float64}
-    return _final(out, schema).sort("credential_id")
+    return final(out, schema).sort("credential_id")
 
 
 def thin_curve(curve: Any, *, max_points: int = 400) -> Any:
@@ -203,12 +204,12 @@ def thin_curve(curve: Any, *, max_points: int = 400) -> Any:
     """
     import polars as pl
 
-    from .backends import _to_polars_lazy
+    from .backends import to_polars_lazy
     from .metrics import MetricError
 
     if max_points < 2:
         raise MetricError(f"max_points must be 2 or more, got {max_points}", hint="max_points=400 draws a smooth curve")
-    native = _to_polars_lazy(curve).collect()
+    native = to_polars_lazy(curve).collect()
     missing = [c for c in _KM_SCHEMA if c not in native.columns]
     if missing:
         raise MetricError(f"the curve has no column(s) {', '.join(missing)}",

@@ -30,6 +30,19 @@ MAX_DURATION_S: float = 366 * 86400.0
 
 REPLACEMENT = "\ufffd"
 
+MODULE_VERBS: tuple[str, ...] = ("launched", "progressed", "answered", "completed", "passed", "failed")
+VERB_NEEDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("module_id", MODULE_VERBS),
+    ("block_id", ("progressed", "answered")),
+    ("credential_id", ("enrolled", "earned")),
+)
+"""The id column each verb needs: every reader and the report data check reject an event without it."""
+
+SCORE_NAN = "score NaN is not a number"
+DURATION_NAN = "duration_s is not a number (NaN)"
+TOO_LONG = f"is longer than a year (at most {MAX_DURATION_S:,.0f} s)"
+"""Messages of the score and duration rules, the same from the readers and the report data check."""
+
 
 class ReaderError(MblibError):
     """A source cannot be read at all (missing file, unknown format, no usable columns)."""
@@ -163,7 +176,7 @@ def damaged_parquet(path: str | Path, error: BaseException) -> ReaderError:
                        location=Location(file=str(path)), hint=_REWRITE)
 
 
-def parquet_schema(path: str | Path, columns: Iterable[str], table: str = "events") -> "pl.Schema":
+def parquet_schema(path: str | Path, columns: Iterable[str], table: str = "events") -> pl.Schema:
     """The schema of a Parquet file, checked: readable, and no list/struct column among ``columns``.
 
     Raises :class:`ReaderError` naming the file, the column and the fix instead of a polars traceback.
@@ -185,5 +198,5 @@ def parquet_schema(path: str | Path, columns: Iterable[str], table: str = "event
     return schema
 
 
-__all__ = ["MAX_DURATION_S", "ReaderError", "Reject", "damaged_parquet", "parquet_schema", "duration_problem", "kind", "number", "obj", "objects", "shown", "text",
+__all__ = ["DURATION_NAN", "MAX_DURATION_S", "MODULE_VERBS", "ReaderError", "Reject", "SCORE_NAN", "TOO_LONG", "VERB_NEEDS", "damaged_parquet", "parquet_schema", "duration_problem", "kind", "number", "obj", "objects", "shown", "text",
            "text_problem"]

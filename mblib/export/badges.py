@@ -7,7 +7,8 @@ description), workload (``creditsAvailable`` in ECTS, hours in the
 description), EQF level (an alignment to the EQF), assessment, form of
 participation and quality assurance (description), and a ``resultDescription``
 for the average quiz score. Credentials are issued from the learner events
-table (``../shared/DESIGN.md``, "Learner data") to learners who passed the
+table (docs/architecture.md, "Learner data", read through
+:mod:`mblib.analytics.readers`) to learners who passed the
 required modules, enough electives, the average score and any credential this
 one stacks on. Credentials are not signed (no ``proof``): sign them with your
 issuer key (e.g. a Data Integrity ``eddsa-rdfc-2022`` proof) before sending.
@@ -21,14 +22,15 @@ issuer key (e.g. a Data Integrity ``eddsa-rdfc-2022`` proof) before sending.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import re
+import tempfile
 import uuid
-from datetime import datetime, timezone
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from ..content.yamlio import atomic_write
 from ..errors import Location
@@ -46,37 +48,46 @@ FRAMEWORK_URLS = {
     "digcomp 2.2": "https://joint-research-centre.ec.europa.eu/scientific-activities-z/education-and-training/digital-transformation-education/digital-competence-framework-citizens-digcomp_en",
     "eqf": "https://europa.eu/europass/en/description-eight-eqf-levels",
 }
-EVENT_COLUMNS = ("timestamp", "learner_id", "verb", "credential_id", "module_id", "block_id", "score", "success",
-                 "duration_s", "response", "language")
-
-
 # ------------------------------------------------------------------------------------- events
-def read_events(source: str | Path | Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Events as plain dicts, from a CSV or Parquet file (or folder of Parquet files), or rows already in memory."""
+def learner_events(source: str | Path | Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Events as plain dicts: read through the analytics readers from a CSV or Parquet file (or a
+    folder of them), or rows already in memory (kept as given).
+
+    A file is read with :func:`mblib.analytics.readers.read_events` (one events model in the
+    package, docs/architecture.md "Learner data"): learner ids as they are (badges go to the real
+    learners), rows that do not fit the contract left out, the file itself never changed.
+    """
     if not isinstance(source, (str, Path)):
         return [dict(r) for r in source]
     path = Path(source)
     if not path.exists():
         raise ExportError(f"events file '{path}' does not exist", location=Location(file=str(path)),
                           hint="generate learner data first (mb synth ...), or pass the path of an events CSV/Parquet")
-    if path.suffix.lower() == ".csv":
-        with open(path, newline="", encoding="utf-8") as fh:
-            rows = [dict(r) for r in csv.DictReader(fh)]
-    else:
-        try:
-            import pyarrow.parquet as pq
-        except ModuleNotFoundError:  # pragma: no cover
-            from ..errors import MissingDependencyError
+    try:
+        from ..analytics.readers import ReaderError, source_columns
+        from ..analytics.readers import read_events as read_event_table
+    except ModuleNotFoundError as e:  # pragma: no cover - polars missing
+        from ..errors import MissingDependencyError
 
-            raise MissingDependencyError.for_extra("pyarrow", "analytics", "Reading Parquet events") from None
-        table = pq.read_table(path, columns=None)
-        names = [c for c in table.column_names if c in EVENT_COLUMNS]
-        rows = table.select(names).to_pylist()
-    missing = {"learner_id", "verb", "module_id"} - (set(rows[0]) if rows else set(EVENT_COLUMNS))
-    if missing:
-        raise ExportError(f"events in '{path}' lack the column(s) {sorted(missing)}", location=Location(file=str(path)),
-                          hint="events need the columns of DESIGN.md 'Learner data' (learner_id, verb, module_id, ...)")
-    return rows
+        raise MissingDependencyError.for_extra(e.name or "polars", "analytics", "Reading learner events") from None
+    try:
+        have = source_columns(path)
+        missing = {"learner_id", "verb", "module_id"} - set(have)
+        if missing:
+            raise ExportError(f"events in '{path}' lack the column(s) {sorted(missing)}",
+                              location=Location(file=str(path)),
+                              hint="events need the columns of docs/architecture.md 'Learner data' "
+                                   "(learner_id, verb, module_id, ...)")
+        with tempfile.TemporaryDirectory(prefix="mblib-badge-events-") as tmp:
+            result = read_event_table(path, pseudonymise=False, rejects=Path(tmp) / "events.rejects.csv", echo=None)
+            return result.collect().to_dicts()
+    except ReaderError as e:
+        raise ExportError(f"cannot read the learner events: {e.message}", location=e.location,
+                          hint=e.hint or "pass an events CSV/Parquet file (docs/architecture.md 'Learner data')") from None
+
+
+read_events = learner_events
+"""The name :mod:`mblib.export` has always exported: :func:`learner_events`."""
 
 
 def _float(v: Any) -> float | None:
@@ -99,12 +110,12 @@ def _time(v: Any) -> datetime | None:
     if v is None or v == "":
         return None
     if isinstance(v, datetime):
-        return v if v.tzinfo else v.replace(tzinfo=timezone.utc)
+        return v if v.tzinfo else v.replace(tzinfo=UTC)
     try:
         t = datetime.fromisoformat(str(v).replace("Z", "+00:00"))
     except ValueError:
         return None
-    return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
+    return t if t.tzinfo else t.replace(tzinfo=UTC)
 
 
 def module_results(events: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, dict[str, Any]]]:
@@ -137,7 +148,7 @@ def module_results(events: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, d
     return out
 
 
-def eligible(credential: "Credential", results: Mapping[str, Mapping[str, Any]],
+def eligible(credential: Credential, results: Mapping[str, Mapping[str, Any]],
              earned: Mapping[str, Any] | None = None) -> tuple[bool, dict[str, Any]]:
     """Whether one learner's module results meet a credential's criteria, with the details.
 
@@ -145,7 +156,7 @@ def eligible(credential: "Credential", results: Mapping[str, Mapping[str, Any]],
     """
     earned = dict(earned or {})
     passed = {m: r for m, r in results.items() if r.get("passed") and not m.startswith("credential:")}
-    counted = [m for m in credential.required]
+    counted = list(credential.required)
     ok = all(m in passed for m in credential.required)
     for g in credential.electives:
         got = [m for m in g.modules if m in passed]
@@ -163,7 +174,7 @@ def eligible(credential: "Credential", results: Mapping[str, Mapping[str, Any]],
 
 
 # ------------------------------------------------------------------------------------- documents
-def _issuer_profile(workspace: "Workspace", credential: "Credential") -> dict[str, Any]:
+def _issuer_profile(workspace: Workspace, credential: Credential) -> dict[str, Any]:
     issuer = credential.issuer or workspace.settings.issuer
     if issuer is None:
         raise ExportError(f"credential '{credential.id}' has no issuer", location=Location(
@@ -182,7 +193,7 @@ def _issuer_profile(workspace: "Workspace", credential: "Credential") -> dict[st
     return profile
 
 
-def _base_url(workspace: "Workspace", credential: "Credential") -> str:
+def _base_url(workspace: Workspace, credential: Credential) -> str:
     issuer = credential.issuer or workspace.settings.issuer
     if issuer is not None and issuer.url:
         return str(issuer.url).rstrip("/")
@@ -193,7 +204,7 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def achievement(workspace: "Workspace", credential: "Credential") -> dict[str, Any]:
+def achievement(workspace: Workspace, credential: Credential) -> dict[str, Any]:
     """The OB 3.0 ``Achievement`` of a credential (type MicroCredential)."""
     base = _base_url(workspace, credential)
     page = f"{base}/credentials/{credential.id}"
@@ -241,7 +252,7 @@ def achievement(workspace: "Workspace", credential: "Credential") -> dict[str, A
         "inLanguage": credential.language,
         "version": credential.version,
         "humanCode": credential.id,
-        "tag": sorted({t for t in ("microcredential", *(eu.participation and [eu.participation] or []))}),
+        "tag": sorted({"microcredential", *(eu.participation and [eu.participation] or [])}),
     }
     if alignment:
         out["alignment"] = alignment
@@ -255,7 +266,7 @@ def achievement(workspace: "Workspace", credential: "Credential") -> dict[str, A
     return out
 
 
-def achievement_credential(workspace: "Workspace", credential: "Credential", learner_id: str, *,
+def achievement_credential(workspace: Workspace, credential: Credential, learner_id: str, *,
                            average: float | None, issued: datetime, achievement_doc: dict[str, Any] | None = None,
                            ) -> dict[str, Any]:
     """An unsigned ``AchievementCredential`` (OpenBadgeCredential) for one learner.
@@ -277,7 +288,7 @@ def achievement_credential(workspace: "Workspace", credential: "Credential", lea
     if average is not None and ach.get("resultDescription"):
         subject["result"] = [{"type": ["Result"], "resultDescription": ach["resultDescription"][0]["id"],
                               "value": f"{average * 100:.0f}"}]
-    stamp = issued.astimezone(timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    stamp = issued.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
     return {
         "@context": [VC_CONTEXT, OB_CONTEXT],
         "id": "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"mblib-credential:{credential.id}:{learner_id}")),
@@ -292,11 +303,11 @@ def achievement_credential(workspace: "Workspace", credential: "Credential", lea
     }
 
 
-def issue_badges(workspace: "Workspace", credential_id: str,
+def issue_badges(workspace: Workspace, credential_id: str,
                  events: str | Path | Iterable[Mapping[str, Any]]) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
     """The credential's Achievement and ``{learner_id: AchievementCredential}`` for everyone who met the criteria."""
     cred = workspace.credential(credential_id)
-    rows = read_events(events)
+    rows = learner_events(events)
     results = module_results(rows)
     ach = achievement(workspace, cred)
     issued: dict[str, dict[str, Any]] = {}
@@ -321,7 +332,7 @@ def issue_badges(workspace: "Workspace", credential_id: str,
     for learner in sorted(results):
         ok, info = check(cred.id, learner)
         if ok:
-            when = info["when"] or datetime.now(timezone.utc)
+            when = info["when"] or datetime.now(UTC)
             issued[learner] = achievement_credential(workspace, cred, learner, average=info["average"], issued=when,
                                                      achievement_doc=ach)
     return ach, issued
@@ -341,7 +352,7 @@ def credential_file_name(doc: Mapping[str, Any]) -> str:
     return hashlib.sha256(ident.encode("utf-8")).hexdigest()[:32] + ".json"
 
 
-def export_badges(workspace: "Workspace", credential_id: str, events: str | Path | Iterable[Mapping[str, Any]],
+def export_badges(workspace: Workspace, credential_id: str, events: str | Path | Iterable[Mapping[str, Any]],
                   out_dir: str | Path) -> Path:
     """Write ``achievement.json`` and ``credentials/<uuid>.json`` to ``out_dir`` (moved into place whole).
 
@@ -373,4 +384,4 @@ def export_badges(workspace: "Workspace", credential_id: str, events: str | Path
 
 
 __all__ = ["achievement", "achievement_credential", "credential_file_name", "eligible", "export_badges",
-           "issue_badges", "module_results", "read_events"]
+           "issue_badges", "learner_events", "module_results", "read_events"]

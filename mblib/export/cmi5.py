@@ -16,8 +16,9 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape, quoteattr
 
 from ..content.yamlio import atomic_write
@@ -30,7 +31,7 @@ NAMESPACE = "https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd"
 DEFAULT_CONNECT = "'self' https:"
 
 
-def activity_base(workspace: "Workspace") -> str:
+def activity_base(workspace: Workspace) -> str:
     """The IRI all course and AU ids start with: the issuer's URL, else a ``urn:``."""
     issuer = workspace.settings.issuer
     if issuer is not None and issuer.url:
@@ -42,7 +43,7 @@ def _text(tag: str, value: str, lang: str, indent: str) -> str:
     return f"{indent}<{tag}>\n{indent}  <langstring lang={quoteattr(lang)}>{escape(value)}</langstring>\n{indent}</{tag}>\n"
 
 
-def cmi5_course_structure(course_id: str, title: str, description: str, modules: list["Module"], *,
+def cmi5_course_structure(course_id: str, title: str, description: str, modules: list[Module], *,
                           au_base: str | None = None, language: str = "en") -> str:
     """The ``cmi5.xml`` text: the course and one AU per module (url: ``<module-id>.html``)."""
     au_base = au_base or course_id
@@ -62,16 +63,16 @@ def cmi5_course_structure(course_id: str, title: str, description: str, modules:
     return "".join(parts)
 
 
-def export_cmi5(workspace: "Workspace", item_id: str, out_file: str | Path, *, execute: bool = True,
+def export_cmi5(workspace: Workspace, item_id: str, out_file: str | Path, *, execute: bool = True,
                 workers: int | None = None, connect_src: str = DEFAULT_CONNECT,
                 echo: Callable[[str], None] | None = None) -> Path:
     """Write the cmi5 package (zip) of a credential or a module to ``out_file``, atomically."""
     from .packaging import zip_build_folder, zip_folder
-    from .scorm import _units, write_lms_pages
+    from .scorm import package_units, write_lms_pages
     from .site import static_text
     from .state import executed_modules
 
-    package_id, title, order, _prereq, _version = _units(workspace, item_id)
+    package_id, title, order, _prereq, _version = package_units(workspace, item_id)
     modules, _h, _ran = executed_modules(workspace, order, execute=execute, workers=workers, echo=echo)
     if item_id in workspace.credentials:
         cred = workspace.credentials[item_id]

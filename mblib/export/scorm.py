@@ -17,8 +17,9 @@ True
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape, quoteattr
 
 from ..content.yamlio import atomic_write
@@ -37,7 +38,7 @@ def xml_id(prefix: str, value: str) -> str:
     return prefix + "-" + re.sub(r"[^A-Za-z0-9_.-]", "_", value)
 
 
-def scorm_manifest(package_id: str, title: str, modules: list["Module"], files: Mapping[str, list[str]], *,
+def scorm_manifest(package_id: str, title: str, modules: list[Module], files: Mapping[str, list[str]], *,
                    prerequisites: Mapping[str, list[str]] | None = None, version: str = "1.0.0") -> str:
     """The ``imsmanifest.xml`` of a SCORM 1.2 package (``files``: module id -> its files, page first)."""
     prerequisites = prerequisites or {}
@@ -76,7 +77,7 @@ def scorm_manifest(package_id: str, title: str, modules: list["Module"], files: 
         "  </resources>\n</manifest>\n")
 
 
-def write_lms_pages(folder: Path, workspace: "Workspace", modules: Iterable["Module"], script: str,
+def write_lms_pages(folder: Path, workspace: Workspace, modules: Iterable[Module], script: str,
                     *, connect_src: str = "'none'") -> dict[str, list[str]]:
     """Render each module with an LMS adapter script into ``folder``; returns module id -> files written."""
     from ..render.page import render_module
@@ -91,7 +92,7 @@ def write_lms_pages(folder: Path, workspace: "Workspace", modules: Iterable["Mod
     return files
 
 
-def _units(workspace: "Workspace", item_id: str) -> tuple[str, str, list[str], dict[str, list[str]], str]:
+def package_units(workspace: Workspace, item_id: str) -> tuple[str, str, list[str], dict[str, list[str]], str]:
     """(package id, title, module ids in order, prerequisites, version) of a credential or a module."""
     if item_id in workspace.credentials:
         cred = workspace.credentials[item_id]
@@ -104,14 +105,14 @@ def _units(workspace: "Workspace", item_id: str) -> tuple[str, str, list[str], d
     return module.id, module.title, [module.id], {}, module.version
 
 
-def export_scorm(workspace: "Workspace", item_id: str, out_file: str | Path, *, execute: bool = True,
+def export_scorm(workspace: Workspace, item_id: str, out_file: str | Path, *, execute: bool = True,
                  workers: int | None = None, echo: Callable[[str], None] | None = None) -> Path:
     """Write the SCORM 1.2 package (zip) of a credential or a module to ``out_file``, atomically."""
     from .packaging import zip_build_folder, zip_folder
     from .site import static_text
     from .state import executed_modules
 
-    package_id, title, order, prereq, version = _units(workspace, item_id)
+    package_id, title, order, prereq, version = package_units(workspace, item_id)
     modules, _h, _ran = executed_modules(workspace, order, execute=execute, workers=workers, echo=echo)
     out_file = Path(out_file)
     with zip_build_folder(out_file) as tmp:
@@ -123,4 +124,4 @@ def export_scorm(workspace: "Workspace", item_id: str, out_file: str | Path, *, 
     return out_file
 
 
-__all__ = ["export_scorm", "scorm_manifest", "write_lms_pages", "xml_id"]
+__all__ = ["export_scorm", "package_units", "scorm_manifest", "write_lms_pages", "xml_id"]

@@ -82,13 +82,13 @@ def test_every_metric_equals_polars(engine, cohort_dir, reference):
 
 
 def test_collect_runs_a_metric_on_an_engine(engine):
-    events = M._demo_events()
+    events = M.demo_events()
     assert collect(M.module_outcomes, events, engine=engine).equals(collect(M.module_outcomes(events)))
 
 
 def test_scan_events_reads_one_file_and_keeps_contract_columns(tmp_path, engine):
     path = tmp_path / "events.parquet"
-    M._demo_events().collect().with_columns(pl.lit("x").alias("extra")).write_parquet(path)
+    M.demo_events().collect().with_columns(pl.lit("x").alias("extra")).write_parquet(path)
     lf = scan_events(path, engine=engine)
     assert "extra" not in lf.collect_schema().names()
     assert collect(M.weekly_active_learners(lf))["active_learners"].to_list() == [3, 2, 1]
@@ -96,7 +96,7 @@ def test_scan_events_reads_one_file_and_keeps_contract_columns(tmp_path, engine)
 
 def test_bad_engine_and_paths_are_explained(tmp_path):
     with pytest.raises(BackendError, match="unknown engine 'spork'") as e:
-        to_engine(M._demo_events(), "spork")  # type: ignore[arg-type]
+        to_engine(M.demo_events(), "spork")  # type: ignore[arg-type]
     assert "polars, duckdb, spark" in str(e.value)
     with pytest.raises(BackendError, match="no such file or folder"):
         scan_events(tmp_path / "missing")
@@ -104,7 +104,7 @@ def test_bad_engine_and_paths_are_explained(tmp_path):
     with pytest.raises(BackendError, match="no .parquet files"):
         scan_events(tmp_path / "empty")
     with pytest.raises(BackendError, match="takes no further frames"):
-        collect(M._demo_events(), M._demo_events())
+        collect(M.demo_events(), M.demo_events())
 
 
 def test_spark_session_is_utc_and_shared():

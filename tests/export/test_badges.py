@@ -139,3 +139,36 @@ def test_missing_events_file_and_columns_are_clear_errors(export_ws, tmp_path):
     (tmp_path / "bad.csv").write_text("who,what\nada,passed\n")
     with pytest.raises(ExportError, match=r"lack the column\(s\) \['learner_id', 'module_id', 'verb'\]"):
         issue_badges(export_ws, "data-literacy-foundations", tmp_path / "bad.csv")
+
+
+def test_event_files_are_read_through_the_analytics_readers(export_ws, tmp_path):
+    """One events model: a file goes through mblib.analytics.readers (rows that break the contract are
+    left out, learner ids kept as they are, nothing written beside the source)."""
+    from mblib.export.badges import issue_badges, learner_events
+
+    cols = ["timestamp", "learner_id", "verb", "credential_id", "module_id", "block_id", "score", "success",
+            "duration_s", "response", "language"]
+    rows = [r for r in events() if r["learner_id"] in ("ada", "bo")]
+    with open(tmp_path / "events.csv", "w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=cols)
+        w.writeheader()
+        w.writerows({c: ("" if r.get(c) is None else r.get(c)) for c in cols} for r in rows)
+        # a row the readers reject: it must not count as a pass
+        w.writerow({"timestamp": "not a date", "learner_id": "zed", "verb": "passed", "module_id": "reading-bar-charts",
+                    "score": "1.0", "success": "true"})
+        w.writerow({"timestamp": "2026-03-05T10:00:00Z", "learner_id": "zed", "verb": "clicked",
+                    "module_id": "reading-bar-charts"})
+    read = learner_events(tmp_path / "events.csv")
+    assert {r["learner_id"] for r in read} == {"ada", "bo"}
+    assert sorted(issue_badges(export_ws, "data-literacy-foundations", tmp_path / "events.csv")[1]) == ["ada"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["events.csv"]
+
+
+def test_an_unreadable_events_file_is_an_export_error(export_ws, tmp_path):
+    from mblib.export.badges import issue_badges
+    from mblib.export.errors import ExportError
+
+    (tmp_path / "events.parquet").write_bytes(b"PAR1 not really parquet")
+    with pytest.raises(ExportError, match="cannot read the learner events: not a readable Parquet file") as e:
+        issue_badges(export_ws, "data-literacy-foundations", tmp_path / "events.parquet")
+    assert "events.parquet" in str(e.value)
