@@ -10,11 +10,6 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
-
-# Until issue 11 lands on main: the layer rules are measured but not yet enforced.
-pytestmark = pytest.mark.xfail(reason="issue 11 (one-way layers) in progress", strict=False)
-
 ROOT = Path(__file__).resolve().parents[1] / "mblib"
 
 #: Layer of each top-level part of the package; a module imports only layers before its own.

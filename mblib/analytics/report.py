@@ -50,8 +50,6 @@ from .report_tables import ReportTable, report_table
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
-REPO_ROOT = HERE.parent.parent
-NOTEBOOKS = REPO_ROOT / "notebooks"
 
 #: report name -> notebook file (in ``notebooks/``)
 REPORTS: dict[str, str] = {

@@ -11,7 +11,7 @@ True
 
 from __future__ import annotations
 
-from .badges import achievement, export_badges, issue_badges, read_events
+from .badges import achievement, export_badges, issue_badges, learner_events
 from .cmi5 import cmi5_course_structure, export_cmi5
 from .demo import export_everything
 from .errors import CodeBlockError, ExportError, UnsafePackageError
@@ -26,5 +26,5 @@ __all__ = [
     "CodeBlockError", "ExportError", "ExportReport", "ExportState", "UnsafePackageError", "achievement",
     "cmi5_course_structure", "execute_module", "execute_notebook", "executed_modules", "export_badges",
     "export_cmi5", "export_everything", "export_lessons", "export_scorm", "export_site", "import_package",
-    "issue_badges", "module_to_notebook", "notebook_to_module", "read_events", "scorm_manifest", "staged_folder",
+    "issue_badges", "module_to_notebook", "notebook_to_module", "learner_events", "scorm_manifest", "staged_folder",
 ]

@@ -86,9 +86,6 @@ def learner_events(source: str | Path | Iterable[Mapping[str, Any]]) -> list[dic
                           hint=e.hint or "pass an events CSV/Parquet file (docs/architecture.md 'Learner data')") from None
 
 
-read_events = learner_events
-"""The name :mod:`mblib.export` has always exported: :func:`learner_events`."""
-
 
 def _float(v: Any) -> float | None:
     if v is None or v == "":
@@ -384,4 +381,4 @@ def export_badges(workspace: Workspace, credential_id: str, events: str | Path |
 
 
 __all__ = ["achievement", "achievement_credential", "credential_file_name", "eligible", "export_badges",
-           "issue_badges", "learner_events", "module_results", "read_events"]
+           "issue_badges", "learner_events", "module_results"]
