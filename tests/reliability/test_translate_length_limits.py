@@ -17,7 +17,7 @@ from mblib.translate.apply import translate_module
 from mblib.translate.engines import CTranslate2Engine, MarianEngine, SegmentTooLongError, position_limit
 from mblib.translate.store import TranslationError, load_translations
 
-from .tiny_marian import short_model
+from tests.translate.tiny_marian import short_model
 
 LIMIT = 32
 LONG = ("Compare the lengths of the bars and not the numbers, because each bar stands for one value "
