@@ -24,9 +24,10 @@ controls to these.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta, timezone
-from typing import TYPE_CHECKING, Any, Callable, Literal
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..errors import Location, MblibError
 
@@ -60,7 +61,7 @@ class EventFilter:
     end: date | None = None
     language: str | None = None
 
-    def with_credential(self, workspace: "Workspace", credential_id: str | None) -> "EventFilter":
+    def with_credential(self, workspace: Workspace, credential_id: str | None) -> EventFilter:
         """A copy filtering on ``credential_id`` with its modules looked up in ``workspace``."""
         if credential_id is None:
             return replace(self, credential_id=None, module_ids=())
@@ -83,7 +84,7 @@ class EventFilter:
 
 def _utc(d: date, *, end: bool = False) -> datetime:
     day = d + timedelta(days=1) if end else d
-    return datetime.combine(day, time(0), tzinfo=timezone.utc)
+    return datetime.combine(day, time(0), tzinfo=UTC)
 
 
 def filter_events(events: Any, learners: Any | None, flt: EventFilter) -> Any:
@@ -95,27 +96,39 @@ def filter_events(events: Any, learners: Any | None, flt: EventFilter) -> Any:
 
     ev = nw.from_native(events)
     if flt.start and flt.end and flt.start > flt.end:
-        raise FilterError(f"the date range starts after it ends ({flt.start} > {flt.end})", location=Location(field="start"),
-                          hint="pick a start date on or before the end date")
+        raise FilterError(
+            f"the date range starts after it ends ({flt.start} > {flt.end})",
+            location=Location(field="start"),
+            hint="pick a start date on or before the end date",
+        )
     if flt.start:
         ev = ev.filter(nw.col("timestamp") >= _utc(flt.start))
     if flt.end:
         ev = ev.filter(nw.col("timestamp") < _utc(flt.end, end=True))
     if flt.segment and flt.segment_value is not None:
         if flt.segment not in SEGMENTS:
-            raise FilterError(f"unknown segment '{flt.segment}'", location=Location(field="segment"),
-                              hint=f"use one of {', '.join(SEGMENTS)}")
+            raise FilterError(
+                f"unknown segment '{flt.segment}'",
+                location=Location(field="segment"),
+                hint=f"use one of {', '.join(SEGMENTS)}",
+            )
         if learners is None:
-            raise FilterError(f"slicing by {flt.segment} needs the learners table", location=Location(field="segment"),
-                              hint="open data that has learners.parquet beside the events")
+            raise FilterError(
+                f"slicing by {flt.segment} needs the learners table",
+                location=Location(field="segment"),
+                hint="open data that has learners.parquet beside the events",
+            )
         who = nw.from_native(learners).filter(nw.col(flt.segment) == flt.segment_value).select("learner_id").unique()
         ev = ev.join(who, on="learner_id", how="semi")
     if flt.language:
         who = ev.filter(nw.col("language") == flt.language).select("learner_id").unique()
         ev = ev.join(who, on="learner_id", how="semi")
     if flt.credential_id:
-        enrolled = (ev.filter((nw.col("verb") == "enrolled") & (nw.col("credential_id") == flt.credential_id))
-                    .select("learner_id").unique())
+        enrolled = (
+            ev.filter((nw.col("verb") == "enrolled") & (nw.col("credential_id") == flt.credential_id))
+            .select("learner_id")
+            .unique()
+        )
         mine = nw.col("credential_id") == flt.credential_id
         if flt.module_ids:
             mine = mine | (nw.col("credential_id").is_null() & nw.col("module_id").is_in(list(flt.module_ids)))
@@ -142,19 +155,25 @@ def filter_options(events: Any, learners: Any | None = None) -> dict[str, Any]:
     if learners is not None:
         people = nw.from_native(learners)
         segments = {s: values(people, s) for s in SEGMENTS if s in people.columns}
-    return {"credentials": values(ev, "credential_id"), "languages": values(ev, "language"), "segments": segments,
-            "first": first.date() if first else None, "last": last.date() if last else None}
+    return {
+        "credentials": values(ev, "credential_id"),
+        "languages": values(ev, "language"),
+        "segments": segments,
+        "first": first.date() if first else None,
+        "last": last.date() if last else None,
+    }
 
 
 # --------------------------------------------------------------------------------------------
 # views: one metric on the filtered data, drawn
 # --------------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class View:
     """A dashboard view: how to compute its frame from filtered data, and its chart."""
 
-    compute: Callable[[Any, Any, "Workspace", EventFilter], Any]
+    compute: Callable[[Any, Any, Workspace, EventFilter], Any]
     chart: str  # name in charts.CHARTS
     count_col: str | None = None  # groups to suppress by (None: not a grouped table)
     labels: tuple[str, ...] | None = None
@@ -163,7 +182,7 @@ class View:
     series: tuple[str, ...] | None = None  # running totals: whole series under k left out (count_col: their total)
 
 
-def _creds(ws: "Workspace", flt: EventFilter) -> list[Any]:
+def _creds(ws: Workspace, flt: EventFilter) -> list[Any]:
     return [ws.credential(flt.credential_id)] if flt.credential_id else list(ws.credentials.values())
 
 
@@ -171,34 +190,57 @@ def _views() -> dict[str, View]:
     from . import metrics, survival
     from .backends import collect
 
-    def funnel(ev: Any, lr: Any, ws: "Workspace", flt: EventFilter) -> Any:
+    def funnel(ev: Any, lr: Any, ws: Workspace, flt: EventFilter) -> Any:
         import narwhals.stable.v2 as nw
 
         return nw.concat([nw.from_native(metrics.pathway_funnel(ev, c)) for c in _creds(ws, flt)])
 
     return {
-        "credential_outcomes": View(lambda ev, lr, ws, f: metrics.credential_outcomes(ev, _creds(ws, f)),
-                                    "credential_outcomes", "enrolled"),
+        "credential_outcomes": View(
+            lambda ev, lr, ws, f: metrics.credential_outcomes(ev, _creds(ws, f)), "credential_outcomes", "enrolled"
+        ),
         "pathway_funnel": View(funnel, "pathway_funnel", "learners", ("credential_id", "step", "module_id")),
-        "module_outcomes": View(lambda ev, lr, ws, f: metrics.module_outcomes(ev, _creds(ws, f)),
-                                "module_outcomes", "started"),
-        "credential_uptake": View(lambda ev, lr, ws, f: metrics.credential_uptake(ev),
-                                  "credential_uptake", "cumulative_enrolled", ("credential_id",), "drop",
-                                  series=("credential_id",)),
-        "weekly_active_learners": View(lambda ev, lr, ws, f: metrics.weekly_active_learners(ev),
-                                       "weekly_active_learners", "active_learners", ("week_start",)),
-        "time_to_credential": View(lambda ev, lr, ws, f: survival.thin_curve(collect(survival.time_to_credential(ev))),
-                                   "time_to_credential", "at_risk", ("credential_id", "time_days"), "drop"),
-        "completion_by_language": View(lambda ev, lr, ws, f: metrics.completion_by_language(ev),
-                                       "completion_by_language", "started", partition_by=("module_id",)),
+        "module_outcomes": View(
+            lambda ev, lr, ws, f: metrics.module_outcomes(ev, _creds(ws, f)), "module_outcomes", "started"
+        ),
+        "credential_uptake": View(
+            lambda ev, lr, ws, f: metrics.credential_uptake(ev),
+            "credential_uptake",
+            "cumulative_enrolled",
+            ("credential_id",),
+            "drop",
+            series=("credential_id",),
+        ),
+        "weekly_active_learners": View(
+            lambda ev, lr, ws, f: metrics.weekly_active_learners(ev),
+            "weekly_active_learners",
+            "active_learners",
+            ("week_start",),
+        ),
+        "time_to_credential": View(
+            lambda ev, lr, ws, f: survival.thin_curve(collect(survival.time_to_credential(ev))),
+            "time_to_credential",
+            "at_risk",
+            ("credential_id", "time_days"),
+            "drop",
+        ),
+        "completion_by_language": View(
+            lambda ev, lr, ws, f: metrics.completion_by_language(ev),
+            "completion_by_language",
+            "started",
+            partition_by=("module_id",),
+        ),
     }
 
 
 #: view name -> title (the dashboard's choices, in order)
 VIEWS: dict[str, str] = {
-    "credential_outcomes": "Credential outcomes", "pathway_funnel": "Pathway funnel",
-    "module_outcomes": "Completion by module", "credential_uptake": "Uptake over time",
-    "weekly_active_learners": "Weekly active learners", "time_to_credential": "Time to credential",
+    "credential_outcomes": "Credential outcomes",
+    "pathway_funnel": "Pathway funnel",
+    "module_outcomes": "Completion by module",
+    "credential_uptake": "Uptake over time",
+    "weekly_active_learners": "Weekly active learners",
+    "time_to_credential": "Time to credential",
     "completion_by_language": "Completion by language",
 }
 
@@ -215,8 +257,15 @@ class ViewResult:
     learners: int
 
 
-def dashboard_view(events: Any, learners: Any | None, workspace: "Workspace", flt: EventFilter, view: str = "credential_outcomes",
-                   *, k: int = 5) -> ViewResult:
+def dashboard_view(
+    events: Any,
+    learners: Any | None,
+    workspace: Workspace,
+    flt: EventFilter,
+    view: str = "credential_outcomes",
+    *,
+    k: int = 5,
+) -> ViewResult:
     """Filter ``events`` with ``flt``, compute ``view`` on them, suppress small groups and draw it."""
     import inspect
 
@@ -228,7 +277,9 @@ def dashboard_view(events: Any, learners: Any | None, workspace: "Workspace", fl
 
     views = _views()
     if view not in views:
-        raise FilterError(f"unknown view '{view}'", location=Location(field="view"), hint=f"use one of {', '.join(views)}")
+        raise FilterError(
+            f"unknown view '{view}'", location=Location(field="view"), hint=f"use one of {', '.join(views)}"
+        )
     spec, title = views[view], VIEWS[view]
     kept = filter_events(events, learners, flt)
     n = int(kept.select(nw.col("learner_id").n_unique().alias("n")).collect().get_column("n").to_list()[0])
@@ -240,9 +291,15 @@ def dashboard_view(events: Any, learners: Any | None, workspace: "Workspace", fl
         shown = suppress_small_series(frame, k, spec.count_col or "", by=list(spec.series))
         table = ReportTable(shown.frame, title, shown.note, k)
     elif spec.count_col:
-        table = report_table(frame, caption=title, k=k, count_col=spec.count_col,
-                             labels=list(spec.labels) if spec.labels else None, how=spec.how,
-                             partition_by=spec.partition_by)
+        table = report_table(
+            frame,
+            caption=title,
+            k=k,
+            count_col=spec.count_col,
+            labels=list(spec.labels) if spec.labels else None,
+            how=spec.how,
+            partition_by=spec.partition_by,
+        )
     else:
         from .report import ReportTable
 
@@ -264,8 +321,9 @@ def _view_counts(frame: Any, spec: View, keys: list[str]) -> Any:
     return frame.select(keys + [count])
 
 
-def _across_segments(events: Any, learners: Any, workspace: "Workspace", flt: EventFilter, spec: View,
-                     table: Any, k: int) -> Any:
+def _across_segments(
+    events: Any, learners: Any, workspace: Workspace, flt: EventFilter, spec: View, table: Any, k: int
+) -> Any:
     """``table`` (one segment value's view) with the groups hidden that the other values would give away.
 
     The values of a segment split every group of the unfiltered view: all learners' figure minus
@@ -279,20 +337,46 @@ def _across_segments(events: Any, learners: Any, workspace: "Workspace", flt: Ev
     from .privacy import suppress_small_groups
 
     frame, count = table.frame, spec.count_col or ""
-    keys = list(spec.series or spec.labels or [c for c in frame.columns if c not in ("suppressed", count)
-                                                and not frame.schema[c].is_numeric()])
+    keys = list(
+        spec.series
+        or spec.labels
+        or [c for c in frame.columns if c not in ("suppressed", count) and not frame.schema[c].is_numeric()]
+    )
     values = filter_options(events, learners)["segments"].get(flt.segment or "", [])
     parts = []
     for v in values:
-        got = collect(spec.compute(filter_events(events, learners, replace(flt, segment_value=v)), learners, workspace, flt))
-        parts.append(_view_counts(got, spec, keys).with_columns(pl.lit(v).alias("_segment"), pl.lit(False).alias("suppressed")))
-    everyone = _view_counts(collect(spec.compute(filter_events(events, learners, replace(flt, segment=None, segment_value=None)),
-                                                 learners, workspace, flt)), spec, keys)
-    stack = pl.concat(parts, how="vertical_relaxed") if parts else everyone.head(0).with_columns(
-        pl.lit("").alias("_segment"), pl.lit(False).alias("suppressed"))
-    rest = (everyone.join(stack.group_by(keys).agg(pl.col(count).sum().alias("_sum")), on=keys, how="left", nulls_equal=True)
-            .with_columns((pl.col(count) - pl.col("_sum").fill_null(0)).alias(count)).drop("_sum")
-            .filter(pl.col(count) > 0).with_columns(pl.lit(None, pl.String).alias("_segment"), pl.lit(True).alias("suppressed")))
+        got = collect(
+            spec.compute(filter_events(events, learners, replace(flt, segment_value=v)), learners, workspace, flt)
+        )
+        parts.append(
+            _view_counts(got, spec, keys).with_columns(pl.lit(v).alias("_segment"), pl.lit(False).alias("suppressed"))
+        )
+    everyone = _view_counts(
+        collect(
+            spec.compute(
+                filter_events(events, learners, replace(flt, segment=None, segment_value=None)),
+                learners,
+                workspace,
+                flt,
+            )
+        ),
+        spec,
+        keys,
+    )
+    stack = (
+        pl.concat(parts, how="vertical_relaxed")
+        if parts
+        else everyone.head(0).with_columns(pl.lit("").alias("_segment"), pl.lit(False).alias("suppressed"))
+    )
+    rest = (
+        everyone.join(
+            stack.group_by(keys).agg(pl.col(count).sum().alias("_sum")), on=keys, how="left", nulls_equal=True
+        )
+        .with_columns((pl.col(count) - pl.col("_sum").fill_null(0)).alias(count))
+        .drop("_sum")
+        .filter(pl.col(count) > 0)
+        .with_columns(pl.lit(None, pl.String).alias("_segment"), pl.lit(True).alias("suppressed"))
+    )
     both = pl.concat([stack, rest.select(stack.columns)], how="vertical_relaxed")
     own = spec.partition_by if spec.partition_by != "auto" else None
     if spec.partition_by == "auto":
@@ -314,25 +398,49 @@ def _across_segments(events: Any, learners: Any, workspace: "Workspace", flt: Ev
     else:
         flag = pl.col("suppressed").fill_null(True) | pl.col("_hide").fill_null(False)
         values_cols = [c for c in frame.columns if c not in keys and c != "suppressed"]
-        kept = mine.with_columns(flag.alias("suppressed")).with_columns(
-            [pl.when(~pl.col("suppressed")).then(pl.col(c)).alias(c) for c in values_cols]).drop("_hide")
-    note = (f"{table.note} {more} more group{'s are' if more != 1 else ' is'} hidden so that this "
-            f"{flt.segment.replace('_', ' ') if flt.segment else 'segment'}'s figures cannot be worked out from "
-            f"all learners' figures minus the other values'.")
+        kept = (
+            mine.with_columns(flag.alias("suppressed"))
+            .with_columns([pl.when(~pl.col("suppressed")).then(pl.col(c)).alias(c) for c in values_cols])
+            .drop("_hide")
+        )
+    note = (
+        f"{table.note} {more} more group{'s are' if more != 1 else ' is'} hidden so that this "
+        f"{flt.segment.replace('_', ' ') if flt.segment else 'segment'}'s figures cannot be worked out from "
+        f"all learners' figures minus the other values'."
+    )
     return replace(table, frame=kept, note=note)
 
 
-def active_filter(workspace: "Workspace", *, credential_id: str | None = None, segment: str | None = None,
-                  segment_value: str | None = None, start: date | None = None, end: date | None = None,
-                  language: str | None = None) -> EventFilter:
+def active_filter(
+    workspace: Workspace,
+    *,
+    credential_id: str | None = None,
+    segment: str | None = None,
+    segment_value: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    language: str | None = None,
+) -> EventFilter:
     """An :class:`EventFilter` from UI values (empty strings and "all" mean no filter)."""
+
     def clean(v: Any) -> Any:
         return None if v in ("", "all", None) else v
 
-    flt = EventFilter(segment=clean(segment), segment_value=clean(segment_value), start=start, end=end,
-                      language=clean(language))
+    flt = EventFilter(
+        segment=clean(segment), segment_value=clean(segment_value), start=start, end=end, language=clean(language)
+    )
     return flt.with_credential(workspace, clean(credential_id))
 
 
-__all__ = ["EventFilter", "FilterError", "SEGMENTS", "VIEWS", "View", "ViewResult", "active_filter", "dashboard_view",
-           "filter_events", "filter_options"]
+__all__ = [
+    "EventFilter",
+    "FilterError",
+    "SEGMENTS",
+    "VIEWS",
+    "View",
+    "ViewResult",
+    "active_filter",
+    "dashboard_view",
+    "filter_events",
+    "filter_options",
+]

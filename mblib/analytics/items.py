@@ -54,7 +54,9 @@ else:
 def _quiz(module: Module) -> list[Any]:
     quiz = [b for b in module.blocks if b.type == "quiz"]
     if not quiz:
-        raise MetricError(f"module '{module.id}' has no quiz blocks", hint="item analysis needs at least one quiz block")
+        raise MetricError(
+            f"module '{module.id}' has no quiz blocks", hint="item analysis needs at least one quiz block"
+        )
     return quiz
 
 
@@ -70,7 +72,11 @@ def _first_answers(events: Any, module: Module) -> Frame:
     weight: Any = nw.lit(None, nw.Float64)
     for b in quiz:
         weight = nw.when(nw.col("block_id") == b.id).then(nw.lit(float(b.weight))).otherwise(weight)
-    score = nw.when(nw.col("score").is_null()).then(nw.col("success").cast(nw.Float64)).otherwise(nw.col("score").cast(nw.Float64))
+    score = (
+        nw.when(nw.col("score").is_null())
+        .then(nw.col("success").cast(nw.Float64))
+        .otherwise(nw.col("score").cast(nw.Float64))
+    )
     return (
         ans.join(first, on=["learner_id", "block_id"], how="inner")
         .filter(nw.col("timestamp") == nw.col("_t0"))
@@ -83,7 +89,11 @@ def _first_answers(events: Any, module: Module) -> Frame:
 def _complete(first: Frame, k: int) -> Frame:
     """Rows of learners who answered all k items, with their total T and rest score X = T - x."""
     nw = nw_module()
-    totals = first.group_by("learner_id").agg(nw.len().alias("_k"), nw.col("x").sum().alias("total")).filter(nw.col("_k") == k)
+    totals = (
+        first.group_by("learner_id")
+        .agg(nw.len().alias("_k"), nw.col("x").sum().alias("total"))
+        .filter(nw.col("_k") == k)
+    )
     return first.join(totals.select("learner_id", "total"), on="learner_id", how="inner").with_columns(
         (nw.col("total") - nw.col("x")).alias("rest")
     )
@@ -92,7 +102,9 @@ def _complete(first: Frame, k: int) -> Frame:
 def _cov(sxy: str, sx: str, sy: str) -> Any:
     nw = nw_module()
     n = nw.col("n").cast(nw.Float64)
-    return nw.when(n > 1).then((nw.col(sxy) - nw.col(sx) * nw.col(sy) / n) / (n - 1.0)).otherwise(nw.lit(None, nw.Float64))
+    return (
+        nw.when(n > 1).then((nw.col(sxy) - nw.col(sx) * nw.col(sy) / n) / (n - 1.0)).otherwise(nw.lit(None, nw.Float64))
+    )
 
 
 def _item_moments(events: Any, module: Module) -> Frame:
@@ -113,8 +125,10 @@ def _item_moments(events: Any, module: Module) -> Frame:
     # C_max pairs the i-th smallest item score with the i-th smallest rest-of-test score
     xs = rows.select("block_id", nw.col("x").rank("ordinal").over("block_id").alias("_r"), "x")
     rs = rows.select("block_id", nw.col("rest").rank("ordinal").over("block_id").alias("_r"), "rest")
-    sorted_ = xs.join(rs, on=["block_id", "_r"], how="inner").group_by("block_id").agg(
-        (nw.col("x") * nw.col("rest")).sum().alias("s_sorted")
+    sorted_ = (
+        xs.join(rs, on=["block_id", "_r"], how="inner")
+        .group_by("block_id")
+        .agg((nw.col("x") * nw.col("rest")).sum().alias("s_sorted"))
     )
     return sums.join(sorted_, on="block_id", how="left").with_columns(
         _cov("sxx", "sx", "sx").alias("v_x"),
@@ -155,31 +169,53 @@ def item_statistics(events: Any, module: Module) -> Frame:
     none = nw.lit(None, nw.Float64)
     n = nw.col("n").cast(nw.Float64)
     ct = nw.col("c_xt")
-    out = m.with_columns(
-        nw.lit(1).alias("_all"),
-        nw.when(ct > 0).then(ct.sqrt()).otherwise(nw.lit(0.0)).alias("_sqrt"),
-        (ct < 0).cast(nw.Int64).alias("_neg"),
-    ).with_columns(
-        nw.col("_sqrt").sum().over("_all").alias("_sum_sqrt"),
-        nw.col("_neg").sum().over("_all").alias("_negative"),
-    ).with_columns(
-        nw.lit(module.id).alias("module_id"),
-        pos.cast(nw.Int64).alias("position"),
-        nw.col("n").alias("attempts"),
-        w.alias("max_score"),
+    out = (
+        m.with_columns(
+            nw.lit(1).alias("_all"),
+            nw.when(ct > 0).then(ct.sqrt()).otherwise(nw.lit(0.0)).alias("_sqrt"),
+            (ct < 0).cast(nw.Int64).alias("_neg"),
+        )
+        .with_columns(
+            nw.col("_sqrt").sum().over("_all").alias("_sum_sqrt"), nw.col("_neg").sum().over("_all").alias("_negative")
+        )
+        .with_columns(
+            nw.lit(module.id).alias("module_id"),
+            pos.cast(nw.Int64).alias("position"),
+            nw.col("n").alias("attempts"),
+            w.alias("max_score"),
+        )
     )
     wcol = nw.col("max_score")
     out = out.with_columns(
         nw.when(wcol > 0).then(nw.col("sx") / n / wcol).otherwise(none).alias("facility"),
         nw.when(wcol > 0).then(nw.col("v_x").clip(lower_bound=0.0).sqrt() / wcol).otherwise(none).alias("sd"),
-        nw.when((nw.col("v_x") > 0) & (nw.col("v_r") > 0)).then(nw.col("c_xr") / (nw.col("v_x") * nw.col("v_r")).sqrt()).otherwise(none).alias("discrimination_index"),
-        nw.when(nw.col("c_max") > 0).then(nw.col("c_xr") / nw.col("c_max")).otherwise(none).alias("discriminative_efficiency"),
+        nw.when((nw.col("v_x") > 0) & (nw.col("v_r") > 0))
+        .then(nw.col("c_xr") / (nw.col("v_x") * nw.col("v_r")).sqrt())
+        .otherwise(none)
+        .alias("discrimination_index"),
+        nw.when(nw.col("c_max") > 0)
+        .then(nw.col("c_xr") / nw.col("c_max"))
+        .otherwise(none)
+        .alias("discriminative_efficiency"),
         (wcol / total_w if total_w > 0 else none).alias("intended_weight"),
-        nw.when((nw.col("_negative") == 0) & (nw.col("_sum_sqrt") > 0)).then(nw.col("_sqrt") / nw.col("_sum_sqrt")).otherwise(none).alias("effective_weight"),
+        nw.when((nw.col("_negative") == 0) & (nw.col("_sum_sqrt") > 0))
+        .then(nw.col("_sqrt") / nw.col("_sum_sqrt"))
+        .otherwise(none)
+        .alias("effective_weight"),
     )
-    schema = {"module_id": nw.String, "block_id": nw.String, "position": nw.Int64, "attempts": nw.Int64,
-              "max_score": nw.Float64, "facility": nw.Float64, "sd": nw.Float64, "discrimination_index": nw.Float64,
-              "discriminative_efficiency": nw.Float64, "intended_weight": nw.Float64, "effective_weight": nw.Float64}
+    schema = {
+        "module_id": nw.String,
+        "block_id": nw.String,
+        "position": nw.Int64,
+        "attempts": nw.Int64,
+        "max_score": nw.Float64,
+        "facility": nw.Float64,
+        "sd": nw.Float64,
+        "discrimination_index": nw.Float64,
+        "discriminative_efficiency": nw.Float64,
+        "intended_weight": nw.Float64,
+        "effective_weight": nw.Float64,
+    }
     return final(out, schema).sort("position")
 
 
@@ -223,15 +259,32 @@ def quiz_statistics(events: Any, module: Module) -> Frame:
     )
     none = nw.lit(None, nw.Float64)
     # each item's variance appears once per attempt in _vx: divide by the attempts
-    alpha = nw.when((nw.col("_vt") > 0) & (nw.col("attempts") > 1) & (k > 1)).then(
-        (k / max(k - 1, 1)) * (1.0 - nw.col("_sumv_all") / nw.col("attempts").cast(nw.Float64) / nw.col("_vt"))
-    ).otherwise(none)
+    alpha = (
+        nw.when((nw.col("_vt") > 0) & (nw.col("attempts") > 1) & (k > 1))
+        .then((k / max(k - 1, 1)) * (1.0 - nw.col("_sumv_all") / nw.col("attempts").cast(nw.Float64) / nw.col("_vt")))
+        .otherwise(none)
+    )
     out = out.with_columns(alpha.alias("cronbach_alpha"))
-    er = nw.when(nw.col("cronbach_alpha") <= 1.0).then((1.0 - nw.col("cronbach_alpha")).clip(lower_bound=0.0).sqrt()).otherwise(none)
-    out = out.with_columns(er.alias("error_ratio")).with_columns((nw.col("error_ratio") * nw.col("sd")).alias("standard_error"))
-    schema = {"module_id": nw.String, "attempts": nw.Int64, "items": nw.Int64, "max_total": nw.Float64, "mean": nw.Float64,
-              "median": nw.Float64, "sd": nw.Float64, "cronbach_alpha": nw.Float64, "error_ratio": nw.Float64,
-              "standard_error": nw.Float64}
+    er = (
+        nw.when(nw.col("cronbach_alpha") <= 1.0)
+        .then((1.0 - nw.col("cronbach_alpha")).clip(lower_bound=0.0).sqrt())
+        .otherwise(none)
+    )
+    out = out.with_columns(er.alias("error_ratio")).with_columns(
+        (nw.col("error_ratio") * nw.col("sd")).alias("standard_error")
+    )
+    schema = {
+        "module_id": nw.String,
+        "attempts": nw.Int64,
+        "items": nw.Int64,
+        "max_total": nw.Float64,
+        "mean": nw.Float64,
+        "median": nw.Float64,
+        "sd": nw.Float64,
+        "cronbach_alpha": nw.Float64,
+        "error_ratio": nw.Float64,
+        "standard_error": nw.Float64,
+    }
     return final(out, schema)
 
 
@@ -262,16 +315,23 @@ def distractor_analysis(events: Any, module: Module) -> Frame:
     padded = nw.concat_str([nw.lit(" "), nw.col("response").fill_null(""), nw.lit(" ")])
     pairs = [(b, c) for b in quiz for c in b.choices]
     if not pairs:
-        raise MetricError(f"the quiz blocks of module '{module.id}' have no choices", hint="add choices to the quiz blocks")
+        raise MetricError(
+            f"the quiz blocks of module '{module.id}' have no choices", hint="add choices to the quiz blocks"
+        )
     names = {f"_f{j}": (b, c) for j, (b, c) in enumerate(pairs)}
     flags = rows.select(
         nw.col("total").cast(nw.Float64).alias("total"),
-        *[nw.when(nw.col("block_id") == b.id)
-          .then(padded.str.contains(f" {c.id} ", literal=True).fill_null(False).cast(nw.Float64))
-          .otherwise(nw.lit(None, nw.Float64)).alias(name)
-          for name, (b, c) in names.items()],
+        *[
+            nw.when(nw.col("block_id") == b.id)
+            .then(padded.str.contains(f" {c.id} ", literal=True).fill_null(False).cast(nw.Float64))
+            .otherwise(nw.lit(None, nw.Float64))
+            .alias(name)
+            for name, (b, c) in names.items()
+        ],
     )
-    long = long_form(flags, list(names), index=["total"]).filter(~nw.col("_var").is_null() & ~nw.col("_value").is_null())
+    long = long_form(flags, list(names), index=["total"]).filter(
+        ~nw.col("_var").is_null() & ~nw.col("_value").is_null()
+    )
     long = long.select(
         lookup(nw.col("_var"), {n: b.id for n, (b, c) in names.items()}, nw.String).alias("block_id"),
         lookup(nw.col("_var"), {n: c.id for n, (b, c) in names.items()}, nw.String).alias("choice_id"),
@@ -293,15 +353,27 @@ def distractor_analysis(events: Any, module: Module) -> Frame:
     m, sf, sT = nw.col("m"), nw.col("sf"), nw.col("s_t")
     vf = m * sf - sf * sf  # f is 0/1, so sum f^2 = sum f
     vT = m * nw.col("s_tt") - sT * sT
-    pb = nw.when((vf > 0) & (vT > 1e-12)).then((m * nw.col("s_ft") - sf * sT) / (vf * vT).sqrt()).otherwise(nw.lit(None, nw.Float64))
+    pb = (
+        nw.when((vf > 0) & (vT > 1e-12))
+        .then((m * nw.col("s_ft") - sf * sT) / (vf * vT).sqrt())
+        .otherwise(nw.lit(None, nw.Float64))
+    )
     out = agg.with_columns(
         nw.lit(module.id).alias("module_id"),
         nw.col("chosen").cast(nw.Int64),
         (nw.col("chosen") / nw.col("n")).alias("share"),
         pb.alias("point_biserial"),
     )
-    schema = {"module_id": nw.String, "block_id": nw.String, "choice_id": nw.String, "position": nw.Int64,
-              "correct": nw.Boolean, "chosen": nw.Int64, "share": nw.Float64, "point_biserial": nw.Float64}
+    schema = {
+        "module_id": nw.String,
+        "block_id": nw.String,
+        "choice_id": nw.String,
+        "position": nw.Int64,
+        "correct": nw.Boolean,
+        "chosen": nw.Int64,
+        "share": nw.Float64,
+        "point_biserial": nw.Float64,
+    }
     return final(out, schema).sort("position", "choice_id")
 
 
@@ -315,16 +387,39 @@ def _demo_quiz() -> tuple[Any, Module]:
     from ..content import Module
     from .schema import events_schema
 
-    module = Module(id="quiz", title="Quiz", blocks=[
-        {"id": f"q{i}", "type": "quiz", "question": f"Q{i}?",
-         "choices": [{"id": "a", "text": "A", "correct": True}, {"id": "b", "text": "B"}]} for i in (1, 2, 3)])
+    module = Module(
+        id="quiz",
+        title="Quiz",
+        blocks=[
+            {
+                "id": f"q{i}",
+                "type": "quiz",
+                "question": f"Q{i}?",
+                "choices": [{"id": "a", "text": "A", "correct": True}, {"id": "b", "text": "B"}],
+            }
+            for i in (1, 2, 3)
+        ],
+    )
     right = {"L1": 3, "L2": 2, "L3": 1, "L4": 0}
     rows = []
     for who, k in right.items():
         for i in (1, 2, 3):
             ok = i <= k
-            rows.append((datetime(2026, 3, 2, 9, i, tzinfo=UTC), who, "answered", None, "quiz", f"q{i}",
-                         1.0 if ok else 0.0, ok, None, "a" if ok else "b", "en"))
+            rows.append(
+                (
+                    datetime(2026, 3, 2, 9, i, tzinfo=UTC),
+                    who,
+                    "answered",
+                    None,
+                    "quiz",
+                    f"q{i}",
+                    1.0 if ok else 0.0,
+                    ok,
+                    None,
+                    "a" if ok else "b",
+                    "en",
+                )
+            )
     return pl.LazyFrame(rows, schema=events_schema(), orient="row"), module
 
 

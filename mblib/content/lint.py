@@ -47,15 +47,22 @@ class _Context:
     workspace: LintTarget | None
     check_media: bool
 
-    def where(self, kind: str, item_id: str, path: tuple[Any, ...], block_id: str | None = None,
-              field: str | None = None) -> Location:
+    def where(
+        self, kind: str, item_id: str, path: tuple[Any, ...], block_id: str | None = None, field: str | None = None
+    ) -> Location:
         if self.workspace is not None:
             loc = self.workspace.locate(kind, item_id, path)  # type: ignore[arg-type]
         else:
             loc = Location(**{f"{kind}_id": item_id})  # type: ignore[arg-type]
-        return Location(file=loc.file, line=loc.line, column=loc.column, block_id=block_id, field=field,
-                        module_id=item_id if kind == "module" else None,
-                        credential_id=item_id if kind == "credential" else None)
+        return Location(
+            file=loc.file,
+            line=loc.line,
+            column=loc.column,
+            block_id=block_id,
+            field=field,
+            module_id=item_id if kind == "module" else None,
+            credential_id=item_id if kind == "credential" else None,
+        )
 
 
 @dataclass(frozen=True)
@@ -85,8 +92,13 @@ def rule(code: str, severity: Severity, applies_to: str, description: str):
 def _alt_missing(m: Module, ctx: _Context):
     for i, b in enumerate(m.blocks):
         if isinstance(b, ImageBlock) and not b.decorative and not b.alt.strip():
-            yield ("image has no alt text", ("blocks", i), b.id, "alt",
-                   "add 'alt:' describing what the image shows, or set 'decorative: true' if it adds nothing")
+            yield (
+                "image has no alt text",
+                ("blocks", i),
+                b.id,
+                "alt",
+                "add 'alt:' describing what the image shows, or set 'decorative: true' if it adds nothing",
+            )
 
 
 @rule("a11y.alt-quality", "warning", "module", "alt text should be a short description, not a file name")
@@ -96,20 +108,40 @@ def _alt_quality(m: Module, ctx: _Context):
         if not isinstance(b, ImageBlock) or b.decorative or not b.alt.strip():
             continue
         alt = b.alt.strip()
-        if alt.lower() in {Path(b.src).name.lower(), Path(b.src).stem.lower()} or alt.lower() in {"image", "picture", "photo", "graphic"}:
-            yield (f"alt text '{alt}' does not describe the image", ("blocks", i, "alt"), b.id, "alt",
-                   "say what the image shows and why it matters here")
+        if alt.lower() in {Path(b.src).name.lower(), Path(b.src).stem.lower()} or alt.lower() in {
+            "image",
+            "picture",
+            "photo",
+            "graphic",
+        }:
+            yield (
+                f"alt text '{alt}' does not describe the image",
+                ("blocks", i, "alt"),
+                b.id,
+                "alt",
+                "say what the image shows and why it matters here",
+            )
         elif len(alt) > limit:
-            yield (f"alt text is {len(alt)} characters (more than {limit})", ("blocks", i, "alt"), b.id, "alt",
-                   "keep alt short and put the long description in 'caption'")
+            yield (
+                f"alt text is {len(alt)} characters (more than {limit})",
+                ("blocks", i, "alt"),
+                b.id,
+                "alt",
+                "keep alt short and put the long description in 'caption'",
+            )
 
 
 @rule("a11y.captions-missing", "error", "module", "videos need a captions track")
 def _captions(m: Module, ctx: _Context):
     for i, b in enumerate(m.blocks):
         if isinstance(b, VideoBlock) and not any(t.kind == "captions" for t in b.captions):
-            yield ("video has no captions track", ("blocks", i), b.id, "captions",
-                   "add 'captions: [{src: media/NAME.vtt, language: en, label: English}]' (WebVTT)")
+            yield (
+                "video has no captions track",
+                ("blocks", i),
+                b.id,
+                "captions",
+                "add 'captions: [{src: media/NAME.vtt, language: en, label: English}]' (WebVTT)",
+            )
 
 
 @rule("length.duration", "warning", "module", "a module should fit the microlearning duration budget")
@@ -117,33 +149,52 @@ def _duration(m: Module, ctx: _Context):
     budget = m.duration_budget_min or ctx.settings.authoring.duration_budget_min
     est = m.estimate_duration(ctx.settings.duration)
     if est.minutes > budget:
-        yield (f"estimated {est.minutes:.1f} min is over the {budget:g} min budget ({est})", (), None, None,
-               "split the module in two, or cut text and media; set 'duration_budget_min' to change the budget")
+        yield (
+            f"estimated {est.minutes:.1f} min is over the {budget:g} min budget ({est})",
+            (),
+            None,
+            None,
+            "split the module in two, or cut text and media; set 'duration_budget_min' to change the budget",
+        )
 
 
 @rule("length.objectives", "warning", "module", "microlearning modules have few objectives")
 def _objectives(m: Module, ctx: _Context):
     limit = ctx.settings.authoring.max_objectives
     if len(m.objectives) > limit:
-        yield (f"{len(m.objectives)} objectives (more than {limit})", ("objectives",), None, "objectives",
-               "keep one to three objectives per module; move the others to a new module")
+        yield (
+            f"{len(m.objectives)} objectives (more than {limit})",
+            ("objectives",),
+            None,
+            "objectives",
+            "keep one to three objectives per module; move the others to a new module",
+        )
 
 
 @rule("quiz.no-correct", "error", "module", "a quiz needs at least one correct choice")
 def _no_correct(m: Module, ctx: _Context):
     for i, b in enumerate(m.blocks):
         if isinstance(b, QuizBlock) and b.choices and not b.correct_ids:
-            yield ("quiz has no correct choice", ("blocks", i, "choices"), b.id, "choices",
-                   "mark the right answer with 'correct: true'")
+            yield (
+                "quiz has no correct choice",
+                ("blocks", i, "choices"),
+                b.id,
+                "choices",
+                "mark the right answer with 'correct: true'",
+            )
 
 
 @rule("quiz.single-many-correct", "error", "module", "a single-answer quiz has exactly one correct choice")
 def _single(m: Module, ctx: _Context):
     for i, b in enumerate(m.blocks):
         if isinstance(b, QuizBlock) and not b.multiple and len(b.correct_ids) > 1:
-            yield (f"single-answer quiz has {len(b.correct_ids)} correct choices ({', '.join(b.correct_ids)})",
-                   ("blocks", i, "choices"), b.id, "choices",
-                   "set 'multiple: true' to let learners pick several, or keep one correct choice")
+            yield (
+                f"single-answer quiz has {len(b.correct_ids)} correct choices ({', '.join(b.correct_ids)})",
+                ("blocks", i, "choices"),
+                b.id,
+                "choices",
+                "set 'multiple: true' to let learners pick several, or keep one correct choice",
+            )
 
 
 @rule("quiz.too-few-choices", "error", "module", "a quiz needs at least two choices")
@@ -162,8 +213,13 @@ def _dupe_choices(m: Module, ctx: _Context):
         for j, c in enumerate(b.choices):
             key = " ".join(c.text.lower().split())
             if key in seen:
-                yield (f"choices '{seen[key]}' and '{c.id}' have the same text", ("blocks", i, "choices", j, "text"),
-                       b.id, f"choices[{j}].text", "reword or remove one of them")
+                yield (
+                    f"choices '{seen[key]}' and '{c.id}' have the same text",
+                    ("blocks", i, "choices", j, "text"),
+                    b.id,
+                    f"choices[{j}].text",
+                    "reword or remove one of them",
+                )
             else:
                 seen[key] = c.id
 
@@ -175,13 +231,23 @@ def _media(m: Module, ctx: _Context):
     for i, b in enumerate(m.blocks):
         for src in b.media_paths():
             if src.startswith(("http://", "https://", "data:")):
-                yield (f"'{src}' is a remote file; exported pages work offline and cannot load it",
-                       ("blocks", i), b.id, "src", "download it into media/ and point to the local copy")
+                yield (
+                    f"'{src}' is a remote file; exported pages work offline and cannot load it",
+                    ("blocks", i),
+                    b.id,
+                    "src",
+                    "download it into media/ and point to the local copy",
+                )
                 continue
             p = ctx.workspace.media_path(src)
             if not p.is_file():
-                yield (f"media file '{src}' does not exist", ("blocks", i), b.id, "src",
-                       f"put the file at {ctx.workspace.root.name}/{src} or fix the path")
+                yield (
+                    f"media file '{src}' does not exist",
+                    ("blocks", i),
+                    b.id,
+                    "src",
+                    f"put the file at {ctx.workspace.root.name}/{src} or fix the path",
+                )
 
 
 # ------------------------------------------------------------ credential rules
@@ -200,30 +266,44 @@ def _unknown(c: Credential, ctx: _Context):
         return None
 
     for j, mid in enumerate(c.required):
-        if (f := check(mid, ("required", j), f"required[{j}]")):
+        if f := check(mid, ("required", j), f"required[{j}]"):
             yield f
     for g, group in enumerate(c.electives):
         for j, mid in enumerate(group.modules):
-            if (f := check(mid, ("electives", g, "modules", j), f"electives[{g}].modules[{j}]")):
+            if f := check(mid, ("electives", g, "modules", j), f"electives[{g}].modules[{j}]"):
                 yield f
     members = set(c.module_ids())
     for mid, pres in c.prerequisites.items():
         if mid not in members:
-            yield (f"prerequisites name '{mid}', which is not part of this credential", ("prerequisites", mid), None,
-                   f"prerequisites.{mid}", "add it to 'required' or an elective group, or remove the entry")
+            yield (
+                f"prerequisites name '{mid}', which is not part of this credential",
+                ("prerequisites", mid),
+                None,
+                f"prerequisites.{mid}",
+                "add it to 'required' or an elective group, or remove the entry",
+            )
         for j, p in enumerate(pres):
             if p not in members:
-                yield (f"'{mid}' needs '{p}', which is not part of this credential",
-                       ("prerequisites", mid, j), None, f"prerequisites.{mid}[{j}]",
-                       "add it to 'required' or an elective group, or drop the prerequisite")
+                yield (
+                    f"'{mid}' needs '{p}', which is not part of this credential",
+                    ("prerequisites", mid, j),
+                    None,
+                    f"prerequisites.{mid}[{j}]",
+                    "add it to 'required' or an elective group, or drop the prerequisite",
+                )
 
 
 @rule("credential.cycle", "error", "credential", "prerequisites must not form a cycle")
 def _cycle(c: Credential, ctx: _Context):
     cycle = c.prerequisite_cycle()
     if cycle:
-        yield (f"prerequisite cycle: {' -> '.join(cycle)}", ("prerequisites", cycle[0]), None, "prerequisites",
-               "remove one of these prerequisites so the modules can be taken in some order")
+        yield (
+            f"prerequisite cycle: {' -> '.join(cycle)}",
+            ("prerequisites", cycle[0]),
+            None,
+            "prerequisites",
+            "remove one of these prerequisites so the modules can be taken in some order",
+        )
 
 
 @rule("credential.electives", "error", "credential", "every elective group must be satisfiable")
@@ -234,9 +314,13 @@ def _electives(c: Credential, ctx: _Context):
         if ctx.workspace is not None:
             options = [m for m in options if m in ctx.workspace.modules]
         if group.choose > len(options):
-            yield (f"elective group '{group.id}' asks to choose {group.choose} of {len(options)} available module(s)",
-                   ("electives", g, "choose"), None, f"electives[{g}].choose",
-                   f"lower 'choose' to at most {len(options)} or add modules to the group")
+            yield (
+                f"elective group '{group.id}' asks to choose {group.choose} of {len(options)} available module(s)",
+                ("electives", g, "choose"),
+                None,
+                f"electives[{g}].choose",
+                f"lower 'choose' to at most {len(options)} or add modules to the group",
+            )
 
 
 @rule("credential.unknown-credential", "error", "credential", "stacked credentials must exist")
@@ -245,11 +329,21 @@ def _stack(c: Credential, ctx: _Context):
         return
     for j, cid in enumerate(c.requires_credentials):
         if cid not in ctx.workspace.credentials:
-            yield (f"unknown credential '{cid}'", ("requires_credentials", j), None, f"requires_credentials[{j}]",
-                   f"create credentials/{cid}.yaml or remove it")
+            yield (
+                f"unknown credential '{cid}'",
+                ("requires_credentials", j),
+                None,
+                f"requires_credentials[{j}]",
+                f"create credentials/{cid}.yaml or remove it",
+            )
         elif cid == c.id:
-            yield ("a credential cannot require itself", ("requires_credentials", j), None,
-                   f"requires_credentials[{j}]", "remove it")
+            yield (
+                "a credential cannot require itself",
+                ("requires_credentials", j),
+                None,
+                f"requires_credentials[{j}]",
+                "remove it",
+            )
 
 
 @rule("credential.empty", "error", "credential", "a credential needs at least one module")
@@ -269,15 +363,22 @@ def _run(kind: str, item: Any, ctx: _Context, only: set[str] | None) -> list[Pro
     return out
 
 
-def lint_module(module: Module, workspace: LintTarget | None = None, *, settings: Settings | None = None,
-                check_media: bool = True, only: set[str] | None = None) -> list[Problem]:
+def lint_module(
+    module: Module,
+    workspace: LintTarget | None = None,
+    *,
+    settings: Settings | None = None,
+    check_media: bool = True,
+    only: set[str] | None = None,
+) -> list[Problem]:
     """Lint one module (media checks need the workspace)."""
     ctx = _Context(settings or (workspace.settings if workspace else Settings()), workspace, check_media)
     return _run("module", module, ctx, only)
 
 
-def lint_credential(credential: Credential, workspace: LintTarget | None = None, *,
-                    only: set[str] | None = None) -> list[Problem]:
+def lint_credential(
+    credential: Credential, workspace: LintTarget | None = None, *, only: set[str] | None = None
+) -> list[Problem]:
     """Lint one credential (unknown-module checks need the workspace)."""
     ctx = _Context(workspace.settings if workspace else Settings(), workspace, True)
     return _run("credential", credential, ctx, only)

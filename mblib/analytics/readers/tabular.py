@@ -79,8 +79,9 @@ def _reason(checks: list[tuple[pl.Expr, pl.Expr]]) -> pl.Expr:
     """The messages of the failed checks joined with '; ', or null when every check passes."""
     import polars as pl
 
-    return pl.concat_str([pl.when(c.fill_null(False)).then(msg) for c, msg in checks], separator="; ",
-                         ignore_nulls=True).replace("", None)
+    return pl.concat_str(
+        [pl.when(c.fill_null(False)).then(msg) for c, msg in checks], separator="; ", ignore_nulls=True
+    ).replace("", None)
 
 
 def _not_utf8(learner: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
@@ -119,8 +120,10 @@ def _events_mapping(have: list[str]) -> tuple[list[pl.Expr], pl.Expr]:
     v = verb_raw
     checks: list[tuple[pl.Expr, pl.Expr]] = [
         (raw("timestamp").is_null(), pl.lit("timestamp is empty")),
-        (raw("timestamp").is_not_null() & ts.is_null(),
-         pl.format("timestamp '{}' is not an ISO 8601 date-time", raw("timestamp"))),
+        (
+            raw("timestamp").is_not_null() & ts.is_null(),
+            pl.format("timestamp '{}' is not an ISO 8601 date-time", raw("timestamp")),
+        ),
         (raw("learner_id").is_null(), pl.lit("learner_id is empty")),
         _not_utf8(raw("learner_id")),
         (v.is_null(), pl.lit("verb is empty")),
@@ -128,17 +131,22 @@ def _events_mapping(have: list[str]) -> tuple[list[pl.Expr], pl.Expr]:
         (raw("score").is_not_null() & score.is_null(), pl.format("score '{}' is not a number", raw("score"))),
         (score.is_nan(), pl.lit(SCORE_NAN)),
         (~score.is_nan() & ((score < 0) | (score > 1)), pl.format("score {} is outside 0..1", score)),
-        (raw("duration_s").is_not_null() & duration.is_null(),
-         pl.format("duration_s '{}' is not a number", raw("duration_s"))),
+        (
+            raw("duration_s").is_not_null() & duration.is_null(),
+            pl.format("duration_s '{}' is not a number", raw("duration_s")),
+        ),
         (duration.is_nan(), pl.lit(DURATION_NAN)),
         (duration < 0, pl.format("duration_s {} is negative", duration)),
-        (~duration.is_nan() & (duration > MAX_DURATION_S),
-         pl.format(f"duration_s {{}} {TOO_LONG}", duration)),
-        (succ_raw.is_not_null() & ~succ_raw.is_in(_TRUE + _FALSE),
-         pl.format("success '{}' is not true or false", raw("success"))),
+        (~duration.is_nan() & (duration > MAX_DURATION_S), pl.format(f"duration_s {{}} {TOO_LONG}", duration)),
+        (
+            succ_raw.is_not_null() & ~succ_raw.is_in(_TRUE + _FALSE),
+            pl.format("success '{}' is not true or false", raw("success")),
+        ),
     ]
-    checks += [(v.is_in(list(verbs)) & raw(column).is_null(), pl.format(f"event '{{}}' has no {column}", v))
-               for column, verbs in VERB_NEEDS]
+    checks += [
+        (v.is_in(list(verbs)) & raw(column).is_null(), pl.format(f"event '{{}}' has no {column}", v))
+        for column, verbs in VERB_NEEDS
+    ]
     return [e.alias(n) for n, e in cols.items()], _reason(checks)
 
 
@@ -152,8 +160,10 @@ def _learners_mapping(have: list[str]) -> tuple[list[pl.Expr], pl.Expr]:
     checks = [
         (raw("learner_id").is_null(), pl.lit("learner_id is empty")),
         _not_utf8(raw("learner_id")),
-        (raw("enrolled_at").is_not_null() & enrolled.is_null(),
-         pl.format("enrolled_at '{}' is not an ISO 8601 date-time", raw("enrolled_at"))),
+        (
+            raw("enrolled_at").is_not_null() & enrolled.is_null(),
+            pl.format("enrolled_at '{}' is not an ISO 8601 date-time", raw("enrolled_at")),
+        ),
     ]
     return cols, _reason(checks)
 
@@ -161,21 +171,35 @@ def _learners_mapping(have: list[str]) -> tuple[list[pl.Expr], pl.Expr]:
 def _files(source: Path) -> tuple[str, list[Path]]:
     """(format, files) of a file or a (partitioned) folder."""
     if not source.exists():
-        raise ReaderError(f"{source} does not exist", location=Location(file=str(source)),
-                          hint="check the path (a .csv or .parquet file, or a folder of them)")
+        raise ReaderError(
+            f"{source} does not exist",
+            location=Location(file=str(source)),
+            hint="check the path (a .csv or .parquet file, or a folder of them)",
+        )
     if source.is_file():
         files = [source]
     else:
-        files = sorted(p for p in source.rglob("*") if p.is_file() and not p.name.startswith((".", "_"))
-                       and p.suffix.lower() in (".csv", ".parquet") and ".rejects." not in p.name)
+        files = sorted(
+            p
+            for p in source.rglob("*")
+            if p.is_file()
+            and not p.name.startswith((".", "_"))
+            and p.suffix.lower() in (".csv", ".parquet")
+            and ".rejects." not in p.name
+        )
         if not files:
-            raise ReaderError(f"the folder {source} holds no .csv or .parquet files",
-                              location=Location(file=str(source)), hint="point at the file or folder with the data")
+            raise ReaderError(
+                f"the folder {source} holds no .csv or .parquet files",
+                location=Location(file=str(source)),
+                hint="point at the file or folder with the data",
+            )
     kinds = {p.suffix.lower() for p in files}
     if kinds - {".csv", ".parquet"} or len(kinds) != 1:
-        raise ReaderError(f"cannot read {source}: found {sorted(kinds)} files",
-                          location=Location(file=str(source)),
-                          hint="use one format per folder: .csv or .parquet (xAPI: read_xapi, OULAD: read_oulad)")
+        raise ReaderError(
+            f"cannot read {source}: found {sorted(kinds)} files",
+            location=Location(file=str(source)),
+            hint="use one format per folder: .csv or .parquet (xAPI: read_xapi, OULAD: read_oulad)",
+        )
     return kinds.pop().lstrip("."), files
 
 
@@ -222,9 +246,14 @@ def csv_tolerant(path: Path, source: Path) -> tuple[pl.DataFrame, list[dict[str,
                 continue
             rows_seen += 1
             if len(row) != len(header):
-                bad.append({"_file": rel, "_row": rows_seen,
-                            "_reason": f"line has {len(row)} fields, the header has {len(header)}",
-                            "_line": ",".join(row)})
+                bad.append(
+                    {
+                        "_file": rel,
+                        "_row": rows_seen,
+                        "_reason": f"line has {len(row)} fields, the header has {len(header)}",
+                        "_line": ",".join(row),
+                    }
+                )
                 continue
             good.append([v if v != "" else None for v in row] + [rows_seen])  # type: ignore[list-item]
     cols = header + ["_row"]
@@ -233,8 +262,15 @@ def csv_tolerant(path: Path, source: Path) -> tuple[pl.DataFrame, list[dict[str,
     return df.with_columns(pl.lit(rel).alias("_file")), bad
 
 
-def _read_table(source: str | Path, kind: Literal["events", "learners"], *, workspace: Workspace | None,
-                pseudonymise: Any, rejects: str | Path | None, echo: Echo) -> ReadResult:
+def _read_table(
+    source: str | Path,
+    kind: Literal["events", "learners"],
+    *,
+    workspace: Workspace | None,
+    pseudonymise: Any,
+    rejects: str | Path | None,
+    echo: Echo,
+) -> ReadResult:
     import polars as pl
 
     src = Path(source)
@@ -247,10 +283,12 @@ def _read_table(source: str | Path, kind: Literal["events", "learners"], *, work
     def build(raw: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
         have = [c for c in raw.collect_schema().names() if not c.startswith("_")]
         if "learner_id" not in have:
-            raise ReaderError(f"{src} has no learner_id column (its columns: {', '.join(have)})",
-                              location=Location(file=str(src), field="learner_id"),
-                              hint=f"rename the learner column to learner_id; the {kind} columns are "
-                                   f"{', '.join(EVENT_COLUMNS if kind == 'events' else LEARNER_COLUMNS)}")
+            raise ReaderError(
+                f"{src} has no learner_id column (its columns: {', '.join(have)})",
+                location=Location(file=str(src), field="learner_id"),
+                hint=f"rename the learner column to learner_id; the {kind} columns are "
+                f"{', '.join(EVENT_COLUMNS if kind == 'events' else LEARNER_COLUMNS)}",
+            )
         exprs, reason = mapping(have)
         tagged = raw.with_columns(reason.alias("_reason"))
         good = tagged.filter(pl.col("_reason").is_null()).select(exprs)
@@ -288,8 +326,9 @@ def _read_table(source: str | Path, kind: Literal["events", "learners"], *, work
     def write(path: Path) -> None:
         rows = bad.collect()
         if malformed:
-            extra = pl.DataFrame(malformed, schema={"_file": pl.String, "_row": pl.UInt32, "_reason": pl.String,
-                                                    "_line": pl.String})
+            extra = pl.DataFrame(
+                malformed, schema={"_file": pl.String, "_row": pl.UInt32, "_reason": pl.String, "_line": pl.String}
+            )
             rows = pl.concat([rows, extra], how="diagonal")
         front = ["_file", "_row", "_reason"]
         rows = rows.select(front + [c for c in rows.columns if c not in front]).sort("_file", "_row")
@@ -322,8 +361,14 @@ def source_columns(source: str | Path) -> list[str]:
     return list(dict.fromkeys(n for n in names if not n.startswith("_")))
 
 
-def read_events(source: str | Path, *, workspace: Workspace | None = None, pseudonymise: Any = True,
-                rejects: str | Path | None = None, echo: Echo = print) -> ReadResult:
+def read_events(
+    source: str | Path,
+    *,
+    workspace: Workspace | None = None,
+    pseudonymise: Any = True,
+    rejects: str | Path | None = None,
+    echo: Echo = print,
+) -> ReadResult:
     """Read an events table from a CSV or Parquet file, or a (month-partitioned) folder of them.
 
     Columns are matched by name (see :data:`mblib.analytics.schema.EVENT_COLUMNS`; missing
@@ -340,8 +385,14 @@ def read_events(source: str | Path, *, workspace: Workspace | None = None, pseud
     return _read_table(source, "events", workspace=workspace, pseudonymise=pseudonymise, rejects=rejects, echo=echo)
 
 
-def read_learners(source: str | Path, *, workspace: Workspace | None = None, pseudonymise: Any = True,
-                  rejects: str | Path | None = None, echo: Echo = print) -> ReadResult:
+def read_learners(
+    source: str | Path,
+    *,
+    workspace: Workspace | None = None,
+    pseudonymise: Any = True,
+    rejects: str | Path | None = None,
+    echo: Echo = print,
+) -> ReadResult:
     """Read a learners table (learner_id, org_unit, role, country, language, enrolled_at); see :func:`read_events`.
 
     >>> import tempfile, pathlib
@@ -353,9 +404,7 @@ def read_learners(source: str | Path, *, workspace: Workspace | None = None, pse
     >>> r.rejected
     1
     """
-    return _read_table(source, "learners", workspace=workspace, pseudonymise=pseudonymise, rejects=rejects,
-                       echo=echo)
-
+    return _read_table(source, "learners", workspace=workspace, pseudonymise=pseudonymise, rejects=rejects, echo=echo)
 
 
 __all__ = ["csv_tolerant", "read_events", "read_learners", "source_columns"]
