@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, Union
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter
 
@@ -265,7 +265,7 @@ BLOCK_CLASSES: tuple[type[_Block], ...] = (
     ChecklistBlock,
     CodeBlock,
 )
-Block = Annotated[BLOCK_CLASSES, Field(discriminator="type")]  # type: ignore[valid-type]
+Block = Annotated[Union[BLOCK_CLASSES], Field(discriminator="type")]  # type: ignore[valid-type]  # noqa: UP007 - a tuple of classes
 
 BLOCK_TYPES: dict[str, type[_Block]] = {
     cls.model_fields["type"].annotation.__args__[0]: cls
