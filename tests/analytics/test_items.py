@@ -171,7 +171,7 @@ def events():
 
 
 def test_hand_computed_staircase(run):
-    events, module = I._demo_quiz()
+    events, module = I.demo_quiz()
     items = run(I.item_statistics, events, module=module)
     assert items["facility"].to_list() == pytest.approx([0.75, 0.5, 0.25])
     # q2: x = (1,1,0,0), rest = (2,1,1,0): C = 1/3, V(x) = 1/3, V(rest) = 2/3 -> r = 1/sqrt(2)
@@ -252,14 +252,14 @@ def test_effective_weight_is_null_when_a_covariance_is_negative(run):
 
 
 def test_module_without_quiz_is_refused():
-    events, _ = I._demo_quiz()
+    events, _ = I.demo_quiz()
     with pytest.raises(I.MetricError, match="module 'plain' has no quiz blocks") as e:
         I.item_statistics(events, Module(id="plain", title="P", blocks=[{"id": "t", "type": "text", "body": "x"}]))
     assert "at least one quiz block" in str(e.value)
 
 
 def test_nobody_complete_gives_empty_statistics(run):
-    events, module = I._demo_quiz()
+    events, module = I.demo_quiz()
     import narwhals.stable.v2 as nw
 
     from mblib.analytics.metrics import lazy
