@@ -34,8 +34,9 @@ import resource
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -73,8 +74,10 @@ def make_data(folder: Path, n_events: int) -> Path:
     write_cohort(cohort, target, overwrite=True)
     cohort.events.write_parquet(target / "events.parquet", row_group_size=1_000_000)
     size = (target / "events.parquet").stat().st_size / 1e6
-    print(f"data: {cohort.events.height:,} events, {n:,} learners, synthesised in {t1 - t0:.1f} s, "
-          f"events.parquet {size:.0f} MB ({target})")
+    print(
+        f"data: {cohort.events.height:,} events, {n:,} learners, synthesised in {t1 - t0:.1f} s, "
+        f"events.parquet {size:.0f} MB ({target})"
+    )
     del cohort
     return target
 
@@ -93,10 +96,15 @@ def make_big(folder: Path, base: Path, n_events: int) -> Path:
     for i in range(copies):
         out = target / "events" / f"copy={i:03d}"
         out.mkdir(parents=True, exist_ok=True)
-        (src.with_columns(pl.concat_str([pl.col("learner_id"), pl.lit(f"-{i:03d}")]).alias("learner_id"))
-         .sink_parquet(out / "part-0.parquet", row_group_size=1_000_000))
+        (
+            src.with_columns(
+                pl.concat_str([pl.col("learner_id"), pl.lit(f"-{i:03d}")]).alias("learner_id")
+            ).sink_parquet(out / "part-0.parquet", row_group_size=1_000_000)
+        )
     (target / "done").write_text(str(copies * n_base))
-    print(f"big data: {copies} x {n_base:,} = {copies * n_base:,} events in {time.perf_counter() - t0:.0f} s ({target})")
+    print(
+        f"big data: {copies} x {n_base:,} = {copies * n_base:,} events in {time.perf_counter() - t0:.0f} s ({target})"
+    )
     return target
 
 
@@ -116,9 +124,17 @@ def _survival_ready() -> bool:
 
         from mblib.analytics.survival import time_to_credential_summary
 
-        time_to_credential_summary(pl.LazyFrame({"timestamp": [], "learner_id": [], "verb": [], "credential_id": []},
-                                                schema={"timestamp": pl.Datetime("us", "UTC"), "learner_id": pl.String,
-                                                        "verb": pl.String, "credential_id": pl.String}))
+        time_to_credential_summary(
+            pl.LazyFrame(
+                {"timestamp": [], "learner_id": [], "verb": [], "credential_id": []},
+                schema={
+                    "timestamp": pl.Datetime("us", "UTC"),
+                    "learner_id": pl.String,
+                    "verb": pl.String,
+                    "credential_id": pl.String,
+                },
+            )
+        )
         return True
     except NotImplementedError:
         return False
@@ -200,21 +216,29 @@ def run_pandas(path: Path) -> dict[str, Any]:
     # weekly active learners (weeks start on Monday, UTC)
     ts = df["timestamp"]
     week = (ts.dt.normalize() - pd.to_timedelta(ts.dt.weekday, unit="D")).dt.date
-    wal = pd.DataFrame({"week_start": week, "learner_id": df["learner_id"]}).drop_duplicates() \
-        .groupby("week_start").size().rename("active_learners").reset_index()
+    wal = (
+        pd.DataFrame({"week_start": week, "learner_id": df["learner_id"]})
+        .drop_duplicates()
+        .groupby("week_start")
+        .size()
+        .rename("active_learners")
+        .reset_index()
+    )
     out["weekly_active_learners"] = wal
 
     # time on task
     done = df[(df["verb"] == "completed") & df["module_id"].notna() & df["duration_s"].notna()]
     g = done.groupby("module_id")
-    tot = pd.DataFrame({
-        "learners": g["learner_id"].nunique(),
-        "mean_s": g["duration_s"].mean(),
-        "p25_s": g["duration_s"].quantile(0.25),
-        "median_s": g["duration_s"].quantile(0.5),
-        "p75_s": g["duration_s"].quantile(0.75),
-        "p90_s": g["duration_s"].quantile(0.9),
-    })
+    tot = pd.DataFrame(
+        {
+            "learners": g["learner_id"].nunique(),
+            "mean_s": g["duration_s"].mean(),
+            "p25_s": g["duration_s"].quantile(0.25),
+            "median_s": g["duration_s"].quantile(0.5),
+            "p75_s": g["duration_s"].quantile(0.75),
+            "p90_s": g["duration_s"].quantile(0.9),
+        }
+    )
     tot["estimated_s"] = tot.index.map(est).astype(float)
     tot["median_ratio"] = tot["median_s"] / tot["estimated_s"]
     out["time_on_task"] = tot.reset_index()
@@ -237,8 +261,12 @@ def run_pandas(path: Path) -> dict[str, Any]:
         path = c.pathway()
         pos = {mm: i + 1 for i, mm in enumerate(path)}
         who = enrolled.loc[enrolled["credential_id"] == c.id, "learner_id"].drop_duplicates()
-        furthest = launched[launched["module_id"].isin(path)].assign(pos=lambda d: d["module_id"].map(pos)) \
-            .groupby("learner_id")["pos"].max()
+        furthest = (
+            launched[launched["module_id"].isin(path)]
+            .assign(pos=lambda d, pos=pos: d["module_id"].map(pos))
+            .groupby("learner_id")["pos"]
+            .max()
+        )
         f = furthest.reindex(who).fillna(0).to_numpy()
         rows = [(c.id, 0, None, len(f))] + [(c.id, k, mm, int((f >= k).sum())) for mm, k in pos.items()]
         fun = pd.DataFrame(rows, columns=["credential_id", "step", "module_id", "learners"])
@@ -253,15 +281,22 @@ def _km_pandas(df: Any) -> Any:
 
     as_of = df["timestamp"].max()
     cred = df[df["credential_id"].notna()]
-    first = {v: cred[cred["verb"] == v].groupby(["credential_id", "learner_id"])["timestamp"].min()
-             for v in ("enrolled", "earned")}
+    first = {
+        v: cred[cred["verb"] == v].groupby(["credential_id", "learner_id"])["timestamp"].min()
+        for v in ("enrolled", "earned")
+    }
     d = first["enrolled"].rename("start").to_frame().join(first["earned"].rename("end"), how="left")
     d = d[d["start"] <= as_of]
     got = d["end"].notna() & (d["end"] <= as_of)
     stop = d["end"].where(got, as_of)
     us = (stop - d["start"]).to_numpy().astype("timedelta64[us]").astype(np.int64)
-    d = pd.DataFrame({"credential_id": d.index.get_level_values(0), "time_days": np.clip(us / 86_400_000_000, 0, None),
-                      "earned": got.to_numpy().astype(np.int64)})
+    d = pd.DataFrame(
+        {
+            "credential_id": d.index.get_level_values(0),
+            "time_days": np.clip(us / 86_400_000_000, 0, None),
+            "earned": got.to_numpy().astype(np.int64),
+        }
+    )
     per = d.groupby(["credential_id", "time_days"]).agg(events=("earned", "sum"), n=("earned", "size")).reset_index()
     per = per.sort_values(["credential_id", "time_days"])
     g = per.groupby("credential_id")
@@ -358,8 +393,8 @@ def run_duckdb(path: Path) -> dict[str, Any]:
                    count(DISTINCT learner_id) FILTER (WHERE verb = 'passed') AS passed
             FROM ev WHERE module_id IS NOT NULL GROUP BY module_id)
         SELECT c.module_id, coalesce(enrolled.enrolled, 0) AS enrolled, started, completed, passed,
-               {_wilson_sql('completed', 'started', 'completion')},
-               {_wilson_sql('passed', 'started', 'pass')}
+               {_wilson_sql("completed", "started", "completion")},
+               {_wilson_sql("passed", "started", "pass")}
         FROM c LEFT JOIN enrolled USING (module_id)""").pl()
     out["weekly_active_learners"] = con.sql("""
         SELECT date_trunc('week', timestamp)::DATE AS week_start, count(DISTINCT learner_id) AS active_learners
@@ -402,8 +437,7 @@ def run_duckdb(path: Path) -> dict[str, Any]:
     return out
 
 
-VARIANTS: dict[str, Callable[[Path], dict[str, Any]]] = {"mblib": run_mblib, "pandas": run_pandas,
-                                                         "duckdb": run_duckdb}
+VARIANTS: dict[str, Callable[[Path], dict[str, Any]]] = {"mblib": run_mblib, "pandas": run_pandas, "duckdb": run_duckdb}
 
 
 def _peak_rss() -> int:
@@ -442,8 +476,11 @@ def child(variant: str, path: Path, out: Path) -> None:
 
 
 def _run_child(variant: str, path: Path, out: Path) -> dict[str, Any]:
-    proc = subprocess.run([sys.executable, __file__, "--child", variant, "--path", str(path), "--out", str(out)],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child", variant, "--path", str(path), "--out", str(out)],
+        capture_output=True,
+        text=True,
+    )
     if proc.returncode != 0:
         raise SystemExit(f"{variant} failed:\n{proc.stderr[-4000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -452,8 +489,13 @@ def _run_child(variant: str, path: Path, out: Path) -> dict[str, Any]:
 def _normalise(df: Any, name: str) -> Any:
     import polars as pl
 
-    keys = {"module_outcomes": ["module_id"], "weekly_active_learners": ["week_start"], "time_on_task": ["module_id"],
-            "credential_stacking": ["credentials_held"], "time_to_credential": ["credential_id"]}
+    keys = {
+        "module_outcomes": ["module_id"],
+        "weekly_active_learners": ["week_start"],
+        "time_on_task": ["module_id"],
+        "credential_stacking": ["credentials_held"],
+        "time_to_credential": ["credential_id"],
+    }
     key = keys.get(name.split("/")[0], ["step"])
     cols = sorted(df.columns)
     df = df.select(cols)
@@ -530,15 +572,21 @@ def main() -> None:
     if mb:
         if "duckdb" in results:
             ratio = mb["seconds"] / results["duckdb"]["seconds"]
-            print(f"mblib / DuckDB time: {ratio:.2f}x (target <= {TARGET_VS_DUCKDB}x) "
-                  f"{'OK' if ratio <= TARGET_VS_DUCKDB else 'MISSED'}")
+            print(
+                f"mblib / DuckDB time: {ratio:.2f}x (target <= {TARGET_VS_DUCKDB}x) "
+                f"{'OK' if ratio <= TARGET_VS_DUCKDB else 'MISSED'}"
+            )
         if "pandas" in results:
             speed = results["pandas"]["seconds"] / mb["seconds"]
-            print(f"pandas / mblib time: {speed:.2f}x faster (target >= {TARGET_VS_PANDAS}x) "
-                  f"{'OK' if speed >= TARGET_VS_PANDAS else 'MISSED'}")
+            print(
+                f"pandas / mblib time: {speed:.2f}x faster (target >= {TARGET_VS_PANDAS}x) "
+                f"{'OK' if speed >= TARGET_VS_PANDAS else 'MISSED'}"
+            )
             print(f"pandas / mblib peak memory: {results['pandas']['peak_bytes'] / mb['peak_bytes']:.2f}x")
         gb = mb["peak_bytes"] / 1e9
-        print(f"mblib peak memory: {gb:.2f} GB (target < {TARGET_PEAK_GB} GB) {'OK' if gb < TARGET_PEAK_GB else 'MISSED'}")
+        print(
+            f"mblib peak memory: {gb:.2f} GB (target < {TARGET_PEAK_GB} GB) {'OK' if gb < TARGET_PEAK_GB else 'MISSED'}"
+        )
     if args.big:
         big = make_big(args.data, folder, args.big)
         n = int((big / "done").read_text())
@@ -548,9 +596,11 @@ def main() -> None:
                 os.environ["MB_BENCH_TOGETHER"] = "1"
             r = _run_child("mblib", big / "events", big / "results" / "mblib")
             gib = r["peak_bytes"] / 2**30
-            print(f"mblib on {n:,} events streamed from partitioned Parquet, metrics collected {how}: "
-                  f"{r['seconds']:.1f} s, peak {gib:.2f} GiB (target < {TARGET_BIG_PEAK_GIB} GiB) "
-                  f"{'OK' if gib < TARGET_BIG_PEAK_GIB else 'MISSED'}")
+            print(
+                f"mblib on {n:,} events streamed from partitioned Parquet, metrics collected {how}: "
+                f"{r['seconds']:.1f} s, peak {gib:.2f} GiB (target < {TARGET_BIG_PEAK_GIB} GiB) "
+                f"{'OK' if gib < TARGET_BIG_PEAK_GIB else 'MISSED'}"
+            )
 
 
 if __name__ == "__main__":

@@ -35,20 +35,39 @@ def generated_module(n_blocks: int = 40) -> Module:
         if kind == "text":
             blocks.append({"id": f"b{i}", "type": "text", "body": body + "\n\n- one\n- two\n"})
         elif kind == "quiz":
-            blocks.append({"id": f"b{i}", "type": "quiz", "question": f"Question {i}?", "choices": [
-                {"id": "a", "text": "Right", "correct": True, "feedback": "Yes."},
-                {"id": "b", "text": "Wrong", "feedback": "No."}]})
+            blocks.append(
+                {
+                    "id": f"b{i}",
+                    "type": "quiz",
+                    "question": f"Question {i}?",
+                    "choices": [
+                        {"id": "a", "text": "Right", "correct": True, "feedback": "Yes."},
+                        {"id": "b", "text": "Wrong", "feedback": "No."},
+                    ],
+                }
+            )
         elif kind == "callout":
             blocks.append({"id": f"b{i}", "type": "callout", "variant": "tip", "title": f"Tip {i}", "body": body})
         elif kind == "checklist":
-            blocks.append({"id": f"b{i}", "type": "checklist", "items": [
-                {"id": f"c{j}", "text": f"Item {j}"} for j in range(4)]})
+            blocks.append(
+                {"id": f"b{i}", "type": "checklist", "items": [{"id": f"c{j}", "text": f"Item {j}"} for j in range(4)]}
+            )
         elif kind == "flashcards":
-            blocks.append({"id": f"b{i}", "type": "flashcards", "cards": [
-                {"id": f"k{j}", "front": f"Front {j}", "back": f"Back {j}"} for j in range(3)]})
+            blocks.append(
+                {
+                    "id": f"b{i}",
+                    "type": "flashcards",
+                    "cards": [{"id": f"k{j}", "front": f"Front {j}", "back": f"Back {j}"} for j in range(3)],
+                }
+            )
         else:
-            blocks.append({"id": f"b{i}", "type": "accordion", "items": [
-                {"id": f"p{j}", "title": f"Panel {j}", "body": body} for j in range(3)]})
+            blocks.append(
+                {
+                    "id": f"b{i}",
+                    "type": "accordion",
+                    "items": [{"id": f"p{j}", "title": f"Panel {j}", "body": body} for j in range(3)],
+                }
+            )
     return Module(id="big", title="A 40-block module", objectives=["Measure"], blocks=blocks)
 
 
@@ -88,7 +107,9 @@ def main() -> None:
     print(f"peer: bare render_module of the same module:              median {b_ms:.1f} ms")
     print(f"peer: the same render with the Markdown cache cleared:   median {c_ms:.1f} ms")
     print(f"ratio edit / bare render: {e_ms / b_ms:.2f}x; edit / cold render: {e_ms / c_ms:.2f}x")
-    print(f"target < {TARGET_MS:.0f} ms: {'met' if e_ms < TARGET_MS else 'MISSED'} ({e_ms / TARGET_MS:.2f} of the budget)")
+    print(
+        f"target < {TARGET_MS:.0f} ms: {'met' if e_ms < TARGET_MS else 'MISSED'} ({e_ms / TARGET_MS:.2f} of the budget)"
+    )
 
 
 if __name__ == "__main__":

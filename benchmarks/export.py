@@ -75,11 +75,15 @@ def main() -> None:
         m.title += " (edited)"
         ws.save_module(m)
         load, ws = timed("(Workspace.open of the edited workspace)", lambda: Workspace.open(root))
-        incr, report = timed("re-export after changing one module", lambda: export_lessons(ws, out, workers=args.workers))
+        incr, report = timed(
+            "re-export after changing one module", lambda: export_lessons(ws, out, workers=args.workers)
+        )
         assert report.built == [coded[0]], report
     print()
-    print(f"incremental / full ({args.workers} workers): {incr / fulln:6.1%}   (target < 5%; "
-          f"{(incr + load) / fulln:.1%} with loading the workspace)")
+    print(
+        f"incremental / full ({args.workers} workers): {incr / fulln:6.1%}   (target < 5%; "
+        f"{(incr + load) / fulln:.1%} with loading the workspace)"
+    )
     print(f"nothing changed / full:              {nothing / fulln:6.1%}")
     print(f"speed-up 1 -> {args.workers} workers:              {full1 / fulln:5.2f}x  (ideal {args.workers:.2f}x)")
 

@@ -49,23 +49,47 @@ def build_model(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "train.txt").write_text("\n".join(text), encoding="utf-8")
     for name in ("source", "target"):
-        spm.SentencePieceTrainer.train(input=str(folder / "train.txt"), model_prefix=str(folder / name),
-                                       vocab_size=2000, hard_vocab_limit=False, character_coverage=1.0, unk_id=1,
-                                       bos_id=-1, eos_id=0, pad_id=-1, unk_piece="<unk>", eos_piece="</s>",
-                                       minloglevel=2)
+        spm.SentencePieceTrainer.train(
+            input=str(folder / "train.txt"),
+            model_prefix=str(folder / name),
+            vocab_size=2000,
+            hard_vocab_limit=False,
+            character_coverage=1.0,
+            unk_id=1,
+            bos_id=-1,
+            eos_id=0,
+            pad_id=-1,
+            unk_piece="<unk>",
+            eos_piece="</s>",
+            minloglevel=2,
+        )
         (folder / f"{name}.model").rename(folder / f"{name}.spm")
     sp = spm.SentencePieceProcessor(model_file=str(folder / "source.spm"))
-    pieces = ["</s>", "<unk>"] + [sp.id_to_piece(i) for i in range(sp.get_piece_size())
-                                  if sp.id_to_piece(i) not in ("</s>", "<unk>")]
+    pieces = ["</s>", "<unk>"] + [
+        sp.id_to_piece(i) for i in range(sp.get_piece_size()) if sp.id_to_piece(i) not in ("</s>", "<unk>")
+    ]
     pieces += [f"<unused_{i}>" for i in range(VOCAB - 1 - len(pieces))] + ["<pad>"]
     (folder / "vocab.json").write_text(json.dumps({p: i for i, p in enumerate(pieces)}), encoding="utf-8")
-    (folder / "tokenizer_config.json").write_text(json.dumps({"source_lang": "en", "target_lang": "de",
-                                                              "separate_vocabs": False}))
-    cfg = MarianConfig(vocab_size=VOCAB, d_model=512, encoder_layers=6, decoder_layers=6, encoder_attention_heads=8,
-                       decoder_attention_heads=8, encoder_ffn_dim=2048, decoder_ffn_dim=2048,
-                       max_position_embeddings=512, pad_token_id=VOCAB - 1, eos_token_id=0,
-                       decoder_start_token_id=VOCAB - 1, activation_function="swish", scale_embedding=True,
-                       share_encoder_decoder_embeddings=True)
+    (folder / "tokenizer_config.json").write_text(
+        json.dumps({"source_lang": "en", "target_lang": "de", "separate_vocabs": False})
+    )
+    cfg = MarianConfig(
+        vocab_size=VOCAB,
+        d_model=512,
+        encoder_layers=6,
+        decoder_layers=6,
+        encoder_attention_heads=8,
+        decoder_attention_heads=8,
+        encoder_ffn_dim=2048,
+        decoder_ffn_dim=2048,
+        max_position_embeddings=512,
+        pad_token_id=VOCAB - 1,
+        eos_token_id=0,
+        decoder_start_token_id=VOCAB - 1,
+        activation_function="swish",
+        scale_embedding=True,
+        share_encoder_decoder_embeddings=True,
+    )
     torch.manual_seed(0)
     model = MarianMTModel(cfg)
     with torch.no_grad():
@@ -109,8 +133,10 @@ def main() -> None:
     segs = workload()
     texts = [protect(s).text for s in segs]
     n, tok = len(texts), args.tokens
-    print(f"{n} segments, {tok} new tokens each, batch {args.batch}, torch threads {torch.get_num_threads()}, "
-          f"ctranslate2 {ctranslate2.__version__}")
+    print(
+        f"{n} segments, {tok} new tokens each, batch {args.batch}, torch threads {torch.get_num_threads()}, "
+        f"ctranslate2 {ctranslate2.__version__}"
+    )
 
     marian = MarianEngine(folder, batch_size=args.batch, max_new_tokens=tok, min_new_tokens=tok)
     marian.translate_batch(texts[:2])  # warm up
@@ -133,14 +159,27 @@ def main() -> None:
     engine_ct2 = n / (time.perf_counter() - t)
     tokens = ct2.tokenize(texts)
     t = time.perf_counter()
-    ct2.translator.translate_batch(tokens, beam_size=1, max_batch_size=args.batch, batch_type="examples",
-                                   max_decoding_length=tok, min_decoding_length=tok)
+    ct2.translator.translate_batch(
+        tokens,
+        beam_size=1,
+        max_batch_size=args.batch,
+        batch_type="examples",
+        max_decoding_length=tok,
+        min_decoding_length=tok,
+    )
     raw_ct2 = n / (time.perf_counter() - t)
 
     root = Path(tempfile.mkdtemp()) / "ws"
     ws = Workspace.create(root, target_languages=["de"])
-    ws.add_module(Module(id="bench", title="Bench", blocks=[
-        {"id": "b", "type": "checklist", "items": [{"id": f"i{i}", "text": s} for i, s in enumerate(segs[1:])]}]))
+    ws.add_module(
+        Module(
+            id="bench",
+            title="Bench",
+            blocks=[
+                {"id": "b", "type": "checklist", "items": [{"id": f"i{i}", "text": s} for i, s in enumerate(segs[1:])]}
+            ],
+        )
+    )
     ws = Workspace.open(root)
     ws.module("bench").title = segs[0]
     translate_module(ws, "bench", "de", engine=ct2)  # cold: fills the memory
@@ -154,8 +193,10 @@ def main() -> None:
     print(f"(a) naive transformers loop     {naive:9.1f} seg/s")
     print(f"(b) MarianEngine (batched)      {batched:9.1f} seg/s   {batched / naive:6.1f}x (a)   target >= 8x")
     print(f"(c) CTranslate2Engine int8      {engine_ct2:9.1f} seg/s   {engine_ct2 / naive:6.1f}x (a)")
-    print(f"(d) raw ctranslate2, same batch {raw_ct2:9.1f} seg/s   (c) is {100 * engine_ct2 / raw_ct2:5.1f}% of (d)"
-          "   target >= 90%")
+    print(
+        f"(d) raw ctranslate2, same batch {raw_ct2:9.1f} seg/s   (c) is {100 * engine_ct2 / raw_ct2:5.1f}% of (d)"
+        "   target >= 90%"
+    )
     print(f"(e) warm re-run from memory     {warm:9.1f} seg/s   {warm / engine_ct2:6.0f}x (c)   target >= 100x")
 
 

@@ -52,8 +52,9 @@ def make_workspace(root: Path, n_modules: int) -> Path:
         ids.append(new_id)
     required = "".join(f"  - {m}\n" for m in ids)
     (root / "credentials" / "all-modules.yaml").write_text(
-        f"id: all-modules\ntitle: Every module\nsummary: All {n_modules} modules.\n"
-        f"required:\n{required}", encoding="utf-8")
+        f"id: all-modules\ntitle: Every module\nsummary: All {n_modules} modules.\nrequired:\n{required}",
+        encoding="utf-8",
+    )
     return root
 
 
@@ -77,8 +78,9 @@ def mb_lint_seconds(root: Path) -> tuple[float, int]:
     mb = Path(sys.executable).with_name("mb")
     cmd = [str(mb)] if mb.exists() else [sys.executable, "-m", "mblib.cli"]
     t = time.perf_counter()
-    done = subprocess.run([*cmd, "lint", "-w", str(root)], capture_output=True, text=True,
-                          env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    done = subprocess.run(
+        [*cmd, "lint", "-w", str(root)], capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"}
+    )
     return time.perf_counter() - t, done.returncode
 
 
@@ -94,17 +96,23 @@ def main() -> None:
             root = make_workspace(base / f"ws-{n}", n)
             ws = Workspace.open(root)
             assert len(ws.modules) == n, (len(ws.modules), n)
-            t_open = timed(lambda: Workspace.open(root), args.repeat)
-            t_peer = timed(lambda: libyaml_peer(root), args.repeat)
+            t_open = timed(lambda root=root: Workspace.open(root), args.repeat)
+            t_peer = timed(lambda root=root: libyaml_peer(root), args.repeat)
             t_lint, rc = mb_lint_seconds(root)
-            print(f"{n:>8} {t_open * 1000:>12.1f} ms {t_peer * 1000:>7.1f} ms {t_open / t_peer:>5.2f}x"
-                  f" {t_lint:>6.2f} s" + ("" if rc in (0, 1) else f" (mb lint exit {rc})"))
+            print(
+                f"{n:>8} {t_open * 1000:>12.1f} ms {t_peer * 1000:>7.1f} ms {t_open / t_peer:>5.2f}x"
+                f" {t_lint:>6.2f} s" + ("" if rc in (0, 1) else f" (mb lint exit {rc})")
+            )
             if n == max(args.sizes):
                 ratio = t_open / t_peer
-                print(f"target Workspace.open <= {OPEN_RATIO_TARGET:.0f}x libyaml: "
-                      f"{'met' if ratio <= OPEN_RATIO_TARGET else 'MISSED'} ({ratio:.2f}x at {n} modules)")
-                print(f"target mb lint < {LINT_TARGET_S:.0f} s: "
-                      f"{'met' if t_lint < LINT_TARGET_S else 'MISSED'} ({t_lint:.2f} s at {n} modules)")
+                print(
+                    f"target Workspace.open <= {OPEN_RATIO_TARGET:.0f}x libyaml: "
+                    f"{'met' if ratio <= OPEN_RATIO_TARGET else 'MISSED'} ({ratio:.2f}x at {n} modules)"
+                )
+                print(
+                    f"target mb lint < {LINT_TARGET_S:.0f} s: "
+                    f"{'met' if t_lint < LINT_TARGET_S else 'MISSED'} ({t_lint:.2f} s at {n} modules)"
+                )
     finally:
         shutil.rmtree(base, ignore_errors=True)
 

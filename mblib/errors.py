@@ -142,7 +142,7 @@ class MissingDependencyError(MblibError):
     """An optional dependency is not installed; the message gives the install command."""
 
     @classmethod
-    def for_extra(cls, package: str, extra: str, purpose: str) -> "MissingDependencyError":
+    def for_extra(cls, package: str, extra: str, purpose: str) -> MissingDependencyError:
         return cls(
             f"{purpose} needs the package '{package}', which is not installed",
             hint=f"pip install 'mblib[{extra}]'  (or: pip install {package})",

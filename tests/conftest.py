@@ -15,8 +15,16 @@ SAMPLE = REPO / "datasets" / "sample-workspace"
 SCHEMAS = REPO.parent / "shared" / "schemas"
 CHROMIUM = "/usr/bin/chromium"
 AXE_JS = REPO / "node_modules" / "axe-core" / "axe.min.js"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 LOCAL = ("file://", "data:", "blob:", "http://127.0.0.1", "http://localhost")
 
 

@@ -99,7 +99,9 @@ def test_checklist_counts_and_remembers(page, lesson):
 
 def test_progress_event_for_lms_adapters(page, lesson):
     page.goto(lesson)
-    page.evaluate("() => { window.got = []; document.addEventListener('mblib:progress', e => window.got.push(e.detail)); }")
+    page.evaluate(
+        "() => { window.got = []; document.addEventListener('mblib:progress', e => window.got.push(e.detail)); }"
+    )
     page.locator("#block-q1").get_by_label("Four").check()
     page.locator("#block-q1").get_by_role("button", name="Check answer").click()
     got = page.evaluate("() => window.got")
@@ -134,10 +136,16 @@ def test_every_sample_page_passes_axe_offline(browser, sample_pages, sample_modu
         ctx = browser.new_context()
         pg = ctx.new_page()
         errors, blocked = [], []
-        pg.on("console", lambda m: m.type == "error" and errors.append(m.text))
-        pg.on("pageerror", lambda e: errors.append(str(e)))
-        pg.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file://", "data:")) else
-                 (blocked.append(r.request.url), r.abort()))
+        pg.on("console", lambda m, errors=errors: m.type == "error" and errors.append(m.text))
+        pg.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
+        pg.route(
+            "**/*",
+            lambda r, blocked=blocked: (
+                r.continue_()
+                if r.request.url.startswith(("file://", "data:"))
+                else (blocked.append(r.request.url), r.abort())
+            ),
+        )
         pg.add_init_script(path=str(AXE_JS))
         pg.goto((sample_pages / f"{mid}.html").as_uri())
         found = axe_violations(pg)
@@ -148,7 +156,6 @@ def test_every_sample_page_passes_axe_offline(browser, sample_pages, sample_modu
 
 
 def test_sample_video_has_captions_and_plays(page, sample_pages):
-    import re
 
     pages = [p for p in sample_pages.glob("*.html") if "<video" in p.read_text()]
     assert pages, "the sample workspace should have a video"

@@ -40,10 +40,14 @@ def test_lint_reports_errors_with_location_and_exit_code(tmp_path):
     ws = tmp_path / "course"
     run("new", "workspace", str(ws))
     (ws / "modules" / "bad.yaml").write_text(
-        "id: bad\ntitle: Bad\nblocks:\n  - id: pic\n    type: image\n    src: media/none.png\n")
+        "id: bad\ntitle: Bad\nblocks:\n  - id: pic\n    type: image\n    src: media/none.png\n"
+    )
     r = CliRunner().invoke(main, ["lint", "-w", str(ws)])
     assert r.exit_code == 1
-    assert "error[a11y.alt-missing] course/modules/bad.yaml:4:5: block 'pic', field 'alt': image has no alt text" in r.output
+    assert (
+        "error[a11y.alt-missing] course/modules/bad.yaml:4:5: block 'pic', field 'alt': image has no alt text"
+        in r.output
+    )
     assert "error[media.missing]" in r.output and "fix:" in r.output
     r = CliRunner().invoke(main, ["lint", "-w", str(ws), "--format", "json"])
     found = json.loads(r.output)

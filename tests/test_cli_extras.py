@@ -89,8 +89,9 @@ def test_command_modules_never_import_the_group():
 
 def test_python_dash_m_runs_the_group():
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    r = subprocess.run([sys.executable, "-m", "mblib.cli", "--help"], capture_output=True, text=True, env=env,
-                       cwd=REPO, timeout=60)
+    r = subprocess.run(
+        [sys.executable, "-m", "mblib.cli", "--help"], capture_output=True, text=True, env=env, cwd=REPO, timeout=60
+    )
     assert r.returncode == 0 and "synth" in r.stdout and "export" in r.stdout
 
 
@@ -107,9 +108,12 @@ def test_sample_and_report_notebooks_are_package_data_linked_from_the_repository
         link = REPO / "notebooks" / file
         assert link.is_symlink() and link.resolve() == path.resolve()
     if shutil.which("git") and (REPO / ".git").exists():
-        out = subprocess.run(["git", "ls-files", "-s", "datasets/sample-workspace", *(f"notebooks/{f}" for f in
-                                                                                      REPORTS.values())],
-                             capture_output=True, text=True, cwd=REPO).stdout.splitlines()
+        out = subprocess.run(
+            ["git", "ls-files", "-s", "datasets/sample-workspace", *(f"notebooks/{f}" for f in REPORTS.values())],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+        ).stdout.splitlines()
         if out:  # committed: git keeps them as links (mode 120000), not as copies
             assert all(line.startswith("120000 ") for line in out), out
 

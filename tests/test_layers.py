@@ -14,12 +14,15 @@ ROOT = Path(__file__).resolve().parents[1] / "mblib"
 
 #: Layer of each top-level part of the package; a module imports only layers before its own.
 LAYERS: dict[str, int] = {
-    "errors": 0, "_lazy": 0,
+    "errors": 0,
+    "_lazy": 0,
     "content": 1,
     "render": 2,
-    "translate": 3, "analytics": 3,
+    "translate": 3,
+    "analytics": 3,
     "export": 4,
-    "widgets": 5, "cli": 5,
+    "widgets": 5,
+    "cli": 5,
 }
 #: Parts nothing else may import (the faces over the library).
 FACES = {"widgets", "cli"}
@@ -159,8 +162,11 @@ def test_no_private_name_crosses_a_module() -> None:
 
 
 def test_no_file_over_400_lines() -> None:
-    big = {str(p.relative_to(ROOT.parent)): n for p in MODULES.values()
-           if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
+    big = {
+        str(p.relative_to(ROOT.parent)): n
+        for p in MODULES.values()
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
     assert not big, f"split these by concern (at most {MAX_LINES} lines): {big}"
 
 
@@ -169,4 +175,5 @@ def test_top_level_api_is_small() -> None:
 
     assert len(mblib.__all__) <= MAX_TOP_LEVEL_NAMES, (
         f"mblib.__all__ has {len(mblib.__all__)} names; keep at most {MAX_TOP_LEVEL_NAMES} "
-        "and leave the rest to the subpackages")
+        "and leave the rest to the subpackages"
+    )

@@ -17,12 +17,56 @@ FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthChe
 ids = st.from_regex(ID_PATTERN, fullmatch=True)
 
 TRICKY = [
-    "", " ", "  leading", "trailing  ", "\ttab", "tab\tinside", "a: b", "# not a comment", "key: value # hash",
-    "'single'", '"double"', "it's", "- dash", "? q", "! bang", "& amp", "* star", "|", ">", "@at", "`tick`",
-    "null", "~", "true", "no", "yes", "1.0", "0x1F", "1e3", "2024-01-01", "🙂 emoji ✨", "日本語", "a\nb",
-    "line one\nline two\n", "two trailing\n\n", "\nstarts with newline", "  indented\nlines\n",
-    "trailing space \nnext", "ends with space\n ", "crlf\r\nline", "nbsp\u00a0here", "{flow}", "[list]",
-    "---", "...", "%TAG", "multi\n\n\nblank lines\n", "tab\n\tindented line\n", "a\u2028b", "zero\x00byte",
+    "",
+    " ",
+    "  leading",
+    "trailing  ",
+    "\ttab",
+    "tab\tinside",
+    "a: b",
+    "# not a comment",
+    "key: value # hash",
+    "'single'",
+    '"double"',
+    "it's",
+    "- dash",
+    "? q",
+    "! bang",
+    "& amp",
+    "* star",
+    "|",
+    ">",
+    "@at",
+    "`tick`",
+    "null",
+    "~",
+    "true",
+    "no",
+    "yes",
+    "1.0",
+    "0x1F",
+    "1e3",
+    "2024-01-01",
+    "🙂 emoji ✨",
+    "日本語",
+    "a\nb",
+    "line one\nline two\n",
+    "two trailing\n\n",
+    "\nstarts with newline",
+    "  indented\nlines\n",
+    "trailing space \nnext",
+    "ends with space\n ",
+    "crlf\r\nline",
+    "nbsp\u00a0here",
+    "{flow}",
+    "[list]",
+    "---",
+    "...",
+    "%TAG",
+    "multi\n\n\nblank lines\n",
+    "tab\n\tindented line\n",
+    "a\u2028b",
+    "zero\x00byte",
 ]
 
 text = st.one_of(
@@ -40,59 +84,80 @@ def unique_ids(draw, min_size=0, max_size=4):
 
 @st.composite
 def choices(draw):
-    return [{"id": i, "text": draw(text), "correct": draw(st.booleans()), "feedback": draw(opt_text)}
-            for i in draw(unique_ids())]
+    return [
+        {"id": i, "text": draw(text), "correct": draw(st.booleans()), "feedback": draw(opt_text)}
+        for i in draw(unique_ids())
+    ]
 
 
 @st.composite
 def block(draw, block_id):
-    kind = draw(st.sampled_from(
-        ["text", "image", "video", "callout", "quiz", "flashcards", "accordion", "checklist", "code"]))
+    kind = draw(
+        st.sampled_from(["text", "image", "video", "callout", "quiz", "flashcards", "accordion", "checklist", "code"])
+    )
     b = {"id": block_id, "type": kind}
     if kind == "text":
         b["body"] = draw(text)
     elif kind == "image":
         b.update(src=draw(text), alt=draw(text), decorative=draw(st.booleans()), caption=draw(opt_text))
     elif kind == "video":
-        b.update(src=draw(text), title=draw(text), duration_s=draw(st.floats(0, 1e6, allow_nan=False)),
-                 captions=[{"src": draw(text), "language": draw(text), "label": draw(text)}
-                           for _ in range(draw(st.integers(0, 2)))],
-                 poster=draw(opt_text), transcript=draw(opt_text))
+        b.update(
+            src=draw(text),
+            title=draw(text),
+            duration_s=draw(st.floats(0, 1e6, allow_nan=False)),
+            captions=[
+                {"src": draw(text), "language": draw(text), "label": draw(text)} for _ in range(draw(st.integers(0, 2)))
+            ],
+            poster=draw(opt_text),
+            transcript=draw(opt_text),
+        )
     elif kind == "callout":
         b.update(variant=draw(st.sampled_from(["note", "tip", "warning"])), title=draw(opt_text), body=draw(text))
     elif kind == "quiz":
-        b.update(question=draw(text), multiple=draw(st.booleans()), choices=draw(choices()),
-                 weight=draw(st.floats(0, 100, allow_nan=False)), explanation=draw(opt_text))
+        b.update(
+            question=draw(text),
+            multiple=draw(st.booleans()),
+            choices=draw(choices()),
+            weight=draw(st.floats(0, 100, allow_nan=False)),
+            explanation=draw(opt_text),
+        )
     elif kind == "flashcards":
-        b.update(title=draw(opt_text), cards=[{"id": i, "front": draw(text), "back": draw(text)}
-                                              for i in draw(unique_ids())])
+        b.update(
+            title=draw(opt_text), cards=[{"id": i, "front": draw(text), "back": draw(text)} for i in draw(unique_ids())]
+        )
     elif kind == "accordion":
-        b.update(title=draw(opt_text), items=[{"id": i, "title": draw(text), "body": draw(text)}
-                                              for i in draw(unique_ids())])
+        b.update(
+            title=draw(opt_text), items=[{"id": i, "title": draw(text), "body": draw(text)} for i in draw(unique_ids())]
+        )
     elif kind == "checklist":
         b.update(title=draw(opt_text), items=[{"id": i, "text": draw(text)} for i in draw(unique_ids())])
     else:
-        b.update(source=draw(text), caption=draw(opt_text),
-                 outputs=[{"mime": draw(text), "data": draw(text)} for _ in range(draw(st.integers(0, 2)))])
+        b.update(
+            source=draw(text),
+            caption=draw(opt_text),
+            outputs=[{"mime": draw(text), "data": draw(text)} for _ in range(draw(st.integers(0, 2)))],
+        )
     return b
 
 
 @st.composite
 def modules(draw):
     block_ids = draw(unique_ids(max_size=6))
-    return Module.model_validate({
-        "id": draw(ids),
-        "title": draw(text),
-        "summary": draw(text),
-        "objectives": draw(st.lists(text, max_size=3)),
-        "audience": draw(text),
-        "language": draw(st.sampled_from(["en", "fr", "de-CH"])),
-        "skills": draw(st.lists(text, max_size=2)),
-        "pass_mark": draw(st.floats(0, 1, allow_nan=False)),
-        "version": draw(st.from_regex(r"\A\d{1,3}\.\d{1,3}(\.\d{1,3})?\Z")),
-        "duration_budget_min": draw(st.none() | st.floats(0.1, 120, allow_nan=False)),
-        "blocks": [draw(block(i)) for i in block_ids],
-    })
+    return Module.model_validate(
+        {
+            "id": draw(ids),
+            "title": draw(text),
+            "summary": draw(text),
+            "objectives": draw(st.lists(text, max_size=3)),
+            "audience": draw(text),
+            "language": draw(st.sampled_from(["en", "fr", "de-CH"])),
+            "skills": draw(st.lists(text, max_size=2)),
+            "pass_mark": draw(st.floats(0, 1, allow_nan=False)),
+            "version": draw(st.from_regex(r"\A\d{1,3}\.\d{1,3}(\.\d{1,3})?\Z")),
+            "duration_budget_min": draw(st.none() | st.floats(0.1, 120, allow_nan=False)),
+            "blocks": [draw(block(i)) for i in block_ids],
+        }
+    )
 
 
 @FAST
@@ -114,10 +179,7 @@ def test_module_save_load_roundtrip_is_stable(module):
         assert f.read_bytes() == data and f.stat().st_mtime_ns == mtime
 
 
-plain_scalars = (
-    st.none() | st.booleans() | st.integers(-(2**70), 2**70)
-    | st.floats(allow_nan=False) | text
-)
+plain_scalars = st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats(allow_nan=False) | text
 plain_keys = st.sampled_from(["id", "title", "a: b", "#", "", "yes", "1", "🙂"]) | st.text(max_size=10)
 plain_data = st.recursive(
     plain_scalars,

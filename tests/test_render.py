@@ -15,24 +15,68 @@ SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect wid
 
 
 def all_blocks_module() -> Module:
-    return Module(id="every-block", title="Every block", summary="All *block* types", objectives=["See them all"],
-                  blocks=[
-        {"id": "t", "type": "text", "body": "# Heading\n\nSome **bold** text and `code`."},
-        {"id": "img", "type": "image", "src": "media/dot.svg", "alt": "A black square", "caption": "A *square*"},
-        {"id": "deco", "type": "image", "src": "media/dot.svg", "decorative": True},
-        {"id": "vid", "type": "video", "src": "media/clip.webm", "title": "A clip", "duration_s": 12,
-         "captions": [{"src": "media/clip.vtt", "language": "en", "label": "English"}], "transcript": "Words."},
-        {"id": "note", "type": "callout", "variant": "warning", "title": "Careful", "body": "Mind the gap."},
-        {"id": "q1", "type": "quiz", "question": "Two plus two?", "choices": [
-            {"id": "a", "text": "Four", "correct": True, "feedback": "Yes, four."},
-            {"id": "b", "text": "Five", "feedback": "Count again."}], "explanation": "Arithmetic."},
-        {"id": "q2", "type": "quiz", "question": "Even numbers?", "multiple": True, "weight": 2, "choices": [
-            {"id": "a", "text": "2", "correct": True}, {"id": "b", "text": "3"}, {"id": "c", "text": "4", "correct": True}]},
-        {"id": "cards", "type": "flashcards", "title": "Terms", "cards": [{"id": "c1", "front": "Mean", "back": "The average"}]},
-        {"id": "acc", "type": "accordion", "title": "More", "items": [{"id": "p1", "title": "Why", "body": "Because."}]},
-        {"id": "todo", "type": "checklist", "title": "Do", "items": [{"id": "i1", "text": "One"}, {"id": "i2", "text": "Two"}]},
-        {"id": "code", "type": "code", "source": "print(1 + 1)", "outputs": [{"mime": "text/plain", "data": "2"}]},
-    ])
+    return Module(
+        id="every-block",
+        title="Every block",
+        summary="All *block* types",
+        objectives=["See them all"],
+        blocks=[
+            {"id": "t", "type": "text", "body": "# Heading\n\nSome **bold** text and `code`."},
+            {"id": "img", "type": "image", "src": "media/dot.svg", "alt": "A black square", "caption": "A *square*"},
+            {"id": "deco", "type": "image", "src": "media/dot.svg", "decorative": True},
+            {
+                "id": "vid",
+                "type": "video",
+                "src": "media/clip.webm",
+                "title": "A clip",
+                "duration_s": 12,
+                "captions": [{"src": "media/clip.vtt", "language": "en", "label": "English"}],
+                "transcript": "Words.",
+            },
+            {"id": "note", "type": "callout", "variant": "warning", "title": "Careful", "body": "Mind the gap."},
+            {
+                "id": "q1",
+                "type": "quiz",
+                "question": "Two plus two?",
+                "choices": [
+                    {"id": "a", "text": "Four", "correct": True, "feedback": "Yes, four."},
+                    {"id": "b", "text": "Five", "feedback": "Count again."},
+                ],
+                "explanation": "Arithmetic.",
+            },
+            {
+                "id": "q2",
+                "type": "quiz",
+                "question": "Even numbers?",
+                "multiple": True,
+                "weight": 2,
+                "choices": [
+                    {"id": "a", "text": "2", "correct": True},
+                    {"id": "b", "text": "3"},
+                    {"id": "c", "text": "4", "correct": True},
+                ],
+            },
+            {
+                "id": "cards",
+                "type": "flashcards",
+                "title": "Terms",
+                "cards": [{"id": "c1", "front": "Mean", "back": "The average"}],
+            },
+            {
+                "id": "acc",
+                "type": "accordion",
+                "title": "More",
+                "items": [{"id": "p1", "title": "Why", "body": "Because."}],
+            },
+            {
+                "id": "todo",
+                "type": "checklist",
+                "title": "Do",
+                "items": [{"id": "i1", "text": "One"}, {"id": "i2", "text": "Two"}],
+            },
+            {"id": "code", "type": "code", "source": "print(1 + 1)", "outputs": [{"mime": "text/plain", "data": "2"}]},
+        ],
+    )
 
 
 @pytest.fixture
@@ -94,18 +138,21 @@ def test_media_outside_the_workspace_is_refused(tmp_path):
         render_module(m, ws)
 
 
-@pytest.mark.parametrize("evil", [
-    "<script>alert(1)</script>",
-    '<img src=x onerror="alert(1)">',
-    '<a href="javascript:alert(1)">x</a>',
-    "[x](javascript:alert(1))",
-    '<iframe src="https://evil.example"></iframe>',
-    '<div style="background:url(https://evil.example)">x</div>',
-    '<svg><script>alert(1)</script></svg>',
-    '<a href="https://ok.example" onclick="alert(1)">ok</a>',
-    '<form action="https://evil.example"><input></form>',
-    "<object data=x></object><embed src=x>",
-])
+@pytest.mark.parametrize(
+    "evil",
+    [
+        "<script>alert(1)</script>",
+        '<img src=x onerror="alert(1)">',
+        '<a href="javascript:alert(1)">x</a>',
+        "[x](javascript:alert(1))",
+        '<iframe src="https://evil.example"></iframe>',
+        '<div style="background:url(https://evil.example)">x</div>',
+        "<svg><script>alert(1)</script></svg>",
+        '<a href="https://ok.example" onclick="alert(1)">ok</a>',
+        '<form action="https://evil.example"><input></form>',
+        "<object data=x></object><embed src=x>",
+    ],
+)
 def test_content_cannot_inject_script(evil):
     for html in (to_html(evil), to_inline_html(evil)):
         low = html.lower()
@@ -116,17 +163,32 @@ def test_content_cannot_inject_script(evil):
 
 
 def test_injection_through_every_text_field_is_escaped(tmp_path):
-    evil = '<img src=x onerror=alert(1)><script>alert(2)</script>"\'>'
-    m = Module(id="m", title=evil, summary=evil, objectives=[evil], blocks=[
-        {"id": "q", "type": "quiz", "question": evil, "explanation": evil, "choices": [
-            {"id": "a", "text": evil, "correct": True, "feedback": evil}, {"id": "b", "text": "b"}]},
-        {"id": "f", "type": "flashcards", "title": evil, "cards": [{"id": "c", "front": evil, "back": evil}]},
-        {"id": "c", "type": "callout", "title": evil, "body": evil},
-        {"id": "k", "type": "checklist", "title": evil, "items": [{"id": "i", "text": evil}]},
-        {"id": "a", "type": "accordion", "title": evil, "items": [{"id": "p", "title": evil, "body": evil}]},
-        {"id": "code", "type": "code", "source": evil, "outputs": [{"mime": "text/html", "data": evil},
-                                                                   {"mime": "text/plain", "data": evil}]},
-    ])
+    evil = "<img src=x onerror=alert(1)><script>alert(2)</script>\"'>"
+    m = Module(
+        id="m",
+        title=evil,
+        summary=evil,
+        objectives=[evil],
+        blocks=[
+            {
+                "id": "q",
+                "type": "quiz",
+                "question": evil,
+                "explanation": evil,
+                "choices": [{"id": "a", "text": evil, "correct": True, "feedback": evil}, {"id": "b", "text": "b"}],
+            },
+            {"id": "f", "type": "flashcards", "title": evil, "cards": [{"id": "c", "front": evil, "back": evil}]},
+            {"id": "c", "type": "callout", "title": evil, "body": evil},
+            {"id": "k", "type": "checklist", "title": evil, "items": [{"id": "i", "text": evil}]},
+            {"id": "a", "type": "accordion", "title": evil, "items": [{"id": "p", "title": evil, "body": evil}]},
+            {
+                "id": "code",
+                "type": "code",
+                "source": evil,
+                "outputs": [{"mime": "text/html", "data": evil}, {"mime": "text/plain", "data": evil}],
+            },
+        ],
+    )
     html = render_module(m).html
     body = html.split("<body>", 1)[1].rsplit("<script>", 1)[0]  # everything but our own script
     assert "<script" not in body.lower()
@@ -148,6 +210,9 @@ def test_render_workspace_writes_index_and_pages(ws, tmp_path):
 
 
 def test_previous_next_navigation(ws):
-    html = render_module(ws.module("every-block"), ws, nav={"previous": {"href": "a.html", "title": "A"},
-                                                              "next": {"href": "b.html", "title": "B"}}).html
+    html = render_module(
+        ws.module("every-block"),
+        ws,
+        nav={"previous": {"href": "a.html", "title": "A"}, "next": {"href": "b.html", "title": "B"}},
+    ).html
     assert 'rel="prev" href="a.html"' in html and 'rel="next" href="b.html"' in html

@@ -18,8 +18,21 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-IGNORE = shutil.ignore_patterns(".git", ".venv", "node_modules", "exports", "build", "dist", "*.egg-info",
-                                "__pycache__", ".mblib", ".pytest_cache", ".hypothesis", "tests", "benchmarks")
+IGNORE = shutil.ignore_patterns(
+    ".git",
+    ".venv",
+    "node_modules",
+    "exports",
+    "build",
+    "dist",
+    "*.egg-info",
+    "__pycache__",
+    ".mblib",
+    ".pytest_cache",
+    ".hypothesis",
+    "tests",
+    "benchmarks",
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
@@ -37,8 +50,21 @@ def installed(tmp_path_factory) -> Path:
     base = tmp_path_factory.mktemp("wheel")
     src = base / "src"
     shutil.copytree(REPO, src, symlinks=True, ignore=IGNORE)
-    _run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", str(base / "dist"),
-          str(src)], cwd=base)
+    _run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "-q",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(base / "dist"),
+            str(src),
+        ],
+        cwd=base,
+    )
     wheel = next((base / "dist").glob("mblib-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     assert "mblib/content/sample-workspace/mblib.toml" in names
@@ -46,8 +72,20 @@ def installed(tmp_path_factory) -> Path:
     assert not [n for n in names if "/.mblib/" in n or n.startswith(("datasets/", "notebooks/"))]
     venv = base / "venv"
     _run([sys.executable, "-m", "venv", str(venv)], cwd=base)
-    _run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--prefer-binary",
-          "--disable-pip-version-check", f"{wheel}[analytics,export,widgets]"], cwd=base, timeout=500)
+    _run(
+        [
+            str(venv / "bin" / "python"),
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--prefer-binary",
+            "--disable-pip-version-check",
+            f"{wheel}[analytics,export,widgets]",
+        ],
+        cwd=base,
+        timeout=500,
+    )
     return venv
 
 

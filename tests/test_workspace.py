@@ -401,16 +401,25 @@ def test_duplicate_yaml_key(ws_root):
     assert str(p).startswith("ws/modules/m.yaml:3:")
 
 
-@pytest.mark.parametrize("text, message, field", [
-    ("id: m\ntitle: M\nobjectives: one\n", "expected a list (lines starting with '- '), got 'one'", "objectives"),
-    ("id: m\ntitle: M\nblocks:\n  - id: q\n    type: quiz\n    question: Q\n    multiple: maybe\n",
-     "expected true or false, got 'maybe'", "multiple"),
-    ("id: m\ntitle: M\nblocks:\n  - id: c\n    type: callout\n    body: B\n    variant: danger\n",
-     "'danger' is not allowed here", "variant"),
-    ("id: m\ntitle: M\nblocks:\n  - id: x\n    body: B\n", "the block has no 'type'", None),
-    ("id: m\ntitle: M\nversion: one\n", "'one' is not a version number", "version"),
-    ("id: m\n", "'title' is missing", "title"),
-])
+@pytest.mark.parametrize(
+    "text, message, field",
+    [
+        ("id: m\ntitle: M\nobjectives: one\n", "expected a list (lines starting with '- '), got 'one'", "objectives"),
+        (
+            "id: m\ntitle: M\nblocks:\n  - id: q\n    type: quiz\n    question: Q\n    multiple: maybe\n",
+            "expected true or false, got 'maybe'",
+            "multiple",
+        ),
+        (
+            "id: m\ntitle: M\nblocks:\n  - id: c\n    type: callout\n    body: B\n    variant: danger\n",
+            "'danger' is not allowed here",
+            "variant",
+        ),
+        ("id: m\ntitle: M\nblocks:\n  - id: x\n    body: B\n", "the block has no 'type'", None),
+        ("id: m\ntitle: M\nversion: one\n", "'one' is not a version number", "version"),
+        ("id: m\n", "'title' is missing", "title"),
+    ],
+)
 def test_more_schema_messages(ws_root, text, message, field):
     write(ws_root, "modules/m.yaml", text)
     [p] = validate_workspace(ws_root)
@@ -452,13 +461,20 @@ def test_missing_workspace_and_settings(tmp_path):
     assert "no mblib.toml" in p.message and "mb new workspace" in p.hint
 
 
-@pytest.mark.parametrize("toml, message, line, field", [
-    ('[workspace]\ntitle = "unclosed\n', "TOML syntax error", 2, None),
-    ('[workspace]\ntitle = "x"\n\n[authoring]\nduration_budget = 3\n', "Extra inputs are not permitted", 5,
-     "authoring.duration_budget"),
-    ('[workspace]\ntitle = "x"\n[bogus]\nx = 1\n', "Extra inputs are not permitted", 3, "bogus"),
-    ('[authoring]\nmax_objectives = "three"\n', "valid integer", 2, "authoring.max_objectives"),
-])
+@pytest.mark.parametrize(
+    "toml, message, line, field",
+    [
+        ('[workspace]\ntitle = "unclosed\n', "TOML syntax error", 2, None),
+        (
+            '[workspace]\ntitle = "x"\n\n[authoring]\nduration_budget = 3\n',
+            "Extra inputs are not permitted",
+            5,
+            "authoring.duration_budget",
+        ),
+        ('[workspace]\ntitle = "x"\n[bogus]\nx = 1\n', "Extra inputs are not permitted", 3, "bogus"),
+        ('[authoring]\nmax_objectives = "three"\n', "valid integer", 2, "authoring.max_objectives"),
+    ],
+)
 def test_bad_settings(ws_root, toml, message, line, field):
     (ws_root / "mblib.toml").write_text(toml)
     with pytest.raises(SettingsError, match=message) as exc:
@@ -486,11 +502,17 @@ def test_duplicate_required_module_points_at_the_second(ws_root):
 
 
 def test_duplicate_block_ids_reported_even_when_another_block_is_invalid(ws_root):
-    write(ws_root, "modules/m.yaml", "id: m\ntitle: M\nblocks:\n  - id: a\n    type: text\n    body: x\n"
-                                     "  - id: a\n    type: text\n    body: y\n  - id: b\n    type: quizz\n")
+    write(
+        ws_root,
+        "modules/m.yaml",
+        "id: m\ntitle: M\nblocks:\n  - id: a\n    type: text\n    body: x\n"
+        "  - id: a\n    type: text\n    body: y\n  - id: b\n    type: quizz\n",
+    )
     problems = validate_workspace(ws_root)
-    assert {p.message for p in problems} == {"unknown block type 'quizz'",
-                                             "duplicate block id 'a': every block needs its own id"}
+    assert {p.message for p in problems} == {
+        "unknown block type 'quizz'",
+        "duplicate block id 'a': every block needs its own id",
+    }
     dup = next(p for p in problems if "duplicate" in p.message)
     assert (dup.location.line, dup.location.block_id, dup.location.field) == (7, "a", "id")
 

@@ -36,7 +36,6 @@ _EXPORTS: dict[str, str] = {
     "PRESETS": "mblib.analytics.synth",
     "synthesise": "mblib.analytics.synth",
     "write_cohort": "mblib.analytics.synth",
-
     # metrics / items / survival / backends / insights (analytics-metrics) -- add names below this line
     "METRICS": "mblib.analytics.metrics",
     "MetricError": "mblib.analytics.metrics",
@@ -73,7 +72,6 @@ _EXPORTS: dict[str, str] = {
     "BlockInsight": "mblib.analytics.insights",
     "block_insights": "mblib.analytics.insights",
     "week_start": "mblib.analytics.weeks",
-
     # charts / report / dashboard (analytics-report) -- add names below this line
     "ChartError": "mblib.analytics.charts",
     "CHARTS": "mblib.analytics.charts",

@@ -97,7 +97,9 @@ def spark_session() -> Any:
             try:
                 _SPARK = builder.getOrCreate()
             except Exception as e:  # JVM missing or failing to start
-                raise BackendError(f"could not start Spark in local mode: {e}", hint="install Java 17+ and check JAVA_HOME") from e
+                raise BackendError(
+                    f"could not start Spark in local mode: {e}", hint="install Java 17+ and check JAVA_HOME"
+                ) from e
             _SPARK.sparkContext.setLogLevel("ERROR")
         return _SPARK
 
@@ -158,11 +160,16 @@ def to_engine(frame: Any, engine: Engine = "polars") -> nw.LazyFrame[Any]:
 def _parquet_source(path: str | Path) -> tuple[Path, bool]:
     p = Path(path)
     if not p.exists():
-        raise BackendError(f"{p}: no such file or folder", hint="pass a Parquet file, a folder of Parquet files, or a cohort folder from `mb synth`")
+        raise BackendError(
+            f"{p}: no such file or folder",
+            hint="pass a Parquet file, a folder of Parquet files, or a cohort folder from `mb synth`",
+        )
     if p.is_dir() and (p / "events").is_dir():
         p = p / "events"
     if p.is_dir() and not any(p.rglob("*.parquet")):
-        raise BackendError(f"{p}: no .parquet files in this folder", hint="write events with `mb synth` or a reader first")
+        raise BackendError(
+            f"{p}: no .parquet files in this folder", hint="write events with `mb synth` or a reader first"
+        )
     return p, p.is_dir()
 
 
@@ -195,10 +202,7 @@ def scan_events(path: str | Path, *, engine: Engine = "polars") -> nw.LazyFrame[
 
 
 def collect(
-    frame_or_metric: Any | Callable[..., Any],
-    *frames: Any,
-    engine: Engine | None = None,
-    **kwargs: Any,
+    frame_or_metric: Any | Callable[..., Any], *frames: Any, engine: Engine | None = None, **kwargs: Any
 ) -> pl.DataFrame:
     """Collect a lazy frame, or run ``metric(*frames, **kwargs)`` on ``engine`` and collect it.
 
@@ -209,13 +213,19 @@ def collect(
     """
     import narwhals.stable.v2 as nw
 
-    if callable(frame_or_metric) and not isinstance(frame_or_metric, (nw.LazyFrame, nw.DataFrame)) and not hasattr(frame_or_metric, "collect"):
+    if (
+        callable(frame_or_metric)
+        and not isinstance(frame_or_metric, (nw.LazyFrame, nw.DataFrame))
+        and not hasattr(frame_or_metric, "collect")
+    ):
         target = _check(engine or "polars")
         moved = [to_engine(f, target) for f in frames]
         result = frame_or_metric(*moved, **kwargs)
     else:
         if frames or kwargs:
-            raise BackendError("collect(frame) takes no further frames or options", hint="pass a metric function to run it over frames")
+            raise BackendError(
+                "collect(frame) takes no further frames or options", hint="pass a metric function to run it over frames"
+            )
         result = frame_or_metric
         if engine is not None:
             result = to_engine(result, engine)
@@ -245,4 +255,15 @@ def collect_polars(lf: pl.LazyFrame) -> pl.DataFrame:
     return lf.collect(engine="streaming", optimizations=pl.QueryOptFlags(comm_subplan_elim=False))
 
 
-__all__ = ["ENGINES", "BackendError", "Engine", "collect", "collect_polars", "duckdb_connection", "scan_events", "spark_session", "to_engine", "to_polars_lazy"]
+__all__ = [
+    "ENGINES",
+    "BackendError",
+    "Engine",
+    "collect",
+    "collect_polars",
+    "duckdb_connection",
+    "scan_events",
+    "spark_session",
+    "to_engine",
+    "to_polars_lazy",
+]

@@ -21,8 +21,12 @@ VEGALITE_MIME = "application/vnd.vegalite.v6+json"
 #: vegaEmbed options: CSP-safe (``ast`` uses the expression interpreter, no ``eval``), no
 #: injected ``<style>`` (our page carries the styles), no export menu.
 EMBED_OPTIONS: dict[str, Any] = {
-    "renderer": "svg", "ast": True, "defaultStyle": False, "actions": False,
-    "tooltip": {"disableDefaultStyle": True}, "logLevel": 1,
+    "renderer": "svg",
+    "ast": True,
+    "defaultStyle": False,
+    "actions": False,
+    "tooltip": {"disableDefaultStyle": True},
+    "logLevel": 1,
 }
 
 #: Runs after the bundle: embeds every ``<script type="application/json" data-mb-chart>``
@@ -137,8 +141,10 @@ def chart_figure_html(chart: Any, key: str, *, caption: str | None = None) -> st
     spec = chart_spec(chart)
     text = caption if caption is not None else spec.get("description", "")
     cap = f"<figcaption>{escape(text)}</figcaption>" if text else ""
-    return (f'<figure class="mb-chart"><div class="mb-chart-view"></div>'
-            f'<script type="application/json" data-mb-chart="{escape(key)}">{script_json(spec)}</script>{cap}</figure>')
+    return (
+        f'<figure class="mb-chart"><div class="mb-chart-view"></div>'
+        f'<script type="application/json" data-mb-chart="{escape(key)}">{script_json(spec)}</script>{cap}</figure>'
+    )
 
 
 def charts_page(charts: Sequence[Any] | dict[str, Any], *, title: str = "Charts", lang: str = "en") -> str:
@@ -155,12 +161,14 @@ def charts_page(charts: Sequence[Any] | dict[str, Any], *, title: str = "Charts"
     bundle = vega_bundle()
     css = "body { font-family: system-ui, sans-serif; margin: 2rem; color: #111; }\n" + CHART_CSS
     csp = content_security_policy([bundle, EMBED_JS], [css])
-    return (f'<!doctype html>\n<html lang="{escape(lang)}"><head><meta charset="utf-8">'
-            f'<meta http-equiv="Content-Security-Policy" content="{csp}">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f'<title>{escape(title)}</title><link rel="icon" href="data:,"><style>{css}</style>'
-            f'<script>{bundle}</script></head>\n<body><main><h1>{escape(title)}</h1>\n{figures}\n</main>'
-            f'<script>{EMBED_JS}</script></body></html>\n')
+    return (
+        f'<!doctype html>\n<html lang="{escape(lang)}"><head><meta charset="utf-8">'
+        f'<meta http-equiv="Content-Security-Policy" content="{csp}">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<title>{escape(title)}</title><link rel="icon" href="data:,"><style>{css}</style>'
+        f"<script>{bundle}</script></head>\n<body><main><h1>{escape(title)}</h1>\n{figures}\n</main>"
+        f"<script>{EMBED_JS}</script></body></html>\n"
+    )
 
 
 def chart_svg(chart: Any) -> str:
@@ -197,8 +205,10 @@ def save_chart(chart: Any, path: str | Path, *, scale: float = 2.0) -> Path:
     elif suffix == ".json":
         data = json.dumps(chart_spec(chart), indent=2, sort_keys=True).encode("utf-8")
     else:
-        raise ChartError(f"cannot save a chart as '{path.name}': unknown format '{suffix or '(none)'}'",
-                         hint="use a name ending in .html, .png, .svg or .json")
+        raise ChartError(
+            f"cannot save a chart as '{path.name}': unknown format '{suffix or '(none)'}'",
+            hint="use a name ending in .html, .png, .svg or .json",
+        )
     atomic_write(path, data)
     return path
 
@@ -206,6 +216,7 @@ def save_chart(chart: Any, path: str | Path, *, scale: float = 2.0) -> Path:
 # --------------------------------------------------------------------------------------------
 # notebooks
 # --------------------------------------------------------------------------------------------
+
 
 def _mblib_renderer(spec: dict[str, Any], **metadata: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     import vl_convert as vlc
@@ -228,6 +239,21 @@ def enable_notebook_charts() -> None:
     alt.renderers.enable("mblib")
 
 
-__all__ = ["CHART_CSS", "ChartError", "EMBED_JS", "EMBED_OPTIONS", "VEGALITE_MIME", "alt_module", "chart_figure_html",
-           "chart_png", "chart_spec", "chart_svg", "charts_page", "enable_notebook_charts", "save_chart", "script_json",
-           "vega_bundle", "vegalite_version"]
+__all__ = [
+    "CHART_CSS",
+    "ChartError",
+    "EMBED_JS",
+    "EMBED_OPTIONS",
+    "VEGALITE_MIME",
+    "alt_module",
+    "chart_figure_html",
+    "chart_png",
+    "chart_spec",
+    "chart_svg",
+    "charts_page",
+    "enable_notebook_charts",
+    "save_chart",
+    "script_json",
+    "vega_bundle",
+    "vegalite_version",
+]

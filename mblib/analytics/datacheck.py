@@ -73,10 +73,11 @@ def _checks(schema: Any) -> list[tuple[nw.Expr, nw.Expr]]:
             checks.append((~nan & ((x < 0) | (x > 1)), fmt("score ", shown, " is outside 0..1")))
         else:
             checks.append((x < 0, fmt("duration_s ", shown, " is negative")))
-            checks.append((~nan & (x > MAX_DURATION_S),
-                           fmt("duration_s ", shown, f" {TOO_LONG}")))
-    checks += [(v.is_in(list(verbs)) & col(column).is_null(), fmt("event '", v, f"' has no {column}"))
-               for column, verbs in VERB_NEEDS]
+            checks.append((~nan & (x > MAX_DURATION_S), fmt("duration_s ", shown, f" {TOO_LONG}")))
+    checks += [
+        (v.is_in(list(verbs)) & col(column).is_null(), fmt("event '", v, f"' has no {column}"))
+        for column, verbs in VERB_NEEDS
+    ]
     return checks
 
 
@@ -84,8 +85,9 @@ def event_reason(schema: Any) -> nw.Expr:
     """The messages of the failed checks joined with '; ' (null on a valid row), named ``_reason``."""
     import narwhals.stable.v2 as nw
 
-    joined = nw.concat_str([nw.when(c.fill_null(False)).then(m) for c, m in _checks(schema)], separator="; ",
-                           ignore_nulls=True)
+    joined = nw.concat_str(
+        [nw.when(c.fill_null(False)).then(m) for c, m in _checks(schema)], separator="; ", ignore_nulls=True
+    )
     return nw.when(joined != "").then(joined).alias("_reason")
 
 
@@ -104,9 +106,16 @@ def type_problems(schema: Any, source: str) -> None:
     from .schema import column_type_problems
 
     want = events_schema()
-    problems = [Problem(f"the events table has no column '{c}'", Location(file=source, field=c),
-                        hint=f"add the column '{c}' ({EVENT_COLUMNS[c]})", code="column")
-                for c in ("timestamp", "learner_id", "verb") if c not in schema]
+    problems = [
+        Problem(
+            f"the events table has no column '{c}'",
+            Location(file=source, field=c),
+            hint=f"add the column '{c}' ({EVENT_COLUMNS[c]})",
+            code="column",
+        )
+        for c in ("timestamp", "learner_id", "verb")
+        if c not in schema
+    ]
     found, _ = column_type_problems(pl.DataFrame(schema={k: v for k, v in schema.items() if k in want}), want, "events")
     problems += [Problem(p.message, Location(file=source, field=p.location.field), p.hint, code=p.code) for p in found]
     if problems:
@@ -122,12 +131,15 @@ def data_paths(data: str | Path) -> tuple[Path, Path]:
 
 def parquet_files(path: Path) -> list[Path]:
     """The Parquet files of a file or (partitioned) folder, in order; :class:`ReaderError` when there are none."""
-    hint = ("reports read Parquet events as `mb synth` writes them; read CSV or xAPI with "
-            "mblib.analytics.readers first and write the table with .collect().write_parquet(...)")
+    hint = (
+        "reports read Parquet events as `mb synth` writes them; read CSV or xAPI with "
+        "mblib.analytics.readers first and write the table with .collect().write_parquet(...)"
+    )
     if path.is_file():
         if path.suffix.lower() != ".parquet":
-            raise ReaderError("not a Parquet file (its name does not end in .parquet)",
-                              location=Location(file=str(path)), hint=hint)
+            raise ReaderError(
+                "not a Parquet file (its name does not end in .parquet)", location=Location(file=str(path)), hint=hint
+            )
         return [path]
     files = sorted(p for p in path.rglob("*.parquet") if p.is_file() and not p.name.startswith((".", "_")))
     if not files:
@@ -145,8 +157,10 @@ class DataCheck:
     rejects_path: Path | None = None
 
     def summary(self) -> str:
-        text = f"{Path(self.source).name}: read {self.read:,} events, kept {self.read - self.rejected:,}, " \
-               f"rejected {self.rejected:,}"
+        text = (
+            f"{Path(self.source).name}: read {self.read:,} events, kept {self.read - self.rejected:,}, "
+            f"rejected {self.rejected:,}"
+        )
         return text + (f" (reasons in {self.rejects_path})" if self.rejects_path else "")
 
 
@@ -173,8 +187,12 @@ def check_events_data(path: str | Path, *, rejects: str | Path | None = None) ->
         type_problems(schema, str(f))
         keep = [c for c in EVENT_COLUMNS if c in schema]
         rel = str(f.relative_to(src)) if f != src else f.name
-        frames.append(pl.scan_parquet(f, hive_partitioning=False).select(keep)
-                      .with_row_index("_row", offset=1).with_columns(pl.lit(rel).alias("_file")))
+        frames.append(
+            pl.scan_parquet(f, hive_partitioning=False)
+            .select(keep)
+            .with_row_index("_row", offset=1)
+            .with_columns(pl.lit(rel).alias("_file"))
+        )
     raw = pl.concat(frames, how="diagonal_relaxed") if len(frames) > 1 else frames[0]
     tagged = nw.from_native(raw).with_columns(event_reason(nw.from_native(raw).collect_schema())).to_native()
     try:
@@ -186,12 +204,22 @@ def check_events_data(path: str | Path, *, rejects: str | Path | None = None) ->
 
     def write(out: Path) -> None:
         assert bad is not None
-        rows = bad.select(["_file", "_row", "_reason"] + [pl.col(c).cast(pl.String) for c in bad.columns
-                                                         if c not in ("_file", "_row", "_reason")])
+        rows = bad.select(
+            ["_file", "_row", "_reason"]
+            + [pl.col(c).cast(pl.String) for c in bad.columns if c not in ("_file", "_row", "_reason")]
+        )
         rows.write_csv(out)
 
     target = Path(rejects) if rejects else default_rejects(src)
     return DataCheck(str(src), n, n_bad, finish_rejects(target, n_bad, write))
 
 
-__all__ = ["DataCheck", "check_events_data", "data_paths", "event_reason", "parquet_files", "type_problems", "valid_events"]
+__all__ = [
+    "DataCheck",
+    "check_events_data",
+    "data_paths",
+    "event_reason",
+    "parquet_files",
+    "type_problems",
+    "valid_events",
+]

@@ -49,7 +49,9 @@ def block_insights(events: Any, module: Module, *, engine: Engine = "polars") ->
     from .items import distractor_analysis, item_statistics
     from .metrics import block_dropoff
 
-    drop = {r["block_id"]: r for r in collect(block_dropoff, events, engine=engine, module=module).iter_rows(named=True)}
+    drop = {
+        r["block_id"]: r for r in collect(block_dropoff, events, engine=engine, module=module).iter_rows(named=True)
+    }
     quiz: dict[str, dict[str, Any]] = {}
     choices: dict[str, dict[str, float]] = {}
     if any(b.type == "quiz" for b in module.blocks):
@@ -65,7 +67,12 @@ def block_insights(events: Any, module: Module, *, engine: Engine = "polars") ->
         if b.type == "quiz":
             q = quiz.get(b.id)
             if q:
-                stats.update({k: q[k] for k in ("attempts", "facility", "sd", "discrimination_index", "discriminative_efficiency")})
+                stats.update(
+                    {
+                        k: q[k]
+                        for k in ("attempts", "facility", "sd", "discrimination_index", "discriminative_efficiency")
+                    }
+                )
                 if not stats["reached"]:  # answers without progress events: the item text says enough
                     parts = []
             stats["choices"] = choices.get(b.id, {})

@@ -62,8 +62,10 @@ if TYPE_CHECKING:  # pragma: no cover
 MIN_KEY_LENGTH = 16
 PREFIX = "p_"
 HEX_LENGTH = 20  # 80 bits: collisions are negligible below billions of learners
-_KEY_HINT = ("generate one with: python -c \"import secrets; print(secrets.token_hex(32))\" and export it as "
-             "MBLIB_PSEUDONYM_KEY (or the variable named by [privacy] key_env in mblib.toml)")
+_KEY_HINT = (
+    'generate one with: python -c "import secrets; print(secrets.token_hex(32))" and export it as '
+    "MBLIB_PSEUDONYM_KEY (or the variable named by [privacy] key_env in mblib.toml)"
+)
 
 
 class Pseudonymiser:
@@ -80,8 +82,10 @@ class Pseudonymiser:
 
     def __init__(self, key: bytes):
         if len(key) < MIN_KEY_LENGTH:
-            raise PrivacyError(f"the pseudonymisation key is {len(key)} characters long; it needs at least "
-                               f"{MIN_KEY_LENGTH}", hint=_KEY_HINT)
+            raise PrivacyError(
+                f"the pseudonymisation key is {len(key)} characters long; it needs at least {MIN_KEY_LENGTH}",
+                hint=_KEY_HINT,
+            )
         self._key = key
         self._cache: dict[str, str] = {}
 
@@ -94,8 +98,9 @@ class Pseudonymiser:
         return cls(key.encode("utf-8") if isinstance(key, str) else bytes(key))
 
     @classmethod
-    def from_settings(cls, settings: PrivacySettings, *, environ: Mapping[str, str] | None = None,
-                      file: str | None = None) -> Pseudonymiser:
+    def from_settings(
+        cls, settings: PrivacySettings, *, environ: Mapping[str, str] | None = None, file: str | None = None
+    ) -> Pseudonymiser:
         """The key from ``$<key_env>`` (preferred) or ``pseudonym_key``; a clear error if neither is set.
 
         >>> from mblib.content.settings import PrivacySettings
@@ -115,13 +120,14 @@ class Pseudonymiser:
             return cls.from_key(settings.pseudonym_key.get_secret_value())
         raise PrivacyError(
             f"no pseudonymisation key: ${settings.key_env} is not set and [privacy] pseudonym_key is empty",
-            location=Location(file=file, field="privacy.key_env"), hint=_KEY_HINT)
+            location=Location(file=file, field="privacy.key_env"),
+            hint=_KEY_HINT,
+        )
 
     @classmethod
     def for_workspace(cls, workspace: Workspace, *, environ: Mapping[str, str] | None = None) -> Pseudonymiser:
         """The workspace's pseudonymiser (key from its ``mblib.toml`` ``[privacy]`` section)."""
-        return cls.from_settings(workspace.settings.privacy, environ=environ,
-                                 file=str(workspace.root / "mblib.toml"))
+        return cls.from_settings(workspace.settings.privacy, environ=environ, file=str(workspace.root / "mblib.toml"))
 
     def pseudonym(self, learner_id: str) -> str:
         """The pseudonym of one id."""
@@ -170,5 +176,15 @@ from .suppression import (  # noqa: E402  (re-exported: suppression is half of t
     suppress_small_series,
 )
 
-__all__ = ["PARTITIONS", "PartitionBy", "PrivacyError", "Pseudonymiser", "SeriesTable", "SuppressedTable", "partition_of",
-           "suppress_metric", "suppress_small_groups", "suppress_small_series"]
+__all__ = [
+    "PARTITIONS",
+    "PartitionBy",
+    "PrivacyError",
+    "Pseudonymiser",
+    "SeriesTable",
+    "SuppressedTable",
+    "partition_of",
+    "suppress_metric",
+    "suppress_small_groups",
+    "suppress_small_series",
+]

@@ -62,6 +62,7 @@ REPORTS: dict[str, str] = {
 # running a report
 # --------------------------------------------------------------------------------------------
 
+
 def resolve_notebook(report: str | Path) -> Path:
     """A report name (``credential-uptake``, ``completion-analytics``) or a notebook path, as a path.
 
@@ -75,9 +76,11 @@ def resolve_notebook(report: str | Path) -> Path:
     else:
         path = Path(report)
     if not path.is_file():
-        raise ReportError(f"report notebook '{report}' not found" + (f" (looked at {path})" if path != Path(report) else ""),
-                          location=Location(file=str(path)),
-                          hint=f"name one of {', '.join(REPORTS)} or give the path of an .ipynb file")
+        raise ReportError(
+            f"report notebook '{report}' not found" + (f" (looked at {path})" if path != Path(report) else ""),
+            location=Location(file=str(path)),
+            hint=f"name one of {', '.join(REPORTS)} or give the path of an .ipynb file",
+        )
     return path
 
 
@@ -115,24 +118,41 @@ def execute_notebook(nb: Any, *, cwd: Path, timeout: int = 600) -> Any:
     except CellExecutionError as e:
         # the failing cell's own error output first: nbclient's ename/evalue can be "NoneType"/None
         # when the error is raised while displaying a result
-        n, cell, out = next(((n, c, o) for n, c in enumerate((c for c in nb.cells if c.cell_type == "code"), 1)
-                             for o in c.get("outputs", []) if o.get("output_type") == "error"), (0, None, {}))
+        n, cell, out = next(
+            (
+                (n, c, o)
+                for n, c in enumerate((c for c in nb.cells if c.cell_type == "code"), 1)
+                for o in c.get("outputs", [])
+                if o.get("output_type") == "error"
+            ),
+            (0, None, {}),
+        )
         ename = out.get("ename") or e.ename or "error"
         evalue = (str(out.get("evalue") or e.evalue or e).strip().splitlines() or [""])[0]
         first = cell.source.strip().splitlines()[0][:60] if cell is not None and cell.source.strip() else ""
         where = f" (code cell {n}: {first!r})" if first else (f" (code cell {n})" if n else "")
-        err = ReportError(f"the report notebook failed in a cell: {ename}: {evalue}{where}",
-                          hint="run the notebook in JupyterLab to see the cell; the partly executed notebook "
-                               "is saved beside the report as .failed.ipynb")
+        err = ReportError(
+            f"the report notebook failed in a cell: {ename}: {evalue}{where}",
+            hint="run the notebook in JupyterLab to see the cell; the partly executed notebook "
+            "is saved beside the report as .failed.ipynb",
+        )
         err.notebook = nb  # type: ignore[attr-defined]
         raise err from None
     return nb
 
 
-def run_report(report: str | Path = "credential-uptake", *, workspace: str | Path, data: str | Path | None = None,
-               engine: Engine = "polars", out: str | Path = "exports", k: int | None = None,
-               name: str | None = None, timeout: int = 600,
-               echo: Callable[[str], Any] | None = None) -> Path:
+def run_report(
+    report: str | Path = "credential-uptake",
+    *,
+    workspace: str | Path,
+    data: str | Path | None = None,
+    engine: Engine = "polars",
+    out: str | Path = "exports",
+    k: int | None = None,
+    name: str | None = None,
+    timeout: int = 600,
+    echo: Callable[[str], Any] | None = None,
+) -> Path:
     """Execute a report notebook on ``data`` and export it to ``out/<name>.html``; return the path.
 
     ``workspace`` is the workspace folder (module and credential ids); ``data`` a folder or file of
@@ -149,17 +169,26 @@ def run_report(report: str | Path = "credential-uptake", *, workspace: str | Pat
     notebook = resolve_notebook(report)
     workspace = Path(workspace).resolve()
     if not (workspace / "mblib.toml").is_file():
-        raise ReportError(f"'{workspace}' is not a workspace (no mblib.toml)", location=Location(file=str(workspace)),
-                          hint="pass the folder that holds mblib.toml")
+        raise ReportError(
+            f"'{workspace}' is not a workspace (no mblib.toml)",
+            location=Location(file=str(workspace)),
+            hint="pass the folder that holds mblib.toml",
+        )
     if data is not None and not Path(data).exists():
-        raise ReportError(f"learner data '{data}' does not exist", location=Location(file=str(data)),
-                          hint="run `mb synth` to make a cohort, or point at a Parquet file or folder of events")
+        raise ReportError(
+            f"learner data '{data}' does not exist",
+            location=Location(file=str(data)),
+            hint="run `mb synth` to make a cohort, or point at a Parquet file or folder of events",
+        )
     out = Path(out)
     name = name or re.sub(r"^\d+[-_]", "", notebook.stem)
     target = out / f"{name}.html"
     say = echo or (lambda _s: None)
-    params: dict[str, Any] = {"workspace": str(workspace), "data": str(Path(data).resolve()) if data else None,
-                              "engine": engine}
+    params: dict[str, Any] = {
+        "workspace": str(workspace),
+        "data": str(Path(data).resolve()) if data else None,
+        "engine": engine,
+    }
     if k is not None:
         params["k"] = int(k)
     nb = inject_parameters(nbformat.read(notebook, as_version=4), params)
@@ -177,17 +206,34 @@ def run_report(report: str | Path = "credential-uptake", *, workspace: str | Pat
     return target
 
 
-__all__ = ["REPORTS", "REPORT_CSS", "Engine", "ReportData", "ReportError", "ReportTable", "open_report_data", "run_demo",
-           "apply_csp", "execute_notebook", "export_html", "exporter_class", "inject_parameters", "report_table",
-           "resolve_notebook", "run_report"]
+__all__ = [
+    "REPORTS",
+    "REPORT_CSS",
+    "Engine",
+    "ReportData",
+    "ReportError",
+    "ReportTable",
+    "open_report_data",
+    "run_demo",
+    "apply_csp",
+    "execute_notebook",
+    "export_html",
+    "exporter_class",
+    "inject_parameters",
+    "report_table",
+    "resolve_notebook",
+    "run_report",
+]
 
 
 # --------------------------------------------------------------------------------------------
 # mb demo
 # --------------------------------------------------------------------------------------------
 
-def run_demo(workspace: Any, out: str | Path, *, echo: Callable[[str], Any] = print, learners: int = 400,
-             seed: int = 7) -> Path | None:
+
+def run_demo(
+    workspace: Any, out: str | Path, *, echo: Callable[[str], Any] = print, learners: int = 400, seed: int = 7
+) -> Path | None:
     """The analytics step of ``mb demo``: synthesise a small cohort into ``out/analytics/`` and export
     the credential uptake report to ``out/``. Returns the report's path, or ``None`` when skipped
     (an optional dependency or the report notebook is missing; the reason is echoed).
@@ -199,8 +245,10 @@ def run_demo(workspace: Any, out: str | Path, *, echo: Callable[[str], Any] = pr
         t0 = time.perf_counter()
         cohort = synthesise(workspace, learners=learners, seed=seed)
         write_cohort(cohort, out / "analytics", overwrite=True)
-        echo(f"analytics: synthesised {cohort.learners.height:,} learners, {cohort.events.height:,} events into "
-             f"{out / 'analytics'}/ in {time.perf_counter() - t0:.1f} s")
+        echo(
+            f"analytics: synthesised {cohort.learners.height:,} learners, {cohort.events.height:,} events into "
+            f"{out / 'analytics'}/ in {time.perf_counter() - t0:.1f} s"
+        )
         path = run_report("credential-uptake", workspace=workspace.root, data=out / "analytics", out=out, echo=echo)
     except (MissingDependencyError, ModuleNotFoundError) as e:
         echo(f"analytics: skipped ({e}); install with: pip install 'mblib[analytics]'")
@@ -211,4 +259,3 @@ def run_demo(workspace: Any, out: str | Path, *, echo: Callable[[str], Any] = pr
             return None
         raise
     return path
-

@@ -13,7 +13,6 @@ from .report_errors import ReportError
 Engine = Literal["polars", "duckdb", "spark"]
 
 
-
 @dataclass
 class ReportData:
     """What a report notebook works on: the workspace, events (and learners) lazily on one engine, and k.
@@ -35,12 +34,16 @@ class ReportData:
         frames = [self.events]
         if learners:
             if self.learners is None:
-                raise ReportError(f"{getattr(metric, '__name__', 'this metric')} needs the learners table, and "
-                                  f"{self.source} has none", location=Location(file=self.source),
-                                  hint="put learners.parquet beside the events folder (mb synth writes one)")
+                raise ReportError(
+                    f"{getattr(metric, '__name__', 'this metric')} needs the learners table, and "
+                    f"{self.source} has none",
+                    location=Location(file=self.source),
+                    hint="put learners.parquet beside the events folder (mb synth writes one)",
+                )
             frames.append(self.learners)
         call = metric
         if args:  # positional extras (a module, a credential) go after the frames
+
             def call(*frames_: Any, **kw: Any) -> Any:
                 return metric(*frames_, *args, **kw)
 
@@ -74,9 +77,17 @@ class ReportData:
         return replace(self, events=to_engine(small.lazy(), self.engine))  # type: ignore[arg-type]
 
 
-def open_report_data(workspace: str | Path | Any, data: str | Path | None = None, *, engine: Engine = "polars",
-                     k: int | None = None, learners: int = 400, seed: int = 7, rejects: str | Path | None = None,
-                     echo: Callable[[str], Any] | None = None) -> ReportData:
+def open_report_data(
+    workspace: str | Path | Any,
+    data: str | Path | None = None,
+    *,
+    engine: Engine = "polars",
+    k: int | None = None,
+    learners: int = 400,
+    seed: int = 7,
+    rejects: str | Path | None = None,
+    echo: Callable[[str], Any] | None = None,
+) -> ReportData:
     """Open learner data for a report: a folder as ``mb synth`` writes it (``events/`` partitioned by
     month, ``learners.parquet``) or one Parquet file of events.
 
@@ -110,8 +121,11 @@ def open_report_data(workspace: str | Path | Any, data: str | Path | None = None
         data = folder
     path = Path(data)
     if not path.exists():
-        raise ReportError(f"learner data '{path}' does not exist", location=Location(file=str(path)),
-                          hint="run `mb synth` to make a cohort, or point at a Parquet file or folder of events")
+        raise ReportError(
+            f"learner data '{path}' does not exist",
+            location=Location(file=str(path)),
+            hint="run `mb synth` to make a cohort, or point at a Parquet file or folder of events",
+        )
     events_path, learners_path = data_paths(path)
     for f in parquet_files(events_path):  # footers only: readable, plain columns of the contract's types
         type_problems(parquet_schema(f, EVENT_COLUMNS), str(f))
@@ -127,8 +141,9 @@ def open_report_data(workspace: str | Path | Any, data: str | Path | None = None
             lid = pl.col("learner_id").cast(pl.String)
             scan = scan.filter(lid.is_not_null() & ~lid.str.contains(REPLACEMENT, literal=True))
         people = to_engine(scan, engine)
-    return ReportData(ws, events, people, engine, int(k if k is not None else ws.settings.privacy.k_threshold),
-                      str(path))
+    return ReportData(
+        ws, events, people, engine, int(k if k is not None else ws.settings.privacy.k_threshold), str(path)
+    )
 
 
 __all__ = ["Engine", "ReportData", "open_report_data"]

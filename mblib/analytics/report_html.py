@@ -14,7 +14,6 @@ from ..errors import MissingDependencyError
 TEMPLATES = Path(__file__).parent / "templates"
 
 
-
 _INLINE = re.compile(r"<(script|style)\b([^>]*)>(.*?)</\1>", re.S | re.I)
 _STYLE_ATTR = re.compile(r"""<[a-zA-Z][^>]*?\sstyle=(["'])(.*?)\1""", re.S)
 
@@ -96,11 +95,13 @@ def exporter_class() -> type:
             yield from super().default_filters()
             yield ("mb_chart_figure", lambda spec: charts.chart_figure_html(spec, _chart_key(spec)))
 
-        def from_notebook_node(self, nb: Any, resources: dict[str, Any] | None = None,
-                               **kw: Any) -> tuple[str, dict[str, Any]]:
+        def from_notebook_node(
+            self, nb: Any, resources: dict[str, Any] | None = None, **kw: Any
+        ) -> tuple[str, dict[str, Any]]:
             resources = dict(resources or {})
-            has_charts = any(charts.VEGALITE_MIME in (o.get("data") or {})
-                             for cell in nb.cells for o in cell.get("outputs", []))
+            has_charts = any(
+                charts.VEGALITE_MIME in (o.get("data") or {}) for cell in nb.cells for o in cell.get("outputs", [])
+            )
             resources["mb_vega_bundle"] = charts.vega_bundle() if has_charts else ""
             resources["mb_embed_js"] = charts.EMBED_JS
             resources["mb_css"] = charts.CHART_CSS + REPORT_CSS

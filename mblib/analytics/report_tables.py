@@ -43,8 +43,10 @@ class ReportTable:
                 cells.append(f"<td>{text}</td>")
             cls = ' class="mb-suppressed"' if hidden else ""
             rows.append(f"<tr{cls}>{''.join(cells)}</tr>")
-        return (f'<div class="mb-table"><table><caption>{esc(self.caption)}</caption><thead><tr>{head}</tr></thead>'
-                f'<tbody>{"".join(rows)}</tbody></table><p class="mb-note">{esc(self.note)}</p></div>')
+        return (
+            f'<div class="mb-table"><table><caption>{esc(self.caption)}</caption><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table><p class="mb-note">{esc(self.note)}</p></div>'
+        )
 
     def __str__(self) -> str:
         return f"{self.caption}\n{self.frame}\n{self.note}"
@@ -60,9 +62,17 @@ def _format(v: Any, percent: bool) -> str:
     return str(v)
 
 
-def report_table(frame: Any, *, caption: str, k: int = 5, count_col: str = "learners",
-                 labels: Sequence[str] | None = None, percent: Sequence[str] | None = None,
-                 how: Literal["mask", "drop"] = "mask", partition_by: PartitionBy = "auto") -> ReportTable:
+def report_table(
+    frame: Any,
+    *,
+    caption: str,
+    k: int = 5,
+    count_col: str = "learners",
+    labels: Sequence[str] | None = None,
+    percent: Sequence[str] | None = None,
+    how: Literal["mask", "drop"] = "mask",
+    partition_by: PartitionBy = "auto",
+) -> ReportTable:
     """A grouped table for a report: groups with fewer than ``k`` learners suppressed, and said so.
 
     ``frame`` is a collected metric (polars); ``count_col`` is its column of distinct learners per
@@ -79,8 +89,12 @@ def report_table(frame: Any, *, caption: str, k: int = 5, count_col: str = "lear
     table = suppress_small_groups(frame, k, count_col, labels=labels, how=how, partition_by=partition_by)
     if percent is None:  # shares, and the bounds of a rate (completion_low with completion_rate; not median_low)
         cols = list(frame.columns)
-        percent = [c for c in cols if c.endswith(("rate", "share", "retention"))
-                   or (c.endswith(("_low", "_high")) and f"{c.rsplit('_', 1)[0]}_rate" in cols)]
+        percent = [
+            c
+            for c in cols
+            if c.endswith(("rate", "share", "retention"))
+            or (c.endswith(("_low", "_high")) and f"{c.rsplit('_', 1)[0]}_rate" in cols)
+        ]
     return ReportTable(table.frame, caption, table.note, k, tuple(percent), tuple(table.hidden_totals))
 
 

@@ -29,136 +29,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..errors import Location, MblibError, Problem
+from ..errors import Location, Problem
+from .schema_tables import (
+    EVENT_COLUMNS,
+    EVENT_REQUIRED,
+    LEARNER_COLUMNS,
+    LEARNER_REQUIRED,
+    SEGMENTS,
+    VERBS,
+    SchemaError,
+    conform,
+    empty_events,
+    events_schema,
+    learners_schema,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import polars as pl
 
-VERBS: tuple[str, ...] = ("enrolled", "launched", "progressed", "answered", "completed", "passed", "failed", "earned")
-"""The event verbs, in the order a learner meets them."""
-
-# Column name -> type, spelled as polars names them (resolved by :func:`events_schema`).
-EVENT_COLUMNS: dict[str, str] = {
-    "timestamp": "Datetime(us, UTC)",
-    "learner_id": "String",
-    "verb": "Enum(VERBS)",
-    "credential_id": "String",
-    "module_id": "String",
-    "block_id": "String",
-    "score": "Float64",
-    "success": "Boolean",
-    "duration_s": "Float64",
-    "response": "String",
-    "language": "String",
-}
-EVENT_REQUIRED: tuple[str, ...] = ("timestamp", "learner_id", "verb")
-"""Columns that may not be null; every other events column is nullable."""
-
-LEARNER_COLUMNS: dict[str, str] = {
-    "learner_id": "String",
-    "org_unit": "String",
-    "role": "String",
-    "country": "String",
-    "language": "String",
-    "enrolled_at": "Datetime(us, UTC)",
-}
-LEARNER_REQUIRED: tuple[str, ...] = ("learner_id",)
-
-SEGMENTS: tuple[str, ...] = ("org_unit", "role", "country", "language")
-"""The learner attributes that reports group by."""
-
 _MAX_ROWS_SHOWN = 5
-
-
-class SchemaError(MblibError):
-    """A table does not follow the events/learners contract; ``problems`` lists each finding."""
-
-    def __init__(self, problems: list[Problem], *, table: str = "events", source: str | None = None):
-        self.problems = list(problems)
-        where = f" in {source}" if source else ""
-        head = f"{len(self.problems)} problem(s) in the {table} table{where}"
-        first = self.problems[0] if self.problems else Problem(head)
-        Exception.__init__(self, head + ":\n" + "\n".join(str(p) for p in self.problems))
-        self.message, self.location, self.hint = first.message, first.location, first.hint
-
-    def __str__(self) -> str:
-        return str(self.args[0])
-
-
-def _dtype(spec: str) -> Any:
-    import polars as pl
-
-    if spec == "Datetime(us, UTC)":
-        return pl.Datetime("us", "UTC")
-    if spec == "Enum(VERBS)":
-        return pl.Enum(list(VERBS))
-    return getattr(pl, spec)
-
-
-def events_schema() -> "pl.Schema":
-    """The polars schema of the events table.
-
-    >>> events_schema()["verb"]
-    Enum(categories=['enrolled', 'launched', 'progressed', 'answered', 'completed', 'passed', 'failed', 'earned'])
-    """
-    import polars as pl
-
-    return pl.Schema({name: _dtype(spec) for name, spec in EVENT_COLUMNS.items()})
-
-
-def learners_schema() -> "pl.Schema":
-    """The polars schema of the learners table.
-
-    >>> str(learners_schema()["enrolled_at"])
-    "Datetime(time_unit='us', time_zone='UTC')"
-    """
-    import polars as pl
-
-    return pl.Schema({name: _dtype(spec) for name, spec in LEARNER_COLUMNS.items()})
-
-
-def empty_events() -> "pl.DataFrame":
-    """An events table with no rows (and the right types).
-
-    >>> empty_events().shape
-    (0, 11)
-    """
-    import polars as pl
-
-    return pl.DataFrame(schema=events_schema())
-
-
-def conform(frame: "pl.LazyFrame | pl.DataFrame", table: str = "events") -> "pl.LazyFrame":
-    """Select and cast a frame's columns to the contract (missing nullable columns become null).
-
-    Casting here is strict: use the readers for raw data (they reject rows that do not cast).
-
-    >>> import polars as pl
-    >>> lf = conform(pl.DataFrame({"learner_id": ["a"], "verb": ["launched"],
-    ...                            "timestamp": ["2025-01-06T09:00:00Z"]}))
-    >>> lf.collect_schema()["timestamp"], lf.collect_schema()["score"]
-    (Datetime(time_unit='us', time_zone='UTC'), Float64)
-    """
-    import polars as pl
-
-    schema = events_schema() if table == "events" else learners_schema()
-    lf = frame.lazy()
-    have = lf.collect_schema()
-    exprs = []
-    for name, dtype in schema.items():
-        if name not in have:
-            exprs.append(pl.lit(None, dtype=dtype).alias(name))
-        elif have[name] == dtype:
-            exprs.append(pl.col(name))
-        elif isinstance(dtype, pl.Datetime) and have[name] == pl.String:
-            exprs.append(pl.col(name).str.to_datetime(time_unit="us", time_zone="UTC").alias(name))
-        elif isinstance(dtype, pl.Datetime) and isinstance(have[name], pl.Datetime):
-            col = pl.col(name)
-            col = col.dt.replace_time_zone("UTC") if have[name].time_zone is None else col.dt.convert_time_zone("UTC")
-            exprs.append(col.dt.cast_time_unit("us").alias(name))
-        else:
-            exprs.append(pl.col(name).cast(dtype).alias(name))
-    return lf.select(exprs)
 
 
 @dataclass(frozen=True)
@@ -169,7 +58,7 @@ class _Rule:
     hint: str
 
 
-def _to_polars(frame: Any) -> "pl.DataFrame":
+def _to_polars(frame: Any) -> pl.DataFrame:
     import polars as pl
 
     if isinstance(frame, pl.LazyFrame):
@@ -181,7 +70,7 @@ def _to_polars(frame: Any) -> "pl.DataFrame":
     return nw.from_native(frame, eager_only=True).to_polars()
 
 
-def column_type_problems(df: "pl.DataFrame", schema: "pl.Schema", table: str) -> tuple[list[Problem], set[str]]:
+def column_type_problems(df: pl.DataFrame, schema: pl.Schema, table: str) -> tuple[list[Problem], set[str]]:
     """Columns whose type does not fit (and cannot be read as the contract's type)."""
     import polars as pl
 
@@ -201,15 +90,18 @@ def column_type_problems(df: "pl.DataFrame", schema: "pl.Schema", table: str) ->
         if ok:
             continue
         unusable.add(name)
-        problems.append(Problem(
-            f"{name} has type {have}, the {table} table needs {dtype}",
-            Location(field=name),
-            hint=f"cast the column, or read the file with mblib.analytics.readers (it converts and rejects rows that do not fit)",
-            code="type"))
+        problems.append(
+            Problem(
+                f"{name} has type {have}, the {table} table needs {dtype}",
+                Location(field=name),
+                hint="cast the column, or read the file with mblib.analytics.readers (it converts and rejects rows that do not fit)",
+                code="type",
+            )
+        )
     return problems, unusable
 
 
-def _row_problems(df: "pl.DataFrame", rules: list[_Rule]) -> list[Problem]:
+def _row_problems(df: pl.DataFrame, rules: list[_Rule]) -> list[Problem]:
     """One problem per broken rule, naming the column, the first rows (1-based) and how many."""
     indexed = df.with_row_index("_row", offset=1)
     problems: list[Problem] = []
@@ -222,8 +114,11 @@ def _row_problems(df: "pl.DataFrame", rules: list[_Rule]) -> list[Problem]:
         where = ("row " if len(rows) == 1 else "rows ") + ", ".join(str(r) for r in rows)
         if bad.height > len(rows):
             where += f", ... ({bad.height} rows)"
-        problems.append(Problem(f"{first['_msg'][0]} in {where}", Location(line=rows[0], field=rule.column),
-                                hint=rule.hint, code="row"))
+        problems.append(
+            Problem(
+                f"{first['_msg'][0]} in {where}", Location(line=rows[0], field=rule.column), hint=rule.hint, code="row"
+            )
+        )
     return problems
 
 
@@ -246,13 +141,25 @@ def validate_events(frame: Any) -> list[Problem]:
     problems: list[Problem] = []
     for name in EVENT_REQUIRED:
         if name not in df.columns:
-            problems.append(Problem(f"the events table has no column '{name}'", Location(field=name),
-                                    hint=f"add the column '{name}' ({EVENT_COLUMNS[name]})", code="column"))
+            problems.append(
+                Problem(
+                    f"the events table has no column '{name}'",
+                    Location(field=name),
+                    hint=f"add the column '{name}' ({EVENT_COLUMNS[name]})",
+                    code="column",
+                )
+            )
     unknown = [c for c in df.columns if c not in schema]
     if unknown:
-        problems.append(Problem(f"unknown column(s) {unknown}", Location(field=unknown[0]),
-                                hint=f"rename or drop them; the events columns are {list(EVENT_COLUMNS)}",
-                                severity="warning", code="column"))
+        problems.append(
+            Problem(
+                f"unknown column(s) {unknown}",
+                Location(field=unknown[0]),
+                hint=f"rename or drop them; the events columns are {list(EVENT_COLUMNS)}",
+                severity="warning",
+                code="column",
+            )
+        )
     type_problems, unusable = column_type_problems(df, schema, "events")
     problems += type_problems
     present = {c for c in df.columns if c in schema and c not in unusable}
@@ -260,41 +167,88 @@ def validate_events(frame: Any) -> list[Problem]:
     rules: list[_Rule] = []
     for name in EVENT_REQUIRED:
         if name in present:
-            rules.append(_Rule(name, c(name).is_null(), pl.lit(f"{name} is empty"),
-                               f"every event needs a {name}; fix the row or let a reader reject it"))
+            rules.append(
+                _Rule(
+                    name,
+                    c(name).is_null(),
+                    pl.lit(f"{name} is empty"),
+                    f"every event needs a {name}; fix the row or let a reader reject it",
+                )
+            )
     if "verb" in present and df.schema["verb"] != pl.Enum(list(VERBS)):
         v = c("verb").cast(pl.String)
-        rules.append(_Rule("verb", v.is_not_null() & ~v.is_in(list(VERBS)),
-                           pl.format("unknown verb '{}'", v), f"use one of {', '.join(VERBS)}"))
-    if "timestamp" in present and isinstance(df.schema["timestamp"], pl.Datetime) \
-            and df.schema["timestamp"].time_zone is None:
-        problems.append(Problem("timestamp has no time zone", Location(field="timestamp"),
-                                hint="timestamps are UTC: .dt.replace_time_zone('UTC') if they already are",
-                                code="type"))
+        rules.append(
+            _Rule(
+                "verb",
+                v.is_not_null() & ~v.is_in(list(VERBS)),
+                pl.format("unknown verb '{}'", v),
+                f"use one of {', '.join(VERBS)}",
+            )
+        )
+    if (
+        "timestamp" in present
+        and isinstance(df.schema["timestamp"], pl.Datetime)
+        and df.schema["timestamp"].time_zone is None
+    ):
+        problems.append(
+            Problem(
+                "timestamp has no time zone",
+                Location(field="timestamp"),
+                hint="timestamps are UTC: .dt.replace_time_zone('UTC') if they already are",
+                code="type",
+            )
+        )
     if "score" in present:
         s = c("score").cast(pl.Float64)
-        rules.append(_Rule("score", (s < 0) | (s > 1), pl.format("score {} is outside 0..1", s),
-                           "scores are scaled to 0..1 (divide by the maximum score)"))
+        rules.append(
+            _Rule(
+                "score",
+                (s < 0) | (s > 1),
+                pl.format("score {} is outside 0..1", s),
+                "scores are scaled to 0..1 (divide by the maximum score)",
+            )
+        )
     if "duration_s" in present:
         d = c("duration_s").cast(pl.Float64)
-        rules.append(_Rule("duration_s", d < 0, pl.format("duration_s {} is negative", d),
-                           "durations are seconds on task, 0 or more"))
+        rules.append(
+            _Rule(
+                "duration_s",
+                d < 0,
+                pl.format("duration_s {} is negative", d),
+                "durations are seconds on task, 0 or more",
+            )
+        )
     if "verb" in present:
         v = c("verb").cast(pl.String)
         if "module_id" in present or "module_id" not in df.columns:
             need_module = v.is_in(["launched", "progressed", "answered", "completed", "passed", "failed"])
             mod = c("module_id") if "module_id" in df.columns else pl.lit(None, pl.String)
-            rules.append(_Rule("module_id", need_module & mod.is_null(),
-                               pl.format("event '{}' has no module_id", v),
-                               "module events name their module (ids from the workspace)"))
+            rules.append(
+                _Rule(
+                    "module_id",
+                    need_module & mod.is_null(),
+                    pl.format("event '{}' has no module_id", v),
+                    "module events name their module (ids from the workspace)",
+                )
+            )
         blk = c("block_id") if "block_id" in present else pl.lit(None, pl.String)
-        rules.append(_Rule("block_id", v.is_in(["progressed", "answered"]) & blk.is_null(),
-                           pl.format("event '{}' has no block_id", v),
-                           "progressed and answered events name the block (ids from the module file)"))
+        rules.append(
+            _Rule(
+                "block_id",
+                v.is_in(["progressed", "answered"]) & blk.is_null(),
+                pl.format("event '{}' has no block_id", v),
+                "progressed and answered events name the block (ids from the module file)",
+            )
+        )
         cred = c("credential_id") if "credential_id" in present else pl.lit(None, pl.String)
-        rules.append(_Rule("credential_id", v.is_in(["enrolled", "earned"]) & cred.is_null(),
-                           pl.format("event '{}' has no credential_id", v),
-                           "enrolled and earned events name the credential"))
+        rules.append(
+            _Rule(
+                "credential_id",
+                v.is_in(["enrolled", "earned"]) & cred.is_null(),
+                pl.format("event '{}' has no credential_id", v),
+                "enrolled and earned events name the credential",
+            )
+        )
     problems += _row_problems(df, rules)
     return problems
 
@@ -312,15 +266,24 @@ def validate_learners(frame: Any) -> list[Problem]:
     schema = learners_schema()
     problems: list[Problem] = []
     if "learner_id" not in df.columns:
-        return [Problem("the learners table has no column 'learner_id'", Location(field="learner_id"),
-                        hint="add the column 'learner_id' (String)", code="column")]
+        return [
+            Problem(
+                "the learners table has no column 'learner_id'",
+                Location(field="learner_id"),
+                hint="add the column 'learner_id' (String)",
+                code="column",
+            )
+        ]
     type_problems, unusable = column_type_problems(df, schema, "learners")
     problems += type_problems
     rules = [
-        _Rule("learner_id", pl.col("learner_id").is_null(), pl.lit("learner_id is empty"),
-              "every learner needs an id"),
-        _Rule("learner_id", pl.col("learner_id").is_duplicated() & (pl.int_range(pl.len()).over("learner_id") > 0),
-              pl.format("learner '{}' appears more than once", pl.col("learner_id")), "keep one row per learner"),
+        _Rule("learner_id", pl.col("learner_id").is_null(), pl.lit("learner_id is empty"), "every learner needs an id"),
+        _Rule(
+            "learner_id",
+            pl.col("learner_id").is_duplicated() & (pl.int_range(pl.len()).over("learner_id") > 0),
+            pl.format("learner '{}' appears more than once", pl.col("learner_id")),
+            "keep one row per learner",
+        ),
     ]
     problems += _row_problems(df, rules)
     return problems
@@ -342,6 +305,18 @@ def check_events(frame: Any, *, source: str | None = None) -> None:
 
 
 __all__ = [
-    "EVENT_COLUMNS", "EVENT_REQUIRED", "LEARNER_COLUMNS", "SEGMENTS", "SchemaError", "VERBS", "check_events",
-    "conform", "empty_events", "events_schema", "learners_schema", "validate_events", "validate_learners",
+    "EVENT_COLUMNS",
+    "EVENT_REQUIRED",
+    "LEARNER_COLUMNS",
+    "LEARNER_REQUIRED",
+    "SEGMENTS",
+    "SchemaError",
+    "VERBS",
+    "check_events",
+    "conform",
+    "empty_events",
+    "events_schema",
+    "learners_schema",
+    "validate_events",
+    "validate_learners",
 ]

@@ -79,8 +79,9 @@ def _partitionings(partition_by: Any) -> list[list[str]]:
     return [[str(x) for x in items]]
 
 
-def _complement(counts: Sequence[Any], hidden: list[bool], keys: Sequence[tuple[Any, ...]],
-                k: int) -> tuple[list[bool], set[tuple[Any, ...]]]:
+def _complement(
+    counts: Sequence[Any], hidden: list[bool], keys: Sequence[tuple[Any, ...]], k: int
+) -> tuple[list[bool], set[tuple[Any, ...]]]:
     """Hide more parts of each whole until its hidden parts are >= 2 and add up to >= k; wholes beyond saving."""
     out = list(hidden)
     wholes: dict[tuple[Any, ...], list[int]] = {}
@@ -134,11 +135,13 @@ class SuppressedTable:
             return f"No group has fewer than {self.k} learners; nothing is suppressed."
         n, total = len(self.groups), self.total
         what = "their figures are hidden" if self.how == "mask" else "they are left out"
-        text = (f"{n} of {total} group{'s' if total != 1 else ''} had fewer than {self.k} learners; {what}.")
+        text = f"{n} of {total} group{'s' if total != 1 else ''} had fewer than {self.k} learners; {what}."
         if self.complementary:
             m = len(self.complementary)
-            text += (f" {m} more group{'s are' if m != 1 else ' is'} {'hidden' if self.how == 'mask' else 'left out'} "
-                     f"so that no hidden figure can be worked out from a total.")
+            text += (
+                f" {m} more group{'s are' if m != 1 else ' is'} {'hidden' if self.how == 'mask' else 'left out'} "
+                f"so that no hidden figure can be worked out from a total."
+            )
         if self.hidden_totals:
             names = ", ".join(" ".join(str(v) for v in t.values()) or "the table" for t in self.hidden_totals)
             text += f" The total of {names} must not be shown either (fewer than {self.k} learners)."
@@ -148,10 +151,15 @@ class SuppressedTable:
         return f"{self.frame}\n{self.note}"
 
 
-def suppress_small_groups(frame: Any, k: int = 5, count_col: str = "learners", *,
-                          labels: Sequence[str] | None = None,
-                          how: Literal["mask", "drop"] = "mask",
-                          partition_by: PartitionBy = "auto") -> SuppressedTable:
+def suppress_small_groups(
+    frame: Any,
+    k: int = 5,
+    count_col: str = "learners",
+    *,
+    labels: Sequence[str] | None = None,
+    how: Literal["mask", "drop"] = "mask",
+    partition_by: PartitionBy = "auto",
+) -> SuppressedTable:
     """Hide the figures of every group with fewer than ``k`` learners, and say so.
 
     ``frame`` is a collected grouped table (polars or pandas; a polars LazyFrame is collected);
@@ -182,30 +190,39 @@ def suppress_small_groups(frame: Any, k: int = 5, count_col: str = "learners", *
     import narwhals.stable.v2 as nw
 
     if k < 1:
-        raise PrivacyError(f"k must be 1 or more, got {k}", hint="use the workspace's [privacy] k_threshold (default 5)")
+        raise PrivacyError(
+            f"k must be 1 or more, got {k}", hint="use the workspace's [privacy] k_threshold (default 5)"
+        )
     native = frame
     if type(frame).__name__ == "LazyFrame" and hasattr(frame, "collect"):
         native = frame.collect()
     df = nw.from_native(native, eager_only=True)
     if count_col not in df.columns:
-        raise PrivacyError(f"the table has no count column '{count_col}' (its columns: {', '.join(df.columns)})",
-                           location=Location(field=count_col),
-                           hint="pass count_col= the column holding each group's number of learners")
+        raise PrivacyError(
+            f"the table has no count column '{count_col}' (its columns: {', '.join(df.columns)})",
+            location=Location(field=count_col),
+            hint="pass count_col= the column holding each group's number of learners",
+        )
     schema = df.schema
     if labels is None:
         labels = [c for c in df.columns if c != count_col and not schema[c].is_numeric() and c != "suppressed"]
     missing = [c for c in labels if c not in df.columns]
     if missing:
-        raise PrivacyError(f"label column(s) {missing} are not in the table", location=Location(field=missing[0]),
-                           hint=f"the columns are {', '.join(df.columns)}")
+        raise PrivacyError(
+            f"label column(s) {missing} are not in the table",
+            location=Location(field=missing[0]),
+            hint=f"the columns are {', '.join(df.columns)}",
+        )
     if partition_by == "auto":
         partition_by = partition_of(df.columns, count_col)
     wholes = _partitionings(partition_by)
     outside = [c for parts in wholes for c in parts if c not in df.columns or c not in labels]
     if outside:
-        raise PrivacyError(f"partition column(s) {outside} are not label columns of the table",
-                           location=Location(field=outside[0]),
-                           hint=f"partition_by names label columns; the labels are {', '.join(labels) or '(none)'}")
+        raise PrivacyError(
+            f"partition column(s) {outside} are not label columns of the table",
+            location=Location(field=outside[0]),
+            hint=f"partition_by names label columns; the labels are {', '.join(labels) or '(none)'}",
+        )
     small = nw.col(count_col).is_null() | (nw.col(count_col) < k)
     if "suppressed" in df.columns:
         small = small | nw.col("suppressed").fill_null(True)
@@ -223,7 +240,8 @@ def suppress_small_groups(frame: Any, k: int = 5, count_col: str = "learners", *
                 lost |= {tuple(zip(parts, key)) for key in gone}
             changed = hidden != before
         flagged = flagged.with_columns(
-            nw.new_series("suppressed", hidden, nw.Boolean, backend=nw.get_native_namespace(flagged)))
+            nw.new_series("suppressed", hidden, nw.Boolean, backend=nw.get_native_namespace(flagged))
+        )
     rows = flagged.select(list(labels)).rows(named=True) if labels else [{} for _ in hidden]
     groups = [r for r, p in zip(rows, primary) if p]
     extra = [dict(r) for r, p, h in zip(rows, primary, hidden) if h and not p]
@@ -235,12 +253,14 @@ def suppress_small_groups(frame: Any, k: int = 5, count_col: str = "learners", *
         out = flagged.with_columns([nw.when(~nw.col("suppressed")).then(nw.col(c)).alias(c) for c in values])
     else:
         raise PrivacyError(f"how must be 'mask' or 'drop', got {how!r}", hint="use how='mask' (default) or how='drop'")
-    return SuppressedTable(out.to_native(), k, count_col, int(df.shape[0]), [dict(g) for g in groups], how,
-                           extra, totals)
+    return SuppressedTable(
+        out.to_native(), k, count_col, int(df.shape[0]), [dict(g) for g in groups], how, extra, totals
+    )
 
 
-def suppress_small_series(frame: Any, k: int = 5, count_col: str = "cumulative_enrolled", *,
-                          by: Sequence[str] = ("credential_id",)) -> SuppressedTable:
+def suppress_small_series(
+    frame: Any, k: int = 5, count_col: str = "cumulative_enrolled", *, by: Sequence[str] = ("credential_id",)
+) -> SuppressedTable:
     """Leave out every series (rows sharing ``by``) whose largest ``count_col`` is below ``k``.
 
     For running totals (``metrics.credential_uptake``): a credential's last cumulative count is
@@ -259,8 +279,11 @@ def suppress_small_series(frame: Any, k: int = 5, count_col: str = "cumulative_e
     df = nw.from_native(native, eager_only=True)
     missing = [c for c in [*by, count_col] if c not in df.columns]
     if missing:
-        raise PrivacyError(f"the table has no column(s) {', '.join(missing)} (its columns: {', '.join(df.columns)})",
-                           location=Location(field=missing[0]), hint="pass by= and count_col= columns of the table")
+        raise PrivacyError(
+            f"the table has no column(s) {', '.join(missing)} (its columns: {', '.join(df.columns)})",
+            location=Location(field=missing[0]),
+            hint="pass by= and count_col= columns of the table",
+        )
     totals = df.group_by(*by).agg(nw.col(count_col).max().alias("_total"))
     small = suppress_small_groups(totals, k, "_total", labels=list(by), how="drop", partition_by=None)
     kept = nw.from_native(small.frame, eager_only=True).select(*by)
@@ -279,5 +302,13 @@ class SeriesTable(SuppressedTable):
         return f"{len(self.groups)} of {self.total} series had fewer than {self.k} learners; they are left out."
 
 
-__all__ = ["PARTITIONS", "PartitionBy", "SeriesTable", "SuppressedTable", "partition_of", "suppress_metric",
-           "suppress_small_groups", "suppress_small_series"]
+__all__ = [
+    "PARTITIONS",
+    "PartitionBy",
+    "SeriesTable",
+    "SuppressedTable",
+    "partition_of",
+    "suppress_metric",
+    "suppress_small_groups",
+    "suppress_small_series",
+]

@@ -97,8 +97,7 @@ def credential_durations(events: Any, *, as_of: datetime | None = None) -> Frame
 def _km(durations: Frame, z: float) -> Frame:
     nw = nw_module()
     per = durations.group_by("credential_id", "duration_days").agg(
-        nw.col("earned").sum().cast(nw.Int64).alias("events"),
-        nw.len().cast(nw.Int64).alias("_n"),
+        nw.col("earned").sum().cast(nw.Int64).alias("events"), nw.len().cast(nw.Int64).alias("_n")
     )
     w = {"order_by": "time_days"}
     per = per.select(
@@ -108,11 +107,12 @@ def _km(durations: Frame, z: float) -> Frame:
         (nw.col("_n") - nw.col("events")).cast(nw.Int64).alias("censored"),
         "_n",
     )
-    per = per.with_columns(nw.col("_n").cum_sum(reverse=True).over("credential_id", **w).cast(nw.Int64).alias("at_risk"))
+    per = per.with_columns(
+        nw.col("_n").cum_sum(reverse=True).over("credential_id", **w).cast(nw.Int64).alias("at_risk")
+    )
     d, n = nw.col("events").cast(nw.Float64), nw.col("at_risk").cast(nw.Float64)
     per = per.with_columns(
-        (1.0 - d / n).alias("_factor"),
-        nw.when(n > d).then(d / (n * (n - d))).otherwise(nw.lit(0.0)).alias("_g"),
+        (1.0 - d / n).alias("_factor"), nw.when(n > d).then(d / (n * (n - d))).otherwise(nw.lit(0.0)).alias("_g")
     )
     per = per.with_columns(
         nw.col("_factor").cum_prod().over("credential_id", **w).alias("survival"),
@@ -121,13 +121,13 @@ def _km(durations: Frame, z: float) -> Frame:
     # staged, so that no engine inlines one large expression many times
     s = nw.col("survival")
     none = nw.lit(None, nw.Float64)
-    per = per.with_columns(
-        nw.when((s > 0.0) & (s < 1.0)).then(s.log()).otherwise(none).alias("_logs"),
-    ).with_columns(
-        (z * nw.col("_v").sqrt() / nw.col("_logs").abs()).exp().alias("_spread"),
-    ).with_columns(
-        nw.when(s >= 1.0).then(nw.lit(1.0)).otherwise((nw.col("_logs") * nw.col("_spread")).exp()).alias("ci_low"),
-        nw.when(s >= 1.0).then(nw.lit(1.0)).otherwise((nw.col("_logs") / nw.col("_spread")).exp()).alias("ci_high"),
+    per = (
+        per.with_columns(nw.when((s > 0.0) & (s < 1.0)).then(s.log()).otherwise(none).alias("_logs"))
+        .with_columns((z * nw.col("_v").sqrt() / nw.col("_logs").abs()).exp().alias("_spread"))
+        .with_columns(
+            nw.when(s >= 1.0).then(nw.lit(1.0)).otherwise((nw.col("_logs") * nw.col("_spread")).exp()).alias("ci_low"),
+            nw.when(s >= 1.0).then(nw.lit(1.0)).otherwise((nw.col("_logs") / nw.col("_spread")).exp()).alias("ci_high"),
+        )
     )
     return per
 
@@ -164,6 +164,7 @@ def time_to_credential_summary(events: Any, *, as_of: datetime | None = None, al
     """
     nw = nw_module()
     km = _km(credential_durations(events, as_of=as_of), _z(alpha))
+
     def crossing(col: str) -> Any:
         return nw.when(nw.col(col) <= 0.5).then(nw.col("time_days")).otherwise(nw.lit(None, nw.Float64)).min()
 
@@ -175,8 +176,15 @@ def time_to_credential_summary(events: Any, *, as_of: datetime | None = None, al
         crossing("ci_low").alias("median_low"),
         crossing("ci_high").alias("median_high"),
     )
-    schema = {"credential_id": nw.String, "learners": nw.Int64, "earned": nw.Int64, "censored": nw.Int64,
-              "median_days": nw.Float64, "median_low": nw.Float64, "median_high": nw.Float64}
+    schema = {
+        "credential_id": nw.String,
+        "learners": nw.Int64,
+        "earned": nw.Int64,
+        "censored": nw.Int64,
+        "median_days": nw.Float64,
+        "median_low": nw.Float64,
+        "median_high": nw.Float64,
+    }
     return final(out, schema).sort("credential_id")
 
 
@@ -212,8 +220,10 @@ def thin_curve(curve: Any, *, max_points: int = 400) -> Any:
     native = to_polars_lazy(curve).collect()
     missing = [c for c in _KM_SCHEMA if c not in native.columns]
     if missing:
-        raise MetricError(f"the curve has no column(s) {', '.join(missing)}",
-                          hint="pass the collected result of survival.time_to_credential(...)")
+        raise MetricError(
+            f"the curve has no column(s) {', '.join(missing)}",
+            hint="pass the collected result of survival.time_to_credential(...)",
+        )
     df = native.select(_KM_SCHEMA).sort("credential_id", "time_days")
     longest = df.group_by("credential_id").len()["len"].max() if df.height else 0
     if not longest or longest <= max_points:

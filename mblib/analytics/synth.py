@@ -45,7 +45,6 @@ and decoded once at the end). Measured: 9.8 million events in 63 s on two cores 
 with other work (load average ~11), sizing pilot included; see BENCHMARKS.md.
 """
 
-
 from __future__ import annotations
 
 import json
@@ -91,9 +90,15 @@ class Cohort:
     params: dict[str, Any] = field(default_factory=dict)
 
 
-
-def synthesise(workspace: Workspace, *, learners: int = 1000, seed: int = 0, preset: str | Calibration = "credit",
-               start: date | datetime = date(2025, 1, 6), months: int = 6) -> Cohort:
+def synthesise(
+    workspace: Workspace,
+    *,
+    learners: int = 1000,
+    seed: int = 0,
+    preset: str | Calibration = "credit",
+    start: date | datetime = date(2025, 1, 6),
+    months: int = 6,
+) -> Cohort:
     """A deterministic synthetic cohort of ``learners`` over the workspace's credentials.
 
     The same workspace, parameters and seed give the same events. ``preset`` names a
@@ -109,8 +114,10 @@ def synthesise(workspace: Workspace, *, learners: int = 1000, seed: int = 0, pre
     if not 1 <= months <= 120:
         raise SynthError(f"months must be between 1 and 120, got {months}", hint="e.g. months=6")
     if not workspace.credentials:
-        raise SynthError(f"the workspace {workspace.root} has no credentials to synthesise learners for",
-                         hint="add a credential under credentials/ (mb new workspace makes a starter)")
+        raise SynthError(
+            f"the workspace {workspace.root} has no credentials to synthesise learners for",
+            hint="add a credential under credentials/ (mb new workspace makes a starter)",
+        )
     t0 = datetime(start.year, start.month, start.day, tzinfo=UTC)
     end = _add_months(t0, months)
     day = 86_400_000_000
@@ -121,7 +128,8 @@ def synthesise(workspace: Workspace, *, learners: int = 1000, seed: int = 0, pre
 
     # learners and segments
     ws_langs = [workspace.settings.workspace.source_language] + [
-        t for t in workspace.settings.workspace.target_languages if t != workspace.settings.workspace.source_language]
+        t for t in workspace.settings.workspace.target_languages if t != workspace.settings.workspace.source_language
+    ]
     lang_w = [SOURCE_LANGUAGE_SHARE] + [(1 - SOURCE_LANGUAGE_SHARE) / max(1, len(ws_langs) - 1)] * (len(ws_langs) - 1)
     lang = pick(rng, tuple(ws_langs), lang_w if len(ws_langs) > 1 else [1.0], n)
     country_names: list[str] = []
@@ -165,7 +173,9 @@ def synthesise(workspace: Workspace, *, learners: int = 1000, seed: int = 0, pre
                 holders &= got >= 0
                 ready = np.maximum(ready, got)
             who = np.flatnonzero(holders & (crng.random(n) < cal.stack_share))
-            when = working_hours(crng, (ready[who] // day + 1 + crng.exponential(10.0, len(who)).astype(np.int64)) * day)
+            when = working_hours(
+                crng, (ready[who] // day + 1 + crng.exponential(10.0, len(who)).astype(np.int64)) * day
+            )
         keep = when < end_us
         who, when = who[keep], when[keep]
         c_code = creds(cid)
@@ -177,22 +187,39 @@ def synthesise(workspace: Workspace, *, learners: int = 1000, seed: int = 0, pre
         earned_at[cid] = got
 
     events = assemble(ev, lang, ws_langs, modules, blocks, responses, creds, end_us, seed)
-    learners_df = pl.DataFrame({
-        "learner_id": learner_ids(n),
-        "org_unit": pl.Series([o for o, _ in ORG_UNITS]).gather(org),
-        "role": pl.Series([r for r, _, _ in ROLES]).gather(role),
-        "country": pl.Series(country_names).gather(country),
-        "language": pl.Series(ws_langs).gather(lang),
-        "enrolled_at": pl.Series(np.where(first_enrol == np.iinfo(np.int64).max, None, first_enrol)
-                                 .astype("float64"), dtype=pl.Float64)
-        .cast(pl.Int64).cast(pl.Datetime("us")).dt.replace_time_zone("UTC"),
-    })
-    items = pl.DataFrame([{"module_id": p.module_id, "block_id": blocks.values[q.block_code], "a": q.a, "b": q.b}
-                          for p in plans.values() for q in p.quizzes],
-                         schema={"module_id": pl.String, "block_id": pl.String, "a": pl.Float64, "b": pl.Float64})
-    params = {"workspace": workspace.settings.workspace.title, "learners": learners, "seed": seed,
-              "start": t0.isoformat(), "end": end.isoformat(), "months": months,
-              "calibration": asdict(cal), "events": events.height}
+    learners_df = pl.DataFrame(
+        {
+            "learner_id": learner_ids(n),
+            "org_unit": pl.Series([o for o, _ in ORG_UNITS]).gather(org),
+            "role": pl.Series([r for r, _, _ in ROLES]).gather(role),
+            "country": pl.Series(country_names).gather(country),
+            "language": pl.Series(ws_langs).gather(lang),
+            "enrolled_at": pl.Series(
+                np.where(first_enrol == np.iinfo(np.int64).max, None, first_enrol).astype("float64"), dtype=pl.Float64
+            )
+            .cast(pl.Int64)
+            .cast(pl.Datetime("us"))
+            .dt.replace_time_zone("UTC"),
+        }
+    )
+    items = pl.DataFrame(
+        [
+            {"module_id": p.module_id, "block_id": blocks.values[q.block_code], "a": q.a, "b": q.b}
+            for p in plans.values()
+            for q in p.quizzes
+        ],
+        schema={"module_id": pl.String, "block_id": pl.String, "a": pl.Float64, "b": pl.Float64},
+    )
+    params = {
+        "workspace": workspace.settings.workspace.title,
+        "learners": learners,
+        "seed": seed,
+        "start": t0.isoformat(),
+        "end": end.isoformat(),
+        "months": months,
+        "calibration": asdict(cal),
+        "events": events.height,
+    }
     return Cohort(events, learners_df, items, params)
 
 
@@ -210,9 +237,15 @@ def _add_months(t: datetime, months: int) -> datetime:
     return t.replace(year=t.year + y, month=m + 1, day=min(t.day, 28))
 
 
-
-def learners_for_events(workspace: Workspace, events: int, *, seed: int = 0, preset: str | Calibration = "credit",
-                        start: date | datetime = date(2025, 1, 6), months: int = 6) -> int:
+def learners_for_events(
+    workspace: Workspace,
+    events: int,
+    *,
+    seed: int = 0,
+    preset: str | Calibration = "credit",
+    start: date | datetime = date(2025, 1, 6),
+    months: int = 6,
+) -> int:
     """How many learners give about ``events`` events (from a pilot of 2,000 learners).
 
     >>> from mblib.content import Workspace
@@ -238,8 +271,9 @@ def write_cohort(cohort: Cohort, out: str | Path, *, overwrite: bool = False) ->
     out = Path(out)
     marker = out / "cohort.json"
     if (out / "events").exists() and not overwrite:
-        raise SynthError(f"{out} already holds a cohort", hint="pass overwrite=True (mb synth --overwrite) "
-                         "or choose another folder")
+        raise SynthError(
+            f"{out} already holds a cohort", hint="pass overwrite=True (mb synth --overwrite) or choose another folder"
+        )
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".synth-", dir=out))
     try:
@@ -265,5 +299,16 @@ def write_cohort(cohort: Cohort, out: str | Path, *, overwrite: bool = False) ->
     return files + [out / "learners.parquet", out / "items.parquet", out / "cohort.json"]
 
 
-__all__ = ["COUNTRIES", "Calibration", "Cohort", "ORG_UNITS", "PRESETS", "ROLES", "SOURCE_LANGUAGE_SHARE", "SynthError",
-           "learners_for_events", "synthesise", "write_cohort"]
+__all__ = [
+    "COUNTRIES",
+    "Calibration",
+    "Cohort",
+    "ORG_UNITS",
+    "PRESETS",
+    "ROLES",
+    "SOURCE_LANGUAGE_SHARE",
+    "SynthError",
+    "learners_for_events",
+    "synthesise",
+    "write_cohort",
+]

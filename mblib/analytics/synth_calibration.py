@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 from ..errors import MblibError
 
 if TYPE_CHECKING:  # pragma: no cover
-
     pass
 
 
@@ -49,25 +48,71 @@ class Calibration:
 
 PRESETS: dict[str, Calibration] = {
     "credit": Calibration(
-        "credit", start_share=0.93, hazard_first=0.13, hazard_last=0.03, hazard_decay=0.55, block_stop=0.004,
-        retry_share=0.9, max_attempts=3, retry_gain=1.0, stack_share=0.45, gap_days=4.0,
-        sources=("Kuzilek, Hlosta & Zdrahal 2017, Open University Learning Analytics dataset, Scientific Data 4:170171 "
-                 "(31% withdrawn, 22% fail, 38% pass, 9% distinction)",)),
+        "credit",
+        start_share=0.93,
+        hazard_first=0.13,
+        hazard_last=0.03,
+        hazard_decay=0.55,
+        block_stop=0.004,
+        retry_share=0.9,
+        max_attempts=3,
+        retry_gain=1.0,
+        stack_share=0.45,
+        gap_days=4.0,
+        sources=(
+            "Kuzilek, Hlosta & Zdrahal 2017, Open University Learning Analytics dataset, Scientific Data 4:170171 "
+            "(31% withdrawn, 22% fail, 38% pass, 9% distinction)",
+        ),
+    ),
     "mooc": Calibration(
-        "mooc", start_share=0.6, hazard_first=0.3, hazard_last=0.08, hazard_decay=0.6, block_stop=0.01,
-        retry_share=0.7, max_attempts=3, retry_gain=0.8, stack_share=0.25, gap_days=6.0,
-        sources=("Jordan 2014, Initial trends in enrolment and completion of MOOCs, IRRODL 15(1) (median 12.6%)",
-                 "Reich & Ruiperez-Valiente 2019, The MOOC pivot, Science 363(6423) (3-6%)")),
+        "mooc",
+        start_share=0.6,
+        hazard_first=0.3,
+        hazard_last=0.08,
+        hazard_decay=0.6,
+        block_stop=0.01,
+        retry_share=0.7,
+        max_attempts=3,
+        retry_gain=0.8,
+        stack_share=0.25,
+        gap_days=6.0,
+        sources=(
+            "Jordan 2014, Initial trends in enrolment and completion of MOOCs, IRRODL 15(1) (median 12.6%)",
+            "Reich & Ruiperez-Valiente 2019, The MOOC pivot, Science 363(6423) (3-6%)",
+        ),
+    ),
 }
 """Named calibrations: ``credit`` (credit-bearing courses, the default) and ``mooc`` (open courses)."""
 
-ORG_UNITS = (("Operations", 0.24), ("Sales", 0.18), ("Finance", 0.12), ("Customer Service", 0.14),
-             ("Marketing", 0.09), ("IT", 0.1), ("HR", 0.07), ("Legal", 0.03), ("Research", 0.03))
-ROLES = (("individual contributor", 0.55, 0.0), ("analyst", 0.12, 0.35), ("team lead", 0.16, 0.1),
-         ("manager", 0.13, 0.05), ("executive", 0.04, -0.05))  # (role, share, ability shift)
+ORG_UNITS = (
+    ("Operations", 0.24),
+    ("Sales", 0.18),
+    ("Finance", 0.12),
+    ("Customer Service", 0.14),
+    ("Marketing", 0.09),
+    ("IT", 0.1),
+    ("HR", 0.07),
+    ("Legal", 0.03),
+    ("Research", 0.03),
+)
+ROLES = (
+    ("individual contributor", 0.55, 0.0),
+    ("analyst", 0.12, 0.35),
+    ("team lead", 0.16, 0.1),
+    ("manager", 0.13, 0.05),
+    ("executive", 0.04, -0.05),
+)  # (role, share, ability shift)
 COUNTRIES = {
-    "en": (("GB", 0.3), ("US", 0.25), ("IE", 0.08), ("NL", 0.15), ("IN", 0.12), ("ZA", 0.05), ("IS", 0.005),
-           ("SE", 0.045)),
+    "en": (
+        ("GB", 0.3),
+        ("US", 0.25),
+        ("IE", 0.08),
+        ("NL", 0.15),
+        ("IN", 0.12),
+        ("ZA", 0.05),
+        ("IS", 0.005),
+        ("SE", 0.045),
+    ),
     "fr": (("FR", 0.55), ("BE", 0.2), ("CA", 0.15), ("CH", 0.08), ("LU", 0.02)),
     "de": (("DE", 0.7), ("AT", 0.15), ("CH", 0.15)),
     "es": (("ES", 0.5), ("MX", 0.3), ("AR", 0.2)),

@@ -1,4 +1,5 @@
-"""Synthetic cohorts, the drawing: per-module plans, enrolment times, attempts and the event buffer.
+"""Synthetic cohorts, the drawing: per-module plans, enrolment times and attempts, into the event buffer
+(:mod:`mblib.analytics.synth_columns`, whose names are re-exported here).
 
 :func:`mblib.analytics.synth.synthesise` drives these; everything is vectorised with numpy and
 decoded once at the end (:func:`assemble`).
@@ -6,47 +7,17 @@ decoded once at the end (:func:`assemble`).
 
 from __future__ import annotations
 
-import zlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .schema import VERBS
+from ..content.blocks import QuizBlock
+from .synth_calibration import Calibration
+from .synth_columns import Codes, EventBuffer, assemble, decode, decode_bool, learner_ids, pick, rng_for
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
-    import polars as pl
 
     from ..content.workspace import Workspace
-
-from .synth_calibration import Calibration
-
-
-def rng_for(seed: int, *key: str) -> np.random.Generator:
-    import numpy as np
-
-    return np.random.default_rng([seed, *(zlib.crc32(k.encode("utf-8")) for k in key)])
-
-
-def pick(rng: np.random.Generator, options: tuple[Any, ...], weights: list[float], n: int) -> np.ndarray:
-    import numpy as np
-
-    w = np.asarray(weights, dtype=float)
-    return rng.choice(len(options), size=n, p=w / w.sum())
-
-
-class Codes:
-    """Interning of strings into integer codes (decoded once at the end)."""
-
-    def __init__(self) -> None:
-        self.values: list[str] = []
-        self.index: dict[str, int] = {}
-
-    def __call__(self, value: str) -> int:
-        got = self.index.get(value)
-        if got is None:
-            got = self.index[value] = len(self.values)
-            self.values.append(value)
-        return got
 
 
 @dataclass
@@ -70,35 +41,9 @@ class ModulePlan:
     quizzes: list[Quiz]
 
 
-class EventBuffer:
-    """Column chunks of events as numpy arrays (codes for strings)."""
-
-    def __init__(self) -> None:
-        self.chunks: list[dict[str, Any]] = []
-
-    def add(self, *, ts: np.ndarray, learner: np.ndarray, verb: str, cred: int = -1, module: int = -1,
-            block: np.ndarray | int = -1, score: np.ndarray | float = float("nan"),
-            success: np.ndarray | int = -1, duration: np.ndarray | float = float("nan"),
-            response: np.ndarray | int = -1) -> None:
-        import numpy as np
-
-        n = len(ts)
-        if n == 0:
-            return
-
-        def full(v: Any, dtype: Any) -> np.ndarray:
-            return np.asarray(v, dtype=dtype) if np.ndim(v) else np.full(n, v, dtype=dtype)
-
-        self.chunks.append({
-            "ts": ts.astype(np.int64), "learner": learner.astype(np.int32),
-            "verb": np.full(n, VERBS.index(verb), dtype=np.int8), "cred": np.full(n, cred, dtype=np.int16),
-            "module": np.full(n, module, dtype=np.int16), "block": full(block, np.int32),
-            "score": full(score, np.float64), "success": full(success, np.int8),
-            "duration": full(duration, np.float64), "response": full(response, np.int32)})
-
-
-def module_plan(workspace: Workspace, module_id: str, seed: int, cal: Calibration, blocks: Codes,
-                 responses: Codes, modules: Codes) -> ModulePlan:
+def module_plan(
+    workspace: Workspace, module_id: str, seed: int, cal: Calibration, blocks: Codes, responses: Codes, modules: Codes
+) -> ModulePlan:
     import numpy as np
 
     module = workspace.module(module_id)
@@ -106,15 +51,15 @@ def module_plan(workspace: Workspace, module_id: str, seed: int, cal: Calibratio
     codes: list[int] = []
     for i, b in enumerate(module.blocks):
         codes.append(blocks(b.id))
-        if b.type != "quiz":
+        if not isinstance(b, QuizBlock):
             continue
         rng = rng_for(seed, "item", module_id, b.id)
         a = float(np.exp(rng.normal(0.0, cal.discrimination_sigma)))
         diff = float(rng.normal(cal.difficulty_mean, cal.difficulty_sd))
-        correct = sorted(b.correct_ids)  # type: ignore[attr-defined]
-        wrong = [c.id for c in b.choices if not c.correct]  # type: ignore[attr-defined]
+        correct = sorted(b.correct_ids)
+        wrong = [c.id for c in b.choices if not c.correct]
         options = [" ".join(correct)]
-        if b.multiple:  # type: ignore[attr-defined]
+        if b.multiple:
             # partial or over-inclusive selections
             for c in correct:
                 rest = [x for x in correct if x != c]
@@ -127,8 +72,9 @@ def module_plan(workspace: Workspace, module_id: str, seed: int, cal: Calibratio
         else:
             options += wrong or ["none"]
         attraction = rng.permutation(np.arange(len(options) - 1, 0, -1, dtype=float)) ** 1.5
-        quizzes.append(Quiz(i, codes[-1], a, diff, float(b.weight), [responses(o) for o in options],
-                             attraction / attraction.sum()))
+        quizzes.append(
+            Quiz(i, codes[-1], a, diff, float(b.weight), [responses(o) for o in options], attraction / attraction.sum())
+        )
     seconds = module.estimate_duration(workspace.settings.duration).seconds
     return ModulePlan(module_id, modules(module_id), codes, max(seconds, 30.0), module.pass_mark, quizzes)
 
@@ -136,8 +82,10 @@ def module_plan(workspace: Workspace, module_id: str, seed: int, cal: Calibratio
 def credential_order(workspace: Workspace) -> list[str]:
     from graphlib import TopologicalSorter
 
-    graph = {cid: [r for r in c.requires_credentials if r in workspace.credentials]
-             for cid, c in workspace.credentials.items()}
+    graph = {
+        cid: [r for r in c.requires_credentials if r in workspace.credentials]
+        for cid, c in workspace.credentials.items()
+    }
     return list(TopologicalSorter(graph).static_order())
 
 
@@ -169,19 +117,19 @@ def working_hours(rng: np.random.Generator, midnight_us: np.ndarray) -> np.ndarr
     return midnight_us + shift * day + (hour * 3_600_000_000).astype(np.int64)
 
 
-
-
-def learner_ids(n: int) -> pl.Series:
-    import polars as pl
-
-    width = max(6, len(str(n)))
-    return pl.select(pl.format("L{}", pl.int_range(1, n + 1, dtype=pl.Int64).cast(pl.String).str.zfill(width))) \
-        .to_series().alias("learner_id")
-
-
-def credential_run(ev: EventBuffer, rng: np.random.Generator, cred: Any, plans: dict[str, ModulePlan],
-                    who: np.ndarray, when: np.ndarray, ability: np.ndarray, hazard_mult: np.ndarray,
-                    cal: Calibration, c_code: int, end_us: int) -> tuple[np.ndarray, np.ndarray]:
+def credential_run(
+    ev: EventBuffer,
+    rng: np.random.Generator,
+    cred: Any,
+    plans: dict[str, ModulePlan],
+    who: np.ndarray,
+    when: np.ndarray,
+    ability: np.ndarray,
+    hazard_mult: np.ndarray,
+    cal: Calibration,
+    c_code: int,
+    end_us: int,
+) -> tuple[np.ndarray, np.ndarray]:
     """Walk the enrolled learners along the pathway; returns (learners who earned, when)."""
     import numpy as np
 
@@ -230,9 +178,16 @@ def credential_run(ev: EventBuffer, rng: np.random.Generator, cred: Any, plans: 
     return who[idx][t_earn < end_us], t_earn[t_earn < end_us]
 
 
-def module_attempts(ev: EventBuffer, rng: np.random.Generator, plan: ModulePlan, learner: np.ndarray,
-                     t: np.ndarray, theta: np.ndarray, cal: Calibration,
-                     c_code: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def module_attempts(
+    ev: EventBuffer,
+    rng: np.random.Generator,
+    plan: ModulePlan,
+    learner: np.ndarray,
+    t: np.ndarray,
+    theta: np.ndarray,
+    cal: Calibration,
+    c_code: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Attempts of one module by these learners: (passed, time after the last attempt, module score)."""
     import numpy as np
 
@@ -245,8 +200,9 @@ def module_attempts(ev: EventBuffer, rng: np.random.Generator, plan: ModulePlan,
         idx = np.flatnonzero(active)
         if len(idx) == 0:
             break
-        ok, t_end, sc, finished = one_attempt(ev, rng, plan, learner[idx], t_out[idx],
-                                               theta[idx] + attempt * cal.retry_gain, cal, c_code)
+        ok, t_end, sc, finished = one_attempt(
+            ev, rng, plan, learner[idx], t_out[idx], theta[idx] + attempt * cal.retry_gain, cal, c_code
+        )
         t_out[idx] = t_end
         passed[idx[ok]] = True
         score_out[idx[ok]] = sc[ok]
@@ -257,15 +213,22 @@ def module_attempts(ev: EventBuffer, rng: np.random.Generator, plan: ModulePlan,
     return passed, t_out, score_out
 
 
-def one_attempt(ev: EventBuffer, rng: np.random.Generator, plan: ModulePlan, learner: np.ndarray,
-                 t: np.ndarray, theta: np.ndarray, cal: Calibration,
-                 c_code: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def one_attempt(
+    ev: EventBuffer,
+    rng: np.random.Generator,
+    plan: ModulePlan,
+    learner: np.ndarray,
+    t: np.ndarray,
+    theta: np.ndarray,
+    cal: Calibration,
+    c_code: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     import numpy as np
 
     k = len(learner)
     nb = len(plan.block_codes)
     # time on task: estimate x log-normal, with a Pareto tail
-    factor = np.exp(rng.normal(-cal.time_sigma ** 2 / 2, cal.time_sigma, k))
+    factor = np.exp(rng.normal(-(cal.time_sigma**2) / 2, cal.time_sigma, k))
     tail = rng.random(k) < cal.tail_share
     factor[tail] *= 1.0 + rng.pareto(cal.tail_alpha, tail.sum()) * 2.0
     duration = plan.seconds * factor
@@ -290,69 +253,63 @@ def one_attempt(ev: EventBuffer, rng: np.random.Generator, plan: ModulePlan, lea
         resp = np.where(correct, q.responses[0], np.asarray(q.responses)[wrong_pick])
         score += np.where(correct, q.weight, 0.0)
         tq = t + (dur_us * ((q.block_index + 0.8) / max(nb, 1))).astype(np.int64)
-        ev.add(ts=tq[sel], learner=learner[sel], verb="answered", cred=c_code, module=plan.code, block=q.block_code,
-               score=correct[sel].astype(float), success=correct[sel].astype(np.int8), response=resp[sel])
+        ev.add(
+            ts=tq[sel],
+            learner=learner[sel],
+            verb="answered",
+            cred=c_code,
+            module=plan.code,
+            block=q.block_code,
+            score=correct[sel].astype(float),
+            success=correct[sel].astype(np.int8),
+            response=resp[sel],
+        )
     score = score / total_w if total_w > 0 else np.ones(k)
     ok = reached_all & (score >= plan.pass_mark - 1e-9)
     t_done = t + dur_us
     f = np.flatnonzero(reached_all)
     ev.add(ts=t_done[f], learner=learner[f], verb="completed", cred=c_code, module=plan.code, duration=duration[f])
     pv, fv = np.flatnonzero(reached_all & ok), np.flatnonzero(reached_all & ~ok)
-    ev.add(ts=t_done[pv] + 1_000_000, learner=learner[pv], verb="passed", cred=c_code, module=plan.code,
-           score=score[pv], success=1)
-    ev.add(ts=t_done[fv] + 1_000_000, learner=learner[fv], verb="failed", cred=c_code, module=plan.code,
-           score=score[fv], success=0)
-    t_after = np.where(reached_all, t_done + 1_000_000, t + (dur_us * (np.minimum(stop, nb) / max(nb, 1))).astype(np.int64))
+    ev.add(
+        ts=t_done[pv] + 1_000_000,
+        learner=learner[pv],
+        verb="passed",
+        cred=c_code,
+        module=plan.code,
+        score=score[pv],
+        success=1,
+    )
+    ev.add(
+        ts=t_done[fv] + 1_000_000,
+        learner=learner[fv],
+        verb="failed",
+        cred=c_code,
+        module=plan.code,
+        score=score[fv],
+        success=0,
+    )
+    t_after = np.where(
+        reached_all, t_done + 1_000_000, t + (dur_us * (np.minimum(stop, nb) / max(nb, 1))).astype(np.int64)
+    )
     return ok, t_after, score, reached_all
 
 
-def decode(codes: np.ndarray, values: list[str]) -> pl.Series:
-    import numpy as np
-    import polars as pl
-
-    idx = pl.Series(np.where(codes < 0, 0, codes).astype(np.uint32))
-    out = pl.Series(values or [""], dtype=pl.String).gather(idx)
-    return out.set(pl.Series(codes < 0), None) if (codes < 0).any() else out
-
-
-def assemble(ev: EventBuffer, lang: np.ndarray, langs: list[str], modules: Codes, blocks: Codes,
-              responses: Codes, creds: Codes, end_us: int, seed: int) -> pl.DataFrame:
-    import numpy as np
-    import polars as pl
-
-    from .schema import events_schema
-
-    if not ev.chunks:
-        from .schema import empty_events
-
-        return empty_events()
-    cols = {k: np.concatenate([c[k] for c in ev.chunks]) for k in ev.chunks[0]}
-    # censor at the window's end and order by time (stable: chunks come in a fixed order, so
-    # the result is deterministic), with one gather per column
-    keep = np.flatnonzero(cols["ts"] < end_us)
-    idx = keep[np.argsort(cols["ts"][keep], kind="stable")]
-    cols = {k: v[idx] for k, v in cols.items()}
-    df = pl.DataFrame({
-        "timestamp": pl.Series(cols["ts"]).cast(pl.Datetime("us")).dt.replace_time_zone("UTC"),
-        "learner_id": learner_ids(len(lang)).gather(cols["learner"].astype(np.uint32)),
-        "verb": pl.Series(list(VERBS)).gather(cols["verb"].astype(np.uint32)).cast(pl.Enum(list(VERBS))),
-        "credential_id": decode(cols["cred"], creds.values),
-        "module_id": decode(cols["module"], modules.values),
-        "block_id": decode(cols["block"], blocks.values),
-        "score": pl.Series(cols["score"]).fill_nan(None),
-        "success": decode_bool(cols["success"]),
-        "duration_s": pl.Series(cols["duration"]).fill_nan(None),
-        "response": decode(cols["response"], responses.values),
-        "language": pl.Series(langs).gather(lang[cols["learner"]]),
-    })
-    return df.select([pl.col(name).cast(dtype) for name, dtype in events_schema().items()])
-
-
-def decode_bool(codes: np.ndarray) -> pl.Series:
-    import polars as pl
-
-    return pl.Series(codes == 1).set(pl.Series(codes < 0), None)
-
-
-__all__ = ["Codes", "EventBuffer", "ModulePlan", "Quiz", "assemble", "credential_order", "credential_run", "decode", "decode_bool",
-           "enrolment_times", "learner_ids", "module_attempts", "module_plan", "one_attempt", "pick", "rng_for", "working_hours"]
+__all__ = [
+    "Codes",
+    "EventBuffer",
+    "ModulePlan",
+    "Quiz",
+    "assemble",
+    "credential_order",
+    "credential_run",
+    "decode",
+    "decode_bool",
+    "enrolment_times",
+    "learner_ids",
+    "module_attempts",
+    "module_plan",
+    "one_attempt",
+    "pick",
+    "rng_for",
+    "working_hours",
+]

@@ -90,8 +90,10 @@ def shown(value: Any, width: int = 60) -> str:
 def text_problem(value: str, where: str) -> str | None:
     """Why ``value`` is not usable text (U+FFFD from decoding, lone surrogates), or ``None``."""
     if REPLACEMENT in value:
-        return (f"{where} is not valid UTF-8 text (undecodable bytes became U+FFFD, so different learners "
-                "would merge): save the source as UTF-8")
+        return (
+            f"{where} is not valid UTF-8 text (undecodable bytes became U+FFFD, so different learners "
+            "would merge): save the source as UTF-8"
+        )
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
@@ -107,8 +109,9 @@ def duration_problem(seconds: float, where: str) -> str | None:
         return f"{where} is negative"
     if math.isinf(seconds) or seconds > MAX_DURATION_S:
         size = "infinite" if math.isinf(seconds) else f"{seconds:,.0f} s" if seconds < 1e12 else f"{seconds:.3g} s"
-        return (f"{where} is {size}, longer than a year (at most {MAX_DURATION_S:,.0f} s): "
-                "time on task is seconds to hours")
+        return (
+            f"{where} is {size}, longer than a year (at most {MAX_DURATION_S:,.0f} s): time on task is seconds to hours"
+        )
     return None
 
 
@@ -172,8 +175,11 @@ _REWRITE = "write the file again from its source (a copy cut short in transfer o
 def damaged_parquet(path: str | Path, error: BaseException) -> ReaderError:
     """The error for a Parquet file that cannot be read (truncated, damaged, not Parquet at all)."""
     detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    return ReaderError(f"not a readable Parquet file: it is truncated or damaged ({detail})",
-                       location=Location(file=str(path)), hint=_REWRITE)
+    return ReaderError(
+        f"not a readable Parquet file: it is truncated or damaged ({detail})",
+        location=Location(file=str(path)),
+        hint=_REWRITE,
+    )
 
 
 def parquet_schema(path: str | Path, columns: Iterable[str], table: str = "events") -> pl.Schema:
@@ -194,9 +200,28 @@ def parquet_schema(path: str | Path, columns: Iterable[str], table: str = "event
                 f"column {name} has type {dtype}, the {table} table needs one plain value per row",
                 location=Location(file=str(path), field=name),
                 hint=f"write {name} as a plain column: one row per value (.explode('{name}')) or the values "
-                     f"joined into text (.list.join(' ')), then write the file again")
+                f"joined into text (.list.join(' ')), then write the file again",
+            )
     return schema
 
 
-__all__ = ["DURATION_NAN", "MAX_DURATION_S", "MODULE_VERBS", "ReaderError", "Reject", "SCORE_NAN", "TOO_LONG", "VERB_NEEDS", "damaged_parquet", "parquet_schema", "duration_problem", "kind", "number", "obj", "objects", "shown", "text",
-           "text_problem"]
+__all__ = [
+    "DURATION_NAN",
+    "MAX_DURATION_S",
+    "MODULE_VERBS",
+    "ReaderError",
+    "Reject",
+    "SCORE_NAN",
+    "TOO_LONG",
+    "VERB_NEEDS",
+    "damaged_parquet",
+    "parquet_schema",
+    "duration_problem",
+    "kind",
+    "number",
+    "obj",
+    "objects",
+    "shown",
+    "text",
+    "text_problem",
+]

@@ -36,8 +36,12 @@ def unavailable_command(name: str, error: ModuleNotFoundError) -> click.Command:
     if problem is None:  # not an optional dependency: a real bug, show it
         raise error
 
-    @click.command(name, context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
-                   help=f"(not available: {problem.message}; {problem.hint})", add_help_option=False)
+    @click.command(
+        name,
+        context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+        help=f"(not available: {problem.message}; {problem.hint})",
+        add_help_option=False,
+    )
     @friendly
     def command() -> None:
         raise problem
@@ -76,5 +80,13 @@ def main() -> None:
 for _command in (new, lint, render, demo):
     main.add_command(_command)
 
-__all__ = ["COMMAND_EXTRAS", "DEFAULT_EXPORTS", "LAZY_COMMANDS", "SAMPLE_WORKSPACE", "WS_OPTION", "LazyGroup",
-           "main", "unavailable_command"]
+__all__ = [
+    "COMMAND_EXTRAS",
+    "DEFAULT_EXPORTS",
+    "LAZY_COMMANDS",
+    "SAMPLE_WORKSPACE",
+    "WS_OPTION",
+    "LazyGroup",
+    "main",
+    "unavailable_command",
+]

@@ -26,16 +26,28 @@ DEFAULT_EXPORTS = Path("exports")
 #: The extra that holds the optional dependencies of each command family (``pip install "mblib[EXTRA]"``).
 COMMAND_EXTRAS: dict[str, str] = {
     "export": "export",
-    "translate": "translate", "xliff": "translate", "models": "translate",
-    "synth": "analytics", "report": "analytics",
+    "translate": "translate",
+    "xliff": "translate",
+    "models": "translate",
+    "synth": "analytics",
+    "report": "analytics",
 }
 
 #: Import name -> distribution name, where they differ (for the install hint).
-DISTRIBUTIONS: dict[str, str] = {"vl_convert": "vl-convert-python", "yaml": "PyYAML",
-                                 "huggingface_hub": "huggingface-hub", "IPython": "ipython"}
+DISTRIBUTIONS: dict[str, str] = {
+    "vl_convert": "vl-convert-python",
+    "yaml": "PyYAML",
+    "huggingface_hub": "huggingface-hub",
+    "IPython": "ipython",
+}
 
-WS_OPTION = click.option("-w", "--workspace", "workspace", default=None,
-                         help="workspace folder (default: $MBLIB_WORKSPACE or the nearest folder with mblib.toml)")
+WS_OPTION = click.option(
+    "-w",
+    "--workspace",
+    "workspace",
+    default=None,
+    help="workspace folder (default: $MBLIB_WORKSPACE or the nearest folder with mblib.toml)",
+)
 
 
 def workspace_path(value: str | None) -> Path:
@@ -97,5 +109,13 @@ def friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-__all__ = ["COMMAND_EXTRAS", "DEFAULT_EXPORTS", "SAMPLE_WORKSPACE", "WS_OPTION", "friendly", "missing_extra",
-           "workspace_or_sample", "workspace_path"]
+__all__ = [
+    "COMMAND_EXTRAS",
+    "DEFAULT_EXPORTS",
+    "SAMPLE_WORKSPACE",
+    "WS_OPTION",
+    "friendly",
+    "missing_extra",
+    "workspace_or_sample",
+    "workspace_path",
+]

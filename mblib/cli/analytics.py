@@ -28,24 +28,60 @@ DEFAULT_DATA = DEFAULT_OUT
 
 
 @click.command()
-@click.option("-w", "--workspace", "workspace", type=click.Path(path_type=Path), default=None,
-              help="workspace whose credentials the learners take (default: $MBLIB_WORKSPACE, the nearest "
-                   "folder with mblib.toml, else the shipped sample)")
-@click.option("-o", "--out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True,
-              help="output folder: events/month=YYYY-MM/*.parquet, learners.parquet, items.parquet, cohort.json")
+@click.option(
+    "-w",
+    "--workspace",
+    "workspace",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="workspace whose credentials the learners take (default: $MBLIB_WORKSPACE, the nearest "
+    "folder with mblib.toml, else the shipped sample)",
+)
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_OUT,
+    show_default=True,
+    help="output folder: events/month=YYYY-MM/*.parquet, learners.parquet, items.parquet, cohort.json",
+)
 @click.option("--learners", type=click.IntRange(min=1), default=None, help="number of learners (default 1000)")
-@click.option("--events", "n_events", type=click.IntRange(min=1), default=None,
-              help="aim for about this many events instead (learners estimated from a pilot run)")
+@click.option(
+    "--events",
+    "n_events",
+    type=click.IntRange(min=1),
+    default=None,
+    help="aim for about this many events instead (learners estimated from a pilot run)",
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="same seed, same cohort")
-@click.option("--preset", type=click.Choice(sorted(PRESETS)), default="credit", show_default=True,
-              help="calibration: credit (credit-bearing, ~31% withdraw) or mooc (5-15% complete)")
-@click.option("--start", type=click.DateTime(formats=["%Y-%m-%d"]), default="2025-01-06", show_default=True,
-              help="first day of the observation window (UTC)")
+@click.option(
+    "--preset",
+    type=click.Choice(sorted(PRESETS)),
+    default="credit",
+    show_default=True,
+    help="calibration: credit (credit-bearing, ~31% withdraw) or mooc (5-15% complete)",
+)
+@click.option(
+    "--start",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default="2025-01-06",
+    show_default=True,
+    help="first day of the observation window (UTC)",
+)
 @click.option("--months", type=click.IntRange(1, 120), default=6, show_default=True, help="length of the window")
 @click.option("--overwrite", is_flag=True, help="replace a cohort already in OUT")
 @friendly
-def synth(workspace: Path | None, out: Path, learners: int | None, n_events: int | None, seed: int, preset: str,
-          start: datetime, months: int, overwrite: bool) -> None:
+def synth(
+    workspace: Path | None,
+    out: Path,
+    learners: int | None,
+    n_events: int | None,
+    seed: int,
+    preset: str,
+    start: datetime,
+    months: int,
+    overwrite: bool,
+) -> None:
     """Synthesise a deterministic learner cohort over the workspace's credentials, as Parquet by month."""
     from ..analytics.synth import learners_for_events, synthesise, write_cohort
     from ..content import Workspace
@@ -64,26 +100,57 @@ def synth(workspace: Path | None, out: Path, learners: int | None, n_events: int
     ev = cohort.events
     earned = ev.filter(ev["verb"] == "earned").height
     click.echo(f"workspace {ws.root}: {len(ws.credentials)} credential(s), preset {preset}, seed {seed}")
-    click.echo(f"{cohort.learners.height:,} learners, {ev.height:,} events, {earned:,} credentials earned, "
-               f"{cohort.params['start'][:10]} to {cohort.params['end'][:10]}")
+    click.echo(
+        f"{cohort.learners.height:,} learners, {ev.height:,} events, {earned:,} credentials earned, "
+        f"{cohort.params['start'][:10]} to {cohort.params['end'][:10]}"
+    )
     click.echo(f"generated in {t1 - t0:.1f} s, written in {t2 - t1:.1f} s")
-    months_written = len({p.parent.name for p in files if p.suffix == ".parquet" and p.parent.name.startswith("month=")})
+    months_written = len(
+        {p.parent.name for p in files if p.suffix == ".parquet" and p.parent.name.startswith("month=")}
+    )
     click.echo(f"wrote {out}/events/ ({months_written} month partitions), learners.parquet, items.parquet, cohort.json")
 
 
 @click.command()
 @click.argument("report", default="credential-uptake")
-@click.option("-w", "--workspace", "workspace", type=click.Path(path_type=Path), default=None,
-              help="workspace folder (default: $MBLIB_WORKSPACE, the nearest folder with mblib.toml, else the sample)")
-@click.option("-d", "--data", type=click.Path(path_type=Path), default=None,
-              help="learner data: a folder as `mb synth` writes it, or a Parquet file of events "
-                   "(default: exports/analytics if it exists, else a small synthetic cohort)")
-@click.option("--engine", type=click.Choice(["polars", "duckdb", "spark"]), default="polars", show_default=True,
-              help="where the metrics run")
-@click.option("-k", "k", type=click.IntRange(min=1), default=None,
-              help="suppress groups of fewer than K learners (default: the workspace's [privacy] k_threshold)")
-@click.option("-o", "--out", type=click.Path(path_type=Path), default=Path("exports"), show_default=True,
-              help="folder the HTML report is written to")
+@click.option(
+    "-w",
+    "--workspace",
+    "workspace",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="workspace folder (default: $MBLIB_WORKSPACE, the nearest folder with mblib.toml, else the sample)",
+)
+@click.option(
+    "-d",
+    "--data",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="learner data: a folder as `mb synth` writes it, or a Parquet file of events "
+    "(default: exports/analytics if it exists, else a small synthetic cohort)",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["polars", "duckdb", "spark"]),
+    default="polars",
+    show_default=True,
+    help="where the metrics run",
+)
+@click.option(
+    "-k",
+    "k",
+    type=click.IntRange(min=1),
+    default=None,
+    help="suppress groups of fewer than K learners (default: the workspace's [privacy] k_threshold)",
+)
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("exports"),
+    show_default=True,
+    help="folder the HTML report is written to",
+)
 @friendly
 def report(report: str, workspace: Path | None, data: Path | None, engine: str, k: int | None, out: Path) -> None:
     """Run a report notebook on learner data and export it to one offline HTML file in OUT.
@@ -102,8 +169,15 @@ def report(report: str, workspace: Path | None, data: Path | None, engine: str, 
 
         check = check_events_data(data_paths(data)[0], rejects=out / f"{data.resolve().stem}.rejects.csv")
         click.echo(check.summary())
-    path = run_report(report, workspace=root, data=data, engine=engine, k=k, out=out,  # type: ignore[arg-type]
-                      echo=click.echo)
+    path = run_report(
+        report,
+        workspace=root,
+        data=data,
+        engine=engine,
+        k=k,
+        out=out,  # type: ignore[arg-type]
+        echo=click.echo,
+    )
     click.echo(f"open {path} in a browser")
 
 

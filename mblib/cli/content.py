@@ -1,10 +1,10 @@
 """``mb new``, ``mb lint``, ``mb render`` and ``mb demo``: the content commands.
 
-    mb new workspace PATH --title "..."
-    mb new module ID [-w WORKSPACE] [--title "..."]
-    mb lint [-w WORKSPACE] [--strict] [--format text|json]
-    mb render [MODULE ...] [-w WORKSPACE] [-o OUT] [--lang fr]
-    mb demo [-o OUT]
+mb new workspace PATH --title "..."
+mb new module ID [-w WORKSPACE] [--title "..."]
+mb lint [-w WORKSPACE] [--strict] [--format text|json]
+mb render [MODULE ...] [-w WORKSPACE] [-o OUT] [--lang fr]
+mb demo [-o OUT]
 """
 
 from __future__ import annotations
@@ -68,15 +68,31 @@ def lint(workspace: str | None, strict: bool, fmt: str) -> None:
     errors = sum(p.severity == "error" for p in findings)
     warnings = sum(p.severity == "warning" for p in findings)
     if fmt == "json":
-        click.echo(json.dumps([{
-            "severity": p.severity, "code": p.code, "message": p.message, "hint": p.hint,
-            "file": p.location.file, "line": p.location.line, "column": p.location.column,
-            "block_id": p.location.block_id, "field": p.location.field} for p in findings], indent=2))
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "severity": p.severity,
+                        "code": p.code,
+                        "message": p.message,
+                        "hint": p.hint,
+                        "file": p.location.file,
+                        "line": p.location.line,
+                        "column": p.location.column,
+                        "block_id": p.location.block_id,
+                        "field": p.location.field,
+                    }
+                    for p in findings
+                ],
+                indent=2,
+            )
+        )
     else:
         for p in findings:
             click.echo(p.format())
-        click.echo(f"{len(ws.modules)} modules, {len(ws.credentials)} credentials: "
-                   f"{errors} error(s), {warnings} warning(s)")
+        click.echo(
+            f"{len(ws.modules)} modules, {len(ws.credentials)} credentials: {errors} error(s), {warnings} warning(s)"
+        )
     if errors or (strict and warnings):
         sys.exit(1)
 
@@ -84,8 +100,13 @@ def lint(workspace: str | None, strict: bool, fmt: str) -> None:
 @click.command()
 @click.argument("modules", nargs=-1)
 @WS_OPTION
-@click.option("-o", "--out", type=click.Path(path_type=Path), default=None,
-              help="output folder (default: exports/<workspace>/pages)")
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="output folder (default: exports/<workspace>/pages)",
+)
 @click.option("--lang", default=None, help="render the translations in this language (see mb translate)")
 @friendly
 def render(modules: tuple[str, ...], workspace: str | None, out: Path | None, lang: str | None) -> None:
@@ -100,8 +121,15 @@ def render(modules: tuple[str, ...], workspace: str | None, out: Path | None, la
 
         for mid in modules or sorted(ws.modules):
             m = ws.module(mid)
-            click.echo(write_module_page(translated_module(ws, m, lang), out / lang, ws, language=lang,
-                                         untranslated=untranslated_fields(ws, m, lang)))
+            click.echo(
+                write_module_page(
+                    translated_module(ws, m, lang),
+                    out / lang,
+                    ws,
+                    language=lang,
+                    untranslated=untranslated_fields(ws, m, lang),
+                )
+            )
     elif modules:
         for mid in modules:
             click.echo(write_module_page(ws.module(mid), out, ws))
@@ -128,16 +156,23 @@ def _writable(workspace: Path, out: Path) -> Path:
 
 
 @click.command()
-@click.option("-o", "--out", type=click.Path(path_type=Path), default=DEFAULT_EXPORTS,
-              help="where outputs go (default: exports/)")
-@click.option("-w", "--workspace", "workspace", type=click.Path(path_type=Path), default=SAMPLE_WORKSPACE,
-              help="workspace to run on (default: the shipped sample)")
+@click.option(
+    "-o", "--out", type=click.Path(path_type=Path), default=DEFAULT_EXPORTS, help="where outputs go (default: exports/)"
+)
+@click.option(
+    "-w",
+    "--workspace",
+    "workspace",
+    type=click.Path(path_type=Path),
+    default=SAMPLE_WORKSPACE,
+    help="workspace to run on (default: the shipped sample)",
+)
 @friendly
 def demo(out: Path, workspace: Path) -> None:
     """Run the main job on the sample workspace: validate, lint, render every module."""
     from ..content import Workspace
-    from ..translate.lint import lint_with_translations
     from ..render import render_workspace
+    from ..translate.lint import lint_with_translations
 
     t0 = time.perf_counter()
     ws = Workspace.open(_writable(workspace, Path(out)))
@@ -150,8 +185,9 @@ def demo(out: Path, workspace: Path) -> None:
     if errors:
         raise MblibError("the sample workspace has lint errors", hint="run: mb lint -w " + str(workspace))
     for cred in ws.credentials.values():
-        total = sum(ws.module(m).estimate_duration(ws.settings.duration).minutes for m in cred.required
-                    if m in ws.modules)
+        total = sum(
+            ws.module(m).estimate_duration(ws.settings.duration).minutes for m in cred.required if m in ws.modules
+        )
         click.echo(f"credential {cred.id}: pathway {' -> '.join(cred.pathway())} (required modules ~{total:.0f} min)")
     pages_dir = Path(out) / ws.root.name / "pages"
     pages = render_workspace(ws, pages_dir)
@@ -167,10 +203,15 @@ def demo(out: Path, workspace: Path) -> None:
     click.echo("outputs:")
     click.echo(f"  lesson pages   : {pages_dir}/  (open {pages_dir / 'index.html'} in a browser)")
     base = Path(out) / ws.root.name
-    for label, path in (("lessons", base / "lessons"), ("credential sites", base / "site"),
-                        ("SCORM 1.2", base / "scorm"), ("cmi5", base / "cmi5"), ("Open Badges 3.0", base / "badges"),
-                        ("learner data", Path(out) / "analytics"),
-                        ("uptake report", Path(out) / "credential-uptake-report.html")):
+    for label, path in (
+        ("lessons", base / "lessons"),
+        ("credential sites", base / "site"),
+        ("SCORM 1.2", base / "scorm"),
+        ("cmi5", base / "cmi5"),
+        ("Open Badges 3.0", base / "badges"),
+        ("learner data", Path(out) / "analytics"),
+        ("uptake report", Path(out) / "credential-uptake-report.html"),
+    ):
         if path.exists():
             click.echo(f"  {label:<15}: {path}{'/' if path.is_dir() else ''}")
 

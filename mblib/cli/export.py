@@ -8,12 +8,19 @@ import click
 
 from ._common import DEFAULT_EXPORTS, WS_OPTION, friendly, workspace_path
 
-OUT_OPTION = click.option("-o", "--out", type=click.Path(path_type=Path), default=None,
-                          help="output folder (default: exports/<workspace>/<kind>)")
-WORKERS_OPTION = click.option("-j", "--workers", type=int, default=None,
-                              help="processes that execute code blocks (default: CPUs, at most 8)")
-EXECUTE_OPTION = click.option("--execute/--no-execute", default=True, show_default=True,
-                              help="run code blocks and embed their outputs")
+OUT_OPTION = click.option(
+    "-o",
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="output folder (default: exports/<workspace>/<kind>)",
+)
+WORKERS_OPTION = click.option(
+    "-j", "--workers", type=int, default=None, help="processes that execute code blocks (default: CPUs, at most 8)"
+)
+EXECUTE_OPTION = click.option(
+    "--execute/--no-execute", default=True, show_default=True, help="run code blocks and embed their outputs"
+)
 
 
 def _open(workspace: str | None):  # type: ignore[no-untyped-def]
@@ -39,14 +46,22 @@ def export() -> None:
 @EXECUTE_OPTION
 @click.option("--force", is_flag=True, help="rebuild unchanged modules too")
 @friendly
-def lesson(modules: tuple[str, ...], workspace: str | None, out: Path | None, workers: int | None, execute: bool,
-           force: bool) -> None:
+def lesson(
+    modules: tuple[str, ...], workspace: str | None, out: Path | None, workers: int | None, execute: bool, force: bool
+) -> None:
     """Lesson notebooks (.ipynb) and offline pages (.html) for MODULES (default: all)."""
     from ..export.lessons import export_lessons
 
     ws = _open(workspace)
-    report = export_lessons(ws, _base(ws, out, "lessons"), list(modules) or None, execute=execute,
-                            workers=workers, force=force, echo=click.echo)
+    report = export_lessons(
+        ws,
+        _base(ws, out, "lessons"),
+        list(modules) or None,
+        execute=execute,
+        workers=workers,
+        force=force,
+        echo=click.echo,
+    )
     click.echo(str(report))
 
 
@@ -73,8 +88,9 @@ def _package_command(kind: str):  # type: ignore[no-untyped-def]
     @WORKERS_OPTION
     @EXECUTE_OPTION
     @friendly
-    def command(items: tuple[str, ...], workspace: str | None, out: Path | None, workers: int | None,
-                execute: bool) -> None:
+    def command(
+        items: tuple[str, ...], workspace: str | None, out: Path | None, workers: int | None, execute: bool
+    ) -> None:
         from ..errors import NotFoundError
 
         ws = _open(workspace)
@@ -84,13 +100,17 @@ def _package_command(kind: str):  # type: ignore[no-untyped-def]
             from ..export.cmi5 import export_cmi5 as make
         for item in items or list(ws.credentials):
             if item not in ws.credentials and item not in ws.modules:
-                raise NotFoundError(f"'{item}' is neither a credential nor a module of '{ws.root.name}'",
-                                    hint="known: " + ", ".join([*ws.credentials, *ws.modules]))
+                raise NotFoundError(
+                    f"'{item}' is neither a credential nor a module of '{ws.root.name}'",
+                    hint="known: " + ", ".join([*ws.credentials, *ws.modules]),
+                )
             path = make(ws, item, _base(ws, out, kind) / f"{item}.zip", execute=execute, workers=workers)
             click.echo(f"{kind}: {path}")
 
-    command.__doc__ = (f"{'SCORM 1.2' if kind == 'scorm' else 'cmi5'} packages for ITEMS (credential or module ids; "
-                       "default: every credential).")
+    command.__doc__ = (
+        f"{'SCORM 1.2' if kind == 'scorm' else 'cmi5'} packages for ITEMS (credential or module ids; "
+        "default: every credential)."
+    )
     return command
 
 
@@ -100,8 +120,13 @@ export.command("cmi5")(_package_command("cmi5"))
 
 @export.command("badge")
 @click.argument("credential")
-@click.option("--events", "events", type=click.Path(path_type=Path), default=None,
-              help="learner events (CSV or Parquet); without it only the Achievement is written")
+@click.option(
+    "--events",
+    "events",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="learner events (CSV or Parquet); without it only the Achievement is written",
+)
 @WS_OPTION
 @OUT_OPTION
 @friendly
@@ -110,7 +135,9 @@ def badge(credential: str, events: Path | None, workspace: str | None, out: Path
     from ..export.badges import export_badges
 
     ws = _open(workspace)
-    folder = export_badges(ws, credential, events if events is not None else [], out or _base(ws, None, "badges") / credential)
+    folder = export_badges(
+        ws, credential, events if events is not None else [], out or _base(ws, None, "badges") / credential
+    )
     n = len(list((folder / "credentials").glob("*.json"))) if (folder / "credentials").is_dir() else 0
     click.echo(f"badges: {folder / 'achievement.json'} and {n} learner credential(s)")
 
@@ -119,8 +146,11 @@ def badge(credential: str, events: Path | None, workspace: str | None, out: Path
 @click.argument("package", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.argument("dest", type=click.Path(path_type=Path))
 @click.option("--max-mb", type=int, default=512, show_default=True, help="refuse packages that unpack to more")
-@click.option("--replace", is_flag=True,
-              help="unpack into a non-empty DEST, overwriting the paths the package holds (other files are kept)")
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="unpack into a non-empty DEST, overwriting the paths the package holds (other files are kept)",
+)
 @friendly
 def import_(package: Path, dest: Path, max_mb: int, replace: bool) -> None:
     """Unpack PACKAGE (a zip) into DEST safely: no path traversal, links or zip bombs.

@@ -22,8 +22,12 @@ def _languages(value: str | None, ws) -> list[str]:  # type: ignore[no-untyped-d
 @click.command()
 @click.argument("modules", nargs=-1)
 @click.option("--to", "to", default=None, help="target languages, comma separated (default: target_languages)")
-@click.option("--engine", type=click.Choice(["auto", "ctranslate2", "transformers"]), default=None,
-              help="override [translation] engine")
+@click.option(
+    "--engine",
+    type=click.Choice(["auto", "ctranslate2", "transformers"]),
+    default=None,
+    help="override [translation] engine",
+)
 @WS_OPTION
 @friendly
 def translate(modules: tuple[str, ...], to: str | None, engine: str | None, workspace: str | None) -> None:
@@ -37,8 +41,9 @@ def translate(modules: tuple[str, ...], to: str | None, engine: str | None, work
     for mid in ids:
         ws.module(mid)
     t0 = time.perf_counter()
-    results = translate_modules(ws, ids, _languages(to, ws),
-                                engine_factory=lambda s, t: make_engine(ws, s, t, engine=engine))
+    results = translate_modules(
+        ws, ids, _languages(to, ws), engine_factory=lambda s, t: make_engine(ws, s, t, engine=engine)
+    )
     for r in results:
         click.echo(str(r))
         if r.flagged:
@@ -55,8 +60,13 @@ def xliff() -> None:
 @click.argument("modules", nargs=-1)
 @click.option("--to", "to", required=True, help="target language, e.g. fr")
 @click.option("--version", "version", type=click.Choice(["2.1", "1.2"]), default="2.1")
-@click.option("-o", "--out", type=click.Path(path_type=Path), default=None,
-              help="file to write (default: exports/<workspace>/xliff/<lang>.xlf)")
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="file to write (default: exports/<workspace>/xliff/<lang>.xlf)",
+)
 @WS_OPTION
 @friendly
 def xliff_export(modules: tuple[str, ...], to: str, version: str, out: Path | None, workspace: str | None) -> None:
@@ -119,8 +129,10 @@ def models_list(workspace: str | None) -> None:
     for m in found:
         click.echo(f"{m['pair']:8} {m['where']:18} {m['path']}")
     if not found:
-        click.echo("no models found; get one with `mb models pull en-fr` (online) or name a local folder in "
-                   "mblib.toml under [translation.models]")
+        click.echo(
+            "no models found; get one with `mb models pull en-fr` (online) or name a local folder in "
+            "mblib.toml under [translation.models]"
+        )
 
 
 __all__ = ["models", "translate", "xliff"]

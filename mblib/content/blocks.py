@@ -23,10 +23,7 @@ from .unique import check_unique
 ID_PATTERN = r"^[a-z0-9](?:[a-z0-9_.-]{0,62}[a-z0-9])?$"
 Id = Annotated[
     str,
-    Field(
-        pattern=ID_PATTERN,
-        description="stable id: lowercase letters, digits, '-', '_' or '.', e.g. 'axis-check'",
-    ),
+    Field(pattern=ID_PATTERN, description="stable id: lowercase letters, digits, '-', '_' or '.', e.g. 'axis-check'"),
 ]
 
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
@@ -258,20 +255,21 @@ class CodeBlock(_Block):
 
 
 BLOCK_CLASSES: tuple[type[_Block], ...] = (
-        TextBlock,
-        ImageBlock,
-        VideoBlock,
-        CalloutBlock,
-        QuizBlock,
-        FlashcardsBlock,
-        AccordionBlock,
-        ChecklistBlock,
-        CodeBlock,
+    TextBlock,
+    ImageBlock,
+    VideoBlock,
+    CalloutBlock,
+    QuizBlock,
+    FlashcardsBlock,
+    AccordionBlock,
+    ChecklistBlock,
+    CodeBlock,
 )
-Block = Annotated[Union[BLOCK_CLASSES], Field(discriminator="type")]  # type: ignore[valid-type]
+Block = Annotated[Union[BLOCK_CLASSES], Field(discriminator="type")]  # type: ignore[valid-type]  # noqa: UP007 - a tuple of classes
 
 BLOCK_TYPES: dict[str, type[_Block]] = {
-    cls.model_fields["type"].annotation.__args__[0]: cls for cls in BLOCK_CLASSES  # type: ignore[union-attr]
+    cls.model_fields["type"].annotation.__args__[0]: cls
+    for cls in BLOCK_CLASSES  # type: ignore[union-attr]
 }
 
 _BLOCK_ADAPTER: TypeAdapter[Any] = TypeAdapter(Block)

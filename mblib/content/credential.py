@@ -97,9 +97,7 @@ class Credential(Model):
     prerequisites: dict[Id, list[Id]] = Field(
         default_factory=dict, description="module id -> modules to pass first (a DAG)"
     )
-    requires_credentials: list[Id] = Field(
-        default_factory=list, description="credentials this one stacks on"
-    )
+    requires_credentials: list[Id] = Field(default_factory=list, description="credentials this one stacks on")
     criteria: Criteria | None = None
     skills: list[SkillAlignment] = Field(default_factory=list)
     european: EuropeanElements = Field(default_factory=EuropeanElements)
@@ -140,7 +138,9 @@ class Credential(Model):
         rank = {m: i for i, m in enumerate(order)}
         deps = {m: {p for p in self.prerequisites.get(m, []) if p in rank and p != m} for m in order}
         if self.prerequisite_cycle():
-            raise ValueError(f"credential '{self.id}' has a prerequisite cycle: {' -> '.join(self.prerequisite_cycle() or [])}")
+            raise ValueError(
+                f"credential '{self.id}' has a prerequisite cycle: {' -> '.join(self.prerequisite_cycle() or [])}"
+            )
         ready = [rank[m] for m in order if not deps[m]]
         heapq.heapify(ready)
         out: list[str] = []

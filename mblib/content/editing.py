@@ -65,7 +65,9 @@ class DurationStatus:
         return self.estimate.minutes / self.budget_min
 
     def __str__(self) -> str:
-        return f"{self.estimate.minutes:.1f} min of {self.budget_min:g} min budget" + (" (over budget)" if self.over else "")
+        return f"{self.estimate.minutes:.1f} min of {self.budget_min:g} min budget" + (
+            " (over budget)" if self.over else ""
+        )
 
 
 class ModuleEditor(BaseEditor[Module]):
@@ -103,9 +105,11 @@ class ModuleEditor(BaseEditor[Module]):
     def index_of(self, block_id: str) -> int:
         ids = self.block_ids()
         if block_id not in ids:
-            raise NotFoundError(f"module '{self.id}' has no block '{block_id}'",
-                                location=Location(file=self._file(), block_id=block_id),
-                                hint=f"its blocks are: {', '.join(ids) or '(none)'}")
+            raise NotFoundError(
+                f"module '{self.id}' has no block '{block_id}'",
+                location=Location(file=self._file(), block_id=block_id),
+                hint=f"its blocks are: {', '.join(ids) or '(none)'}",
+            )
         return ids.index(block_id)
 
     def _with_blocks(self, blocks: list[dict[str, Any]]) -> bool:
@@ -130,9 +134,16 @@ class ModuleEditor(BaseEditor[Module]):
         i = self.index_of(block_id)
         blocks = self._data()["blocks"]
         if "type" in fields and fields["type"] != blocks[i]["type"]:
-            raise ContentError([Problem("a block's type cannot change", Location(file=self._file(), block_id=block_id,
-                                                                              field="type"),
-                                        "add a new block of the other type and delete this one", code="edit.type")])
+            raise ContentError(
+                [
+                    Problem(
+                        "a block's type cannot change",
+                        Location(file=self._file(), block_id=block_id, field="type"),
+                        "add a new block of the other type and delete this one",
+                        code="edit.type",
+                    )
+                ]
+            )
         blocks[i] = {**blocks[i], **fields}
         return self._with_blocks(blocks)
 
@@ -204,10 +215,16 @@ class CredentialEditor(BaseEditor[Credential]):
     def _known(self, ids: Sequence[str], field: str) -> list[str]:
         unknown = [m for m in ids if m not in self.workspace.modules]
         if unknown:
-            raise ContentError([Problem(f"no module '{unknown[0]}' in the workspace",
-                                        Location(file=self._file(), field=field),
-                                        f"modules are: {', '.join(sorted(self.workspace.modules))}",
-                                        code="edit.unknown-module")])
+            raise ContentError(
+                [
+                    Problem(
+                        f"no module '{unknown[0]}' in the workspace",
+                        Location(file=self._file(), field=field),
+                        f"modules are: {', '.join(sorted(self.workspace.modules))}",
+                        code="edit.unknown-module",
+                    )
+                ]
+            )
         return list(dict.fromkeys(ids))
 
     def set_required(self, module_ids: Sequence[str]) -> bool:
@@ -229,9 +246,11 @@ class CredentialEditor(BaseEditor[Credential]):
                     fields["modules"] = self._known(fields["modules"], "electives")
                 g.update(fields)
                 return self.update(electives=groups)
-        raise NotFoundError(f"credential '{self.id}' has no elective group '{group_id}'",
-                            location=Location(file=self._file(), field="electives"),
-                            hint=f"its groups are: {', '.join(g['id'] for g in groups) or '(none)'}")
+        raise NotFoundError(
+            f"credential '{self.id}' has no elective group '{group_id}'",
+            location=Location(file=self._file(), field="electives"),
+            hint=f"its groups are: {', '.join(g['id'] for g in groups) or '(none)'}",
+        )
 
     def remove_elective_group(self, group_id: str) -> bool:
         groups = self._data()["electives"]

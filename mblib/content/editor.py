@@ -55,8 +55,11 @@ class BaseEditor(Generic[M]):
         file = workspace._rel(path)
         store = workspace.modules if cls.kind == "module" else workspace.credentials
         if item_id in store or path.exists():
-            raise ConflictError(f"{cls.kind} '{item_id}' already exists ({file})", location=Location(file=file),
-                                hint=f"choose another id, or open the existing {cls.kind} to edit it")
+            raise ConflictError(
+                f"{cls.kind} '{item_id}' already exists ({file})",
+                location=Location(file=file),
+                hint=f"choose another id, or open the existing {cls.kind} to edit it",
+            )
         try:
             item = cls._starter(workspace, item_id, title)
         except ValidationError as err:
@@ -117,7 +120,7 @@ class BaseEditor(Generic[M]):
         new = self._validate(data)
         if new == self.current:
             return False
-        del self._history[self._pos + 1:]
+        del self._history[self._pos + 1 :]
         self._history.append(new)
         if len(self._history) > HISTORY_LIMIT:
             del self._history[0]
@@ -131,8 +134,16 @@ class BaseEditor(Generic[M]):
         """Set top-level fields (``title=...``, ``summary=...``); validated; returns whether anything changed."""
         unknown = [k for k in fields if k not in self.model.model_fields]
         if unknown:
-            raise ContentError([Problem(f"unknown field '{unknown[0]}'", Location(file=self._file(), field=unknown[0]),
-                                        f"fields are: {', '.join(self.model.model_fields)}", code="edit.field")])
+            raise ContentError(
+                [
+                    Problem(
+                        f"unknown field '{unknown[0]}'",
+                        Location(file=self._file(), field=unknown[0]),
+                        f"fields are: {', '.join(self.model.model_fields)}",
+                        code="edit.field",
+                    )
+                ]
+            )
         return self._commit({**self._data(), **fields})
 
     # ------------------------------------------------------------ files

@@ -21,8 +21,9 @@ from __future__ import annotations
 import re
 import types
 import typing
-from dataclasses import dataclass, field
-from typing import Any, Literal, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
@@ -35,8 +36,9 @@ Kind = Literal["text", "markdown", "number", "integer", "bool", "choice", "lines
 #: Fields every block has that a form does not edit (the type is fixed; the id is the block's key).
 BLOCK_KEYS = ("id", "type")
 #: Plain-text fields that are long enough to need several lines, though their description says nothing.
-MULTILINE_NAMES = frozenset({"source", "body", "transcript", "back", "front", "narrative", "quality_assurance",
-                             "stackability"})
+MULTILINE_NAMES = frozenset(
+    {"source", "body", "transcript", "back", "front", "narrative", "quality_assurance", "stackability"}
+)
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,7 @@ class FieldSpec:
     description: str = ""
     default: Any = None
     choices: tuple[Any, ...] = ()
-    item_fields: tuple["FieldSpec", ...] = ()
+    item_fields: tuple[FieldSpec, ...] = ()
     optional: bool = False  # the model accepts None (an empty input means None)
     minimum: float | None = None
     maximum: float | None = None
@@ -96,8 +98,15 @@ def field_spec(name: str, info: Any) -> FieldSpec | None:
         default = info.default_factory()
     description = info.description or ""
     lo, hi = _bounds(info)
-    common = dict(name=name, required=required, description=description, default=default, optional=optional,
-                  minimum=lo, maximum=hi)
+    common = dict(
+        name=name,
+        required=required,
+        description=description,
+        default=default,
+        optional=optional,
+        minimum=lo,
+        maximum=hi,
+    )
     origin = typing.get_origin(ann)
     if origin is Literal:
         return FieldSpec(kind="choice", choices=typing.get_args(ann), **common)
@@ -147,8 +156,9 @@ def block_form(block_type: str) -> list[FieldSpec]:
 
         close = difflib.get_close_matches(block_type, list(BLOCK_TYPES), n=1)
         hint = (f"did you mean '{close[0]}'? " if close else "") + f"block types are: {', '.join(BLOCK_TYPES)}"
-        raise ContentError([Problem(f"unknown block type '{block_type}'", Location(field="type"), hint,
-                                    code="form.unknown-type")]) from None
+        raise ContentError(
+            [Problem(f"unknown block type '{block_type}'", Location(field="type"), hint, code="form.unknown-type")]
+        ) from None
     return form_for(model)
 
 
@@ -197,8 +207,14 @@ def parse_value(spec: FieldSpec, raw: Any) -> Any:
         text = raw if isinstance(raw, str) else "\n".join(str(v) for v in (raw or []))
         return [ln.strip() for ln in text.splitlines() if ln.strip()]
     if kind == "items":
-        return [{f.name: parse_value(f, _get(item, f.name)) for f in spec.item_fields
-                 if not (_get(item, f.name) in (None, "") and not f.required)} for item in (raw or [])]
+        return [
+            {
+                f.name: parse_value(f, _get(item, f.name))
+                for f in spec.item_fields
+                if not (_get(item, f.name) in (None, "") and not f.required)
+            }
+            for item in (raw or [])
+        ]
     if kind == "group":
         data = {f.name: parse_value(f, _get(raw, f.name)) for f in spec.item_fields}
         data = {k: v for k, v in data.items() if v not in (None, "", [])}
@@ -228,8 +244,16 @@ def parse_value(spec: FieldSpec, raw: Any) -> Any:
 
 
 def _bad(spec: FieldSpec, raw: Any, what: str) -> ContentError:
-    return ContentError([Problem(f"{raw!r} {what}" if raw not in (None, "") else what, Location(field=spec.name),
-                                 f"type a number into '{spec.label}'", code="form.number")])
+    return ContentError(
+        [
+            Problem(
+                f"{raw!r} {what}" if raw not in (None, "") else what,
+                Location(field=spec.name),
+                f"type a number into '{spec.label}'",
+                code="form.number",
+            )
+        ]
+    )
 
 
 def parse_form(specs: Sequence[FieldSpec], raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -260,9 +284,17 @@ def _blank(spec: FieldSpec) -> Any:
         return None
     if spec.name == "source":
         return "# Python code: it runs at export and its output is shown\n"
-    return {"text": "", "markdown": _PLACEHOLDER["markdown"], "number": 0.0, "integer": 1, "bool": False,
-            "choice": spec.choices[0] if spec.choices else None, "lines": [], "items": [],
-            "group": {}}[spec.kind]
+    return {
+        "text": "",
+        "markdown": _PLACEHOLDER["markdown"],
+        "number": 0.0,
+        "integer": 1,
+        "bool": False,
+        "choice": spec.choices[0] if spec.choices else None,
+        "lines": [],
+        "items": [],
+        "group": {},
+    }[spec.kind]
 
 
 def new_item_data(spec: FieldSpec, existing: Sequence[Mapping[str, Any]] = ()) -> dict[str, Any]:
@@ -310,5 +342,17 @@ def new_block_data(block_type: str, taken: Sequence[str] | set[str] = ()) -> dic
     return data
 
 
-__all__ = ["BLOCK_KEYS", "FieldSpec", "Kind", "block_form", "field_spec", "form_for", "form_value", "fresh_id",
-           "new_block_data", "new_item_data", "parse_form", "parse_value"]
+__all__ = [
+    "BLOCK_KEYS",
+    "FieldSpec",
+    "Kind",
+    "block_form",
+    "field_spec",
+    "form_for",
+    "form_value",
+    "fresh_id",
+    "new_block_data",
+    "new_item_data",
+    "parse_form",
+    "parse_value",
+]

@@ -62,24 +62,43 @@ class PathwayGraph:
 
     def node_rows(self) -> list[dict[str, Any]]:
         """One plain row per node (for a chart or a table)."""
-        return [{"id": n.id, "title": n.title, "minutes": round(n.minutes, 1), "role": n.role, "layer": n.layer,
-                 "row": n.row, "missing": n.missing} for n in self.nodes]
+        return [
+            {
+                "id": n.id,
+                "title": n.title,
+                "minutes": round(n.minutes, 1),
+                "role": n.role,
+                "layer": n.layer,
+                "row": n.row,
+                "missing": n.missing,
+            }
+            for n in self.nodes
+        ]
 
     def edge_rows(self) -> list[dict[str, Any]]:
         """One row per edge with both ends' positions (for drawing lines)."""
         pos = {n.id: n for n in self.nodes}
-        return [{"source": e.source, "target": e.target, "x": pos[e.source].layer, "y": pos[e.source].row,
-                 "x2": pos[e.target].layer, "y2": pos[e.target].row} for e in self.edges]
+        return [
+            {
+                "source": e.source,
+                "target": e.target,
+                "x": pos[e.source].layer,
+                "y": pos[e.source].row,
+                "x2": pos[e.target].layer,
+                "y2": pos[e.target].row,
+            }
+            for e in self.edges
+        ]
 
 
-def _minutes(workspace: "Workspace | None", module_id: str) -> tuple[str, float, bool]:
+def _minutes(workspace: Workspace | None, module_id: str) -> tuple[str, float, bool]:
     if workspace is None or module_id not in workspace.modules:
         return module_id, 0.0, True
     m = workspace.modules[module_id]
     return m.title, m.estimate_duration(workspace.settings.duration).minutes, False
 
 
-def pathway_graph(credential: Credential, workspace: "Workspace | None" = None) -> PathwayGraph:
+def pathway_graph(credential: Credential, workspace: Workspace | None = None) -> PathwayGraph:
     """Nodes (modules with durations, layered by prerequisites) and edges of a credential.
 
     Prerequisites outside the credential are left out; a cycle does not raise here (lint
@@ -87,7 +106,7 @@ def pathway_graph(credential: Credential, workspace: "Workspace | None" = None) 
     """
     order = credential.module_ids()
     members = set(order)
-    roles = {m: "required" for m in credential.required}
+    roles = dict.fromkeys(credential.required, "required")
     for g in credential.electives:
         for m in g.modules:
             roles.setdefault(m, g.id)
@@ -139,13 +158,20 @@ class CredentialWorkload:
         return (self.required_minutes + self.elective_max_minutes) / 60.0
 
     def __str__(self) -> str:
-        span = f"{self.min_hours:.1f} h" if abs(self.max_hours - self.min_hours) < 0.05 else \
-            f"{self.min_hours:.1f}-{self.max_hours:.1f} h"
-        parts = [f"{self.required_count} required module{'s' if self.required_count != 1 else ''}: "
-                 f"{self.required_minutes:.0f} min"]
+        span = (
+            f"{self.min_hours:.1f} h"
+            if abs(self.max_hours - self.min_hours) < 0.05
+            else f"{self.min_hours:.1f}-{self.max_hours:.1f} h"
+        )
+        parts = [
+            f"{self.required_count} required module{'s' if self.required_count != 1 else ''}: "
+            f"{self.required_minutes:.0f} min"
+        ]
         if self.elective_count:
-            parts.append(f"{self.elective_count} elective{'s' if self.elective_count != 1 else ''}: "
-                         f"{self.elective_min_minutes:.0f}-{self.elective_max_minutes:.0f} min")
+            parts.append(
+                f"{self.elective_count} elective{'s' if self.elective_count != 1 else ''}: "
+                f"{self.elective_min_minutes:.0f}-{self.elective_max_minutes:.0f} min"
+            )
         text = f"{span} of learning ({', '.join(parts)})"
         if self.declared_hours is not None:
             text += f"; declared: {self.declared_hours:.1f} h"
@@ -154,7 +180,7 @@ class CredentialWorkload:
         return text
 
 
-def credential_workload(credential: Credential, workspace: "Workspace | None" = None) -> CredentialWorkload:
+def credential_workload(credential: Credential, workspace: Workspace | None = None) -> CredentialWorkload:
     """Total estimated workload: every required module, plus ``choose`` modules of each elective group
     (the shortest ones for the minimum, the longest ones for the maximum)."""
     missing: list[str] = []
@@ -173,10 +199,9 @@ def credential_workload(credential: Credential, workspace: "Workspace | None" = 
         n = min(g.choose, len(options))
         picked += n
         lo += sum(options[:n])
-        hi += sum(options[len(options) - n:]) if n else 0.0
+        hi += sum(options[len(options) - n :]) if n else 0.0
     declared = credential.european.workload.hours if credential.european.workload else None
     return CredentialWorkload(required, len(credential.required), lo, hi, picked, declared, missing)
 
 
-__all__ = ["CredentialWorkload", "PathwayEdge", "PathwayGraph", "PathwayNode", "credential_workload",
-           "pathway_graph"]
+__all__ = ["CredentialWorkload", "PathwayEdge", "PathwayGraph", "PathwayNode", "credential_workload", "pathway_graph"]

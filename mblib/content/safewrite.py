@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from ..errors import UnsafePathError
 from .yamlio import atomic_write, remove_stale_temps
@@ -54,19 +54,20 @@ def workspace_path(root: str | Path, relative: str | Path, *, what: str | None =
         raise UnsafePathError(f"{label} contains a NUL character", hint=_HINT)
     rel = Path(text)
     if rel.is_absolute() or rel.drive or text.startswith(("/", "\\")):
-        raise UnsafePathError(f"{label} is an absolute path; workspace files must stay inside the workspace folder",
-                              hint=_HINT)
+        raise UnsafePathError(
+            f"{label} is an absolute path; workspace files must stay inside the workspace folder", hint=_HINT
+        )
     norm = os.path.normpath(text)
     if norm == ".." or norm.startswith(".." + os.sep):
-        raise UnsafePathError(f"{label} climbs out of the workspace folder with '..'",
-                              hint=_HINT)
+        raise UnsafePathError(f"{label} climbs out of the workspace folder with '..'", hint=_HINT)
     target = base / norm
     if not target.resolve().is_relative_to(base):
         link = _escaping_link(base, Path(norm))
         how = f"the symbolic link '{link[0]}' points to '{link[1]}'" if link else "it resolves elsewhere"
         raise UnsafePathError(
             f"{label} leads outside the workspace folder {base}: {how}",
-            hint="replace the symbolic link with a real folder inside the workspace (or move the workspace)")
+            hint="replace the symbolic link with a real folder inside the workspace (or move the workspace)",
+        )
     return target
 
 
@@ -119,8 +120,9 @@ def file_lock(root: str | Path, path: str | Path) -> Iterator[None]:
         os.close(fd)  # closing the last descriptor releases the lock
 
 
-def write_workspace_file(root: str | Path, relative: str | Path, data: bytes, *, what: str | None = None,
-                         only_if_changed: bool = True) -> tuple[Path, bool]:
+def write_workspace_file(
+    root: str | Path, relative: str | Path, data: bytes, *, what: str | None = None, only_if_changed: bool = True
+) -> tuple[Path, bool]:
     """Write ``data`` to ``root/relative`` atomically, under the file's lock, after checking the path with
     :func:`workspace_path` and removing temporaries a killed save left beside it.
 

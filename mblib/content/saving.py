@@ -34,8 +34,15 @@ class FileRecord:
 
     __slots__ = ("_model", "_model_class", "loaded", "path", "sha256")
 
-    def __init__(self, path: Path, sha256: str | None, model: BaseModel | None, loaded: LoadedYaml | None,
-                 *, model_class: type[BaseModel] | None = None):
+    def __init__(
+        self,
+        path: Path,
+        sha256: str | None,
+        model: BaseModel | None,
+        loaded: LoadedYaml | None,
+        *,
+        model_class: type[BaseModel] | None = None,
+    ):
         self.path = path
         self.sha256 = sha256  # None: the file did not exist
         self.loaded = loaded
@@ -73,6 +80,7 @@ class WorkspaceSaving:
     _records: dict[tuple[Kind, str], FileRecord]
 
     if TYPE_CHECKING:  # provided by Workspace
+
         def path_of(self, kind: Kind, item_id: str) -> Path: ...
         def module_path(self, module_id: str) -> Path: ...
         def _rel(self, path: Path) -> str: ...
@@ -140,13 +148,20 @@ class WorkspaceSaving:
             item = str(getattr(model, "id", "?"))
             file = self._rel(self.root / FOLDERS[kind] / f"{item}.yaml")
             data = LoadedYaml(data=model.model_dump(mode="json"), tree=None, file=file)
-            raise ContentError(problems_from_validation(err, data, type(model)),
-                               summary=f"{kind} '{item}' was not saved: it is not valid") from None
+            raise ContentError(
+                problems_from_validation(err, data, type(model)),
+                summary=f"{kind} '{item}' was not saved: it is not valid",
+            ) from None
         item_id: str = model.id  # type: ignore[attr-defined]
         path = self.path_of(kind, item_id)
         rec = self._records.get((kind, item_id))
-        if rec is not None and rec.model == model and rec.sha256 is not None and path.is_file() \
-                and file_sha256(path.read_bytes()) == rec.sha256:
+        if (
+            rec is not None
+            and rec.model == model
+            and rec.sha256 is not None
+            and path.is_file()
+            and file_sha256(path.read_bytes()) == rec.sha256
+        ):
             (self.modules if kind == "module" else self.credentials)[item_id] = model  # type: ignore[assignment]
             return False  # unchanged here and on disk: nothing to write, no lock to take
         # Another process saving the same file waits here: the check against the disk and the
@@ -200,8 +215,11 @@ class WorkspaceSaving:
         """Drop the in-memory copy and read the file again (raises ContentError if it is invalid)."""
         path = self.path_of(kind, item_id)
         if not path.exists():
-            raise NotFoundError(f"{self._rel(path)} does not exist", location=Location(file=self._rel(path)),
-                                hint="it was deleted or renamed; check git status")
+            raise NotFoundError(
+                f"{self._rel(path)} does not exist",
+                location=Location(file=self._rel(path)),
+                hint="it was deleted or renamed; check git status",
+            )
         before = len(self.problems)
         model = self._load_file(kind, path)
         if model is None:

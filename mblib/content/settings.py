@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 
-from ..errors import Location, Problem, SettingsError
+from ..errors import Location, SettingsError
 from .blocks import Model
 from .credential import Issuer
 from .language import HINT, is_language_tag
@@ -54,19 +54,27 @@ class PrivacySettings(Model):
     k_threshold: int = Field(5, ge=1, description="groups smaller than this are suppressed in reports")
     key_env: str = Field("MBLIB_PSEUDONYM_KEY", description="environment variable holding the pseudonymisation key")
     pseudonym_key: SecretStr | None = Field(
-        None, description="pseudonymisation key (prefer key_env: a key kept in git is shared with everyone)")
+        None, description="pseudonymisation key (prefer key_env: a key kept in git is shared with everyone)"
+    )
 
 
 class TranslationSettings(Model):
     """``[translation]``: where models live, which engine, search and batch sizes."""
 
-    models_dir: str = Field(".mblib/models", description="folder (relative to the workspace) that `mb models pull` fills")
-    engine: str = Field("auto", pattern=r"^(auto|ctranslate2|transformers)$",
-                        description="auto: CTranslate2 when installed, else transformers")
+    models_dir: str = Field(
+        ".mblib/models", description="folder (relative to the workspace) that `mb models pull` fills"
+    )
+    engine: str = Field(
+        "auto",
+        pattern=r"^(auto|ctranslate2|transformers)$",
+        description="auto: CTranslate2 when installed, else transformers",
+    )
     beam_size: int = Field(1, ge=1, le=16, description="1 = greedy search")
     batch_size: int = Field(16, ge=1, le=1024)
-    models: dict[str, str] = Field(default_factory=dict,
-                                   description='language pair -> local folder or hub id, e.g. "en-fr" = "models/opus-mt-en-fr"')
+    models: dict[str, str] = Field(
+        default_factory=dict,
+        description='language pair -> local folder or hub id, e.g. "en-fr" = "models/opus-mt-en-fr"',
+    )
 
 
 class Settings(Model):
@@ -78,7 +86,7 @@ class Settings(Model):
     translation: TranslationSettings = Field(default_factory=TranslationSettings)
 
     @classmethod
-    def from_toml_text(cls, text: str, file: str) -> "Settings":
+    def from_toml_text(cls, text: str, file: str) -> Settings:
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as e:
@@ -95,17 +103,21 @@ class Settings(Model):
                 hint="check quotes and '=' signs; see the README section on mblib.toml",
             ) from None
         except RecursionError:  # tomllib recurses once per nested array or inline table
-            raise SettingsError("arrays or tables are nested too deeply", location=Location(file=file,
-                                line=_first_line(text, r"[\[{]\s*[\[{]\s*[\[{]")),
-                                hint="flatten the value: settings need only a few levels") from None
+            raise SettingsError(
+                "arrays or tables are nested too deeply",
+                location=Location(file=file, line=_first_line(text, r"[\[{]\s*[\[{]\s*[\[{]")),
+                hint="flatten the value: settings need only a few levels",
+            ) from None
         except ValueError as e:  # an integer longer than Python converts (4300 digits)
-            raise SettingsError(f"a value cannot be read: {str(e).split(';')[0]}",
-                                location=Location(file=file, line=_first_line(text, r"\d[\d_]{30,}")),
-                                hint="use a smaller number, or put it in quotes if it is text") from None
+            raise SettingsError(
+                f"a value cannot be read: {str(e).split(';')[0]}",
+                location=Location(file=file, line=_first_line(text, r"\d[\d_]{30,}")),
+                hint="use a smaller number, or put it in quotes if it is text",
+            ) from None
         return cls.from_data(data, file)
 
     @classmethod
-    def from_data(cls, data: dict[str, Any], file: str) -> "Settings":
+    def from_data(cls, data: dict[str, Any], file: str) -> Settings:
         try:
             return cls.model_validate(data)
         except ValidationError as err:

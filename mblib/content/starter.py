@@ -20,13 +20,20 @@ def starter_module(module_id: str, title: str | None = None, *, language: str = 
         summary="One sentence that tells learners what they will get from this module.",
         objectives=["State the one thing learners can do after this module"],
         blocks=[
-            {"id": "intro", "type": "text",
-             "body": "Start with why this matters to the learner, in two or three sentences.\n"},
-            {"id": "check-1", "type": "quiz", "question": "Replace this with a question about the objective.",
-             "choices": [
-                 {"id": "a", "text": "The right answer", "correct": True, "feedback": "Say why it is right."},
-                 {"id": "b", "text": "A tempting wrong answer", "feedback": "Say why it is wrong."},
-             ]},
+            {
+                "id": "intro",
+                "type": "text",
+                "body": "Start with why this matters to the learner, in two or three sentences.\n",
+            },
+            {
+                "id": "check-1",
+                "type": "quiz",
+                "question": "Replace this with a question about the objective.",
+                "choices": [
+                    {"id": "a", "text": "The right answer", "correct": True, "feedback": "Say why it is right."},
+                    {"id": "b", "text": "A tempting wrong answer", "feedback": "Say why it is wrong."},
+                ],
+            },
         ],
     )
 

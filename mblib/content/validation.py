@@ -111,9 +111,13 @@ def _duplicate_at(e: dict[str, Any], data: Any, path: tuple[Any, ...]) -> tuple[
     if e["type"] != "value_error" or not m:
         return ()
     for part in path:  # follow the path through the plain data, skipping union tags
-        if isinstance(data, dict) and part in data:
-            data = data[part]
-        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+        if (
+            isinstance(data, dict)
+            and part in data
+            or isinstance(data, list)
+            and isinstance(part, int)
+            and 0 <= part < len(data)
+        ):
             data = data[part]
     if not isinstance(data, list):
         return ()
@@ -138,7 +142,11 @@ def _explain(e: dict[str, Any], model: type[BaseModel], loc: tuple[Any, ...]) ->
         allowed = sorted(owner.model_fields) if owner else []
         close = difflib.get_close_matches(name, allowed, n=1)
         hint = f"did you mean '{close[0]}'? " if close else ""
-        hint += f"remove '{name}' or rename it; allowed fields here: {', '.join(allowed)}" if allowed else f"remove '{name}'"
+        hint += (
+            f"remove '{name}' or rename it; allowed fields here: {', '.join(allowed)}"
+            if allowed
+            else f"remove '{name}'"
+        )
         return f"unknown field '{name}'", hint
     if typ == "union_tag_invalid":
         tag = ctx.get("tag")
@@ -158,8 +166,12 @@ def _explain(e: dict[str, Any], model: type[BaseModel], loc: tuple[Any, ...]) ->
     if typ == "literal_error":
         return f"'{value}' is not allowed here", f"use one of: {ctx.get('expected')}"
     if typ in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
-        bounds = {"greater_than": "more than", "greater_than_equal": "at least", "less_than": "less than",
-                  "less_than_equal": "at most"}[typ]
+        bounds = {
+            "greater_than": "more than",
+            "greater_than_equal": "at least",
+            "less_than": "less than",
+            "less_than_equal": "at most",
+        }[typ]
         limit = next(iter(ctx.values()), None)
         return f"{value!r} is out of range", f"use a value {bounds} {limit}"
     if typ == "value_error":
@@ -168,8 +180,10 @@ def _explain(e: dict[str, Any], model: type[BaseModel], loc: tuple[Any, ...]) ->
         return msg, hint
     if typ in _KIND:
         if isinstance(loc[-1] if loc else None, int) and typ == "string_type" and isinstance(value, dict):
-            return (f"expected text, got a mapping",
-                    "a ': ' inside a list item makes YAML read it as a mapping: put the item in double quotes")
+            return (
+                "expected text, got a mapping",
+                "a ': ' inside a list item makes YAML read it as a mapping: put the item in double quotes",
+            )
         if isinstance(loc[-1] if loc else None, int):
             return f"expected {_KIND[typ]}, got {_show(value)}", f"write this list item as {_KIND[typ]}"
         return f"expected {_KIND[typ]}, got {_show(value)}", f"write '{name}' as {_KIND[typ]}"

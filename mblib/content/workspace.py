@@ -96,8 +96,13 @@ class Workspace(WorkspaceSaving):
 
     @classmethod
     def create(
-        cls, root: str | Path, *, title: str = "Untitled workspace", source_language: str = "en",
-        target_languages: Iterable[str] = (), issuer_name: str | None = None,
+        cls,
+        root: str | Path,
+        *,
+        title: str = "Untitled workspace",
+        source_language: str = "en",
+        target_languages: Iterable[str] = (),
+        issuer_name: str | None = None,
     ) -> Workspace:
         """Create an empty workspace folder with a ``mblib.toml``; refuses to overwrite one."""
         root = Path(root)
@@ -142,16 +147,27 @@ class Workspace(WorkspaceSaving):
         try:
             raw = path.read_bytes()
         except FileNotFoundError:
-            self.problems.append(Problem("the file vanished while the workspace was loading", Location(file=file),
-                                         "check whether someone deleted or renamed it, then open the workspace again",
-                                         code="file.missing"))
+            self.problems.append(
+                Problem(
+                    "the file vanished while the workspace was loading",
+                    Location(file=file),
+                    "check whether someone deleted or renamed it, then open the workspace again",
+                    code="file.missing",
+                )
+            )
             return None
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as e:
             line = raw[: e.start].count(b"\n") + 1
-            self.problems.append(Problem("the file is not UTF-8 text", Location(file=file, line=line),
-                                         "save it as UTF-8 in your editor", code="file.encoding"))
+            self.problems.append(
+                Problem(
+                    "the file is not UTF-8 text",
+                    Location(file=file, line=line),
+                    "save it as UTF-8 in your editor",
+                    code="file.encoding",
+                )
+            )
             return None
         try:
             loaded = load_yaml_text(text, file)
@@ -159,9 +175,14 @@ class Workspace(WorkspaceSaving):
             self.problems.extend(e.problems)
             return None
         if not isinstance(loaded.data, dict):
-            self.problems.append(Problem(
-                f"a {kind} file must be a mapping of fields (id:, title:, ...), not {type(loaded.data).__name__}",
-                Location(file=file, line=1, column=1), f"start the file with 'id: {path.stem}'", code="schema.root"))
+            self.problems.append(
+                Problem(
+                    f"a {kind} file must be a mapping of fields (id:, title:, ...), not {type(loaded.data).__name__}",
+                    Location(file=file, line=1, column=1),
+                    f"start the file with 'id: {path.stem}'",
+                    code="schema.root",
+                )
+            )
             return None
         model_cls = _MODELS[kind]
         try:
@@ -175,16 +196,24 @@ class Workspace(WorkspaceSaving):
             return None
         if model.id != path.stem:  # type: ignore[attr-defined]
             line, col = loaded.locate(("id",))
-            self.problems.append(Problem(
-                f"{kind} id '{model.id}' does not match the file name '{path.name}'",  # type: ignore[attr-defined]
-                Location(file=file, line=line, column=col, field="id"),
-                f"rename the file to {model.id}.yaml or set 'id: {path.stem}'",  # type: ignore[attr-defined]
-                code="file.id-mismatch"))
+            self.problems.append(
+                Problem(
+                    f"{kind} id '{model.id}' does not match the file name '{path.name}'",  # type: ignore[attr-defined]
+                    Location(file=file, line=line, column=col, field="id"),
+                    f"rename the file to {model.id}.yaml or set 'id: {path.stem}'",  # type: ignore[attr-defined]
+                    code="file.id-mismatch",
+                )
+            )
             return None
         store = self.modules if kind == "module" else self.credentials
         store[model.id] = model  # type: ignore[index,attr-defined,assignment]
-        self._records[(kind, model.id)] = FileRecord(path, file_sha256(raw), None, loaded,  # type: ignore[attr-defined]
-                                                     model_class=model_cls)
+        self._records[(kind, model.id)] = FileRecord(
+            path,
+            file_sha256(raw),
+            None,
+            loaded,  # type: ignore[attr-defined]
+            model_class=model_cls,
+        )
         return model
 
     # ------------------------------------------------------------------ lookup
@@ -259,9 +288,14 @@ def _raw_duplicate_blocks(loaded: LoadedYaml) -> list[Problem]:
             continue
         if bid in seen:
             line, col = loaded.locate(("blocks", i, "id"))
-            out.append(Problem(f"duplicate block id '{bid}': every block needs its own id",
-                               Location(file=loaded.file, line=line, column=col, block_id=bid, field="id"),
-                               "give each one its own id", code="schema.value_error"))
+            out.append(
+                Problem(
+                    f"duplicate block id '{bid}': every block needs its own id",
+                    Location(file=loaded.file, line=line, column=col, block_id=bid, field="id"),
+                    "give each one its own id",
+                    code="schema.value_error",
+                )
+            )
         seen.add(bid)
     return out
 

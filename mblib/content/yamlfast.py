@@ -35,18 +35,24 @@ from .yamlguard import MAX_DEPTH, MAX_INT_DIGITS, YamlGuard
 
 #: YAML 1.2 implicit resolvers of ruamel (``ruamel.yaml.resolver``): (first characters, regex, tag).
 _BOOL = re.compile(r"(?:true|True|TRUE|false|False|FALSE)\Z")
-_FLOAT = re.compile(r"""(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+_FLOAT = re.compile(
+    r"""(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
     |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
     |[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?
     |[-+]?\.(?:inf|Inf|INF)
-    |\.(?:nan|NaN|NAN))\Z""", re.X)
+    |\.(?:nan|NaN|NAN))\Z""",
+    re.X,
+)
 _INT = re.compile(r"(?:[-+]?0b[0-1_]+|[-+]?0o?[0-7_]+|[-+]?[0-9_]+|[-+]?0x[0-9a-fA-F_]+)\Z")
 _NULL = re.compile(r"(?:~|null|Null|NULL|)\Z")
-_TIMESTAMP = re.compile(r"""(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
+_TIMESTAMP = re.compile(
+    r"""(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
     |[0-9][0-9][0-9][0-9] -[0-9][0-9]? -[0-9][0-9]?
     (?:[Tt]|[ \t]+)[0-9][0-9]?
     :[0-9][0-9] :[0-9][0-9] (?:\.[0-9]*)?
-    (?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)\Z""", re.X)
+    (?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)\Z""",
+    re.X,
+)
 _RESOLVABLE = frozenset("-+0123456789.tTfF~nN<=")
 
 

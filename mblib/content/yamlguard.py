@@ -22,7 +22,8 @@ m.yaml:1:4: anchors/aliases are not allowed (found the anchor '&x'); write the v
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from ..errors import ContentError, Location, Problem
 
@@ -47,13 +48,20 @@ class YamlGuard:
         kind = type(event).__name__
         if kind == "AliasEvent":
             name = getattr(event, "anchor", None)
-            self._refuse(event, f"anchors/aliases are not allowed (found the alias '*{name}'); write the value out",
-                         f"replace '*{name}' with the value itself, and remove the anchor '&{name}'", "yaml.alias")
+            self._refuse(
+                event,
+                f"anchors/aliases are not allowed (found the alias '*{name}'); write the value out",
+                f"replace '*{name}' with the value itself, and remove the anchor '&{name}'",
+                "yaml.alias",
+            )
         anchor = getattr(event, "anchor", None)
         if anchor is not None and kind in ("ScalarEvent", "SequenceStartEvent", "MappingStartEvent"):
-            self._refuse(event, f"anchors/aliases are not allowed (found the anchor '&{anchor}'); write the value out",
-                         f"remove '&{anchor}' and '*{anchor}' and write the value out in full wherever it is used",
-                         "yaml.alias")
+            self._refuse(
+                event,
+                f"anchors/aliases are not allowed (found the anchor '&{anchor}'); write the value out",
+                f"remove '&{anchor}' and '*{anchor}' and write the value out in full wherever it is used",
+                "yaml.alias",
+            )
         if kind in ("SequenceStartEvent", "MappingStartEvent"):
             self.depth += 1
             if self.depth > self.max_depth:
@@ -73,21 +81,38 @@ class YamlGuard:
         if (plain or tag in _INT_TAGS) and _INTEGER.fullmatch(value.strip()):
             digits = sum(c.isalnum() for c in value) - (2 if re.match(r"[-+]?0[xXoObB]", value.strip()) else 0)
             if digits > self.max_int_digits:
-                self._refuse(event, f"a number with {digits} digits is too long (at most {self.max_int_digits})",
-                             "if it is text (an id, a code), put it in quotes; otherwise use a smaller number",
-                             "yaml.int")
+                self._refuse(
+                    event,
+                    f"a number with {digits} digits is too long (at most {self.max_int_digits})",
+                    "if it is text (an id, a code), put it in quotes; otherwise use a smaller number",
+                    "yaml.int",
+                )
 
     def refuse_depth(self, mark: Any) -> None:
         """Raise the "nested too deep" error at ``mark`` (a parser or scanner mark)."""
-        self._refuse(mark, f"lists and mappings are nested more than {self.max_depth} levels deep",
-                     "flatten the data: workspace files need only a few levels", "yaml.depth")
+        self._refuse(
+            mark,
+            f"lists and mappings are nested more than {self.max_depth} levels deep",
+            "flatten the data: workspace files need only a few levels",
+            "yaml.depth",
+        )
 
     def _refuse(self, where: Any, message: str, hint: str, code: str) -> None:
         mark = getattr(where, "start_mark", where)
         line = getattr(mark, "line", None)
         col = getattr(mark, "column", None)
-        raise ContentError([Problem(message, Location(file=self.file, line=None if line is None else line + 1,
-                                                      column=None if col is None else col + 1), hint, code=code)])
+        raise ContentError(
+            [
+                Problem(
+                    message,
+                    Location(
+                        file=self.file, line=None if line is None else line + 1, column=None if col is None else col + 1
+                    ),
+                    hint,
+                    code=code,
+                )
+            ]
+        )
 
 
 def check_yaml_events(events: Iterable[Any], file: str) -> None:

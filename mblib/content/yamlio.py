@@ -123,13 +123,19 @@ def load_yaml_ruamel(text: str, file: str) -> LoadedYaml:
         hint = "check the indentation, and put quotes around text that contains ': ' or starts with a symbol"
         if "duplicate key" in what or "found duplicate key" in str(e):
             key = re.search(r'duplicate key "([^"]*)"', str(e))
-            what = f"the key '{key.group(1)}' appears twice in the same mapping" if key else "a key appears twice in the same mapping"
+            what = (
+                f"the key '{key.group(1)}' appears twice in the same mapping"
+                if key
+                else "a key appears twice in the same mapping"
+            )
             hint = "remove or rename one of the two keys"
         raise ContentError(
             [Problem(f"YAML syntax error: {what}", Location(file=file, line=line, column=col), hint, code="yaml")]
         ) from None
     except YAMLError as e:  # pragma: no cover - unmarked errors are rare
-        raise ContentError([Problem(f"YAML error: {e}", Location(file=file), "fix the YAML syntax", code="yaml")]) from None
+        raise ContentError(
+            [Problem(f"YAML error: {e}", Location(file=file), "fix the YAML syntax", code="yaml")]
+        ) from None
     return LoadedYaml(data=_plain(tree), tree=tree, file=file)
 
 
@@ -182,9 +188,8 @@ def _styled(data: Any) -> Any:
         return s
     if isinstance(data, str) and _NEEDS_ESCAPES.search(data):
         return DoubleQuotedScalarString(data)
-    if isinstance(data, str) and "\n" in data and not _UNSAFE_LITERAL.search(data):
-        if not data.endswith("\n\n"):
-            return LiteralScalarString(data)
+    if isinstance(data, str) and "\n" in data and not _UNSAFE_LITERAL.search(data) and not data.endswith("\n\n"):
+        return LiteralScalarString(data)
     return data
 
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import tempfile
 import uuid
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
@@ -34,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..content.yamlio import atomic_write
 from ..errors import Location
+from .badge_results import eligible, learner_events, module_results
 from .errors import ExportError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -48,135 +48,17 @@ FRAMEWORK_URLS = {
     "digcomp 2.2": "https://joint-research-centre.ec.europa.eu/scientific-activities-z/education-and-training/digital-transformation-education/digital-competence-framework-citizens-digcomp_en",
     "eqf": "https://europa.eu/europass/en/description-eight-eqf-levels",
 }
-# ------------------------------------------------------------------------------------- events
-def learner_events(source: str | Path | Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Events as plain dicts: read through the analytics readers from a CSV or Parquet file (or a
-    folder of them), or rows already in memory (kept as given).
-
-    A file is read with :func:`mblib.analytics.readers.read_events` (one events model in the
-    package, docs/architecture.md "Learner data"): learner ids as they are (badges go to the real
-    learners), rows that do not fit the contract left out, the file itself never changed.
-    """
-    if not isinstance(source, (str, Path)):
-        return [dict(r) for r in source]
-    path = Path(source)
-    if not path.exists():
-        raise ExportError(f"events file '{path}' does not exist", location=Location(file=str(path)),
-                          hint="generate learner data first (mb synth ...), or pass the path of an events CSV/Parquet")
-    try:
-        from ..analytics.readers import ReaderError, source_columns
-        from ..analytics.readers import read_events as read_event_table
-    except ModuleNotFoundError as e:  # pragma: no cover - polars missing
-        from ..errors import MissingDependencyError
-
-        raise MissingDependencyError.for_extra(e.name or "polars", "analytics", "Reading learner events") from None
-    try:
-        have = source_columns(path)
-        missing = {"learner_id", "verb", "module_id"} - set(have)
-        if missing:
-            raise ExportError(f"events in '{path}' lack the column(s) {sorted(missing)}",
-                              location=Location(file=str(path)),
-                              hint="events need the columns of docs/architecture.md 'Learner data' "
-                                   "(learner_id, verb, module_id, ...)")
-        with tempfile.TemporaryDirectory(prefix="mblib-badge-events-") as tmp:
-            result = read_event_table(path, pseudonymise=False, rejects=Path(tmp) / "events.rejects.csv", echo=None)
-            return result.collect().to_dicts()
-    except ReaderError as e:
-        raise ExportError(f"cannot read the learner events: {e.message}", location=e.location,
-                          hint=e.hint or "pass an events CSV/Parquet file (docs/architecture.md 'Learner data')") from None
-
-
-
-def _float(v: Any) -> float | None:
-    if v is None or v == "":
-        return None
-    try:
-        return float(v)
-    except (TypeError, ValueError):
-        return None
-
-
-def _bool(v: Any) -> bool | None:
-    if isinstance(v, bool) or v is None:
-        return v
-    s = str(v).strip().lower()
-    return True if s in ("true", "1", "yes") else False if s in ("false", "0", "no") else None
-
-
-def _time(v: Any) -> datetime | None:
-    if v is None or v == "":
-        return None
-    if isinstance(v, datetime):
-        return v if v.tzinfo else v.replace(tzinfo=UTC)
-    try:
-        t = datetime.fromisoformat(str(v).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return t if t.tzinfo else t.replace(tzinfo=UTC)
-
-
-def module_results(events: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, dict[str, Any]]]:
-    """Per learner and module: best score, whether passed, when first passed. Also ``earned`` credentials.
-
-    A module counts as passed on a ``passed`` event, or a ``completed`` event with ``success`` true.
-    Credential ``earned`` events are kept under the key ``"credential:<id>"``.
-    """
-    out: dict[str, dict[str, dict[str, Any]]] = {}
-    for e in events:
-        learner, verb = e.get("learner_id"), e.get("verb")
-        if not learner or not verb:
-            continue
-        when = _time(e.get("timestamp"))
-        if verb == "earned" and e.get("credential_id"):
-            rec = out.setdefault(str(learner), {}).setdefault(f"credential:{e['credential_id']}",
-                                                              {"passed": True, "score": None, "when": when})
-            continue
-        module = e.get("module_id")
-        if not module or e.get("block_id") not in (None, ""):
-            continue  # block-level rows (answered) do not decide a module
-        rec = out.setdefault(str(learner), {}).setdefault(str(module), {"passed": False, "score": None, "when": None})
-        score = _float(e.get("score"))
-        if verb in ("passed", "failed", "completed") and score is not None:
-            rec["score"] = score if rec["score"] is None else max(rec["score"], score)
-        if verb == "passed" or (verb == "completed" and _bool(e.get("success")) is True):
-            if not rec["passed"] or (when and rec["when"] and when < rec["when"]):
-                rec["when"] = when
-            rec["passed"] = True
-    return out
-
-
-def eligible(credential: Credential, results: Mapping[str, Mapping[str, Any]],
-             earned: Mapping[str, Any] | None = None) -> tuple[bool, dict[str, Any]]:
-    """Whether one learner's module results meet a credential's criteria, with the details.
-
-    ``earned``: credential id -> when, for credentials this one stacks on.
-    """
-    earned = dict(earned or {})
-    passed = {m: r for m, r in results.items() if r.get("passed") and not m.startswith("credential:")}
-    counted = list(credential.required)
-    ok = all(m in passed for m in credential.required)
-    for g in credential.electives:
-        got = [m for m in g.modules if m in passed]
-        ok = ok and len(got) >= g.choose
-        best = sorted(got, key=lambda m: -(passed[m].get("score") or 0))[: g.choose]
-        counted.extend(best)
-    ok = ok and all(c in earned for c in credential.requires_credentials)
-    scores = [passed[m]["score"] for m in counted if m in passed and passed[m].get("score") is not None]
-    average = sum(scores) / len(scores) if scores else None
-    if credential.criteria and credential.criteria.min_score is not None:
-        ok = ok and average is not None and average >= credential.criteria.min_score - 1e-9
-    times = [passed[m]["when"] for m in counted if m in passed and passed[m].get("when")]
-    times += [earned[c] for c in credential.requires_credentials if earned.get(c)]
-    return ok, {"modules": counted, "average": average, "when": max(times) if times else None}
 
 
 # ------------------------------------------------------------------------------------- documents
 def _issuer_profile(workspace: Workspace, credential: Credential) -> dict[str, Any]:
     issuer = credential.issuer or workspace.settings.issuer
     if issuer is None:
-        raise ExportError(f"credential '{credential.id}' has no issuer", location=Location(
-            credential_id=credential.id, field="issuer"),
-            hint="add [issuer] name and url to mblib.toml, or an issuer: to the credential")
+        raise ExportError(
+            f"credential '{credential.id}' has no issuer",
+            location=Location(credential_id=credential.id, field="issuer"),
+            hint="add [issuer] name and url to mblib.toml, or an issuer: to the credential",
+        )
     ident = issuer.id or (str(issuer.url) if issuer.url else None)
     if not ident:
         ident = "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, "mblib-issuer:" + issuer.name))
@@ -211,12 +93,17 @@ def achievement(workspace: Workspace, credential: Credential) -> dict[str, Any]:
         lines.append("Learning outcomes:\n" + "\n".join(f"- {o}" for o in eu.learning_outcomes))
     facts = []
     if eu.workload:
-        facts.append(f"Workload: {eu.workload.hours:g} hours" + (f" ({eu.workload.ects:g} ECTS)" if eu.workload.ects else ""))
+        facts.append(
+            f"Workload: {eu.workload.hours:g} hours" + (f" ({eu.workload.ects:g} ECTS)" if eu.workload.ects else "")
+        )
     if eu.level and eu.level.eqf:
         facts.append(f"Level: EQF {eu.level.eqf}" + (f", {eu.level.description}" if eu.level.description else ""))
     if eu.assessment:
-        facts.append(f"Assessment: {eu.assessment.type}" + ("; supervised" if eu.assessment.supervised else "")
-                     + ("; identity verified" if eu.assessment.identity_verified else ""))
+        facts.append(
+            f"Assessment: {eu.assessment.type}"
+            + ("; supervised" if eu.assessment.supervised else "")
+            + ("; identity verified" if eu.assessment.identity_verified else "")
+        )
     if eu.participation:
         facts.append(f"Form of participation: {eu.participation}")
     if eu.quality_assurance:
@@ -227,17 +114,29 @@ def achievement(workspace: Workspace, credential: Credential) -> dict[str, Any]:
     alignment = []
     for s in credential.skills:
         url = str(s.url) if s.url else FRAMEWORK_URLS.get((s.framework or "").lower(), f"{page}#skill-{_slug(s.name)}")
-        a: dict[str, Any] = {"type": ["Alignment"], "targetName": s.name, "targetUrl": url, "targetType": "ceasn:Competency"}
+        a: dict[str, Any] = {
+            "type": ["Alignment"],
+            "targetName": s.name,
+            "targetUrl": url,
+            "targetType": "ceasn:Competency",
+        }
         if s.framework:
             a["targetFramework"] = s.framework
         if s.code:
             a["targetCode"] = s.code
         alignment.append(a)
     if eu.level and eu.level.eqf:
-        alignment.append({"type": ["Alignment"], "targetName": f"EQF level {eu.level.eqf}",
-                          "targetFramework": "European Qualifications Framework", "targetCode": str(eu.level.eqf),
-                          "targetType": "CFItem", "targetUrl": FRAMEWORK_URLS["eqf"],
-                          **({"targetDescription": eu.level.description} if eu.level.description else {})})
+        alignment.append(
+            {
+                "type": ["Alignment"],
+                "targetName": f"EQF level {eu.level.eqf}",
+                "targetFramework": "European Qualifications Framework",
+                "targetCode": str(eu.level.eqf),
+                "targetType": "CFItem",
+                "targetUrl": FRAMEWORK_URLS["eqf"],
+                **({"targetDescription": eu.level.description} if eu.level.description else {}),
+            }
+        )
     out: dict[str, Any] = {
         "id": f"{page}/achievement",
         "type": ["Achievement"],
@@ -256,16 +155,29 @@ def achievement(workspace: Workspace, credential: Credential) -> dict[str, Any]:
     if eu.workload and eu.workload.ects is not None:
         out["creditsAvailable"] = eu.workload.ects
     if credential.criteria and credential.criteria.min_score is not None:
-        out["resultDescription"] = [{
-            "id": f"{page}/results/average-score", "type": ["ResultDescription"], "name": "Average quiz score",
-            "resultType": "Percent", "valueMin": "0", "valueMax": "100",
-            "requiredValue": f"{credential.criteria.min_score * 100:g}"}]
+        out["resultDescription"] = [
+            {
+                "id": f"{page}/results/average-score",
+                "type": ["ResultDescription"],
+                "name": "Average quiz score",
+                "resultType": "Percent",
+                "valueMin": "0",
+                "valueMax": "100",
+                "requiredValue": f"{credential.criteria.min_score * 100:g}",
+            }
+        ]
     return out
 
 
-def achievement_credential(workspace: Workspace, credential: Credential, learner_id: str, *,
-                           average: float | None, issued: datetime, achievement_doc: dict[str, Any] | None = None,
-                           ) -> dict[str, Any]:
+def achievement_credential(
+    workspace: Workspace,
+    credential: Credential,
+    learner_id: str,
+    *,
+    average: float | None,
+    issued: datetime,
+    achievement_doc: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """An unsigned ``AchievementCredential`` (OpenBadgeCredential) for one learner.
 
     The learner appears as a salted SHA-256 ``IdentityObject`` of their id (no raw id is published).
@@ -276,15 +188,27 @@ def achievement_credential(workspace: Workspace, credential: Credential, learner
     subject: dict[str, Any] = {
         "id": "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"mblib-learner:{learner_id}")),
         "type": ["AchievementSubject"],
-        "identifier": [{"type": "IdentityObject", "identityHash": identity, "identityType": "identifier",
-                        "hashed": True, "salt": salt}],
+        "identifier": [
+            {
+                "type": "IdentityObject",
+                "identityHash": identity,
+                "identityType": "identifier",
+                "hashed": True,
+                "salt": salt,
+            }
+        ],
         "achievement": ach,
     }
     if "creditsAvailable" in ach:
         subject["creditsEarned"] = ach["creditsAvailable"]
     if average is not None and ach.get("resultDescription"):
-        subject["result"] = [{"type": ["Result"], "resultDescription": ach["resultDescription"][0]["id"],
-                              "value": f"{average * 100:.0f}"}]
+        subject["result"] = [
+            {
+                "type": ["Result"],
+                "resultDescription": ach["resultDescription"][0]["id"],
+                "value": f"{average * 100:.0f}",
+            }
+        ]
     stamp = issued.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
     return {
         "@context": [VC_CONTEXT, OB_CONTEXT],
@@ -300,8 +224,9 @@ def achievement_credential(workspace: Workspace, credential: Credential, learner
     }
 
 
-def issue_badges(workspace: Workspace, credential_id: str,
-                 events: str | Path | Iterable[Mapping[str, Any]]) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+def issue_badges(
+    workspace: Workspace, credential_id: str, events: str | Path | Iterable[Mapping[str, Any]]
+) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
     """The credential's Achievement and ``{learner_id: AchievementCredential}`` for everyone who met the criteria."""
     cred = workspace.credential(credential_id)
     rows = learner_events(events)
@@ -330,8 +255,9 @@ def issue_badges(workspace: Workspace, credential_id: str,
         ok, info = check(cred.id, learner)
         if ok:
             when = info["when"] or datetime.now(UTC)
-            issued[learner] = achievement_credential(workspace, cred, learner, average=info["average"], issued=when,
-                                                     achievement_doc=ach)
+            issued[learner] = achievement_credential(
+                workspace, cred, learner, average=info["average"], issued=when, achievement_doc=ach
+            )
     return ach, issued
 
 
@@ -349,8 +275,9 @@ def credential_file_name(doc: Mapping[str, Any]) -> str:
     return hashlib.sha256(ident.encode("utf-8")).hexdigest()[:32] + ".json"
 
 
-def export_badges(workspace: Workspace, credential_id: str, events: str | Path | Iterable[Mapping[str, Any]],
-                  out_dir: str | Path) -> Path:
+def export_badges(
+    workspace: Workspace, credential_id: str, events: str | Path | Iterable[Mapping[str, Any]], out_dir: str | Path
+) -> Path:
     """Write ``achievement.json`` and ``credentials/<uuid>.json`` to ``out_dir`` (moved into place whole).
 
     Each credential file is named after the credential's own id (its UUID), never after the
@@ -369,16 +296,27 @@ def export_badges(workspace: Workspace, credential_id: str, events: str | Path |
                 f"credentials/{name}; nothing was written",
                 location=Location(credential_id=credential_id),
                 hint="two learners got the same credential id: check the events for learner ids that are "
-                     "the same learner written two ways")
+                "the same learner written two ways",
+            )
         names[name.casefold()] = str(doc.get("id"))
     out = Path(out_dir)
     with staged_folder(out) as tmp:
         atomic_write(tmp / "achievement.json", json.dumps(ach, indent=2, ensure_ascii=False).encode("utf-8"))
         for doc in issued.values():
-            atomic_write(tmp / "credentials" / credential_file_name(doc),
-                         json.dumps(doc, indent=2, ensure_ascii=False).encode("utf-8"))
+            atomic_write(
+                tmp / "credentials" / credential_file_name(doc),
+                json.dumps(doc, indent=2, ensure_ascii=False).encode("utf-8"),
+            )
     return out
 
 
-__all__ = ["achievement", "achievement_credential", "credential_file_name", "eligible", "export_badges",
-           "issue_badges", "learner_events", "module_results"]
+__all__ = [
+    "achievement",
+    "achievement_credential",
+    "credential_file_name",
+    "eligible",
+    "export_badges",
+    "issue_badges",
+    "learner_events",
+    "module_results",
+]

@@ -43,29 +43,51 @@ def _text(tag: str, value: str, lang: str, indent: str) -> str:
     return f"{indent}<{tag}>\n{indent}  <langstring lang={quoteattr(lang)}>{escape(value)}</langstring>\n{indent}</{tag}>\n"
 
 
-def cmi5_course_structure(course_id: str, title: str, description: str, modules: list[Module], *,
-                          au_base: str | None = None, language: str = "en") -> str:
+def cmi5_course_structure(
+    course_id: str,
+    title: str,
+    description: str,
+    modules: list[Module],
+    *,
+    au_base: str | None = None,
+    language: str = "en",
+) -> str:
     """The ``cmi5.xml`` text: the course and one AU per module (url: ``<module-id>.html``)."""
     au_base = au_base or course_id
-    parts = ['<?xml version="1.0" encoding="utf-8"?>\n', f'<courseStructure xmlns="{NAMESPACE}">\n',
-             f"  <course id={quoteattr(course_id)}>\n", _text("title", title, language, "    "),
-             _text("description", description or title, language, "    "), "  </course>\n"]
+    parts = [
+        '<?xml version="1.0" encoding="utf-8"?>\n',
+        f'<courseStructure xmlns="{NAMESPACE}">\n',
+        f"  <course id={quoteattr(course_id)}>\n",
+        _text("title", title, language, "    "),
+        _text("description", description or title, language, "    "),
+        "  </course>\n",
+    ]
     for m in modules:
         if m.quizzes:
             move = f'moveOn="CompletedAndPassed" masteryScore="{m.pass_mark:g}"'
         else:
             move = 'moveOn="Completed"'
-        parts += [f"  <au id={quoteattr(au_base + '/modules/' + m.id)} {move} launchMethod=\"AnyWindow\">\n",
-                  _text("title", m.title, m.language, "    "),
-                  _text("description", m.summary or m.title, m.language, "    "),
-                  f"    <url>{escape(m.id)}.html</url>\n", "  </au>\n"]
+        parts += [
+            f'  <au id={quoteattr(au_base + "/modules/" + m.id)} {move} launchMethod="AnyWindow">\n',
+            _text("title", m.title, m.language, "    "),
+            _text("description", m.summary or m.title, m.language, "    "),
+            f"    <url>{escape(m.id)}.html</url>\n",
+            "  </au>\n",
+        ]
     parts.append("</courseStructure>\n")
     return "".join(parts)
 
 
-def export_cmi5(workspace: Workspace, item_id: str, out_file: str | Path, *, execute: bool = True,
-                workers: int | None = None, connect_src: str = DEFAULT_CONNECT,
-                echo: Callable[[str], None] | None = None) -> Path:
+def export_cmi5(
+    workspace: Workspace,
+    item_id: str,
+    out_file: str | Path,
+    *,
+    execute: bool = True,
+    workers: int | None = None,
+    connect_src: str = DEFAULT_CONNECT,
+    echo: Callable[[str], None] | None = None,
+) -> Path:
     """Write the cmi5 package (zip) of a credential or a module to ``out_file``, atomically."""
     from .packaging import zip_build_folder, zip_folder
     from .scorm import package_units, write_lms_pages
@@ -81,8 +103,9 @@ def export_cmi5(workspace: Workspace, item_id: str, out_file: str | Path, *, exe
     else:
         description, language = modules[package_id].summary, modules[package_id].language
         course_id = f"{activity_base(workspace)}/courses/{package_id}"
-    xml = cmi5_course_structure(course_id, title, description, [modules[m] for m in order],
-                                au_base=activity_base(workspace), language=language)
+    xml = cmi5_course_structure(
+        course_id, title, description, [modules[m] for m in order], au_base=activity_base(workspace), language=language
+    )
     out_file = Path(out_file)
     with zip_build_folder(out_file) as tmp:
         write_lms_pages(tmp, workspace, [modules[m] for m in order], static_text("cmi5.js"), connect_src=connect_src)

@@ -17,14 +17,24 @@ def find_events(out: Path, workspace: Workspace) -> Path | None:
     """The learner events table the analytics demo wrote, if any (``$MBLIB_EVENTS`` first)."""
     env = os.environ.get("MBLIB_EVENTS")
     candidates = [Path(env)] if env else []
-    for base in (out / "analytics", out / workspace.root.name / "analytics", out / "synthetic",
-                 out / workspace.root.name / "synthetic"):
+    for base in (
+        out / "analytics",
+        out / workspace.root.name / "analytics",
+        out / "synthetic",
+        out / workspace.root.name / "synthetic",
+    ):
         candidates += [base / "events.parquet", base / "events", base / "events.csv"]
     return next((p for p in candidates if p.exists()), None)
 
 
-def export_everything(workspace: Workspace, out: str | Path, *, echo: Callable[[str], None] = print,
-                      workers: int | None = None, events: str | Path | None = None) -> dict[str, Path]:
+def export_everything(
+    workspace: Workspace,
+    out: str | Path,
+    *,
+    echo: Callable[[str], None] = print,
+    workers: int | None = None,
+    events: str | Path | None = None,
+) -> dict[str, Path]:
     """Export a whole workspace under ``out/<workspace-name>/``; returns the main output paths."""
     from .badges import export_badges
     from .cmi5 import export_cmi5

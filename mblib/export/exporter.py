@@ -60,9 +60,12 @@ class LessonExporter(Exporter):
     export_from_notebook = "mblib lesson"
     output_mimetype = "text/html"
 
-    execute = Bool(False, help="Run the code blocks (nbclient) before export; --execute does the same.").tag(config=True)
+    execute = Bool(False, help="Run the code blocks (nbclient) before export; --execute does the same.").tag(
+        config=True
+    )
     workspace = Unicode("", help="Workspace folder for media and settings (default: the one the notebook names).").tag(
-        config=True)
+        config=True
+    )
     timeout = Int(120, help="Seconds a code block may run.").tag(config=True)
 
     @default("file_extension")
@@ -84,8 +87,12 @@ class LessonExporter(Exporter):
         resources.setdefault("outputs", {}).update(page.assets)  # large media, written beside the page
         resources["mblib"] = {"module_id": module.id, "missing_media": page.missing_media}
         if page.missing_media:
-            self.log.warning("module '%s': media not found, shown as missing: %s (pass --LessonExporter.workspace="
-                             "PATH of the workspace)", module.id, ", ".join(page.missing_media))
+            self.log.warning(
+                "module '%s': media not found, shown as missing: %s (pass --LessonExporter.workspace="
+                "PATH of the workspace)",
+                module.id,
+                ", ".join(page.missing_media),
+            )
         return page.html, resources
 
 

@@ -70,7 +70,7 @@ def _preview(block: Any) -> str:
     return f"*({block.type} block '{block.id}')*"
 
 
-def module_to_notebook(module: "Module", *, workspace: str | Path | None = None) -> Any:
+def module_to_notebook(module: Module, *, workspace: str | Path | None = None) -> Any:
     """The lesson notebook of a module (code blocks become code cells, outputs left empty).
 
     ``workspace`` (a folder) is recorded so the exporter can embed the module's media.
@@ -112,7 +112,7 @@ def _cell_id(block_id: str) -> str:
     return block_id.replace(".", "-")[:64]
 
 
-def notebook_to_module(nb: Any) -> "Module":
+def notebook_to_module(nb: Any) -> Module:
     """Rebuild the module from a lesson notebook; code cell outputs become ``CodeBlock.outputs``."""
     from pydantic import ValidationError
 
@@ -120,12 +120,14 @@ def notebook_to_module(nb: Any) -> "Module":
 
     meta = nb.get("metadata", {}).get("mblib")
     if not isinstance(meta, dict) or "module" not in meta:
-        raise ExportError("this notebook is not an mblib lesson: it has no 'mblib' metadata",
-                          hint="create lesson notebooks with mblib.export.module_to_notebook or `mb export lesson`")
+        raise ExportError(
+            "this notebook is not an mblib lesson: it has no 'mblib' metadata",
+            hint="create lesson notebooks with mblib.export.module_to_notebook or `mb export lesson`",
+        )
     data = dict(meta["module"])
     module_id = data.get("id")
     blocks = []
-    for i, cell in enumerate(nb.cells):
+    for cell in nb.cells:
         cm = cell.get("metadata", {}).get("mblib")
         if not cm:
             continue  # a cell someone added by hand: not part of the lesson
@@ -145,10 +147,11 @@ def notebook_to_module(nb: Any) -> "Module":
         block_id = None
         if len(loc) > 1 and loc[0] == "blocks" and isinstance(loc[1], int) and loc[1] < len(blocks):
             block_id = blocks[loc[1]].get("id")
-        raise ExportError(f"the lesson notebook does not make a valid module: {err['msg']}",
-                          location=Location(module_id=module_id, block_id=block_id,
-                                            field=".".join(str(p) for p in loc)),
-                          hint="re-create the notebook from the module file with `mb export lesson`") from None
+        raise ExportError(
+            f"the lesson notebook does not make a valid module: {err['msg']}",
+            location=Location(module_id=module_id, block_id=block_id, field=".".join(str(p) for p in loc)),
+            hint="re-create the notebook from the module file with `mb export lesson`",
+        ) from None
 
 
 def _text(value: Any) -> str:
@@ -190,8 +193,14 @@ def has_code(nb: Any) -> bool:
     return any(c.cell_type == "code" and _text(c.source).strip() for c in nb.cells)
 
 
-def execute_notebook(nb: Any, *, module_id: str | None = None, cwd: str | Path | None = None,
-                     timeout: int = 120, kernel_name: str = "python3") -> Any:
+def execute_notebook(
+    nb: Any,
+    *,
+    module_id: str | None = None,
+    cwd: str | Path | None = None,
+    timeout: int = 120,
+    kernel_name: str = "python3",
+) -> Any:
     """Run the code cells of a lesson notebook in a fresh kernel (nbclient), in place.
 
     A failing cell raises :class:`CodeBlockError` naming the module and the block, with the
@@ -208,18 +217,24 @@ def execute_notebook(nb: Any, *, module_id: str | None = None, cwd: str | Path |
         raise MissingDependencyError.for_extra("nbclient", "export", "Executing code blocks") from None
     module_id = module_id or nb.metadata.get("mblib", {}).get("module", {}).get("id")
     path = str(Path(cwd) if cwd else Path.cwd())
-    client = NotebookClient(nb, timeout=timeout, kernel_name=kernel_name, allow_errors=True,
-                            resources={"metadata": {"path": path}})
+    client = NotebookClient(
+        nb, timeout=timeout, kernel_name=kernel_name, allow_errors=True, resources={"metadata": {"path": path}}
+    )
     try:
         client.execute(stderr=subprocess.DEVNULL)  # the kernel's own log lines; errors come as outputs
     except CellTimeoutError as e:
         block = _running_block(nb, client)
-        raise CodeBlockError(f"code block ran longer than {timeout} s", location=Location(
-            module_id=module_id, block_id=block), hint="make the code faster, or raise the timeout") from e
+        raise CodeBlockError(
+            f"code block ran longer than {timeout} s",
+            location=Location(module_id=module_id, block_id=block),
+            hint="make the code faster, or raise the timeout",
+        ) from e
     except DeadKernelError as e:
-        raise CodeBlockError("the Python kernel died while running the code blocks",
-                             location=Location(module_id=module_id, block_id=_running_block(nb, client)),
-                             hint="check the code for crashes or very large memory use") from e
+        raise CodeBlockError(
+            "the Python kernel died while running the code blocks",
+            location=Location(module_id=module_id, block_id=_running_block(nb, client)),
+            hint="check the code for crashes or very large memory use",
+        ) from e
     for cell in nb.cells:
         for o in cell.get("outputs", []) if cell.cell_type == "code" else []:
             if o.get("output_type") == "error":
@@ -227,12 +242,19 @@ def execute_notebook(nb: Any, *, module_id: str | None = None, cwd: str | Path |
                 import re
 
                 tb = [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in o.get("traceback", [])]
-                last = next((ln.strip() for ln in reversed("\n".join(tb).splitlines())
-                             if ln.strip().startswith(("File", "Cell", "---->", "Input"))), "")
+                last = next(
+                    (
+                        ln.strip()
+                        for ln in reversed("\n".join(tb).splitlines())
+                        if ln.strip().startswith(("File", "Cell", "---->", "Input"))
+                    ),
+                    "",
+                )
                 raise CodeBlockError(
                     f"code block failed: {o.get('ename')}: {o.get('evalue')}" + (f" ({last})" if last else ""),
                     location=Location(module_id=module_id, block_id=block_id, field="source"),
-                    hint=f"fix the code of block '{block_id}' in modules/{module_id}.yaml; the previous export is kept")
+                    hint=f"fix the code of block '{block_id}' in modules/{module_id}.yaml; the previous export is kept",
+                )
     return nb
 
 
@@ -243,12 +265,11 @@ def _running_block(nb: Any, client: Any) -> str | None:
     return cell.get("metadata", {}).get("mblib", {}).get("id") if cell is not None else None
 
 
-def execute_module(module: "Module", *, workspace: str | Path | None = None, timeout: int = 120) -> tuple["Module", Any]:
+def execute_module(module: Module, *, workspace: str | Path | None = None, timeout: int = 120) -> tuple[Module, Any]:
     """Module -> executed lesson notebook -> module with outputs. Returns ``(module, notebook)``."""
     nb = module_to_notebook(module, workspace=workspace)
     execute_notebook(nb, module_id=module.id, cwd=workspace, timeout=timeout)
     return notebook_to_module(nb), nb
 
 
-__all__ = ["code_outputs", "execute_module", "execute_notebook", "has_code", "module_to_notebook",
-           "notebook_to_module"]
+__all__ = ["code_outputs", "execute_module", "execute_notebook", "has_code", "module_to_notebook", "notebook_to_module"]

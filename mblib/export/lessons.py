@@ -13,9 +13,10 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING
 
 from ..content.yamlio import atomic_write
 from .packaging import staged_folder
@@ -35,8 +36,10 @@ class ExportReport:
     seconds: float = 0.0
 
     def __str__(self) -> str:
-        return (f"{self.out}: {len(self.built)} built ({len(self.executed)} executed), "
-                f"{len(self.reused)} unchanged, {self.seconds:.1f} s")
+        return (
+            f"{self.out}: {len(self.built)} built ({len(self.executed)} executed), "
+            f"{len(self.reused)} unchanged, {self.seconds:.1f} s"
+        )
 
 
 def _link_or_copy(src: Path, dst: Path) -> None:
@@ -48,7 +51,7 @@ def _link_or_copy(src: Path, dst: Path) -> None:
 
 
 def export_lessons(
-    workspace: "Workspace",
+    workspace: Workspace,
     out_dir: str | Path,
     module_ids: Iterable[str] | None = None,
     *,
@@ -77,9 +80,14 @@ def export_lessons(
     key = f"lessons:{out.resolve()}"
     before = state.target(key)
     hashes = {mid: module_hash(workspace.module(mid), workspace) for mid in ids}
-    reuse = [mid for mid in ids if not force and isinstance(before.get(mid), dict)
-             and before[mid].get("hash") == hashes[mid]
-             and all((out / f).is_file() for f in before[mid].get("files", []))]
+    reuse = [
+        mid
+        for mid in ids
+        if not force
+        and isinstance(before.get(mid), dict)
+        and before[mid].get("hash") == hashes[mid]
+        and all((out / f).is_file() for f in before[mid].get("files", []))
+    ]
     build = [mid for mid in ids if mid not in reuse]
     modules, _h, ran = executed_modules(workspace, build, execute=execute, workers=workers, echo=echo)
     report = ExportReport(out=out, built=build, reused=reuse, executed=ran)
@@ -88,7 +96,11 @@ def export_lessons(
         if module_ids is not None and out.is_dir():
             # a partial export keeps the other modules' pages
             for mid, info in before.items():
-                if mid not in ids and isinstance(info, dict) and all((out / f).is_file() for f in info.get("files", [])):
+                if (
+                    mid not in ids
+                    and isinstance(info, dict)
+                    and all((out / f).is_file() for f in info.get("files", []))
+                ):
                     for f in info["files"]:
                         _link_or_copy(out / f, tmp / f)
                     record[mid] = info

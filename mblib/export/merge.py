@@ -49,19 +49,25 @@ def refuse_conflicts(entries: list[Entry], target: Path, shown: str) -> None:
             rel = "/".join(e.parts[:i])
             folder = i < len(e.parts) or e.is_dir
             if here.is_symlink() and folder:
-                raise ExportError(f"'{shown}/{rel}' is a link; the package would write through it",
-                                  location=Location(file=shown, field=rel),
-                                  hint="remove the link, or unpack into another folder")
+                raise ExportError(
+                    f"'{shown}/{rel}' is a link; the package would write through it",
+                    location=Location(file=shown, field=rel),
+                    hint="remove the link, or unpack into another folder",
+                )
             if not here.exists() or here.is_symlink():
                 break
             if folder and not here.is_dir():
-                raise ExportError(f"the package has a folder '{rel}' where '{shown}' has a file",
-                                  location=Location(file=shown, field=rel),
-                                  hint="move that file away, or unpack into another folder")
+                raise ExportError(
+                    f"the package has a folder '{rel}' where '{shown}' has a file",
+                    location=Location(file=shown, field=rel),
+                    hint="move that file away, or unpack into another folder",
+                )
             if not folder and here.is_dir():
-                raise ExportError(f"the package has a file '{rel}' where '{shown}' has a folder; "
-                                  "--replace never removes folders", location=Location(file=shown, field=rel),
-                                  hint="move that folder away, or unpack into another folder")
+                raise ExportError(
+                    f"the package has a file '{rel}' where '{shown}' has a folder; --replace never removes folders",
+                    location=Location(file=shown, field=rel),
+                    hint="move that folder away, or unpack into another folder",
+                )
 
 
 def merge_into(staged: Path, entries: list[Entry], target: Path) -> None:
@@ -71,7 +77,7 @@ def merge_into(staged: Path, entries: list[Entry], target: Path) -> None:
     try:
         for n, e in enumerate(sorted(entries, key=lambda e: (len(e.parts), e.parts))):
             dst = target.joinpath(*e.parts)
-            for folder in [*reversed(dst.parents)][len(target.parts):] + ([dst] if e.is_dir else []):
+            for folder in [*reversed(dst.parents)][len(target.parts) :] + ([dst] if e.is_dir else []):
                 if not folder.exists():
                     folder.mkdir()
                     journal.append(("folder", folder, None))
@@ -103,10 +109,12 @@ def merge_into(staged: Path, entries: list[Entry], target: Path) -> None:
                 backup = kept
             except OSError:
                 pass
-            raise ExportError(f"the import failed ({failure}) and {len(lost)} replaced file(s) could not be put "
-                              f"back, e.g. '{lost[0]}'", location=Location(file=str(target)),
-                              hint=f"the previous versions are kept in '{backup}': move them back by hand"
-                              ) from failure
+            raise ExportError(
+                f"the import failed ({failure}) and {len(lost)} replaced file(s) could not be put "
+                f"back, e.g. '{lost[0]}'",
+                location=Location(file=str(target)),
+                hint=f"the previous versions are kept in '{backup}': move them back by hand",
+            ) from failure
         shutil.rmtree(backup, ignore_errors=True)
         raise
     shutil.rmtree(backup, ignore_errors=True)

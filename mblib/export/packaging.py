@@ -144,8 +144,11 @@ def import_package(
         zf = zipfile.ZipFile(package)
         size = package.stat().st_size
     except (zipfile.BadZipFile, OSError) as e:
-        raise UnsafePackageError(f"cannot read '{name}' as a zip file: {e}", location=Location(file=name),
-                                 hint="check that the file is a complete .zip package") from None
+        raise UnsafePackageError(
+            f"cannot read '{name}' as a zip file: {e}",
+            location=Location(file=name),
+            hint="check that the file is a complete .zip package",
+        ) from None
     limits = {"max_bytes": max_bytes, "max_ratio": max_ratio}
     with zf:
         entries = check_archive(zf, name, size, max_files=max_files, **limits)
@@ -161,8 +164,11 @@ def import_package(
                 raise
             return dest
         if not target.is_dir():
-            raise ExportError(f"{shown} exists and is not a folder", location=Location(file=str(dest)),
-                              hint="give the path of a new or empty folder to unpack into")
+            raise ExportError(
+                f"{shown} exists and is not a folder",
+                location=Location(file=str(dest)),
+                hint="give the path of a new or empty folder to unpack into",
+            )
         clean_stale(target, SCRATCH_NAME)
         present = sorted(p.name for p in target.iterdir())
         if present and not replace:
@@ -171,7 +177,8 @@ def import_package(
                 "nothing was unpacked",
                 location=Location(file=str(dest)),
                 hint="unpack into a new or empty folder, or pass --replace (Python: replace=True) to overwrite "
-                     "the paths the package holds; other files in the folder are kept")
+                "the paths the package holds; other files in the folder are kept",
+            )
         refuse_conflicts(entries, target, str(dest))
         staged = make_scratch(target, SCRATCH_NAME)
         try:

@@ -28,9 +28,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..content.module import Module
     from ..content.workspace import Workspace
 
-NS_SCHEMA_LOCATION = ("http://www.imsproject.org/xsd/imscp_rootv1p1p2 imscp_rootv1p1p2.xsd "
-                      "http://www.imsglobal.org/xsd/imsmd_rootv1p2p1 imsmd_rootv1p2p1.xsd "
-                      "http://www.adlnet.org/xsd/adlcp_rootv1p2 adlcp_rootv1p2.xsd")
+NS_SCHEMA_LOCATION = (
+    "http://www.imsproject.org/xsd/imscp_rootv1p1p2 imscp_rootv1p1p2.xsd "
+    "http://www.imsglobal.org/xsd/imsmd_rootv1p2p1 imsmd_rootv1p2p1.xsd "
+    "http://www.adlnet.org/xsd/adlcp_rootv1p2 adlcp_rootv1p2.xsd"
+)
 
 
 def xml_id(prefix: str, value: str) -> str:
@@ -38,8 +40,15 @@ def xml_id(prefix: str, value: str) -> str:
     return prefix + "-" + re.sub(r"[^A-Za-z0-9_.-]", "_", value)
 
 
-def scorm_manifest(package_id: str, title: str, modules: list[Module], files: Mapping[str, list[str]], *,
-                   prerequisites: Mapping[str, list[str]] | None = None, version: str = "1.0.0") -> str:
+def scorm_manifest(
+    package_id: str,
+    title: str,
+    modules: list[Module],
+    files: Mapping[str, list[str]],
+    *,
+    prerequisites: Mapping[str, list[str]] | None = None,
+    version: str = "1.0.0",
+) -> str:
     """The ``imsmanifest.xml`` of a SCORM 1.2 package (``files``: module id -> its files, page first)."""
     prerequisites = prerequisites or {}
     ids = {m.id for m in modules}
@@ -49,16 +58,21 @@ def scorm_manifest(package_id: str, title: str, modules: list[Module], files: Ma
         items.append(
             f'      <item identifier="{xml_id("item", m.id)}" identifierref="{xml_id("res", m.id)}" isvisible="true">\n'
             f"        <title>{escape(m.title)}</title>\n"
-            + (f'        <adlcp:prerequisites type="aicc_script">{escape("&".join(pre))}</adlcp:prerequisites>\n'
-               if pre else "")
+            + (
+                f'        <adlcp:prerequisites type="aicc_script">{escape("&".join(pre))}</adlcp:prerequisites>\n'
+                if pre
+                else ""
+            )
             + (f"        <adlcp:masteryscore>{round(m.pass_mark * 100)}</adlcp:masteryscore>\n" if m.quizzes else "")
-            + "      </item>")
+            + "      </item>"
+        )
         page, *rest = files[m.id]
         resources.append(
             f'    <resource identifier="{xml_id("res", m.id)}" type="webcontent" adlcp:scormtype="sco" '
             f"href={quoteattr(page)}>\n"
             + "".join(f"      <file href={quoteattr(f)}/>\n" for f in [page, *rest])
-            + "    </resource>")
+            + "    </resource>"
+        )
     org = xml_id("org", package_id)
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -70,15 +84,15 @@ def scorm_manifest(package_id: str, title: str, modules: list[Module], files: Ma
         "  <metadata>\n    <schema>ADL SCORM</schema>\n    <schemaversion>1.2</schemaversion>\n  </metadata>\n"
         f'  <organizations default="{org}">\n'
         f'    <organization identifier="{org}">\n'
-        f"      <title>{escape(title)}</title>\n"
-        + "\n".join(items) + "\n"
-        "    </organization>\n  </organizations>\n  <resources>\n"
-        + "\n".join(resources) + "\n"
-        "  </resources>\n</manifest>\n")
+        f"      <title>{escape(title)}</title>\n" + "\n".join(items) + "\n"
+        "    </organization>\n  </organizations>\n  <resources>\n" + "\n".join(resources) + "\n"
+        "  </resources>\n</manifest>\n"
+    )
 
 
-def write_lms_pages(folder: Path, workspace: Workspace, modules: Iterable[Module], script: str,
-                    *, connect_src: str = "'none'") -> dict[str, list[str]]:
+def write_lms_pages(
+    folder: Path, workspace: Workspace, modules: Iterable[Module], script: str, *, connect_src: str = "'none'"
+) -> dict[str, list[str]]:
     """Render each module with an LMS adapter script into ``folder``; returns module id -> files written."""
     from ..render.page import render_module
 
@@ -105,8 +119,15 @@ def package_units(workspace: Workspace, item_id: str) -> tuple[str, str, list[st
     return module.id, module.title, [module.id], {}, module.version
 
 
-def export_scorm(workspace: Workspace, item_id: str, out_file: str | Path, *, execute: bool = True,
-                 workers: int | None = None, echo: Callable[[str], None] | None = None) -> Path:
+def export_scorm(
+    workspace: Workspace,
+    item_id: str,
+    out_file: str | Path,
+    *,
+    execute: bool = True,
+    workers: int | None = None,
+    echo: Callable[[str], None] | None = None,
+) -> Path:
     """Write the SCORM 1.2 package (zip) of a credential or a module to ``out_file``, atomically."""
     from .packaging import zip_build_folder, zip_folder
     from .site import static_text
@@ -117,8 +138,9 @@ def export_scorm(workspace: Workspace, item_id: str, out_file: str | Path, *, ex
     out_file = Path(out_file)
     with zip_build_folder(out_file) as tmp:
         files = write_lms_pages(tmp, workspace, [modules[m] for m in order], static_text("scorm12.js"))
-        manifest = scorm_manifest(package_id, title, [modules[m] for m in order], files, prerequisites=prereq,
-                                  version=version)
+        manifest = scorm_manifest(
+            package_id, title, [modules[m] for m in order], files, prerequisites=prereq, version=version
+        )
         atomic_write(tmp / "imsmanifest.xml", manifest.encode("utf-8"))
         zip_folder(tmp, out_file)  # written aside and renamed over the old package: never half a zip
     return out_file

@@ -63,8 +63,7 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def is_stale(path: Path, target_name: str, *, now: float | None = None,
-             stale_after: float = STALE_AFTER_S) -> bool:
+def is_stale(path: Path, target_name: str, *, now: float | None = None, stale_after: float = STALE_AFTER_S) -> bool:
     """Whether ``path`` is a scratch folder (or file) of ``target_name`` that no running export uses."""
     m = _pattern(target_name).match(path.name)
     if m is None:

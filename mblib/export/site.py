@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from ..content.yamlio import atomic_write
 from .packaging import staged_folder
@@ -24,9 +25,23 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..content.workspace import Workspace
 
 STATIC = Path(__file__).parent / "static"
-LANGUAGE_NAMES = {"en": "English", "fr": "Français", "de": "Deutsch", "es": "Español", "nl": "Nederlands",
-                  "it": "Italiano", "pt": "Português", "pl": "Polski", "sv": "Svenska", "da": "Dansk",
-                  "fi": "Suomi", "cs": "Čeština", "el": "Ελληνικά", "ro": "Română", "hu": "Magyar"}
+LANGUAGE_NAMES = {
+    "en": "English",
+    "fr": "Français",
+    "de": "Deutsch",
+    "es": "Español",
+    "nl": "Nederlands",
+    "it": "Italiano",
+    "pt": "Português",
+    "pl": "Polski",
+    "sv": "Svenska",
+    "da": "Dansk",
+    "fi": "Suomi",
+    "cs": "Čeština",
+    "el": "Ελληνικά",
+    "ro": "Română",
+    "hu": "Magyar",
+}
 
 
 def static_text(name: str) -> str:
@@ -39,7 +54,7 @@ def site_script(site_id: str) -> str:
     return static_text("site.js").replace("__SITE__", json.dumps(site_id), 1)
 
 
-def translations(workspace: "Workspace", module_ids: list[str]) -> dict[str, list[str]]:
+def translations(workspace: Workspace, module_ids: list[str]) -> dict[str, list[str]]:
     """Languages with translated modules (``translations/<lang>/<id>.yaml``): lang -> module ids.
 
     Empty when the translate package is not installed.
@@ -60,7 +75,7 @@ def translations(workspace: "Workspace", module_ids: list[str]) -> dict[str, lis
     return out
 
 
-def _translated(workspace: "Workspace", module: "Module", lang: str, executed: "Module") -> "Module":
+def _translated(workspace: Workspace, module: Module, lang: str, executed: Module) -> Module:
     from ..translate import translated_module
 
     tm = translated_module(workspace, module, lang)
@@ -74,7 +89,7 @@ def _translated(workspace: "Workspace", module: "Module", lang: str, executed: "
 
 
 def export_site(
-    workspace: "Workspace",
+    workspace: Workspace,
     credential_id: str,
     out_dir: str | Path,
     *,
@@ -124,15 +139,17 @@ def export_site(
                     if mid is not None and it["code"] is not None and mid not in langs[it["code"]]:
                         continue
                     target = href(mid, it["code"]) if mid else href("index", it["code"])
-                    out_items.append({"href": target, "lang": it["lang"], "label": it["label"],
-                                      "current": it["code"] == _lang})
+                    out_items.append(
+                        {"href": target, "lang": it["lang"], "label": it["label"], "current": it["code"] == _lang}
+                    )
                 return out_items
 
             for i, mid in enumerate(order):
                 if mid not in present:
                     continue
-                module = modules[mid] if lang is None else _translated(workspace, workspace.module(mid), lang,
-                                                                         modules[mid])
+                module = (
+                    modules[mid] if lang is None else _translated(workspace, workspace.module(mid), lang, modules[mid])
+                )
                 nav: dict[str, Any] = {"index": {"href": "index.html", "title": cred.title}}
                 if i > 0:
                     prev = order[i - 1]
@@ -147,16 +164,25 @@ def export_site(
                     from ..translate import untranslated_fields
 
                     untranslated = untranslated_fields(workspace, workspace.module(mid), lang)
-                page = render_module(module, workspace, language=lang or None, nav=nav, scripts=[script],
-                                     styles=[site_css], untranslated=untranslated)
+                page = render_module(
+                    module,
+                    workspace,
+                    language=lang or None,
+                    nav=nav,
+                    scripts=[script],
+                    styles=[site_css],
+                    untranslated=untranslated,
+                )
                 for rel, data in page.assets.items():
                     atomic_write(tmp / rel, data)  # media shared by every language, at the site root
                 html = page.html
                 if lang:  # large media live once, at the site root
                     html = re.sub(r'(src|poster)="media/', r'\1="../media/', html)
                 atomic_write(folder / f"{mid}.html", html.encode("utf-8"))
-            minutes = {m: max(1, round(workspace.module(m).estimate_duration(workspace.settings.duration).minutes))
-                       for m in order}
+            minutes = {
+                m: max(1, round(workspace.module(m).estimate_duration(workspace.settings.duration).minutes))
+                for m in order
+            }
             entries = []
             for mid in order:
                 if mid in required:
@@ -166,15 +192,30 @@ def export_site(
                     kind = f"Elective: choose {g.choose} of {len(g.modules)}" + (f" ({g.title})" if g.title else "")
                 else:
                     kind = "Optional"
-                entries.append({
-                    "module": workspace.module(mid), "minutes": minutes[mid], "kind": kind,
-                    "href": href(mid, lang if mid in present else None),
-                    "prerequisites": [titles[p] for p in cred.prerequisites.get(mid, []) if p in titles],
-                })
-            index = environment().get_template("site_index.html.j2").render(
-                credential=cred, entries=entries, css=css, site_css=site_css, js=script,
-                lang=lang or source_lang, issuer=cred.issuer or workspace.settings.issuer,
-                languages=switcher(None), csp=content_security_policy([script], [css, site_css]))
+                entries.append(
+                    {
+                        "module": workspace.module(mid),
+                        "minutes": minutes[mid],
+                        "kind": kind,
+                        "href": href(mid, lang if mid in present else None),
+                        "prerequisites": [titles[p] for p in cred.prerequisites.get(mid, []) if p in titles],
+                    }
+                )
+            index = (
+                environment()
+                .get_template("site_index.html.j2")
+                .render(
+                    credential=cred,
+                    entries=entries,
+                    css=css,
+                    site_css=site_css,
+                    js=script,
+                    lang=lang or source_lang,
+                    issuer=cred.issuer or workspace.settings.issuer,
+                    languages=switcher(None),
+                    csp=content_security_policy([script], [css, site_css]),
+                )
+            )
             atomic_write(folder / "index.html", index.encode("utf-8"))
     return out
 

@@ -49,38 +49,60 @@ class Entry:
 
 
 def _refuse(message: str, package: str, entry: str | None = None, hint: str | None = None) -> UnsafePackageError:
-    return UnsafePackageError(message, location=Location(file=package, field=entry),
-                              hint=hint or "a package may only hold plain files and folders with relative paths; "
-                                           "re-create it, or ask its author for a clean copy")
+    return UnsafePackageError(
+        message,
+        location=Location(file=package, field=entry),
+        hint=hint
+        or "a package may only hold plain files and folders with relative paths; "
+        "re-create it, or ask its author for a clean copy",
+    )
 
 
 def _entry_parts(name: str, package: str) -> tuple[str, ...]:
     if name == "":
         raise _refuse("an entry has an empty name", package, hint="re-create the package: every entry needs a name")
     if "\\" in name or "\x00" in name:
-        raise _refuse(f"entry '{name}' has a backslash or NUL in its name", package, name,
-                      hint="re-create the package with forward-slash paths")
+        raise _refuse(
+            f"entry '{name}' has a backslash or NUL in its name",
+            package,
+            name,
+            hint="re-create the package with forward-slash paths",
+        )
     path = PurePosixPath(name)
     if path.is_absolute() or (path.parts and ":" in path.parts[0]):
-        raise _refuse(f"entry '{name}' has an absolute path", package, name,
-                      hint="a package may only hold paths relative to its root")
+        raise _refuse(
+            f"entry '{name}' has an absolute path",
+            package,
+            name,
+            hint="a package may only hold paths relative to its root",
+        )
     if any(part == ".." for part in path.parts):
-        raise _refuse(f"entry '{name}' points outside the package ('..')", package, name,
-                      hint="a package may only hold paths relative to its root")
+        raise _refuse(
+            f"entry '{name}' points outside the package ('..')",
+            package,
+            name,
+            hint="a package may only hold paths relative to its root",
+        )
     parts = tuple(p for p in name.split("/") if p not in ("", "."))
     if not parts:
-        raise _refuse(f"entry '{name}' names the package's own root folder ('.'), not a file or folder in it",
-                      package, name, hint="re-create the package without that entry")
+        raise _refuse(
+            f"entry '{name}' names the package's own root folder ('.'), not a file or folder in it",
+            package,
+            name,
+            hint="re-create the package without that entry",
+        )
     return parts
 
 
-def check_archive(zf: zipfile.ZipFile, package: str, archive_size: int, *, max_bytes: int, max_files: int,
-                  max_ratio: float) -> list[Entry]:
+def check_archive(
+    zf: zipfile.ZipFile, package: str, archive_size: int, *, max_bytes: int, max_files: int, max_ratio: float
+) -> list[Entry]:
     """Check every entry of an open zip from its directory alone; return them normalised, or raise."""
     infos = zf.infolist()
     if len(infos) > max_files:
-        raise _refuse(f"the package has {len(infos)} entries (limit {max_files})", package,
-                      hint="raise max_files if you trust it")
+        raise _refuse(
+            f"the package has {len(infos)} entries (limit {max_files})", package, hint="raise max_files if you trust it"
+        )
     entries: list[Entry] = []
     seen: dict[tuple[str, ...], Entry] = {}
     folders: dict[tuple[str, ...], str] = {}  # folder path -> an entry that makes it
@@ -93,42 +115,74 @@ def check_archive(zf: zipfile.ZipFile, package: str, archive_size: int, *, max_b
         entry = Entry(info, parts, info.is_dir())
         other = seen.get(parts)
         if other is not None and not (entry.is_dir and other.is_dir):
-            what = (f"the package has two entries named '{info.filename}'" if other.info.filename == info.filename
-                    else f"entries '{other.info.filename}' and '{info.filename}' both unpack to '{entry.rel}'")
-            raise _refuse(f"{what}: one would silently overwrite the other", package, info.filename,
-                          hint="re-create the package with one entry per path")
+            what = (
+                f"the package has two entries named '{info.filename}'"
+                if other.info.filename == info.filename
+                else f"entries '{other.info.filename}' and '{info.filename}' both unpack to '{entry.rel}'"
+            )
+            raise _refuse(
+                f"{what}: one would silently overwrite the other",
+                package,
+                info.filename,
+                hint="re-create the package with one entry per path",
+            )
         seen.setdefault(parts, entry)
         for i in range(1, len(parts) + (1 if entry.is_dir else 0)):
             folders.setdefault(parts[:i], info.filename)
         key = entry.rel.casefold()
         if key in folded and folded[key] != entry.rel:
-            warnings.warn(f"{package}: entries '{folded[key]}' and '{entry.rel}' differ only in case; on Windows and "
-                          "macOS one overwrites the other (they are unpacked side by side here)",
-                          PackageWarning, stacklevel=3)
+            warnings.warn(
+                f"{package}: entries '{folded[key]}' and '{entry.rel}' differ only in case; on Windows and "
+                "macOS one overwrites the other (they are unpacked side by side here)",
+                PackageWarning,
+                stacklevel=3,
+            )
         folded.setdefault(key, entry.rel)
         entries.append(entry)
     for e in entries:
         if not e.is_dir and e.parts in folders:
-            raise _refuse(f"entry '{e.info.filename}' is a file, but entry '{folders[e.parts]}' needs a folder "
-                          f"at the same path", package, e.info.filename,
-                          hint="re-create the package: a path cannot be a file and a folder at once")
+            raise _refuse(
+                f"entry '{e.info.filename}' is a file, but entry '{folders[e.parts]}' needs a folder at the same path",
+                package,
+                e.info.filename,
+                hint="re-create the package: a path cannot be a file and a folder at once",
+            )
     declared = sum(e.info.file_size for e in entries)
     if declared > max_bytes:
-        raise _refuse(f"the package unpacks to {declared} bytes (limit {max_bytes})", package,
-                      hint="raise max_bytes if you trust it")
+        raise _refuse(
+            f"the package unpacks to {declared} bytes (limit {max_bytes})",
+            package,
+            hint="raise max_bytes if you trust it",
+        )
     for e in entries:
         i = e.info
         if i.compress_size and i.file_size > _RATIO_FLOOR and i.file_size / i.compress_size > max_ratio:
-            raise _refuse(f"entry '{i.filename}' expands {i.file_size / i.compress_size:.0f} times (zip bomb?)",
-                          package, i.filename, hint="raise max_ratio if you trust it")
+            raise _refuse(
+                f"entry '{i.filename}' expands {i.file_size / i.compress_size:.0f} times (zip bomb?)",
+                package,
+                i.filename,
+                hint="raise max_ratio if you trust it",
+            )
     if declared > _RATIO_FLOOR and declared / max(archive_size, 1) > max_ratio:
-        raise _refuse(f"the package expands {declared / max(archive_size, 1):.0f} times as a whole ({archive_size} "
-                      f"bytes unpack to {declared}; zip bomb?)", package, hint="raise max_ratio if you trust it")
+        raise _refuse(
+            f"the package expands {declared / max(archive_size, 1):.0f} times as a whole ({archive_size} "
+            f"bytes unpack to {declared}; zip bomb?)",
+            package,
+            hint="raise max_ratio if you trust it",
+        )
     return entries
 
 
-def extract(zf: zipfile.ZipFile, entries: list[Entry], into: Path, package: str, archive_size: int, *,
-             max_bytes: int, max_ratio: float) -> None:
+def extract(
+    zf: zipfile.ZipFile,
+    entries: list[Entry],
+    into: Path,
+    package: str,
+    archive_size: int,
+    *,
+    max_bytes: int,
+    max_ratio: float,
+) -> None:
     """Unpack checked entries under ``into``, counting bytes and the ratio again (headers can lie)."""
     declared = sum(e.info.file_size for e in entries)
     written = 0
@@ -145,20 +199,36 @@ def extract(zf: zipfile.ZipFile, entries: list[Entry], into: Path, package: str,
                 while chunk := src.read(1 << 16):
                     written += len(chunk)
                     if written > max_bytes:
-                        raise _refuse(f"the package unpacks to more than {max_bytes} bytes (its header said "
-                                      f"{declared})", package, name, hint="raise max_bytes if you trust it")
+                        raise _refuse(
+                            f"the package unpacks to more than {max_bytes} bytes (its header said {declared})",
+                            package,
+                            name,
+                            hint="raise max_bytes if you trust it",
+                        )
                     if written > _RATIO_FLOOR and written / max(archive_size, 1) > max_ratio:
-                        raise _refuse(f"the package expands more than {max_ratio:.0f} times (its header said "
-                                      f"{declared} bytes; zip bomb?)", package, name,
-                                      hint="raise max_ratio if you trust it")
+                        raise _refuse(
+                            f"the package expands more than {max_ratio:.0f} times (its header said "
+                            f"{declared} bytes; zip bomb?)",
+                            package,
+                            name,
+                            hint="raise max_ratio if you trust it",
+                        )
                     dst.write(chunk)
         except FileExistsError:
-            raise _refuse(f"entry '{name}' unpacks onto another entry on this file system (names that differ only "
-                          "in case or accents?)", package, name,
-                          hint="re-create the package with names that differ in more than case") from None
+            raise _refuse(
+                f"entry '{name}' unpacks onto another entry on this file system (names that differ only "
+                "in case or accents?)",
+                package,
+                name,
+                hint="re-create the package with names that differ in more than case",
+            ) from None
         except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
-            raise _refuse(f"entry '{name}' is damaged or does not match its header: {exc}", package, name,
-                          hint="get a fresh copy of the package") from None
+            raise _refuse(
+                f"entry '{name}' is damaged or does not match its header: {exc}",
+                package,
+                name,
+                hint="get a fresh copy of the package",
+            ) from None
 
 
 __all__ = ["SCRATCH_NAME", "Entry", "PackageWarning", "check_archive", "extract"]

@@ -8,6 +8,13 @@ from .markdown import sanitize_html, to_html, to_inline_html
 from .page import Page, content_security_policy, environment, render_module, render_workspace, write_module_page
 
 __all__ = [
-    "Page", "content_security_policy", "environment", "render_module", "render_workspace", "sanitize_html",
-    "to_html", "to_inline_html", "write_module_page",
+    "Page",
+    "content_security_policy",
+    "environment",
+    "render_module",
+    "render_workspace",
+    "sanitize_html",
+    "to_html",
+    "to_inline_html",
+    "write_module_page",
 ]

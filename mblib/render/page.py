@@ -18,10 +18,11 @@ import base64
 import hashlib
 import mimetypes
 import re
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Collection, Mapping, Sequence, TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import Location, RenderError
 from .markdown import sanitize_html, to_html, to_inline_html
@@ -36,8 +37,13 @@ TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
 EMBED_LIMIT = 8 * 1024 * 1024  # media up to this size is embedded in the page
 
-_MIME_FALLBACK = {".vtt": "text/vtt", ".webm": "video/webm", ".svg": "image/svg+xml", ".mp4": "video/mp4",
-                  ".webp": "image/webp"}
+_MIME_FALLBACK = {
+    ".vtt": "text/vtt",
+    ".webm": "video/webm",
+    ".svg": "image/svg+xml",
+    ".mp4": "video/mp4",
+    ".webp": "image/webp",
+}
 
 
 @dataclass
@@ -95,28 +101,31 @@ def csp_hash(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
 
 
-def content_security_policy(scripts: list[str], styles: list[str], *, media_self: bool = False,
-                            connect: str = "'none'") -> str:
+def content_security_policy(
+    scripts: list[str], styles: list[str], *, media_self: bool = False, connect: str = "'none'"
+) -> str:
     """A strict CSP: nothing loads from the network; inline code runs only by hash."""
     media = "data: 'self'" if media_self else "data:"
-    return "; ".join([
-        "default-src 'none'",
-        "script-src " + (" ".join(csp_hash(s) for s in scripts) or "'none'"),
-        "style-src " + (" ".join(csp_hash(s) for s in styles) or "'none'"),
-        f"img-src {media}",
-        f"media-src {media}",
-        "font-src data:",
-        f"connect-src {connect}",
-        "base-uri 'none'",
-        "form-action 'none'",
-        "object-src 'none'",
-    ])
+    return "; ".join(
+        [
+            "default-src 'none'",
+            "script-src " + (" ".join(csp_hash(s) for s in scripts) or "'none'"),
+            "style-src " + (" ".join(csp_hash(s) for s in styles) or "'none'"),
+            f"img-src {media}",
+            f"media-src {media}",
+            "font-src data:",
+            f"connect-src {connect}",
+            "base-uri 'none'",
+            "form-action 'none'",
+            "object-src 'none'",
+        ]
+    )
 
 
 class _Media:
     """Resolves media paths of a workspace to data: URIs or assets."""
 
-    def __init__(self, workspace: "Workspace | None", embed_limit: int):
+    def __init__(self, workspace: Workspace | None, embed_limit: int):
         self.workspace = workspace
         self.embed_limit = embed_limit
         self.assets: dict[str, bytes] = {}
@@ -132,8 +141,11 @@ class _Media:
         root = self.workspace.root.resolve()
         path = (root / src).resolve()
         if root not in path.parents:
-            raise RenderError(f"media path '{src}' points outside the workspace",
-                              location=Location(field="src"), hint="keep media files under media/")
+            raise RenderError(
+                f"media path '{src}' points outside the workspace",
+                location=Location(field="src"),
+                hint="keep media files under media/",
+            )
         if not path.is_file():
             self.missing.append(src)
             return ""
@@ -143,17 +155,21 @@ class _Media:
             mime = _MIME_FALLBACK[path.suffix.lower()]
         if len(data) <= self.embed_limit:
             return f"data:{mime};base64,{base64.b64encode(data).decode()}"
-        rel = "media/" + path.relative_to(root / "media").as_posix() if (root / "media") in path.parents else "media/" + path.name
+        rel = (
+            "media/" + path.relative_to(root / "media").as_posix()
+            if (root / "media") in path.parents
+            else "media/" + path.name
+        )
         self.assets[rel] = data
         self.self_hosted = True
         return rel
 
 
 def render_module(
-    module: "Module",
-    workspace: "Workspace | None" = None,
+    module: Module,
+    workspace: Workspace | None = None,
     *,
-    settings: "Settings | None" = None,
+    settings: Settings | None = None,
     language: str | None = None,
     embed_limit: int = EMBED_LIMIT,
     nav: Mapping[str, Any] | None = None,
@@ -200,8 +216,11 @@ def render_module(
     }
     for code in (*scripts, *styles):
         if re.search(r"</(script|style)", code, re.I):
-            raise RenderError("an extra script or style contains a closing </script> or </style> tag",
-                              location=Location(module_id=module.id), hint="escape it as <\\/script>")
+            raise RenderError(
+                "an extra script or style contains a closing </script> or </style> tag",
+                location=Location(module_id=module.id),
+                hint="escape it as <\\/script>",
+            )
     body = env.get_template("module.html.j2").render(**ctx, csp="__CSP__")
     csp = content_security_policy([js, *scripts], [css, *styles], media_self=media.self_hosted, connect=connect_src)
     html = body.replace("__CSP__", csp, 1)
@@ -209,7 +228,9 @@ def render_module(
     return Page(html=html, assets=dict(media.assets), missing_media=list(media.missing))
 
 
-_REMOTE = re.compile(r"""<(?:script|link|img|video|audio|source|track|iframe)\b[^>]*\s(?:src|href)=["']?(?:https?:)?//""", re.I)
+_REMOTE = re.compile(
+    r"""<(?:script|link|img|video|audio|source|track|iframe)\b[^>]*\s(?:src|href)=["']?(?:https?:)?//""", re.I
+)
 
 
 def _check_no_remote(html: str, module_id: str) -> None:
@@ -222,7 +243,7 @@ def _check_no_remote(html: str, module_id: str) -> None:
         )
 
 
-def write_module_page(module: "Module", out_dir: str | Path, workspace: "Workspace | None" = None, **kw: Any) -> Path:
+def write_module_page(module: Module, out_dir: str | Path, workspace: Workspace | None = None, **kw: Any) -> Path:
     """Render a module to ``out_dir/<module-id>.html`` (plus any large media beside it), atomically."""
     from ..content.yamlio import atomic_write
 
@@ -235,7 +256,7 @@ def write_module_page(module: "Module", out_dir: str | Path, workspace: "Workspa
     return target
 
 
-def render_workspace(workspace: "Workspace", out_dir: str | Path) -> list[Path]:
+def render_workspace(workspace: Workspace, out_dir: str | Path) -> list[Path]:
     """Render every module of a workspace plus an ``index.html`` that links them by credential."""
     from ..content.yamlio import atomic_write
 
@@ -245,7 +266,7 @@ def render_workspace(workspace: "Workspace", out_dir: str | Path) -> list[Path]:
     return [*written, out / "index.html"]
 
 
-def render_index(workspace: "Workspace") -> str:
+def render_index(workspace: Workspace) -> str:
     """The ``index.html`` of a folder of module pages (``<module-id>.html``), grouped by credential."""
     css = static_text("mblib.css")
     creds = []
@@ -259,14 +280,30 @@ def render_index(workspace: "Workspace") -> str:
         listed.update(m.id for m in mods)
         creds.append({"credential": c, "modules": mods})
     others = [m for m in workspace.modules.values() if m.id not in listed]
-    return environment().get_template("index.html.j2").render(
-        title=workspace.settings.workspace.title, credentials=creds, others=others, css=css,
-        lang=workspace.settings.workspace.source_language,
-        minutes={m.id: max(1, round(m.estimate_duration(workspace.settings.duration).minutes))
-                 for m in workspace.modules.values()},
-        csp=content_security_policy([], [css]),
+    return (
+        environment()
+        .get_template("index.html.j2")
+        .render(
+            title=workspace.settings.workspace.title,
+            credentials=creds,
+            others=others,
+            css=css,
+            lang=workspace.settings.workspace.source_language,
+            minutes={
+                m.id: max(1, round(m.estimate_duration(workspace.settings.duration).minutes))
+                for m in workspace.modules.values()
+            },
+            csp=content_security_policy([], [css]),
+        )
     )
 
 
-__all__ = ["Page", "content_security_policy", "environment", "render_index", "render_module", "render_workspace",
-           "write_module_page"]
+__all__ = [
+    "Page",
+    "content_security_policy",
+    "environment",
+    "render_index",
+    "render_module",
+    "render_workspace",
+    "write_module_page",
+]

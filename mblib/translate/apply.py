@@ -24,16 +24,17 @@ of a module in a language, with a visible per-segment fallback to the source.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING
 
 from ..errors import Location
 from .engines import SegmentTooLongError
+from .errors import TranslationError
 from .glossary import Glossary
 from .memory import TranslationMemory
 from .protect import protect
 from .segments import MODULE_BLOCK, Segment, module_fields, module_segments, split_field
-from .errors import TranslationError
 from .store import TranslationFile, load_translations, save_translations
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -60,14 +61,24 @@ class TranslationResult:
     path: str | None = None
 
     def __str__(self) -> str:
-        return (f"{self.module} -> {self.language}: {self.segments} segments, {self.translated} translated, "
-                f"{self.from_memory} from memory, {self.kept} kept, {self.copied} copied, "
-                f"{len(self.flagged)} flagged")
+        return (
+            f"{self.module} -> {self.language}: {self.segments} segments, {self.translated} translated, "
+            f"{self.from_memory} from memory, {self.kept} kept, {self.copied} copied, "
+            f"{len(self.flagged)} flagged"
+        )
 
 
-def translate_module(workspace: "Workspace", module_id: str, lang: str, *, engine: "Engine | None" = None,
-                     memory: TranslationMemory | None = None, glossary: Glossary | None = None,
-                     progress: Progress | None = None, batch_size: int | None = None) -> TranslationResult:
+def translate_module(
+    workspace: Workspace,
+    module_id: str,
+    lang: str,
+    *,
+    engine: Engine | None = None,
+    memory: TranslationMemory | None = None,
+    glossary: Glossary | None = None,
+    progress: Progress | None = None,
+    batch_size: int | None = None,
+) -> TranslationResult:
     """Translate one module into ``lang`` and save ``translations/<lang>/<module>.yaml``.
 
     Only segments that are new or changed are translated; reviewed entries are kept; memory
@@ -118,8 +129,17 @@ def translate_module(workspace: "Workspace", module_id: str, lang: str, *, engin
             if hit is None:
                 misses.append(s)
                 continue
-            _record(tf, s, hit.target, "reviewed" if hit.origin == "reviewed" else "machine",
-                    None if hit.origin == "reviewed" else hit.model, [], glossary, lang, result)
+            _record(
+                tf,
+                s,
+                hit.target,
+                "reviewed" if hit.origin == "reviewed" else "machine",
+                None if hit.origin == "reviewed" else hit.model,
+                [],
+                glossary,
+                lang,
+                result,
+            )
             result.from_memory += 1
         size = batch_size or getattr(engine, "batch_size", 16) or 16
         unique = list(dict.fromkeys(s.source for s in misses))
@@ -128,7 +148,7 @@ def translate_module(workspace: "Workspace", module_id: str, lang: str, *, engin
             progress(0, len(unique))
         try:
             for i in range(0, len(unique), size):
-                batch = unique[i:i + size]
+                batch = unique[i : i + size]
                 ptexts = [protect(t, terms) for t in batch]
                 try:
                     outs = engine.translate_batch([p.text for p in ptexts])  # type: ignore[union-attr]
@@ -162,13 +182,27 @@ def _too_long(e: SegmentTooLongError, module_id: str, segments: list[Segment]) -
     where = f"segment '{s.id}'" + (f" (and {len(segments) - 1} more with the same text)" if len(segments) > 1 else "")
     return TranslationError(
         f"{where} is too long to translate: {e.tokens} tokens, but the model {e.model_id} reads at most {e.limit}",
-        location=Location(file=f"modules/{module_id}.yaml", module_id=module_id,
-                          block_id=None if s.block == MODULE_BLOCK else s.block, field=s.field),
-        hint=e.hint)
+        location=Location(
+            file=f"modules/{module_id}.yaml",
+            module_id=module_id,
+            block_id=None if s.block == MODULE_BLOCK else s.block,
+            field=s.field,
+        ),
+        hint=e.hint,
+    )
 
 
-def _record(tf: TranslationFile, s: Segment, target: str, status: str, model: str | None, flags: list[str],
-            glossary: Glossary, lang: str, result: TranslationResult) -> None:
+def _record(
+    tf: TranslationFile,
+    s: Segment,
+    target: str,
+    status: str,
+    model: str | None,
+    flags: list[str],
+    glossary: Glossary,
+    lang: str,
+    result: TranslationResult,
+) -> None:
     if status != "reviewed":
         flags = flags + glossary.check(s.source, target, lang)
     tf.set(s.id, s.source, target, status=status, model=model, flags=flags)  # type: ignore[arg-type]
@@ -176,9 +210,14 @@ def _record(tf: TranslationFile, s: Segment, target: str, status: str, model: st
         result.flagged.append(s.id)
 
 
-def translate_modules(workspace: "Workspace", module_ids: Iterable[str], languages: Iterable[str], *,
-                      engine_factory: Callable[[str, str], "Engine"] | None = None,
-                      progress: Callable[[str, str, int, int], None] | None = None) -> list[TranslationResult]:
+def translate_modules(
+    workspace: Workspace,
+    module_ids: Iterable[str],
+    languages: Iterable[str],
+    *,
+    engine_factory: Callable[[str, str], Engine] | None = None,
+    progress: Callable[[str, str, int, int], None] | None = None,
+) -> list[TranslationResult]:
     """Translate several modules into several languages, one engine per language pair."""
     from .engines import make_engine
 
@@ -191,17 +230,19 @@ def translate_modules(workspace: "Workspace", module_ids: Iterable[str], languag
                 for mid in ids:
                     src = workspace.module(mid).language
                     if engine is None and _needs_engine(workspace, mid, lang):
-                        engine = (engine_factory or (lambda s, t: make_engine(workspace, s, t)))(src, lang)
-                    cb = (lambda d, t, mid=mid: progress(mid, lang, d, t)) if progress else None
-                    results.append(translate_module(workspace, mid, lang, engine=engine or _NoEngine(),
-                                                    memory=memory, progress=cb))
+                        factory = engine_factory or (lambda s, t: make_engine(workspace, s, t))
+                        engine = factory(src, lang)
+                    cb = (lambda d, t, mid=mid, lang=lang: progress(mid, lang, d, t)) if progress else None
+                    results.append(
+                        translate_module(workspace, mid, lang, engine=engine or _NoEngine(), memory=memory, progress=cb)
+                    )
             finally:
                 if engine is not None:
                     engine.close()
     return results
 
 
-def _needs_engine(workspace: "Workspace", module_id: str, lang: str) -> bool:
+def _needs_engine(workspace: Workspace, module_id: str, lang: str) -> bool:
     tf = load_translations(workspace, module_id, lang)
     return any(tf.current(s) is None for s in module_segments(workspace.module(module_id)))
 
@@ -217,7 +258,7 @@ class _NoEngine:
         pass
 
 
-def review_segment(workspace: "Workspace", module_id: str, lang: str, key: str, target: str | None = None) -> None:
+def review_segment(workspace: Workspace, module_id: str, lang: str, key: str, target: str | None = None) -> None:
     """Approve a segment (optionally with an edited target): it becomes ``reviewed`` in the file and in
     the memory, so no later machine run replaces it."""
     from ..errors import NotFoundError
@@ -225,8 +266,10 @@ def review_segment(workspace: "Workspace", module_id: str, lang: str, key: str, 
     module = workspace.module(module_id)
     segs = {s.id: s for s in module_segments(module)}
     if key not in segs:
-        raise NotFoundError(f"module '{module_id}' has no segment '{key}'",
-                            hint="segment ids are BLOCK/FIELD/INDEX; list them with module_segments(module)")
+        raise NotFoundError(
+            f"module '{module_id}' has no segment '{key}'",
+            hint="segment ids are BLOCK/FIELD/INDEX; list them with module_segments(module)",
+        )
     s = segs[key]
     tf = load_translations(workspace, module_id, lang)
     old = tf.segments.get(key)
@@ -251,11 +294,15 @@ class ReviewRow:
 
     def matches(self, what: str) -> bool:
         """Filter: ``all``, ``stale``, ``unreviewed`` (anything not reviewed) or ``glossary`` (flagged)."""
-        return {"all": True, "stale": self.state == "stale", "unreviewed": self.state != "reviewed",
-                "glossary": bool(self.flags)}.get(what, True)
+        return {
+            "all": True,
+            "stale": self.state == "stale",
+            "unreviewed": self.state != "reviewed",
+            "glossary": bool(self.flags),
+        }.get(what, True)
 
 
-def review_rows(workspace: "Workspace", module_id: str, lang: str, what: str = "all") -> list[ReviewRow]:
+def review_rows(workspace: Workspace, module_id: str, lang: str, what: str = "all") -> list[ReviewRow]:
     """The segments of a module with their ``lang`` translation and state, filtered by ``what``."""
     tf = load_translations(workspace, module_id, lang)
     rows = []
@@ -271,7 +318,7 @@ def review_rows(workspace: "Workspace", module_id: str, lang: str, what: str = "
     return rows
 
 
-def translated_module(workspace: "Workspace", module: "Module", lang: str, *, mark_fallback: bool = True) -> "Module":
+def translated_module(workspace: Workspace, module: Module, lang: str, *, mark_fallback: bool = True) -> Module:
     """A copy of ``module`` with its strings in ``lang``. A segment that is missing or stale falls back to
     the source text; in Markdown fields that text is wrapped in ``<span lang=SRC class="mb-fallback">``
     so pages show it. Plain-text fields (titles, alt text) fall back to the bare source: pass
@@ -299,7 +346,7 @@ def translated_module(workspace: "Workspace", module: "Module", lang: str, *, ma
     return Module.model_validate(data)
 
 
-def untranslated_fields(workspace: "Workspace", module: "Module", lang: str) -> frozenset[str]:
+def untranslated_fields(workspace: Workspace, module: Module, lang: str) -> frozenset[str]:
     """Keys ``block/field`` of the plain-text fields (titles, alt text) that show source text in ``lang``.
 
     Markdown fields mark their fallback segments themselves; plain-text fields cannot carry markup, so
@@ -311,17 +358,30 @@ def untranslated_fields(workspace: "Workspace", module: "Module", lang: str) -> 
         if ref.kind != "plain":
             continue
         ft = split_field(ref.text, ref.kind)
-        if any(tf.current(Segment(module.id, ref.block, ref.field, i, t, ref.kind)) is None
-               for i, t in enumerate(ft.segments)):
+        if any(
+            tf.current(Segment(module.id, ref.block, ref.field, i, t, ref.kind)) is None
+            for i, t in enumerate(ft.segments)
+        ):
             out.add(f"{ref.block}/{ref.field}")
     return frozenset(out)
 
 
-def fallback_count(workspace: "Workspace", module: "Module", lang: str) -> int:
+def fallback_count(workspace: Workspace, module: Module, lang: str) -> int:
     """How many segments of ``module`` would show the source text in ``lang``."""
     tf = load_translations(workspace, module.id, lang)
     return sum(tf.current(s) is None for s in module_segments(module))
 
 
-__all__ = ["FALLBACK", "MODULE_BLOCK", "ReviewRow", "TranslationResult", "review_rows", "fallback_count", "review_segment", "translate_module",
-           "translate_modules", "translated_module", "untranslated_fields"]
+__all__ = [
+    "FALLBACK",
+    "MODULE_BLOCK",
+    "ReviewRow",
+    "TranslationResult",
+    "review_rows",
+    "fallback_count",
+    "review_segment",
+    "translate_module",
+    "translate_modules",
+    "translated_module",
+    "untranslated_fields",
+]

@@ -41,9 +41,12 @@ def check_safetensors(folder: Path) -> Path:
             f"{folder} holds only pickled weights (.bin/.pt); mblib loads safetensors only, "
             "because a pickle can run code when it is loaded",
             hint="convert it once where you trust the file: MarianMTModel.from_pretrained(PATH)"
-                 ".save_pretrained(PATH, safe_serialization=True), or pull a safetensors revision")
-    raise ModelNotFoundError(f"{folder} is not a Marian checkpoint (no model.safetensors)",
-                             hint="point [translation.models] in mblib.toml at a folder made by save_pretrained")
+            ".save_pretrained(PATH, safe_serialization=True), or pull a safetensors revision",
+        )
+    raise ModelNotFoundError(
+        f"{folder} is not a Marian checkpoint (no model.safetensors)",
+        hint="point [translation.models] in mblib.toml at a folder made by save_pretrained",
+    )
 
 
 def offline() -> bool:
@@ -79,8 +82,10 @@ def resolve_model(workspace: Workspace | None, src: str, tgt: str, spec: str | P
         if "/" in str(spec) and not Path(str(spec)).exists():
             repo = str(spec)  # a hub id
         else:
-            raise ModelNotFoundError(f"model folder '{spec}' for {pair} does not exist (looked at {folder})",
-                                     hint=f"fix [translation.models] \"{pair}\" in mblib.toml")
+            raise ModelNotFoundError(
+                f"model folder '{spec}' for {pair} does not exist (looked at {folder})",
+                hint=f'fix [translation.models] "{pair}" in mblib.toml',
+            )
     models_dir = root / (settings.models_dir if settings else ".mblib/models")
     local = models_dir / repo.split("/")[-1]
     if local.is_dir():
@@ -92,7 +97,8 @@ def resolve_model(workspace: Workspace | None, src: str, tgt: str, spec: str | P
         f"no translation model for {pair}: '{repo}' is not in {models_dir} nor in the Hugging Face cache"
         + (" (HF_HUB_OFFLINE is set)" if offline() else ""),
         hint=f"either run `mb models pull {pair}` while online, or put a Marian checkpoint folder (safetensors) "
-             f"on disk and name it in mblib.toml: [translation.models] \"{pair}\" = \"path/to/opus-mt-{pair}\"")
+        f'on disk and name it in mblib.toml: [translation.models] "{pair}" = "path/to/opus-mt-{pair}"',
+    )
 
 
 __all__ = ["WEIGHT_PATTERNS", "check_safetensors", "hub_id", "offline", "resolve_model"]

@@ -31,8 +31,10 @@ def run_demo(workspace: Workspace, out: Path, echo: Callable[[str], None] = prin
     except ModelNotFoundError:
         if not hub_reachable(3.0):
             echo(f"translation: skipped -- no {pair} model on this machine and huggingface.co is not reachable.")
-            echo(f"  to enable it: run `mb models pull {pair} -w {workspace.root}` while online, or name a local "
-                 f"Marian folder in mblib.toml under [translation.models] \"{pair}\" = \"PATH\"")
+            echo(
+                f"  to enable it: run `mb models pull {pair} -w {workspace.root}` while online, or name a local "
+                f'Marian folder in mblib.toml under [translation.models] "{pair}" = "PATH"'
+            )
             return False
         try:
             pull_model(workspace, pair)
@@ -50,12 +52,15 @@ def run_demo(workspace: Workspace, out: Path, echo: Callable[[str], None] = prin
     pages = Path(out) / workspace.root.name / "pages" / lang
     fallbacks = 0
     for m in ws.modules.values():
-        write_module_page(translated_module(ws, m, lang), pages, ws, language=lang,
-                          untranslated=untranslated_fields(ws, m, lang))
+        write_module_page(
+            translated_module(ws, m, lang), pages, ws, language=lang, untranslated=untranslated_fields(ws, m, lang)
+        )
         fallbacks += fallback_count(ws, m, lang)
     done = sum(r.translated + r.from_memory for r in results)
-    echo(f"translation: {len(results)} modules into {lang}: {done} segments in {time.perf_counter() - t0:.1f} s, "
-         f"{fallbacks} shown in {src}; pages in {pages}/")
+    echo(
+        f"translation: {len(results)} modules into {lang}: {done} segments in {time.perf_counter() - t0:.1f} s, "
+        f"{fallbacks} shown in {src}; pages in {pages}/"
+    )
     return True
 
 

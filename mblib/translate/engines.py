@@ -41,8 +41,10 @@ class Engine:
         """Free what the engine holds (models, threads)."""
 
 
-SPLIT_HINT = ("split the sentence into shorter ones in the module (a segment is one sentence), or translate "
-              "this text by hand (mb xliff export, then import)")
+SPLIT_HINT = (
+    "split the sentence into shorter ones in the module (a segment is one sentence), or translate "
+    "this text by hand (mb xliff export, then import)"
+)
 
 
 class SegmentTooLongError(TranslationError):
@@ -50,8 +52,9 @@ class SegmentTooLongError(TranslationError):
 
     def __init__(self, index: int, tokens: int, limit: int, model_id: str):
         self.index, self.tokens, self.limit, self.model_id = index, tokens, limit, model_id
-        super().__init__(f"a segment is {tokens} tokens long, but the model {model_id} reads at most {limit}",
-                         hint=SPLIT_HINT)
+        super().__init__(
+            f"a segment is {tokens} tokens long, but the model {model_id} reads at most {limit}", hint=SPLIT_HINT
+        )
 
 
 def position_limit(model_dir: str | Path) -> int | None:
@@ -91,7 +94,7 @@ def _need(package: str, purpose: str) -> Any:
 def _by_length(texts: Sequence[str], batch_size: int) -> list[list[int]]:
     """Indexes of ``texts`` in batches of similar length (less padding)."""
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-    return [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+    return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
 
 
 def load_tokenizer(model_dir: str | Path) -> Any:
@@ -107,9 +110,17 @@ class MarianEngine(Engine):
     only ``model.safetensors`` is loaded, never a pickle.
     """
 
-    def __init__(self, model_dir: str | Path, *, model_id: str | None = None, beam_size: int = 1,
-                 batch_size: int = 16, max_new_tokens: int = 256, min_new_tokens: int | None = None,
-                 device: str = "cpu"):
+    def __init__(
+        self,
+        model_dir: str | Path,
+        *,
+        model_id: str | None = None,
+        beam_size: int = 1,
+        batch_size: int = 16,
+        max_new_tokens: int = 256,
+        min_new_tokens: int | None = None,
+        device: str = "cpu",
+    ):
         torch = _need("torch", "MarianMT translation")
         transformers = _need("transformers", "MarianMT translation")
         self.model_dir = check_safetensors(Path(model_dir))
@@ -168,8 +179,9 @@ def checkpoint_hash(model_dir: Path, quantization: str) -> str:
     return h.hexdigest()[:16]
 
 
-def convert_to_ct2(model_dir: str | Path, cache_root: str | Path, *, quantization: str = "int8",
-                   force: bool = False) -> Path:
+def convert_to_ct2(
+    model_dir: str | Path, cache_root: str | Path, *, quantization: str = "int8", force: bool = False
+) -> Path:
     """Convert a Marian checkpoint with ctranslate2's converter once; later calls reuse the cache.
 
     The output is ``cache_root/<hash>/``; an existing conversion is never overwritten unless ``force``.
@@ -194,9 +206,12 @@ def convert_to_ct2(model_dir: str | Path, cache_root: str | Path, *, quantizatio
             shutil.rmtree(out)
         os.replace(tmp / "model", out)
     except Exception as e:
-        raise TranslationError(f"could not convert {src} to CTranslate2: {e}", hint="check that the folder holds "
-                               "a complete Marian checkpoint (config.json, model.safetensors, source.spm, "
-                               "target.spm, vocab.json)") from e
+        raise TranslationError(
+            f"could not convert {src} to CTranslate2: {e}",
+            hint="check that the folder holds "
+            "a complete Marian checkpoint (config.json, model.safetensors, source.spm, "
+            "target.spm, vocab.json)",
+        ) from e
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return out
@@ -208,16 +223,29 @@ class CTranslate2Engine(Engine):
     Does not set ``CT2_USE_MKL`` (forcing MKL is many times slower on AMD CPUs).
     """
 
-    def __init__(self, model_dir: str | Path, cache_root: str | Path, *, model_id: str | None = None,
-                 quantization: str = "int8", beam_size: int = 1, batch_size: int = 32, max_new_tokens: int = 256,
-                 min_new_tokens: int = 0, device: str = "cpu", intra_threads: int = 0, force: bool = False):
+    def __init__(
+        self,
+        model_dir: str | Path,
+        cache_root: str | Path,
+        *,
+        model_id: str | None = None,
+        quantization: str = "int8",
+        beam_size: int = 1,
+        batch_size: int = 32,
+        max_new_tokens: int = 256,
+        min_new_tokens: int = 0,
+        device: str = "cpu",
+        intra_threads: int = 0,
+        force: bool = False,
+    ):
         ct2 = _need("ctranslate2", "CTranslate2 translation")
         self.model_dir = Path(model_dir)
         self.model_id = model_id or self.model_dir.name
         self.ct2_dir = convert_to_ct2(self.model_dir, cache_root, quantization=quantization, force=force)
         self.tokenizer = load_tokenizer(self.model_dir)
-        self.translator = ct2.Translator(str(self.ct2_dir), device=device, compute_type=quantization,
-                                         intra_threads=intra_threads)
+        self.translator = ct2.Translator(
+            str(self.ct2_dir), device=device, compute_type=quantization, intra_threads=intra_threads
+        )
         self.beam_size, self.batch_size = beam_size, batch_size
         self.max_positions = position_limit(self.model_dir)
         self.max_new_tokens = _generation_limit(max_new_tokens, self.max_positions)
@@ -230,8 +258,13 @@ class CTranslate2Engine(Engine):
     def translate_tokens(self, tokens: list[list[str]]) -> list[list[str]]:
         """Raw CTranslate2 on token batches (sorted by length into ``batch_size`` batches by ctranslate2)."""
         results = self.translator.translate_batch(
-            tokens, beam_size=self.beam_size, max_batch_size=self.batch_size, batch_type="examples",
-            max_decoding_length=self.max_new_tokens, min_decoding_length=self.min_new_tokens)
+            tokens,
+            beam_size=self.beam_size,
+            max_batch_size=self.batch_size,
+            batch_type="examples",
+            max_decoding_length=self.max_new_tokens,
+            min_decoding_length=self.min_new_tokens,
+        )
         return [r.hypotheses[0] for r in results]
 
     def translate_batch(self, texts: Sequence[str]) -> list[str]:
@@ -246,8 +279,9 @@ class CTranslate2Engine(Engine):
         self.translator = None
 
 
-def make_engine(workspace: Workspace | None, src: str, tgt: str, *, engine: str | None = None,
-                spec: str | Path | None = None) -> Engine:
+def make_engine(
+    workspace: Workspace | None, src: str, tgt: str, *, engine: str | None = None, spec: str | Path | None = None
+) -> Engine:
     """The engine the settings ask for (``auto``: CTranslate2 when installed, else transformers), on the
     checkpoint :func:`~mblib.translate.checkpoints.resolve_model` finds (never downloads)."""
     import importlib.util
@@ -263,12 +297,26 @@ def make_engine(workspace: Workspace | None, src: str, tgt: str, *, engine: str 
         from ..content.safewrite import workspace_path
 
         root = workspace.root if workspace is not None else Path.cwd()
-        return CTranslate2Engine(folder, workspace_path(root, ".mblib/ct2", what="the CTranslate2 cache"),
-                                 model_id=model_id, beam_size=beam, batch_size=batch)
+        return CTranslate2Engine(
+            folder,
+            workspace_path(root, ".mblib/ct2", what="the CTranslate2 cache"),
+            model_id=model_id,
+            beam_size=beam,
+            batch_size=batch,
+        )
     if kind == "transformers":
         return MarianEngine(folder, model_id=model_id, beam_size=beam, batch_size=batch)
     raise MblibError(f"unknown engine '{kind}'", hint="use auto, ctranslate2 or transformers")
 
 
-__all__ = ["CTranslate2Engine", "Engine", "MarianEngine", "SegmentTooLongError", "checkpoint_hash", "convert_to_ct2",
-           "load_tokenizer", "make_engine", "position_limit"]
+__all__ = [
+    "CTranslate2Engine",
+    "Engine",
+    "MarianEngine",
+    "SegmentTooLongError",
+    "checkpoint_hash",
+    "convert_to_ct2",
+    "load_tokenizer",
+    "make_engine",
+    "position_limit",
+]

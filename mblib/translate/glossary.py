@@ -46,7 +46,7 @@ class Glossary(Model):
     terms: list[dict[str, str]] = Field(default_factory=list, description="{source: ..., <lang>: ...}")
 
     @classmethod
-    def load(cls, root: str | Path) -> "Glossary":
+    def load(cls, root: str | Path) -> Glossary:
         """The workspace glossary (empty when the file does not exist)."""
         from ..content.yamlio import load_yaml_text
 
@@ -60,16 +60,20 @@ class Glossary(Model):
             e = err.errors(include_url=False)[0]
             loc = tuple(e["loc"])
             line, col = loaded.locate(loc)
-            raise GlossaryError(f"{e['msg']}", location=Location(file=GLOSSARY_FILE, line=line, column=col,
-                                                                  field=".".join(map(str, loc))),
-                                hint="write 'terms:' as a list of {source: TERM, fr: TRANSLATION} and "
-                                     "'do_not_translate:' as a list of terms") from None
+            raise GlossaryError(
+                f"{e['msg']}",
+                location=Location(file=GLOSSARY_FILE, line=line, column=col, field=".".join(map(str, loc))),
+                hint="write 'terms:' as a list of {source: TERM, fr: TRANSLATION} and "
+                "'do_not_translate:' as a list of terms",
+            ) from None
         for i, t in enumerate(g.terms):
             if not t.get("source"):
                 line, col = loaded.locate(("terms", i))
-                raise GlossaryError("a glossary term has no 'source'",
-                                    location=Location(file=GLOSSARY_FILE, line=line, column=col, field=f"terms[{i}]"),
-                                    hint="add 'source: TERM' to it")
+                raise GlossaryError(
+                    "a glossary term has no 'source'",
+                    location=Location(file=GLOSSARY_FILE, line=line, column=col, field=f"terms[{i}]"),
+                    hint="add 'source: TERM' to it",
+                )
         return g
 
     def terms_for(self, lang: str) -> list[tuple[str, str | None]]:
@@ -86,8 +90,11 @@ class Glossary(Model):
                 continue
             expect = fixed if fixed is not None else term
             if expect.lower() not in target.lower():
-                problems.append(f"glossary: '{term}' should be translated as '{expect}'" if fixed is not None
-                                else f"glossary: '{term}' must stay untranslated")
+                problems.append(
+                    f"glossary: '{term}' should be translated as '{expect}'"
+                    if fixed is not None
+                    else f"glossary: '{term}' must stay untranslated"
+                )
         return problems
 
     def to_data(self) -> dict[str, Any]:

@@ -32,8 +32,15 @@ def lint_translations(workspace: Workspace) -> list[Problem]:
             rel = f"translations/{lang}/{path.name}"
             module = workspace.modules.get(path.stem)
             if module is None:
-                out.append(Problem(f"translations for unknown module '{path.stem}'", Location(file=rel),
-                                   "delete the file or restore the module", "warning", "translation.orphan"))
+                out.append(
+                    Problem(
+                        f"translations for unknown module '{path.stem}'",
+                        Location(file=rel),
+                        "delete the file or restore the module",
+                        "warning",
+                        "translation.orphan",
+                    )
+                )
                 continue
             try:
                 tf = load_translations(workspace, module.id, lang)
@@ -41,23 +48,39 @@ def lint_translations(workspace: Workspace) -> list[Problem]:
                 out.append(Problem(e.message, e.location, e.hint, "error", "translation.invalid"))
                 continue
             for s in stale_segments(module, tf):
-                out.append(Problem(f"{lang} translation of '{s.id}' is stale: its source changed since",
-                                   Location(file=rel, block_id=s.block, field=s.field, module_id=module.id),
-                                   f"run: mb translate {module.id} --to {lang}   (or review it in TranslationReview)",
-                                   "warning", "translation.stale"))
+                out.append(
+                    Problem(
+                        f"{lang} translation of '{s.id}' is stale: its source changed since",
+                        Location(file=rel, block_id=s.block, field=s.field, module_id=module.id),
+                        f"run: mb translate {module.id} --to {lang}   (or review it in TranslationReview)",
+                        "warning",
+                        "translation.stale",
+                    )
+                )
             for key, e in tf.segments.items():
                 for flag in e.flags:
                     block, field = key.split("/")[0], key.split("/")[1]
-                    out.append(Problem(f"{lang} translation of '{key}': {flag}",
-                                       Location(file=rel, block_id=block, field=field, module_id=module.id),
-                                       "correct it in TranslationReview or in the file, then mark it reviewed",
-                                       "warning", "translation.flagged"))
+                    out.append(
+                        Problem(
+                            f"{lang} translation of '{key}': {flag}",
+                            Location(file=rel, block_id=block, field=field, module_id=module.id),
+                            "correct it in TranslationReview or in the file, then mark it reviewed",
+                            "warning",
+                            "translation.flagged",
+                        )
+                    )
             missing = missing_segments(module, tf)
             if missing:
-                out.append(Problem(f"{len(missing)} segment(s) of '{module.id}' have no {lang} translation "
-                                   f"(first: {missing[0].id}); pages show the source text there",
-                                   Location(file=rel, module_id=module.id),
-                                   f"run: mb translate {module.id} --to {lang}", "info", "translation.missing"))
+                out.append(
+                    Problem(
+                        f"{len(missing)} segment(s) of '{module.id}' have no {lang} translation "
+                        f"(first: {missing[0].id}); pages show the source text there",
+                        Location(file=rel, module_id=module.id),
+                        f"run: mb translate {module.id} --to {lang}",
+                        "info",
+                        "translation.missing",
+                    )
+                )
     return out
 
 

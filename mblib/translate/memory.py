@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Literal
+from typing import Literal
 
 from .segments import source_hash
 
@@ -66,7 +67,7 @@ class TranslationMemory:
         self._db.executescript(_SCHEMA)
 
     @classmethod
-    def for_workspace(cls, root: str | Path) -> "TranslationMemory":
+    def for_workspace(cls, root: str | Path) -> TranslationMemory:
         """The memory of a workspace: ``<root>/.mblib/translation-memory.sqlite`` (never outside the workspace)."""
         from ..content.safewrite import workspace_path
 
@@ -81,12 +82,13 @@ class TranslationMemory:
         wanted = list(dict.fromkeys(sources))
         out: dict[str, Hit] = {}
         for i in range(0, len(wanted), 500):
-            chunk = wanted[i:i + 500]
+            chunk = wanted[i : i + 500]
             marks = ",".join("?" * len(chunk))
             rows = self._db.execute(
                 f"SELECT source, target, origin, model FROM memory WHERE src_lang=? AND tgt_lang=? "
                 f"AND model IN (?, ?) AND source_hash IN ({marks})",
-                (src, tgt, model, _REVIEWED_MODEL, *[source_hash(s) for s in chunk])).fetchall()
+                (src, tgt, model, _REVIEWED_MODEL, *[source_hash(s) for s in chunk]),
+            ).fetchall()
             for source, target, origin, row_model in rows:
                 if source not in chunk:
                     continue
@@ -94,8 +96,9 @@ class TranslationMemory:
                     out[source] = Hit(target, origin, row_model)
         return out
 
-    def put_many(self, src: str, tgt: str, model: str | None, pairs: Iterable[tuple[str, str]],
-                 origin: Origin = "machine") -> None:
+    def put_many(
+        self, src: str, tgt: str, model: str | None, pairs: Iterable[tuple[str, str]], origin: Origin = "machine"
+    ) -> None:
         """Store ``(source, target)`` pairs in one transaction. Reviewed entries are stored for the pair,
         whatever the model (pass ``model=None``)."""
         key_model = _REVIEWED_MODEL if origin == "reviewed" else (model or "")
@@ -103,7 +106,8 @@ class TranslationMemory:
         with self._db:
             self._db.executemany(
                 "INSERT OR REPLACE INTO memory VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [(src, tgt, key_model, source_hash(s), s, t, origin, now) for s, t in pairs])
+                [(src, tgt, key_model, source_hash(s), s, t, origin, now) for s, t in pairs],
+            )
 
     def count(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM memory").fetchone()[0]
@@ -111,7 +115,7 @@ class TranslationMemory:
     def close(self) -> None:
         self._db.close()
 
-    def __enter__(self) -> "TranslationMemory":
+    def __enter__(self) -> TranslationMemory:
         return self
 
     def __exit__(self, *exc: object) -> None:

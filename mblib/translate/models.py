@@ -63,14 +63,19 @@ def pull_model(workspace: Workspace | None, pair: str, *, timeout: float = 3.0) 
     if workspace is not None:  # a download lands inside the workspace, wherever models_dir points
         from ..content.safewrite import workspace_path
 
-        models_dir = workspace_path(root, workspace.settings.translation.models_dir,
-                                    what=f"[translation] models_dir '{workspace.settings.translation.models_dir}'")
+        models_dir = workspace_path(
+            root,
+            workspace.settings.translation.models_dir,
+            what=f"[translation] models_dir '{workspace.settings.translation.models_dir}'",
+        )
     if offline():
         raise ModelNotFoundError(f"cannot pull {repo}: HF_HUB_OFFLINE is set", hint="unset HF_HUB_OFFLINE and retry")
     if not hub_reachable(timeout):
-        raise ModelNotFoundError(f"cannot pull {repo}: {HUB_HOST} is not reachable (gave up after {timeout:g} s)",
-                                 hint="connect to the internet and retry, or copy a checkpoint folder and name it in "
-                                      f"mblib.toml: [translation.models] \"{pair}\" = \"path\"")
+        raise ModelNotFoundError(
+            f"cannot pull {repo}: {HUB_HOST} is not reachable (gave up after {timeout:g} s)",
+            hint="connect to the internet and retry, or copy a checkpoint folder and name it in "
+            f'mblib.toml: [translation.models] "{pair}" = "path"',
+        )
     os.environ.setdefault("HF_HUB_ETAG_TIMEOUT", "5")
     os.environ.setdefault("HF_HUB_DOWNLOAD_TIMEOUT", "10")
     from huggingface_hub import snapshot_download
@@ -98,8 +103,13 @@ def list_models(workspace: Workspace | None) -> list[dict[str, Any]]:
 
         for repo in scan_cache_dir().repos:
             if repo.repo_id.startswith("Helsinki-NLP/opus-mt-"):
-                out.append({"pair": repo.repo_id.removeprefix("Helsinki-NLP/opus-mt-"), "where": "HF cache",
-                            "path": str(repo.repo_path)})
+                out.append(
+                    {
+                        "pair": repo.repo_id.removeprefix("Helsinki-NLP/opus-mt-"),
+                        "where": "HF cache",
+                        "path": str(repo.repo_path),
+                    }
+                )
     except Exception:  # no cache folder yet, or huggingface_hub missing
         pass
     ct2 = root / ".mblib" / "ct2"
@@ -109,5 +119,15 @@ def list_models(workspace: Workspace | None) -> list[dict[str, Any]]:
     return out
 
 
-__all__ = ["ModelNotFoundError", "check_safetensors", "hub_id", "hub_reachable", "list_models", "make_engine",
-           "offline", "parse_pair", "pull_model", "resolve_model"]
+__all__ = [
+    "ModelNotFoundError",
+    "check_safetensors",
+    "hub_id",
+    "hub_reachable",
+    "list_models",
+    "make_engine",
+    "offline",
+    "parse_pair",
+    "pull_model",
+    "resolve_model",
+]

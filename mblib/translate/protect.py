@@ -20,8 +20,9 @@ the engine put spaces around their tokens.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable, Literal
+from typing import Literal
 
 TokenKind = Literal["atom", "open", "close"]
 
@@ -79,7 +80,7 @@ class Protected:
         pos = 0
         for m in TOKEN.finditer(translated):
             n = int(m.group(1))
-            chunk = translated[pos:m.start()]
+            chunk = translated[pos : m.start()]
             pos = m.end()
             if n >= len(self.spans) or n in seen:
                 out.append(chunk)
@@ -147,7 +148,7 @@ def protect(text: str, terms: Iterable[tuple[str, str | None]] = ()) -> Protecte
     parts: list[str] = []
     pos = 0
     for i, s in enumerate(spans):
-        parts.append(text[pos:s.start])
+        parts.append(text[pos : s.start])
         parts.append(f"<{i}>")
         pos = s.end
     parts.append(text[pos:])

@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterator, Literal, Mapping
+from typing import TYPE_CHECKING, Any, Literal
 
 from .protect import markup_spans
 
@@ -143,7 +144,7 @@ def _add_prose(parts: list[str | int], segs: list[str], text: str, split: bool =
             parts.append(sentence)
             continue
         lead = sentence[: len(sentence) - len(sentence.lstrip())]
-        trail = sentence[len(sentence.rstrip()):]
+        trail = sentence[len(sentence.rstrip()) :]
         if lead:
             parts.append(lead)
         parts.append(len(segs))
@@ -172,7 +173,7 @@ def split_field(text: str, kind: FieldKind) -> FieldText:
         prev_blank = True
         for line in text.splitlines(keepends=True):
             body = line.rstrip("\r\n")
-            nl = line[len(body):]
+            nl = line[len(body) :]
             if fence is not None:
                 parts.append(line)
                 if body.strip().startswith(fence) and set(body.strip()) == {fence[0]}:
@@ -184,8 +185,12 @@ def split_field(text: str, kind: FieldKind) -> FieldText:
                 parts.append(line)
                 prev_blank = False
                 continue
-            if not body.strip() or _HR.match(body) or _TABLE_SEP.match(body) or \
-                    (prev_blank and re.match(r"^(?: {4}|\t)", body)):
+            if (
+                not body.strip()
+                or _HR.match(body)
+                or _TABLE_SEP.match(body)
+                or (prev_blank and re.match(r"^(?: {4}|\t)", body))
+            ):
                 parts.append(line)  # blank line, rule, table separator, indented code
                 prev_blank = not body.strip()
                 continue
@@ -200,11 +205,11 @@ def split_field(text: str, kind: FieldKind) -> FieldText:
                 continue
             prefix = _PREFIX.match(body).group(1)  # type: ignore[union-attr]
             parts.append(prefix)
-            content = body[len(prefix):]
+            content = body[len(prefix) :]
             closing = re.search(r"[ \t]+#+[ \t]*$", content) if prefix.strip().startswith("#") else None
             tail = ""
             if closing:
-                content, tail = content[: closing.start()], content[closing.start():]
+                content, tail = content[: closing.start()], content[closing.start() :]
             _add_prose(parts, segs, content)
             parts.append(tail + nl)
     merged: list[str | int] = []
@@ -216,7 +221,7 @@ def split_field(text: str, kind: FieldKind) -> FieldText:
     return FieldText(tuple(merged), tuple(segs))
 
 
-def module_fields(module: "Module") -> Iterator[FieldRef]:
+def module_fields(module: Module) -> Iterator[FieldRef]:
     """Every learner-visible field of a module, in reading order (empty ones skipped)."""
     for name, kind in MODULE_FIELDS.items():
         value = getattr(module, name)
@@ -238,11 +243,12 @@ def module_fields(module: "Module") -> Iterator[FieldRef]:
                 value = getattr(item, sub, None)
                 item_key = getattr(item, "id", None) or str(j)
                 if value:
-                    yield FieldRef(block.id, f"{listname}.{item_key}.{sub}", ("blocks", bi, listname, j, sub),
-                                   kind, value)
+                    yield FieldRef(
+                        block.id, f"{listname}.{item_key}.{sub}", ("blocks", bi, listname, j, sub), kind, value
+                    )
 
 
-def module_segments(module: "Module") -> list[Segment]:
+def module_segments(module: Module) -> list[Segment]:
     """All segments of a module, in reading order."""
     out: list[Segment] = []
     for ref in module_fields(module):
@@ -251,5 +257,15 @@ def module_segments(module: "Module") -> list[Segment]:
     return out
 
 
-__all__ = ["FIELD_KINDS", "FieldRef", "FieldText", "MODULE_BLOCK", "Segment", "module_fields", "module_segments",
-           "source_hash", "split_field", "split_sentences"]
+__all__ = [
+    "FIELD_KINDS",
+    "FieldRef",
+    "FieldText",
+    "MODULE_BLOCK",
+    "Segment",
+    "module_fields",
+    "module_segments",
+    "source_hash",
+    "split_field",
+    "split_sentences",
+]

@@ -56,10 +56,24 @@ class TranslationFile(Model):
     source_language: str = "en"
     segments: dict[str, Entry] = Field(default_factory=dict)
 
-    def set(self, key: str, source: str, target: str, *, status: Status = "machine", model: str | None = None,
-            flags: list[str] | None = None) -> None:
-        self.segments[key] = Entry(source=source, target=target, status=status, model=model,
-                                   source_hash=source_hash(source), flags=list(flags or []))
+    def set(
+        self,
+        key: str,
+        source: str,
+        target: str,
+        *,
+        status: Status = "machine",
+        model: str | None = None,
+        flags: list[str] | None = None,
+    ) -> None:
+        self.segments[key] = Entry(
+            source=source,
+            target=target,
+            status=status,
+            model=model,
+            source_hash=source_hash(source),
+            flags=list(flags or []),
+        )
 
     def current(self, segment: Segment) -> Entry | None:
         """The entry for ``segment`` when it is up to date with its source, else None."""
@@ -100,9 +114,11 @@ def load_translations(workspace: Workspace, module_id: str, lang: str) -> Transl
     except ValidationError as err:
         e = err.errors(include_url=False)[0]
         line, col = loaded.locate(tuple(e["loc"]))
-        raise TranslationError(f"{e['msg']} at {'.'.join(map(str, e['loc']))}",
-                               location=Location(file=rel, line=line, column=col),
-                               hint="fix the entry by hand, or delete the file and translate the module again") from None
+        raise TranslationError(
+            f"{e['msg']} at {'.'.join(map(str, e['loc']))}",
+            location=Location(file=rel, line=line, column=col),
+            hint="fix the entry by hand, or delete the file and translate the module again",
+        ) from None
 
 
 def dump_translations(tf: TranslationFile, order: Mapping[str, int] | None = None) -> str:
@@ -131,8 +147,12 @@ def dump_translations(tf: TranslationFile, order: Mapping[str, int] | None = Non
 
     order = order or {}
     keys = sorted(tf.segments, key=lambda k: (order.get(k, len(order)), k))
-    lines = [f"module: {q(tf.module)}", f"language: {q(tf.language)}", f"source_language: {q(tf.source_language)}",
-             "segments:" + ("" if keys else " {}")]
+    lines = [
+        f"module: {q(tf.module)}",
+        f"language: {q(tf.language)}",
+        f"source_language: {q(tf.source_language)}",
+        "segments:" + ("" if keys else " {}"),
+    ]
     for k in keys:
         e = tf.segments[k]
         lines += [f"  {q(k)}:", f"    source: {q(e.source)}", f"    target: {q(e.target)}", f"    status: {e.status}"]
@@ -173,5 +193,15 @@ def translation_languages(workspace: Workspace) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
 
 
-__all__ = ["Entry", "TranslationError", "TranslationFile", "dump_translations", "load_translations",
-           "missing_segments", "save_translations", "stale_segments", "translation_languages", "translation_path"]
+__all__ = [
+    "Entry",
+    "TranslationError",
+    "TranslationFile",
+    "dump_translations",
+    "load_translations",
+    "missing_segments",
+    "save_translations",
+    "stale_segments",
+    "translation_languages",
+    "translation_path",
+]

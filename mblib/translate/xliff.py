@@ -14,14 +14,15 @@ stale, nothing is lost).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Literal
+from typing import TYPE_CHECKING, Literal
 from xml.etree import ElementTree as ET
 
 from ..content.language import check_language
 from ..errors import Location
-from .segments import module_segments, source_hash
 from .errors import TranslationError
+from .segments import module_segments, source_hash
 from .store import load_translations, save_translations
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -36,7 +37,7 @@ def unit_id(key: str) -> str:
     return key.replace("/", ":")
 
 
-def export_xliff(workspace: "Workspace", module_ids: Iterable[str], lang: str, *, version: Version = "2.1") -> bytes:
+def export_xliff(workspace: Workspace, module_ids: Iterable[str], lang: str, *, version: Version = "2.1") -> bytes:
     """An XLIFF document with every segment of the modules: current targets included, stale and
     missing ones left for the translator (``state="initial"`` / ``needs-translation``)."""
     src = workspace.settings.workspace.source_language
@@ -56,8 +57,11 @@ def export_xliff(workspace: "Workspace", module_ids: Iterable[str], lang: str, *
         if version == "2.1":
             f = ET.SubElement(root, f"{{{NS2}}}file", {"id": mid, "original": original})
         else:
-            f = ET.SubElement(root, f"{{{NS12}}}file", {"original": original, "source-language": src,
-                                                         "target-language": lang, "datatype": "plaintext"})
+            f = ET.SubElement(
+                root,
+                f"{{{NS12}}}file",
+                {"original": original, "source-language": src, "target-language": lang, "datatype": "plaintext"},
+            )
             f = ET.SubElement(f, f"{{{NS12}}}body")
         for s in module_segments(module):
             e = tf.current(s)
@@ -75,21 +79,23 @@ def export_xliff(workspace: "Workspace", module_ids: Iterable[str], lang: str, *
                 u = ET.SubElement(f, f"{{{NS12}}}trans-unit", attrs)
                 ET.SubElement(u, f"{{{NS12}}}source").text = s.source
                 if e is not None:
-                    ET.SubElement(u, f"{{{NS12}}}target", {"state": "signed-off" if e.status == "reviewed"
-                                                           else "translated"}).text = e.target
+                    ET.SubElement(
+                        u, f"{{{NS12}}}target", {"state": "signed-off" if e.status == "reviewed" else "translated"}
+                    ).text = e.target
     ET.indent(root)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
-def write_xliff(workspace: "Workspace", module_ids: Iterable[str], lang: str, path: str | Path, *,
-                version: Version = "2.1") -> Path:
+def write_xliff(
+    workspace: Workspace, module_ids: Iterable[str], lang: str, path: str | Path, *, version: Version = "2.1"
+) -> Path:
     from ..content.yamlio import atomic_write
 
     atomic_write(Path(path), export_xliff(workspace, module_ids, lang, version=version))
     return Path(path)
 
 
-def import_xliff(workspace: "Workspace", path: str | Path) -> dict[str, int]:
+def import_xliff(workspace: Workspace, path: str | Path) -> dict[str, int]:
     """Read an XLIFF 2.x or 1.2 file back; every unit with a target lands as ``reviewed``.
     Returns ``{module id: targets imported}``."""
     from .memory import TranslationMemory
@@ -98,12 +104,17 @@ def import_xliff(workspace: "Workspace", path: str | Path) -> dict[str, int]:
     try:
         tree = ET.parse(path)
     except (ET.ParseError, OSError) as e:
-        raise TranslationError(f"cannot read XLIFF: {e}", location=Location(file=str(path)),
-                               hint="export a fresh file with: mb xliff export MODULE --to LANG") from None
+        raise TranslationError(
+            f"cannot read XLIFF: {e}",
+            location=Location(file=str(path)),
+            hint="export a fresh file with: mb xliff export MODULE --to LANG",
+        ) from None
     root = tree.getroot()
     if root.tag == f"{{{NS2}}}xliff":
         ns, lang = NS2, root.get("trgLang")
-        files = [(f.get("original") or f.get("id") or "", f.iter(f"{{{NS2}}}unit")) for f in root.iter(f"{{{NS2}}}file")]
+        files = [
+            (f.get("original") or f.get("id") or "", f.iter(f"{{{NS2}}}unit")) for f in root.iter(f"{{{NS2}}}file")
+        ]
     elif root.tag == f"{{{NS12}}}xliff":
         ns, lang = NS12, None
         files = []
@@ -111,11 +122,17 @@ def import_xliff(workspace: "Workspace", path: str | Path) -> dict[str, int]:
             lang = lang or f.get("target-language")
             files.append((f.get("original") or "", f.iter(f"{{{NS12}}}trans-unit")))
     else:
-        raise TranslationError(f"{path.name} is not XLIFF 2.x or 1.2 (root element {root.tag})",
-                               location=Location(file=str(path)), hint="export with: mb xliff export")
+        raise TranslationError(
+            f"{path.name} is not XLIFF 2.x or 1.2 (root element {root.tag})",
+            location=Location(file=str(path)),
+            hint="export with: mb xliff export",
+        )
     if not lang:
-        raise TranslationError("the XLIFF file names no target language", location=Location(file=str(path)),
-                               hint="set trgLang (2.x) or target-language (1.2)")
+        raise TranslationError(
+            "the XLIFF file names no target language",
+            location=Location(file=str(path)),
+            hint="set trgLang (2.x) or target-language (1.2)",
+        )
     check_language(lang, what="trgLang" if ns == NS2 else "target-language", location=Location(file=str(path)))
     counts: dict[str, int] = {}
     reviewed: list[tuple[str, str]] = []
@@ -132,9 +149,11 @@ def import_xliff(workspace: "Workspace", path: str | Path) -> dict[str, int]:
             if key is None or src_el is None or tgt_el is None or tgt_el.text is None:
                 continue
             if key not in known:
-                raise TranslationError(f"unit '{key}' is not a segment of module '{mid}'",
-                                       location=Location(file=str(path), module_id=mid),
-                                       hint="the module changed since the export: export again and merge")
+                raise TranslationError(
+                    f"unit '{key}' is not a segment of module '{mid}'",
+                    location=Location(file=str(path), module_id=mid),
+                    hint="the module changed since the export: export again and merge",
+                )
             source = src_el.text or ""
             tf.set(key, source, tgt_el.text, status="reviewed")
             if source_hash(source) == known[key].hash:

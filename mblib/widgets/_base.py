@@ -28,11 +28,19 @@ def lint_html(problems: list[Problem]) -> str:
         return "<div class='mblib-lint' style='color:#1b5e20'>&#x2714; lint: no findings</div>"
     rows = []
     for p in problems:
-        where = ", ".join(x for x in (f"block {p.location.block_id}" if p.location.block_id else "",
-                                      f"field {p.location.field}" if p.location.field else "") if x)
+        where = ", ".join(
+            x
+            for x in (
+                f"block {p.location.block_id}" if p.location.block_id else "",
+                f"field {p.location.field}" if p.location.field else "",
+            )
+            if x
+        )
         fix = f"<br><small>fix: {html.escape(p.hint)}</small>" if p.hint else ""
-        rows.append(f"<li style='color:{_COLOR[p.severity]}'>{_ICON[p.severity]} <code>{html.escape(p.code)}</code> "
-                    f"{html.escape(where)}: {html.escape(p.message)}{fix}</li>")
+        rows.append(
+            f"<li style='color:{_COLOR[p.severity]}'>{_ICON[p.severity]} <code>{html.escape(p.code)}</code> "
+            f"{html.escape(where)}: {html.escape(p.message)}{fix}</li>"
+        )
     n_err = sum(p.severity == "error" for p in problems)
     head = f"lint: {n_err} error(s), {len(problems) - n_err} other finding(s)"
     return f"<div class='mblib-lint'><b>{head}</b><ul style='margin:2px 0;padding-left:18px'>{''.join(rows)}</ul></div>"
@@ -75,24 +83,33 @@ class BuilderBase(w.VBox):
         self._editors: dict[str, Any] = {}
         self._syncing = False
         noun = editor_class.kind
-        self.picker = w.Dropdown(options=sorted(self._store()), value=None, description=noun.capitalize(),
-                                 layout=w.Layout(width="380px"))
+        self.picker = w.Dropdown(
+            options=sorted(self._store()), value=None, description=noun.capitalize(), layout=w.Layout(width="380px")
+        )
         self.new_id = w.Text(placeholder=f"new-{noun}-id", layout=w.Layout(width="180px"))
         self.create_button = w.Button(description=f"New {noun}", icon="file")
-        self.picker.observe(lambda c: self.open_item(c["new"]) if c["new"] and not self._syncing else None,
-                            names="value")
+        self.picker.observe(
+            lambda c: self.open_item(c["new"]) if c["new"] and not self._syncing else None, names="value"
+        )
         self.create_button.on_click(lambda _: self.create_item(self.new_id.value.strip()))
         self.save_button = w.Button(description="Save", icon="save", tooltip="save the file (atomic)")
         self.undo_button = w.Button(description="Undo", icon="undo", disabled=True)
         self.redo_button = w.Button(description="Redo", icon="repeat", disabled=True)
         self.status = w.HTML()
         self.conflict_message = w.HTML()
-        self.overwrite_button = w.Button(description="Overwrite", button_style="danger", icon="exclamation-triangle",
-                                         tooltip="replace the file on disk with your version")
-        self.reload_button = w.Button(description="Reload", icon="refresh",
-                                      tooltip="take the version on disk (Undo brings yours back)")
-        self.conflict_box = w.VBox([self.conflict_message, w.HBox([self.overwrite_button, self.reload_button])],
-                                   layout=w.Layout(display="none", border="2px solid #b00020", padding="4px"))
+        self.overwrite_button = w.Button(
+            description="Overwrite",
+            button_style="danger",
+            icon="exclamation-triangle",
+            tooltip="replace the file on disk with your version",
+        )
+        self.reload_button = w.Button(
+            description="Reload", icon="refresh", tooltip="take the version on disk (Undo brings yours back)"
+        )
+        self.conflict_box = w.VBox(
+            [self.conflict_message, w.HBox([self.overwrite_button, self.reload_button])],
+            layout=w.Layout(display="none", border="2px solid #b00020", padding="4px"),
+        )
         self.lint_panel = w.HTML()
         self.errors = w.Output(layout=w.Layout(max_height="200px", overflow="auto"))
         self.save_button.on_click(lambda _: self.save())
@@ -190,9 +207,11 @@ class BuilderBase(w.VBox):
         """Refresh the views of the current snapshot (subclasses)."""
 
     def _show_conflict(self, e: ConflictError) -> None:
-        self.conflict_message.value = (f"<b style='color:#b00020'>&#x26A0; Not saved: {html.escape(e.message)}.</b> "
-                                       "Overwrite it with your version, or reload the file (Undo brings your "
-                                       "version back).")
+        self.conflict_message.value = (
+            f"<b style='color:#b00020'>&#x26A0; Not saved: {html.escape(e.message)}.</b> "
+            "Overwrite it with your version, or reload the file (Undo brings your "
+            "version back)."
+        )
         self.conflict_box.layout.display = "flex"
 
     def _hide_conflict(self) -> None:

@@ -42,9 +42,11 @@ def preview_html(page_html: str, *, title: str, height: int = 620) -> str:
     >>> "srcdoc=\\"&lt;p&gt;hi&lt;/p&gt;\\"" in preview_html("<p>hi</p>", title="t")
     True
     """
-    return (f'<iframe class="mblib-preview" title="{html.escape(title, quote=True)}" sandbox="allow-scripts" '
-            f'style="width:100%;height:{height}px;border:1px solid #ccc;background:#fff" '
-            f'srcdoc="{html.escape(page_html, quote=True)}"></iframe>')
+    return (
+        f'<iframe class="mblib-preview" title="{html.escape(title, quote=True)}" sandbox="allow-scripts" '
+        f'style="width:100%;height:{height}px;border:1px solid #ccc;background:#fff" '
+        f'srcdoc="{html.escape(page_html, quote=True)}"></iframe>'
+    )
 
 
 class ModuleBuilder(BuilderBase):
@@ -55,18 +57,24 @@ class ModuleBuilder(BuilderBase):
     "38% of learners stop here"), shown beside each block in the list.
     """
 
-    def __init__(self, workspace: Workspace, module_id: str | None = None, *,
-                 insights: Mapping[str, Any] | None = None):
+    def __init__(
+        self, workspace: Workspace, module_id: str | None = None, *, insights: Mapping[str, Any] | None = None
+    ):
         super().__init__(workspace, ModuleEditor)
         self.insights: Mapping[str, Any] = insights or {}
         self._selected: str | None = None
         self.editor: ModuleEditor | None = None
         # block list and actions
         self.blocks = w.Select(options=[], rows=14, layout=w.Layout(width="100%"), description="")
-        self.block_type = w.Dropdown(options=list(BLOCK_TYPES), value=next(iter(BLOCK_TYPES)),
-                                     layout=w.Layout(width="130px"))
-        self.add_button = w.Button(description="Add block", icon="plus", button_style="primary",
-                                   tooltip="add a block of the chosen type after the selected one")
+        self.block_type = w.Dropdown(
+            options=list(BLOCK_TYPES), value=next(iter(BLOCK_TYPES)), layout=w.Layout(width="130px")
+        )
+        self.add_button = w.Button(
+            description="Add block",
+            icon="plus",
+            button_style="primary",
+            tooltip="add a block of the chosen type after the selected one",
+        )
         self.up_button = w.Button(description="Up", icon="arrow-up", layout=w.Layout(width="auto"))
         self.down_button = w.Button(description="Down", icon="arrow-down", layout=w.Layout(width="auto"))
         self.duplicate_button = w.Button(description="Duplicate", icon="copy", layout=w.Layout(width="auto"))
@@ -87,14 +95,19 @@ class ModuleBuilder(BuilderBase):
         self.down_button.on_click(lambda _: self.move(1))
         self.duplicate_button.on_click(lambda _: self.duplicate())
         self.delete_button.on_click(lambda _: self.delete())
-        left = w.VBox([
-            w.HTML("<b>Blocks</b>"), self.blocks,
-            w.HBox([self.block_type, self.add_button]),
-            w.HBox([self.up_button, self.down_button, self.duplicate_button, self.delete_button]),
-            self.block_title, self.form_box, self.settings,
-        ], layout=w.Layout(width="44%", padding="0 8px 0 0"))
-        right = w.VBox([w.HTML("<b>Preview</b>"), self.preview, self.lint_panel],
-                       layout=w.Layout(width="56%"))
+        left = w.VBox(
+            [
+                w.HTML("<b>Blocks</b>"),
+                self.blocks,
+                w.HBox([self.block_type, self.add_button]),
+                w.HBox([self.up_button, self.down_button, self.duplicate_button, self.delete_button]),
+                self.block_title,
+                self.form_box,
+                self.settings,
+            ],
+            layout=w.Layout(width="44%", padding="0 8px 0 0"),
+        )
+        right = w.VBox([w.HTML("<b>Preview</b>"), self.preview, self.lint_panel], layout=w.Layout(width="56%"))
         self.children = [
             self.picker_row(),
             w.HBox([*self.toolbar(), self.duration]),
@@ -209,8 +222,9 @@ class ModuleBuilder(BuilderBase):
         specs = block_form(block.type)
         insight = self.insights.get(block.id)
         note = f" <span class='mblib-insight'>({html.escape(insight.summary)})</span>" if insight is not None else ""
-        self.block_title.value = (f"<b>{html.escape(BLOCK_TYPES[block.type].label)} block "
-                                  f"<code>{html.escape(block.id)}</code></b>{note}")
+        self.block_title.value = (
+            f"<b>{html.escape(BLOCK_TYPES[block.type].label)} block <code>{html.escape(block.id)}</code></b>{note}"
+        )
         self.form = FieldForm(specs, {s.name: getattr(block, s.name) for s in specs}, self.edit_block)
         self.form_box.children = (self.form,)
 

@@ -40,20 +40,33 @@ def pathway_chart(graph: PathwayGraph, *, width: int = 560) -> Any:
     y_scale = alt.Scale(domain=[rows - 0.2, -0.4])
     x = alt.X("layer:Q", axis=x_axis, scale=x_scale)
     y = alt.Y("row:Q", axis=None, scale=y_scale)
-    edges = alt.Chart(alt.Data(values=graph.edge_rows() or [{"x": 0, "y": 0, "x2": 0, "y2": 0}])).mark_rule(
-        color="#888", strokeWidth=1.5, opacity=1 if graph.edges else 0,
-    ).encode(x=alt.X("x:Q", axis=x_axis, scale=x_scale), y=alt.Y("y:Q", axis=None, scale=y_scale), x2="x2:Q",
-             y2="y2:Q")
-    points = alt.Chart(alt.Data(values=nodes)).mark_circle(opacity=0.9, stroke="#333").encode(
-        x=x, y=y,
-        size=alt.Size("minutes:Q", title="minutes", scale=alt.Scale(range=[80, 900])),
-        color=alt.Color("role:N", title="role"),
-        tooltip=[alt.Tooltip("title:N"), alt.Tooltip("minutes:Q"), alt.Tooltip("role:N")],
+    edges = (
+        alt.Chart(alt.Data(values=graph.edge_rows() or [{"x": 0, "y": 0, "x2": 0, "y2": 0}]))
+        .mark_rule(color="#888", strokeWidth=1.5, opacity=1 if graph.edges else 0)
+        .encode(
+            x=alt.X("x:Q", axis=x_axis, scale=x_scale), y=alt.Y("y:Q", axis=None, scale=y_scale), x2="x2:Q", y2="y2:Q"
+        )
     )
-    labels = alt.Chart(alt.Data(values=nodes)).mark_text(align="center", baseline="top", dy=16, fontSize=10,
-                                                          lineBreak="\n").encode(x=x, y=y, text="label:N")
+    points = (
+        alt.Chart(alt.Data(values=nodes))
+        .mark_circle(opacity=0.9, stroke="#333")
+        .encode(
+            x=x,
+            y=y,
+            size=alt.Size("minutes:Q", title="minutes", scale=alt.Scale(range=[80, 900])),
+            color=alt.Color("role:N", title="role"),
+            tooltip=[alt.Tooltip("title:N"), alt.Tooltip("minutes:Q"), alt.Tooltip("role:N")],
+        )
+    )
+    labels = (
+        alt.Chart(alt.Data(values=nodes))
+        .mark_text(align="center", baseline="top", dy=16, fontSize=10, lineBreak="\n")
+        .encode(x=x, y=y, text="label:N")
+    )
     return alt.layer(edges, points, labels).properties(
-        width=width, height=max(140, 95 * rows), title=f"Pathway of {graph.credential_id}",
+        width=width,
+        height=max(140, 95 * rows),
+        title=f"Pathway of {graph.credential_id}",
         description=f"Prerequisite graph of credential {graph.credential_id}: modules by depth, sized by duration",
     )
 

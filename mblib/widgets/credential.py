@@ -17,7 +17,8 @@ the pathway chart is drawn by :func:`mblib.widgets.charts.pathway_chart` from th
 from __future__ import annotations
 
 import html
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import ipywidgets as w
 
@@ -44,14 +45,25 @@ class CredentialBuilder(BuilderBase):
         self.draw_chart = chart
         self.editor: CredentialEditor | None = None
         names = [(f"{m.title} ({mid})", mid) for mid, m in sorted(workspace.modules.items())]
-        self.required = w.SelectMultiple(options=names, rows=8, description="Required",
-                                         layout=w.Layout(width="98%"), style={"description_width": "120px"})
+        self.required = w.SelectMultiple(
+            options=names,
+            rows=8,
+            description="Required",
+            layout=w.Layout(width="98%"),
+            style={"description_width": "120px"},
+        )
         self.electives = w.VBox()
         self.add_group_button = w.Button(description="Add elective group", icon="plus")
-        self.prereq_module = w.Dropdown(options=[], description="Module", layout=w.Layout(width="98%"),
-                                        style={"description_width": "120px"})
-        self.prereqs = w.SelectMultiple(options=names, rows=6, description="Pass first",
-                                        layout=w.Layout(width="98%"), style={"description_width": "120px"})
+        self.prereq_module = w.Dropdown(
+            options=[], description="Module", layout=w.Layout(width="98%"), style={"description_width": "120px"}
+        )
+        self.prereqs = w.SelectMultiple(
+            options=names,
+            rows=6,
+            description="Pass first",
+            layout=w.Layout(width="98%"),
+            style={"description_width": "120px"},
+        )
         self.details_box = w.VBox()
         self.european_box = w.VBox()
         self.workload = w.HTML()
@@ -65,21 +77,39 @@ class CredentialBuilder(BuilderBase):
         self.add_group_button.on_click(lambda _: self.add_group())
         self.prereq_module.observe(lambda c: self._show_prereqs() if not self._syncing else None, names="value")
         self.prereqs.observe(lambda c: self.set_prereqs(c["new"]) if not self._syncing else None, names="value")
-        tabs = w.Tab(children=[
-            w.VBox([self.required, w.HTML("<b>Electives</b>: learners choose N of each group"), self.electives,
-                    self.add_group_button]),
-            w.VBox([w.HTML("Pick a module, then the modules a learner must pass before it."),
-                    self.prereq_module, self.prereqs]),
-            self.details_box,
-            self.european_box,
-        ], titles=("Modules", "Prerequisites", "Details and criteria", "European elements"))
+        tabs = w.Tab(
+            children=[
+                w.VBox(
+                    [
+                        self.required,
+                        w.HTML("<b>Electives</b>: learners choose N of each group"),
+                        self.electives,
+                        self.add_group_button,
+                    ]
+                ),
+                w.VBox(
+                    [
+                        w.HTML("Pick a module, then the modules a learner must pass before it."),
+                        self.prereq_module,
+                        self.prereqs,
+                    ]
+                ),
+                self.details_box,
+                self.european_box,
+            ],
+            titles=("Modules", "Prerequisites", "Details and criteria", "European elements"),
+        )
         self.children = [
             self.picker_row(),
             w.HBox(self.toolbar()),
             self.conflict_box,
             self.errors,
-            w.HBox([w.VBox([tabs], layout=w.Layout(width="50%")),
-                    w.VBox([self.workload, self.chart, self.lint_panel], layout=w.Layout(width="50%"))]),
+            w.HBox(
+                [
+                    w.VBox([tabs], layout=w.Layout(width="50%")),
+                    w.VBox([self.workload, self.chart, self.lint_panel], layout=w.Layout(width="50%")),
+                ]
+            ),
         ]
         if credential_id is not None:
             self.open_item(credential_id)
@@ -100,8 +130,11 @@ class CredentialBuilder(BuilderBase):
     @guarded
     def edit_group(self, group_id: str) -> None:
         title, choose, modules = self.group_controls[group_id]
-        self._apply(lambda: self._ed().update_elective_group(group_id, title=title.value.strip() or None,
-                                                             choose=choose.value, modules=list(modules.value)))
+        self._apply(
+            lambda: self._ed().update_elective_group(
+                group_id, title=title.value.strip() or None, choose=choose.value, modules=list(modules.value)
+            )
+        )
 
     @guarded
     def remove_group(self, group_id: str) -> None:
@@ -144,10 +177,11 @@ class CredentialBuilder(BuilderBase):
             self.details = FieldForm(specs, {s.name: getattr(c, s.name) for s in specs}, self.edit_details)
             self.details_box.children = (self.details,)
             especs = form_for(EuropeanElements, skip=())
-            self.european = FieldForm(especs, {s.name: getattr(c.european, s.name) for s in especs},
-                                      self.edit_european)
+            self.european = FieldForm(especs, {s.name: getattr(c.european, s.name) for s in especs}, self.edit_european)
             self.european_box.children = (self.european,)
-        self.workload.value = f"<div class='mblib-workload'><b>Total workload:</b> {html.escape(str(ed.workload()))}</div>"
+        self.workload.value = (
+            f"<div class='mblib-workload'><b>Total workload:</b> {html.escape(str(ed.workload()))}</div>"
+        )
         if self.draw_chart:
             graph = ed.graph()
             if graph != self._drawn:  # drawing takes a fraction of a second: only when the graph changed
@@ -163,8 +197,11 @@ class CredentialBuilder(BuilderBase):
         self._syncing = True
         try:
             self.prereqs.options = [(label, mid) for label, mid in self._names if mid != target]
-            self.prereqs.value = tuple(p for p in c.prerequisites.get(target, []) if p in self.workspace.modules
-                                       and p != target) if target else ()
+            self.prereqs.value = (
+                tuple(p for p in c.prerequisites.get(target, []) if p in self.workspace.modules and p != target)
+                if target
+                else ()
+            )
             self.prereqs.disabled = target is None
         finally:
             self._syncing = False
@@ -173,20 +210,36 @@ class CredentialBuilder(BuilderBase):
         rows: list[w.Widget] = []
         self.group_controls = {}
         for g in self._ed().current.electives:
-            title = w.Text(value=g.title or "", description="Title", continuous_update=False,
-                           style={"description_width": "60px"}, layout=w.Layout(width="60%"))
-            choose = w.IntText(value=g.choose, description="Choose", style={"description_width": "60px"},
-                               layout=w.Layout(width="150px"))
-            modules = w.SelectMultiple(options=self._names, value=tuple(m for m in g.modules if m in
-                                                                        self.workspace.modules),
-                                       rows=5, layout=w.Layout(width="98%"))
+            title = w.Text(
+                value=g.title or "",
+                description="Title",
+                continuous_update=False,
+                style={"description_width": "60px"},
+                layout=w.Layout(width="60%"),
+            )
+            choose = w.IntText(
+                value=g.choose,
+                description="Choose",
+                style={"description_width": "60px"},
+                layout=w.Layout(width="150px"),
+            )
+            modules = w.SelectMultiple(
+                options=self._names,
+                value=tuple(m for m in g.modules if m in self.workspace.modules),
+                rows=5,
+                layout=w.Layout(width="98%"),
+            )
             remove = w.Button(description="Remove group", icon="trash", layout=w.Layout(width="auto"))
             for ctl in (title, choose, modules):
                 ctl.observe(lambda _c, gid=g.id: self.edit_group(gid), names="value")
             remove.on_click(lambda _b, gid=g.id: self.remove_group(gid))
             self.group_controls[g.id] = (title, choose, modules)
-            rows.append(w.VBox([w.HBox([title, choose, remove]), modules],
-                               layout=w.Layout(border="1px solid #ddd", padding="4px", margin="2px 0")))
+            rows.append(
+                w.VBox(
+                    [w.HBox([title, choose, remove]), modules],
+                    layout=w.Layout(border="1px solid #ddd", padding="4px", margin="2px 0"),
+                )
+            )
         self.electives.children = rows
 
 

@@ -37,32 +37,59 @@ class AnalyticsDashboard(w.VBox):
         opts = filter_options(data.events, data.learners)
         self.options = opts
         style = {"description_width": "initial"}
-        self.view = w.Dropdown(options=[(title, name) for name, title in VIEWS.items()], value="credential_outcomes",
-                               description="View", style=style)
-        self.credential = w.Dropdown(options=[("All credentials", ALL)] + [(c, c) for c in opts["credentials"]],
-                                     value=ALL, description="Credential", style=style)
+        self.view = w.Dropdown(
+            options=[(title, name) for name, title in VIEWS.items()],
+            value="credential_outcomes",
+            description="View",
+            style=style,
+        )
+        self.credential = w.Dropdown(
+            options=[("All credentials", ALL)] + [(c, c) for c in opts["credentials"]],
+            value=ALL,
+            description="Credential",
+            style=style,
+        )
         segs = [s for s in SEGMENTS if s in opts["segments"]]
-        self.segment = w.Dropdown(options=[("No segment", ALL)] + [(s.replace("_", " "), s) for s in segs], value=ALL,
-                                  description="Segment", style=style)
-        self.segment_value = w.Dropdown(options=[("All", ALL)], value=ALL, description="Value", style=style,
-                                        disabled=True)
+        self.segment = w.Dropdown(
+            options=[("No segment", ALL)] + [(s.replace("_", " "), s) for s in segs],
+            value=ALL,
+            description="Segment",
+            style=style,
+        )
+        self.segment_value = w.Dropdown(
+            options=[("All", ALL)], value=ALL, description="Value", style=style, disabled=True
+        )
         self.start = w.DatePicker(value=opts["first"], description="From", style=style)
         self.end = w.DatePicker(value=opts["last"], description="To", style=style)
-        self.language = w.Dropdown(options=[("All languages", ALL)] + [(lang, lang) for lang in opts["languages"]],
-                                   value=ALL, description="Language", style=style)
+        self.language = w.Dropdown(
+            options=[("All languages", ALL)] + [(lang, lang) for lang in opts["languages"]],
+            value=ALL,
+            description="Language",
+            style=style,
+        )
         self.status = w.HTML()
         self.chart_out = w.Output()
         self.table = w.HTML()
         controls = [self.view, self.credential, self.segment, self.segment_value, self.start, self.end, self.language]
         for c in controls:
             c.observe(self._changed, names="value")
-        super().__init__([w.HBox(controls[:2]), w.HBox(controls[2:4]), w.HBox([*controls[4:]]), self.status,
-                          self.chart_out, self.table], **kwargs)
+        super().__init__(
+            [
+                w.HBox(controls[:2]),
+                w.HBox(controls[2:4]),
+                w.HBox([*controls[4:]]),
+                self.status,
+                self.chart_out,
+                self.table,
+            ],
+            **kwargs,
+        )
         self.refresh()
 
     @classmethod
-    def load(cls, workspace: str | Path, data: str | Path | None = None, *, engine: str = "polars",
-             k: int | None = None) -> "AnalyticsDashboard":
+    def load(
+        cls, workspace: str | Path, data: str | Path | None = None, *, engine: str = "polars", k: int | None = None
+    ) -> AnalyticsDashboard:
         """A dashboard over a workspace and a cohort folder (``None``: a small synthetic cohort)."""
         from ..analytics.report import open_report_data
 
@@ -83,11 +110,18 @@ class AnalyticsDashboard(w.VBox):
         from html import escape
 
         try:
-            flt = active_filter(self.data.workspace, credential_id=self.credential.value, segment=self.segment.value,
-                                segment_value=self.segment_value.value, start=self.start.value, end=self.end.value,
-                                language=self.language.value)
-            result = dashboard_view(self.data.events, self.data.learners, self.data.workspace, flt, self.view.value,
-                                    k=self.data.k)
+            flt = active_filter(
+                self.data.workspace,
+                credential_id=self.credential.value,
+                segment=self.segment.value,
+                segment_value=self.segment_value.value,
+                start=self.start.value,
+                end=self.end.value,
+                language=self.language.value,
+            )
+            result = dashboard_view(
+                self.data.events, self.data.learners, self.data.workspace, flt, self.view.value, k=self.data.k
+            )
         except MblibError as e:
             self.error = str(e)
             self.status.value = f'<p role="alert"><strong>Cannot show this:</strong> {escape(str(e))}</p>'

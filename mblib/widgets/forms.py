@@ -19,7 +19,8 @@ data is the library's job.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import ipywidgets as w
 
@@ -32,8 +33,12 @@ _FULL = w.Layout(width="98%")
 def control_for(spec: FieldSpec, value: Any) -> w.Widget:
     """The input widget of one simple field kind (text, markdown, number, integer, bool, choice, lines)."""
     tip = spec.description or spec.label
-    common = dict(description=spec.label + (" *" if spec.required else ""), tooltip=tip, style=_STYLE,
-                  layout=w.Layout(width="98%"))
+    common = dict(
+        description=spec.label + (" *" if spec.required else ""),
+        tooltip=tip,
+        style=_STYLE,
+        layout=w.Layout(width="98%"),
+    )
     kind = spec.kind
     if kind == "bool":
         return w.Checkbox(value=bool(value), indent=False, **common)
@@ -46,8 +51,13 @@ def control_for(spec: FieldSpec, value: Any) -> w.Widget:
         return cls(value=value if value not in (None, "") else (spec.default or 0), continuous_update=False, **common)
     if kind in ("markdown", "lines"):
         rows = 3 if kind == "lines" else 4
-        return w.Textarea(value=value or "", rows=rows, continuous_update=False,
-                          placeholder="one per line" if kind == "lines" else tip, **common)
+        return w.Textarea(
+            value=value or "",
+            rows=rows,
+            continuous_update=False,
+            placeholder="one per line" if kind == "lines" else tip,
+            **common,
+        )
     return w.Text(value="" if value is None else str(value), continuous_update=False, placeholder=tip, **common)
 
 
@@ -59,8 +69,9 @@ class ItemsEditor(w.VBox):
         self.spec = spec
         self._on_change = on_change
         self.forms: list[FieldForm] = []
-        self.add_button = w.Button(description=f"Add {spec.label.lower()} item", icon="plus",
-                                   tooltip=f"add an item to {spec.label}")
+        self.add_button = w.Button(
+            description=f"Add {spec.label.lower()} item", icon="plus", tooltip=f"add an item to {spec.label}"
+        )
         self.add_button.on_click(lambda _: self._add())
         self._build([dict(i) for i in items])
 
@@ -69,8 +80,9 @@ class ItemsEditor(w.VBox):
         rows: list[w.Widget] = [w.HTML(f"<b>{self.spec.label}</b> <small>{self.spec.description}</small>")]
         for n, item in enumerate(items):
             form = FieldForm(self.spec.item_fields, item, lambda _v: self._on_change())
-            remove = w.Button(description="Remove", icon="trash", tooltip=f"remove item {n + 1}",
-                              layout=w.Layout(width="auto"))
+            remove = w.Button(
+                description="Remove", icon="trash", tooltip=f"remove item {n + 1}", layout=w.Layout(width="auto")
+            )
             remove.on_click(lambda _b, n=n: self._remove(n))
             self.forms.append(form)
             rows.append(w.HBox([form, remove], layout=w.Layout(border_bottom="1px dotted #ccc", width="100%")))
@@ -82,8 +94,12 @@ class ItemsEditor(w.VBox):
 
     def _add(self) -> None:
         items = self.value()
-        items.append({k: form_value(next(s for s in self.spec.item_fields if s.name == k), v)
-                      for k, v in new_item_data(self.spec, items).items()})
+        items.append(
+            {
+                k: form_value(next(s for s in self.spec.item_fields if s.name == k), v)
+                for k, v in new_item_data(self.spec, items).items()
+            }
+        )
         self._build(items)
         self._on_change()
 
@@ -97,8 +113,12 @@ class ItemsEditor(w.VBox):
 class FieldForm(w.VBox):
     """A form for ``specs`` filled with form ``values``; ``on_change(values)`` runs after every edit."""
 
-    def __init__(self, specs: Sequence[FieldSpec], values: Mapping[str, Any],
-                 on_change: Callable[[dict[str, Any]], None] | None = None):
+    def __init__(
+        self,
+        specs: Sequence[FieldSpec],
+        values: Mapping[str, Any],
+        on_change: Callable[[dict[str, Any]], None] | None = None,
+    ):
         super().__init__(layout=w.Layout(width="100%"))
         self.specs = list(specs)
         self._on_change = on_change

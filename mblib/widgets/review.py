@@ -33,17 +33,27 @@ FILTERS = ("all", "stale", "unreviewed", "glossary")
 class TranslationReview(widgets.VBox):
     """Review translations of one module in one language (see the module docstring)."""
 
-    def __init__(self, workspace: "Workspace", *, module: str | None = None, language: str | None = None,
-                 engine: "Engine | None" = None, **kw: Any):
+    def __init__(
+        self,
+        workspace: Workspace,
+        *,
+        module: str | None = None,
+        language: str | None = None,
+        engine: Engine | None = None,
+        **kw: Any,
+    ):
         from ..translate.store import translation_languages
 
         self.workspace = workspace
         self.engine = engine
-        langs = list(dict.fromkeys([*workspace.settings.workspace.target_languages,
-                                    *translation_languages(workspace)])) or ["fr"]
-        self.module_picker = widgets.Dropdown(options=sorted(workspace.modules), value=module or
-                                              (sorted(workspace.modules)[0] if workspace.modules else None),
-                                              description="Module")
+        langs = list(
+            dict.fromkeys([*workspace.settings.workspace.target_languages, *translation_languages(workspace)])
+        ) or ["fr"]
+        self.module_picker = widgets.Dropdown(
+            options=sorted(workspace.modules),
+            value=module or (sorted(workspace.modules)[0] if workspace.modules else None),
+            description="Module",
+        )
         self.language_picker = widgets.Dropdown(options=langs, value=language or langs[0], description="Language")
         self.filter = widgets.ToggleButtons(options=FILTERS, value="all", description="Show")
         self.translate_button = widgets.Button(description="Translate", icon="language", button_style="primary")
@@ -55,8 +65,17 @@ class TranslationReview(widgets.VBox):
         self.translate_button.on_click(lambda _b: self.run())
         for w in (self.module_picker, self.language_picker, self.filter):
             w.observe(lambda _c: self.refresh(), names="value")
-        super().__init__([widgets.HBox([self.module_picker, self.language_picker, self.translate_button]),
-                          self.filter, self.progress, self.status, self.errors, self.table], **kw)
+        super().__init__(
+            [
+                widgets.HBox([self.module_picker, self.language_picker, self.translate_button]),
+                self.filter,
+                self.progress,
+                self.status,
+                self.errors,
+                self.table,
+            ],
+            **kw,
+        )
         self.refresh()
 
     # ----------------------------------------------------------------- actions
@@ -69,14 +88,20 @@ class TranslationReview(widgets.VBox):
 
     def run(self) -> None:
         """Translate the picked module (only new or changed segments), updating the progress bar."""
+
         def progress(done: int, total: int) -> None:
             self.progress.max = max(total, 1)
             self.progress.value = done
 
         self.errors.clear_output()
         try:
-            result = translate_module(self.workspace, self.module_picker.value, self.language_picker.value,
-                                      engine=self.engine, progress=progress)
+            result = translate_module(
+                self.workspace,
+                self.module_picker.value,
+                self.language_picker.value,
+                engine=self.engine,
+                progress=progress,
+            )
             self.status.value = html.escape(str(result))
         except Exception as e:  # shown in the widget; the UI keeps working
             self.errors.append_stdout(f"error: {e}\n")
@@ -103,13 +128,18 @@ class TranslationReview(widgets.VBox):
             button = widgets.Button(description="Approve", disabled=r.state == "reviewed")
             button.on_click(lambda _b, key=r.key: self.approve(key))
             note = f" — {html.escape('; '.join(r.flags))}" if r.flags else ""
-            source = widgets.HTML(f"<small>{html.escape(r.key)} · <b>{r.state}</b>{note}</small><br>"
-                                  f"{html.escape(r.source)}", layout=widgets.Layout(width="45%"))
+            source = widgets.HTML(
+                f"<small>{html.escape(r.key)} · <b>{r.state}</b>{note}</small><br>{html.escape(r.source)}",
+                layout=widgets.Layout(width="45%"),
+            )
             lines.append(widgets.HBox([source, editor, button]))
         self.table.children = lines
         counts: dict[str, int] = {}
-        for r in review_rows(self.workspace, self.module_picker.value, self.language_picker.value) \
-                if self.module_picker.value else []:
+        for r in (
+            review_rows(self.workspace, self.module_picker.value, self.language_picker.value)
+            if self.module_picker.value
+            else []
+        ):
             counts[r.state] = counts.get(r.state, 0) + 1
         self.status.value = " · ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "no segments"
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import os
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 os.environ.setdefault("MBLIB_SPARK_CORES", "2")
 os.environ.setdefault("MBLIB_SPARK_PARTITIONS", "2")
 
-UTC = timezone.utc
+UTC = UTC
 
 ENGINES = [
     pytest.param("polars", id="polars"),

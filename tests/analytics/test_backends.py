@@ -11,7 +11,8 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from mblib.analytics import items, metrics as M, survival
+from mblib.analytics import items, survival
+from mblib.analytics import metrics as M
 from mblib.analytics.backends import BackendError, collect, scan_events, to_engine
 from mblib.content import Workspace
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import polars as pl
 import pytest
@@ -10,31 +10,49 @@ import pytest
 from mblib.analytics.filters import EventFilter, FilterError, dashboard_view, filter_events, filter_options
 from tests.conftest import SAMPLE
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def _ev(rows):
     cols = ["timestamp", "learner_id", "verb", "credential_id", "module_id", "language"]
-    return pl.LazyFrame([dict(zip(cols, r)) for r in rows],
-                        schema={"timestamp": pl.Datetime("us", "UTC"), "learner_id": pl.String, "verb": pl.String,
-                                "credential_id": pl.String, "module_id": pl.String, "language": pl.String})
+    return pl.LazyFrame(
+        [dict(zip(cols, r)) for r in rows],
+        schema={
+            "timestamp": pl.Datetime("us", "UTC"),
+            "learner_id": pl.String,
+            "verb": pl.String,
+            "credential_id": pl.String,
+            "module_id": pl.String,
+            "language": pl.String,
+        },
+    )
 
 
-EVENTS = _ev([
-    (datetime(2025, 1, 6, 9, tzinfo=UTC), "a", "enrolled", "c1", None, None),
-    (datetime(2025, 1, 6, 10, tzinfo=UTC), "a", "launched", None, "m1", "fr"),
-    (datetime(2025, 1, 20, 10, tzinfo=UTC), "a", "launched", None, "m9", "fr"),
-    (datetime(2025, 1, 7, 9, tzinfo=UTC), "b", "enrolled", "c2", None, None),
-    (datetime(2025, 1, 8, 9, tzinfo=UTC), "b", "launched", None, "m1", "en"),
-    (datetime(2025, 1, 31, 23, 59, tzinfo=UTC), "c", "launched", None, "m1", "en"),
-])
-LEARNERS = pl.LazyFrame({"learner_id": ["a", "b", "c"], "org_unit": ["Sales", "Sales", "HR"],
-                         "role": ["Analyst", None, "Lead"]})
+EVENTS = _ev(
+    [
+        (datetime(2025, 1, 6, 9, tzinfo=UTC), "a", "enrolled", "c1", None, None),
+        (datetime(2025, 1, 6, 10, tzinfo=UTC), "a", "launched", None, "m1", "fr"),
+        (datetime(2025, 1, 20, 10, tzinfo=UTC), "a", "launched", None, "m9", "fr"),
+        (datetime(2025, 1, 7, 9, tzinfo=UTC), "b", "enrolled", "c2", None, None),
+        (datetime(2025, 1, 8, 9, tzinfo=UTC), "b", "launched", None, "m1", "en"),
+        (datetime(2025, 1, 31, 23, 59, tzinfo=UTC), "c", "launched", None, "m1", "en"),
+    ]
+)
+LEARNERS = pl.LazyFrame(
+    {"learner_id": ["a", "b", "c"], "org_unit": ["Sales", "Sales", "HR"], "role": ["Analyst", None, "Lead"]}
+)
 
 
 def _kept(flt, learners=LEARNERS):
-    return sorted(filter_events(EVENTS, learners, flt).collect().to_native().select("learner_id", "module_id")
-                  .unique().iter_rows(), key=str)
+    return sorted(
+        filter_events(EVENTS, learners, flt)
+        .collect()
+        .to_native()
+        .select("learner_id", "module_id")
+        .unique()
+        .iter_rows(),
+        key=str,
+    )
 
 
 def test_filter_by_credential_keeps_its_learners_and_its_modules_only():
@@ -57,11 +75,14 @@ def test_filter_runs_on_duckdb_too():
     assert sorted(set(got.column("learner_id").to_pylist())) == ["b", "c"]
 
 
-@pytest.mark.parametrize("flt, learners, message", [
-    (EventFilter(segment="shoe_size", segment_value="9"), LEARNERS, "unknown segment 'shoe_size'"),
-    (EventFilter(segment="role", segment_value="Lead"), None, "slicing by role needs the learners table"),
-    (EventFilter(start=date(2025, 2, 1), end=date(2025, 1, 1)), LEARNERS, "the date range starts after it ends"),
-])
+@pytest.mark.parametrize(
+    "flt, learners, message",
+    [
+        (EventFilter(segment="shoe_size", segment_value="9"), LEARNERS, "unknown segment 'shoe_size'"),
+        (EventFilter(segment="role", segment_value="Lead"), None, "slicing by role needs the learners table"),
+        (EventFilter(start=date(2025, 2, 1), end=date(2025, 1, 1)), LEARNERS, "the date range starts after it ends"),
+    ],
+)
 def test_filter_bad_input(flt, learners, message):
     with pytest.raises(FilterError, match=message):
         filter_events(EVENTS, learners, flt)
@@ -95,7 +116,9 @@ def data(tmp_path_factory):
 
 
 def test_dashboard_view_suppresses_small_groups(data):
-    flt = EventFilter(segment="org_unit", segment_value=filter_options(data.events, data.learners)["segments"]["org_unit"][0])
+    flt = EventFilter(
+        segment="org_unit", segment_value=filter_options(data.events, data.learners)["segments"]["org_unit"][0]
+    )
     result = dashboard_view(data.events, data.learners, data.workspace, flt, "credential_outcomes", k=10_000)
     assert result.table.frame["suppressed"].all() and "had fewer than 10000 learners" in result.table.note
     assert result.chart.to_dict()["title"] == "Credential outcomes"
@@ -108,7 +131,11 @@ def test_dashboard_filters_by_credential_segment_dates_and_language(data):
 
     dash = AnalyticsDashboard(data)
     everyone = dash.result.learners
-    assert everyone > 0 and f"({everyone:,} learners)" in dash.status.value and "<caption>Credential outcomes</caption>" in dash.table.value
+    assert (
+        everyone > 0
+        and f"({everyone:,} learners)" in dash.status.value
+        and "<caption>Credential outcomes</caption>" in dash.table.value
+    )
 
     cred = dash.credential.options[-1][1]  # the credential that stacks on the first: fewer learners
     dash.credential.value = cred
@@ -139,7 +166,11 @@ def test_dashboard_shows_errors_and_keeps_working(data):
     dash = AnalyticsDashboard(data)
     dash.start.value = date(2030, 1, 2)
     dash.end.value = date(2030, 1, 1)
-    assert dash.error and "the date range starts after it ends" in dash.status.value and 'role="alert"' in dash.status.value
+    assert (
+        dash.error
+        and "the date range starts after it ends" in dash.status.value
+        and 'role="alert"' in dash.status.value
+    )
     dash.start.value = dash.options["first"]
     dash.end.value = dash.options["last"]
     assert dash.error is None and dash.result.learners > 0

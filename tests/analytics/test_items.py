@@ -23,20 +23,46 @@ from .conftest import make_events
 
 WEIGHTS = [1.0, 1.0, 2.0, 1.0]
 # rows: learners; columns: scaled scores 0..1 on q1..q4
-SCORES = np.array([
-    [1, 1, 1.0, 1], [1, 1, 0.5, 1], [1, 0, 1.0, 1], [1, 1, 0.5, 0], [0, 1, 1.0, 1], [1, 0, 0.0, 1],
-    [1, 1, 0.0, 0], [0, 0, 0.5, 1], [1, 0, 0.5, 0], [0, 1, 0.0, 0], [0, 0, 0.0, 1], [0, 0, 0.0, 0],
-])
+SCORES = np.array(
+    [
+        [1, 1, 1.0, 1],
+        [1, 1, 0.5, 1],
+        [1, 0, 1.0, 1],
+        [1, 1, 0.5, 0],
+        [0, 1, 1.0, 1],
+        [1, 0, 0.0, 1],
+        [1, 1, 0.0, 0],
+        [0, 0, 0.5, 1],
+        [1, 0, 0.5, 0],
+        [0, 1, 0.0, 0],
+        [0, 0, 0.0, 1],
+        [0, 0, 0.0, 0],
+    ]
+)
 CHOICES = ["a", "b", "c"]
 
 
 def _module() -> Module:
-    return Module(id="quiz", title="Quiz", blocks=[
-        {"id": "intro", "type": "text", "body": "Before the quiz."},
-        *[{"id": f"q{i + 1}", "type": "quiz", "question": f"Q{i + 1}?", "weight": w, "multiple": i == 2,
-           "choices": [{"id": c, "text": c.upper(), "correct": c == "a" or (i == 2 and c == "b")} for c in CHOICES]}
-          for i, w in enumerate(WEIGHTS)],
-    ])
+    return Module(
+        id="quiz",
+        title="Quiz",
+        blocks=[
+            {"id": "intro", "type": "text", "body": "Before the quiz."},
+            *[
+                {
+                    "id": f"q{i + 1}",
+                    "type": "quiz",
+                    "question": f"Q{i + 1}?",
+                    "weight": w,
+                    "multiple": i == 2,
+                    "choices": [
+                        {"id": c, "text": c.upper(), "correct": c == "a" or (i == 2 and c == "b")} for c in CHOICES
+                    ],
+                }
+                for i, w in enumerate(WEIGHTS)
+            ],
+        ],
+    )
 
 
 def _response(i: int, s: float, learner: int) -> str:
@@ -51,16 +77,56 @@ def worked_events():
         who = f"L{n:02d}"
         for i, s in enumerate(scores):
             ts = f"2026-02-02 09:{10 + i:02d}"
-            rows.append(dict(timestamp=ts, learner_id=who, verb="answered", module_id="quiz", block_id=f"q{i + 1}",
-                             score=float(s), success=s == 1, response=_response(i, s, n)))
+            rows.append(
+                dict(
+                    timestamp=ts,
+                    learner_id=who,
+                    verb="answered",
+                    module_id="quiz",
+                    block_id=f"q{i + 1}",
+                    score=float(s),
+                    success=s == 1,
+                    response=_response(i, s, n),
+                )
+            )
             # a later second try never counts: Moodle analyses the first attempt
-            rows.append(dict(timestamp="2026-02-03 09:00", learner_id=who, verb="answered", module_id="quiz",
-                             block_id=f"q{i + 1}", score=1.0, success=True, response="a b"))
+            rows.append(
+                dict(
+                    timestamp="2026-02-03 09:00",
+                    learner_id=who,
+                    verb="answered",
+                    module_id="quiz",
+                    block_id=f"q{i + 1}",
+                    score=1.0,
+                    success=True,
+                    response="a b",
+                )
+            )
     # score missing: success decides (1 mark); this learner skipped q4, so only the choice counts
-    rows.append(dict(timestamp="2026-02-02 10:00", learner_id="Lx", verb="answered", module_id="quiz", block_id="q1",
-                     score=None, success=True, response="a"))
-    rows.append(dict(timestamp="2026-02-02 10:00", learner_id="Lx", verb="answered", module_id="other", block_id="q1",
-                     score=0.0, success=False, response="c"))
+    rows.append(
+        dict(
+            timestamp="2026-02-02 10:00",
+            learner_id="Lx",
+            verb="answered",
+            module_id="quiz",
+            block_id="q1",
+            score=None,
+            success=True,
+            response="a",
+        )
+    )
+    rows.append(
+        dict(
+            timestamp="2026-02-02 10:00",
+            learner_id="Lx",
+            verb="answered",
+            module_id="other",
+            block_id="q1",
+            score=0.0,
+            success=False,
+            response="c",
+        )
+    )
     return make_events(rows).collect()
 
 
@@ -74,18 +140,28 @@ def moodle_reference():
         x, rest = X[:, i], T - X[:, i]
         c = np.cov(x, rest, ddof=1)[0, 1]
         cmax = np.cov(np.sort(x), np.sort(rest), ddof=1)[0, 1]
-        items.append({
-            "facility": x.mean() / WEIGHTS[i],
-            "sd": x.std(ddof=1) / WEIGHTS[i],
-            "discrimination_index": np.corrcoef(x, rest)[0, 1],
-            "discriminative_efficiency": c / cmax,
-            "intended_weight": WEIGHTS[i] / sum(WEIGHTS),
-            "effective_weight": math.sqrt(cov_t[i]) / sum(math.sqrt(v) for v in cov_t),
-        })
+        items.append(
+            {
+                "facility": x.mean() / WEIGHTS[i],
+                "sd": x.std(ddof=1) / WEIGHTS[i],
+                "discrimination_index": np.corrcoef(x, rest)[0, 1],
+                "discriminative_efficiency": c / cmax,
+                "intended_weight": WEIGHTS[i] / sum(WEIGHTS),
+                "effective_weight": math.sqrt(cov_t[i]) / sum(math.sqrt(v) for v in cov_t),
+            }
+        )
     alpha = k / (k - 1) * (1 - X.var(axis=0, ddof=1).sum() / T.var(ddof=1))
     er = math.sqrt(1 - alpha)
-    quiz = {"attempts": len(T), "mean": T.mean(), "median": float(np.median(T)), "sd": T.std(ddof=1),
-            "cronbach_alpha": alpha, "error_ratio": er, "standard_error": er * T.std(ddof=1), "max_total": sum(WEIGHTS)}
+    quiz = {
+        "attempts": len(T),
+        "mean": T.mean(),
+        "median": float(np.median(T)),
+        "sd": T.std(ddof=1),
+        "cronbach_alpha": alpha,
+        "error_ratio": er,
+        "standard_error": er * T.std(ddof=1),
+        "max_total": sum(WEIGHTS),
+    }
     return items, quiz, T
 
 
@@ -95,7 +171,7 @@ def events():
 
 
 def test_hand_computed_staircase(run):
-    events, module = I._demo_quiz()
+    events, module = I.demo_quiz()
     items = run(I.item_statistics, events, module=module)
     assert items["facility"].to_list() == pytest.approx([0.75, 0.5, 0.25])
     # q2: x = (1,1,0,0), rest = (2,1,1,0): C = 1/3, V(x) = 1/3, V(rest) = 2/3 -> r = 1/sqrt(2)
@@ -146,30 +222,47 @@ def test_distractor_analysis(run, events):
 
 
 def test_effective_weight_is_null_when_a_covariance_is_negative(run):
-    module = Module(id="m", title="M", blocks=[
-        {"id": f"q{i}", "type": "quiz", "question": "?", "choices": [{"id": "a", "text": "A", "correct": True}]} for i in (1, 2, 3)])
+    module = Module(
+        id="m",
+        title="M",
+        blocks=[
+            {"id": f"q{i}", "type": "quiz", "question": "?", "choices": [{"id": "a", "text": "A", "correct": True}]}
+            for i in (1, 2, 3)
+        ],
+    )
     answers = [(1, 1, 0), (1, 1, 0), (1, 0, 0), (0, 0, 1), (0, 0, 1)]  # q3 pulls against the test
     X = np.array(answers, dtype=float)
     assert np.cov(X[:, 2], X.sum(1))[0, 1] < 0
-    rows = [dict(timestamp=f"2026-02-02 09:0{i}", learner_id=f"L{n}", verb="answered", module_id="m", block_id=f"q{i}",
-                 score=float(v), response="a") for n, triple in enumerate(answers) for i, v in zip((1, 2, 3), triple)]
+    rows = [
+        dict(
+            timestamp=f"2026-02-02 09:0{i}",
+            learner_id=f"L{n}",
+            verb="answered",
+            module_id="m",
+            block_id=f"q{i}",
+            score=float(v),
+            response="a",
+        )
+        for n, triple in enumerate(answers)
+        for i, v in zip((1, 2, 3), triple)
+    ]
     df = run(I.item_statistics, make_events(rows).collect(), module=module)
     assert df["effective_weight"].to_list() == [None, None, None]
     assert df["discrimination_index"][2] < 0 and df["facility"].to_list() == pytest.approx([0.6, 0.4, 0.4])
 
 
 def test_module_without_quiz_is_refused():
-    events, _ = I._demo_quiz()
+    events, _ = I.demo_quiz()
     with pytest.raises(I.MetricError, match="module 'plain' has no quiz blocks") as e:
         I.item_statistics(events, Module(id="plain", title="P", blocks=[{"id": "t", "type": "text", "body": "x"}]))
     assert "at least one quiz block" in str(e.value)
 
 
 def test_nobody_complete_gives_empty_statistics(run):
-    events, module = I._demo_quiz()
-    from mblib.analytics.metrics import lazy
-
+    events, module = I.demo_quiz()
     import narwhals.stable.v2 as nw
+
+    from mblib.analytics.metrics import lazy
 
     only_q1 = lazy(events).filter(nw.col("block_id") == "q1").to_native()
     assert run(I.item_statistics, only_q1, module=module).height == 0

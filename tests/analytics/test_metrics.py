@@ -26,24 +26,65 @@ from mblib.content import Credential, Module
 
 from .conftest import T, make_events
 
-C = Credential(id="c", title="c", required=["m1", "m2"], prerequisites={"m2": ["m1"]},
-               electives=[{"id": "g", "choose": 1, "modules": ["m3", "m4"]}])
+C = Credential(
+    id="c",
+    title="c",
+    required=["m1", "m2"],
+    prerequisites={"m2": ["m1"]},
+    electives=[{"id": "g", "choose": 1, "modules": ["m3", "m4"]}],
+)
 D = Credential(id="d", title="d", required=["m5"])
-M1 = Module(id="m1", title="M1", blocks=[
-    {"id": "b1", "type": "text", "body": "one"},
-    {"id": "b2", "type": "text", "body": "two"},
-    {"id": "b3", "type": "quiz", "question": "q?", "choices": [{"id": "a", "text": "A", "correct": True}, {"id": "b", "text": "B"}]},
-])
+M1 = Module(
+    id="m1",
+    title="M1",
+    blocks=[
+        {"id": "b1", "type": "text", "body": "one"},
+        {"id": "b2", "type": "text", "body": "two"},
+        {
+            "id": "b3",
+            "type": "quiz",
+            "question": "q?",
+            "choices": [{"id": "a", "text": "A", "correct": True}, {"id": "b", "text": "B"}],
+        },
+    ],
+)
 
 
 def _module_run(learner, module, day, lang, blocks=("b1", "b2", "b3"), end=None, duration=None, score=None):
     rows = [dict(timestamp=f"{day} 10:00", learner_id=learner, verb="launched", module_id=module, language=lang)]
-    rows += [dict(timestamp=f"{day} 10:0{i + 1}", learner_id=learner, verb="progressed", module_id=module, block_id=b, language=lang)
-             for i, b in enumerate(blocks)]
+    rows += [
+        dict(
+            timestamp=f"{day} 10:0{i + 1}",
+            learner_id=learner,
+            verb="progressed",
+            module_id=module,
+            block_id=b,
+            language=lang,
+        )
+        for i, b in enumerate(blocks)
+    ]
     if end:
-        rows.append(dict(timestamp=f"{day} 10:30", learner_id=learner, verb="completed", module_id=module, duration_s=duration, language=lang))
-        rows.append(dict(timestamp=f"{day} 10:30", learner_id=learner, verb=end, module_id=module, score=score,
-                         success=end == "passed", language=lang))
+        rows.append(
+            dict(
+                timestamp=f"{day} 10:30",
+                learner_id=learner,
+                verb="completed",
+                module_id=module,
+                duration_s=duration,
+                language=lang,
+            )
+        )
+        rows.append(
+            dict(
+                timestamp=f"{day} 10:30",
+                learner_id=learner,
+                verb=end,
+                module_id=module,
+                score=score,
+                success=end == "passed",
+                language=lang,
+            )
+        )
     return rows
 
 
@@ -100,17 +141,23 @@ def test_wilson_matches_published_values():
     # Newcombe (1998), Table I: 81/263 -> 0.2553 .. 0.3662 (score method without continuity correction)
     lo, hi = wilson_ref(81, 263)
     assert (round(lo, 4), round(hi, 4)) == (0.2553, 0.3662)
-    import polars as pl
     import narwhals.stable.v2 as nw
+    import polars as pl
 
-    got = nw.from_native(pl.LazyFrame({"k": [81], "n": [263]})).pipe(M.with_wilson, "k", "n", "x").collect().rows()[0][2:]
+    got = (
+        nw.from_native(pl.LazyFrame({"k": [81], "n": [263]})).pipe(M.with_wilson, "k", "n", "x").collect().rows()[0][2:]
+    )
     assert got[0] == pytest.approx(81 / 263) and got[1] == pytest.approx(lo) and got[2] == pytest.approx(hi)
 
 
 def test_module_outcomes(run, events):
     df = run(M.module_outcomes, events, credentials=[C, D])
     assert rows(df, "module_id", "enrolled", "started", "completed", "passed") == [
-        ("m1", 5, 6, 4, 3), ("m2", 5, 2, 2, 1), ("m3", 5, 1, 1, 1), ("m4", 5, 1, 0, 0)]
+        ("m1", 5, 6, 4, 3),
+        ("m2", 5, 2, 2, 1),
+        ("m3", 5, 1, 1, 1),
+        ("m4", 5, 1, 0, 0),
+    ]
     m1 = df.row(0, named=True)
     assert m1["completion_rate"] == pytest.approx(4 / 6)
     assert (m1["completion_low"], m1["completion_high"]) == pytest.approx(wilson_ref(4, 6))
@@ -124,7 +171,10 @@ def test_module_outcomes(run, events):
 
 def test_credential_outcomes(run, events):
     df = run(M.credential_outcomes, events, credentials=[C, D])
-    assert rows(df, "credential_id", "enrolled", "started", "completed", "earned") == [("c", 5, 3, 1, 2), ("d", 0, 0, 0, 0)]
+    assert rows(df, "credential_id", "enrolled", "started", "completed", "earned") == [
+        ("c", 5, 3, 1, 2),
+        ("d", 0, 0, 0, 0),
+    ]
     c = df.row(0, named=True)
     assert c["start_rate"] == pytest.approx(0.6)
     assert (c["earn_rate"], c["earn_low"], c["earn_high"]) == pytest.approx((0.4, *wilson_ref(2, 5)))
@@ -134,8 +184,13 @@ def test_credential_outcomes(run, events):
 
 def test_pathway_funnel_never_increases(run, events):
     df = run(M.pathway_funnel, events, credential=C)
-    assert rows(df) == [("c", 0, None, 5, 1.0), ("c", 1, "m1", 3, 0.6), ("c", 2, "m2", 3, 0.6),
-                        ("c", 3, "m3", 2, 0.4), ("c", 4, "m4", 1, 0.2)]
+    assert rows(df) == [
+        ("c", 0, None, 5, 1.0),
+        ("c", 1, "m1", 3, 0.6),
+        ("c", 2, "m2", 3, 0.6),
+        ("c", 3, "m3", 2, 0.4),
+        ("c", 4, "m4", 1, 0.2),
+    ]
 
 
 def test_pathway_funnel_with_nobody_enrolled(run, events):
@@ -156,9 +211,16 @@ def test_time_on_task_linear_quantiles(run, events):
     m1, m2, m3 = df.rows(named=True)
     # m1 durations 300, 600, 900, 1200: linear quantile at p is x[floor(3p)] + frac * 300
     assert (m1["learners"], m1["mean_s"], m1["p25_s"], m1["median_s"], m1["p75_s"], m1["p90_s"]) == pytest.approx(
-        (4, 750.0, 525.0, 750.0, 975.0, 1110.0))
+        (4, 750.0, 525.0, 750.0, 975.0, 1110.0)
+    )
     assert m1["estimated_s"] == 500.0 and m1["median_ratio"] == pytest.approx(1.5)
-    assert (m2["p25_s"], m2["median_s"], m2["p90_s"], m2["estimated_s"], m2["median_ratio"]) == (500.0, 600.0, 760.0, None, None)
+    assert (m2["p25_s"], m2["median_s"], m2["p90_s"], m2["estimated_s"], m2["median_ratio"]) == (
+        500.0,
+        600.0,
+        760.0,
+        None,
+        None,
+    )
     assert (m3["median_s"], m3["median_ratio"]) == (100.0, 2.0)
 
 
@@ -171,27 +233,42 @@ def test_weekly_active_learners_weeks_start_monday_utc(run, events):
 def test_cohort_retention(run, events):
     df = run(M.cohort_retention, events)
     assert rows(df, "cohort_week", "week", "cohort_size", "active") == [
-        (date(2026, 1, 5), 0, 5, 5), (date(2026, 1, 5), 1, 5, 1), (date(2026, 1, 5), 2, 5, 2), (date(2026, 1, 5), 3, 5, 1),
-        (date(2026, 1, 12), 0, 2, 2), (date(2026, 1, 12), 1, 2, 1),
-        (date(2026, 1, 26), 0, 1, 1)]
+        (date(2026, 1, 5), 0, 5, 5),
+        (date(2026, 1, 5), 1, 5, 1),
+        (date(2026, 1, 5), 2, 5, 2),
+        (date(2026, 1, 5), 3, 5, 1),
+        (date(2026, 1, 12), 0, 2, 2),
+        (date(2026, 1, 12), 1, 2, 1),
+        (date(2026, 1, 26), 0, 1, 1),
+    ]
     assert df["retention"].to_list() == pytest.approx([1, 0.2, 0.4, 0.2, 1, 0.5, 1])
 
 
 def test_credential_uptake_counts_first_enrolment_once(run, events):
     df = run(M.credential_uptake, events)
     assert rows(df) == [
-        ("c", date(2026, 1, 5), 4, 0, 4, 0), ("c", date(2026, 1, 12), 1, 0, 5, 0), ("c", date(2026, 1, 19), 0, 2, 5, 2),
-        ("d", date(2026, 1, 26), 0, 1, 0, 1)]
+        ("c", date(2026, 1, 5), 4, 0, 4, 0),
+        ("c", date(2026, 1, 12), 1, 0, 5, 0),
+        ("c", date(2026, 1, 19), 0, 2, 5, 2),
+        ("d", date(2026, 1, 26), 0, 1, 0, 1),
+    ]
 
 
 def test_uptake_by_segment(run, events):
     import polars as pl
 
-    people = pl.DataFrame({"learner_id": ["L1", "L2", "L3", "L4", "L6", "L7"],
-                           "org_unit": ["sales", "sales", "ops", None, "ops", "sales"]})
+    people = pl.DataFrame(
+        {
+            "learner_id": ["L1", "L2", "L3", "L4", "L6", "L7"],
+            "org_unit": ["sales", "sales", "ops", None, "ops", "sales"],
+        }
+    )
     df = run(M.uptake_by_segment, events, people, by="org_unit")
     assert rows(df, "credential_id", "segment", "enrolled", "earned") == [
-        ("c", "ops", 2, 1), ("c", "sales", 2, 1), ("c", "unknown", 1, 0)]
+        ("c", "ops", 2, 1),
+        ("c", "sales", 2, 1),
+        ("c", "unknown", 1, 0),
+    ]
     assert (df["earn_low"][0], df["earn_high"][0]) == pytest.approx(wilson_ref(1, 2))
 
 
@@ -211,14 +288,23 @@ def test_credential_stacking(run, events):
 def test_completion_by_language(run, events):
     df = run(M.completion_by_language, events)
     assert rows(df, "module_id", "language", "started", "completed") == [
-        ("m1", "de", 1, 1), ("m1", "en", 3, 2), ("m1", "fr", 2, 1), ("m1", "unknown", 1, 1),
-        ("m2", "en", 1, 1), ("m2", "fr", 1, 1), ("m3", "en", 1, 1), ("m4", "en", 1, 0)]
+        ("m1", "de", 1, 1),
+        ("m1", "en", 3, 2),
+        ("m1", "fr", 2, 1),
+        ("m1", "unknown", 1, 1),
+        ("m2", "en", 1, 1),
+        ("m2", "fr", 1, 1),
+        ("m3", "en", 1, 1),
+        ("m4", "en", 1, 0),
+    ]
 
 
 def test_learners_at_risk(run, events):
     df = run(M.learners_at_risk, events)  # as of the latest event, 2026-01-27 12:00
     assert rows(df, "learner_id", "credential_id", "last_active", "modules_passed") == [
-        ("L2", "c", T("2026-01-08 12:00"), 1), ("L3", "c", T("2026-01-11 23:30"), 0)]
+        ("L2", "c", T("2026-01-08 12:00"), 1),
+        ("L3", "c", T("2026-01-11 23:30"), 0),
+    ]
     assert df["days_inactive"].to_list() == pytest.approx([19.0, 15 + 12.5 / 24])
     later = run(M.learners_at_risk, events, as_of=T("2026-01-28 09:00"))
     assert later["learner_id"].to_list() == ["L2", "L3", "L4"]  # L4: exactly 7 days
@@ -247,8 +333,12 @@ def test_metrics_are_lazy_and_results_have_fixed_types(events):
     lf = events.lazy()
     for name in M.METRICS:
         fn = getattr(M, name)
-        args = {"credential_outcomes": ([C, D],), "pathway_funnel": (C,), "block_dropoff": (M1,),
-                "time_on_task": ({"m1": 1.0},)}.get(name, ())
+        args = {
+            "credential_outcomes": ([C, D],),
+            "pathway_funnel": (C,),
+            "block_dropoff": (M1,),
+            "time_on_task": ({"m1": 1.0},),
+        }.get(name, ())
         if name == "uptake_by_segment":
             import polars as pl
 
@@ -270,14 +360,20 @@ def test_any_verb_dtype_gives_the_contract_results(events, dtype):
     target = {
         "String": pl.String,
         "Categorical": pl.Categorical(),
-        "Enum with an extra verb": pl.Enum(["enrolled", "launched", "progressed", "answered", "completed", "passed",
-                                            "failed", "earned", "voided"]),
-        "Enum in another order": pl.Enum(["passed", "failed", "earned", "enrolled", "launched", "progressed",
-                                          "answered", "completed"]),
+        "Enum with an extra verb": pl.Enum(
+            ["enrolled", "launched", "progressed", "answered", "completed", "passed", "failed", "earned", "voided"]
+        ),
+        "Enum in another order": pl.Enum(
+            ["passed", "failed", "earned", "enrolled", "launched", "progressed", "answered", "completed"]
+        ),
     }[dtype]
     other = events.lazy().with_columns(pl.col("verb").cast(pl.String).cast(target))
-    for metric, args in ((M.module_outcomes, ([C, D],)), (M.pathway_funnel, (C,)), (M.credential_stacking, ()),
-                         (M.weekly_active_learners, ())):
+    for metric, args in (
+        (M.module_outcomes, ([C, D],)),
+        (M.pathway_funnel, (C,)),
+        (M.credential_stacking, ()),
+        (M.weekly_active_learners, ()),
+    ):
         assert collect(metric(other, *args)).equals(collect(metric(events.lazy(), *args))), (metric.__name__, dtype)
 
 

@@ -81,8 +81,9 @@ def test_readers_pseudonymise_and_never_write_the_key(tmp_path, monkeypatch):
 
 
 def test_suppression_masks_small_groups_and_says_so():
-    df = pl.DataFrame({"country": ["NL", "IS", "BE", "LU"], "learners": [40, 3, 5, None],
-                       "completion_rate": [0.4, 1.0, 0.2, 0.5]})
+    df = pl.DataFrame(
+        {"country": ["NL", "IS", "BE", "LU"], "learners": [40, 3, 5, None], "completion_rate": [0.4, 1.0, 0.2, 0.5]}
+    )
     t = suppress_small_groups(df, k=5)
     assert isinstance(t, SuppressedTable)
     assert t.frame["country"].to_list() == ["NL", "IS", "BE", "LU"]

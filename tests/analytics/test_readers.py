@@ -4,20 +4,27 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
 import pytest
 
-from mblib.analytics.readers import (ReaderError, iso_duration_seconds, presentation_start, read_events,
-                                     read_learners, read_oulad, read_xapi)
+from mblib.analytics.readers import (
+    ReaderError,
+    iso_duration_seconds,
+    presentation_start,
+    read_events,
+    read_learners,
+    read_oulad,
+    read_xapi,
+)
 from mblib.analytics.schema import events_schema, learners_schema, validate_events
 from mblib.content import Workspace
 from tests.conftest import SAMPLE
 
 DATA = Path(__file__).resolve().parent / "data"
-UTC = timezone.utc
+UTC = UTC
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +47,10 @@ def _rejects_csv(path: Path) -> dict[int, str]:
 
 def test_csv_maps_good_rows_and_rejects_each_bad_one(data, capsys):
     r = read_events(data / "events_bad.csv", pseudonymise=False)
-    assert capsys.readouterr().out.strip() == \
-        "events_bad.csv: read 13 rows, kept 5, rejected 8 (reasons in events_bad.rejects.csv)"
+    assert (
+        capsys.readouterr().out.strip()
+        == "events_bad.csv: read 13 rows, kept 5, rejected 8 (reasons in events_bad.rejects.csv)"
+    )
     df = r.collect()
     assert df.schema == events_schema() and validate_events(df) == []
     assert (r.read, r.rejected, r.kept) == (13, 8, 5)
@@ -98,8 +107,10 @@ def test_learners_csv(data):
     df = r.collect()
     assert df.schema == learners_schema()
     assert df["org_unit"].to_list() == ["Sales", "Operations, North"]  # quoted comma kept
-    assert _rejects_csv(r.rejects_path) == {3: "learner_id is empty",
-                                           4: "enrolled_at 'yesterday' is not an ISO 8601 date-time"}
+    assert _rejects_csv(r.rejects_path) == {
+        3: "learner_id is empty",
+        4: "enrolled_at 'yesterday' is not an ISO 8601 date-time",
+    }
 
 
 def test_unreadable_sources_are_clear_errors(tmp_path):
@@ -128,14 +139,18 @@ def _reasons(path: Path) -> dict[str, str]:
 
 def test_xapi_json_lines_with_every_kind_of_problem(data, ws, capsys):
     r = read_xapi(data / "xapi_lines.jsonl", ws, pseudonymise=False)
-    assert capsys.readouterr().out.strip() == ("xapi_lines.jsonl: read 14 statements, kept 6, rejected 6, "
-                                               "removed 2 voided (reasons in xapi_lines.rejects.jsonl)")
+    assert capsys.readouterr().out.strip() == (
+        "xapi_lines.jsonl: read 14 statements, kept 6, rejected 6, "
+        "removed 2 voided (reasons in xapi_lines.rejects.jsonl)"
+    )
     reasons = _reasons(r.rejects_path)
     assert reasons["line 3"].startswith("malformed JSON")
     assert reasons["line 8"].startswith("unknown verb IRI http://example.com/verbs/liked")
     assert reasons["line 9"] == "result.score.scaled 'high' is text, not a number"
-    assert reasons["line 10"] == ("activity https://lms.example/xapi/modules/no-such-module matches no module, "
-                                  "block or credential of the workspace")
+    assert reasons["line 10"] == (
+        "activity https://lms.example/xapi/modules/no-such-module matches no module, "
+        "block or credential of the workspace"
+    )
     assert reasons["line 11"].startswith("result.duration: 'twelve minutes' is not an ISO 8601 duration")
     assert reasons["line 14"] == "result.score.scaled 1.5 is outside 0..1"
     df = r.collect()
@@ -177,8 +192,14 @@ def test_xapi_custom_verbs_and_activities(data, ws, tmp_path):
     st["object"]["id"] = "urn:lms:42"
     f = tmp_path / "one.json"
     f.write_text(json.dumps(st))
-    r = read_xapi(f, ws, pseudonymise=False, echo=None, verbs={"http://example.com/verbs/liked": "launched"},
-                  activities={"urn:lms:42": (None, "reading-bar-charts", None)})
+    r = read_xapi(
+        f,
+        ws,
+        pseudonymise=False,
+        echo=None,
+        verbs={"http://example.com/verbs/liked": "launched"},
+        activities={"urn:lms:42": (None, "reading-bar-charts", None)},
+    )
     assert r.rejected == 0 and r.collect()["module_id"].to_list() == ["reading-bar-charts"]
 
 
@@ -187,14 +208,22 @@ def test_oulad_dialects(data, dialect, capsys):
     o = read_oulad(data / f"oulad_{dialect}", pseudonymise=False)
     out = capsys.readouterr().out
     assert "studentVle: 5 read, 1 rejected" in out and f"oulad_{dialect}.rejects.csv" in out
-    assert o.tables == {"courses": (2, 0), "assessments": (4, 0), "vle": (3, 0), "studentInfo": (5, 1),
-                        "studentRegistration": (5, 1), "studentAssessment": (6, 1), "studentVle": (5, 1)}
+    assert o.tables == {
+        "courses": (2, 0),
+        "assessments": (4, 0),
+        "vle": (3, 0),
+        "studentInfo": (5, 1),
+        "studentRegistration": (5, 1),
+        "studentAssessment": (6, 1),
+        "studentVle": (5, 1),
+    }
     ev = o.events.collect()
     assert ev.schema == events_schema() and validate_events(ev) == []
     counts = dict(ev.group_by(pl.col("verb").cast(str)).len().iter_rows())
     assert counts == {"enrolled": 4, "progressed": 4, "completed": 5, "passed": 3, "failed": 1, "earned": 2}
-    first = ev.filter((pl.col("learner_id") == "11391") & (pl.col("verb") == "enrolled")
-                      & (pl.col("credential_id") == "AAA-2013J"))
+    first = ev.filter(
+        (pl.col("learner_id") == "11391") & (pl.col("verb") == "enrolled") & (pl.col("credential_id") == "AAA-2013J")
+    )
     assert first["timestamp"].to_list() == [datetime(2013, 10, 1, tzinfo=UTC) - timedelta(days=159)]
     graded = ev.filter(pl.col("verb") == "failed")
     assert graded.select("learner_id", "module_id").row(0) == ("30268", "AAA-2013J-assessment-1752")
@@ -215,8 +244,12 @@ def test_oulad_dialects(data, dialect, capsys):
 
 
 def test_oulad_dialects_agree(data):
-    frames = [read_oulad(data / f"oulad_{d}", pseudonymise=False, echo=None).events.collect()
-              .sort("timestamp", "learner_id", "verb", "module_id", "block_id") for d in ("quoted", "unquoted", "mixed")]
+    frames = [
+        read_oulad(data / f"oulad_{d}", pseudonymise=False, echo=None)
+        .events.collect()
+        .sort("timestamp", "learner_id", "verb", "module_id", "block_id")
+        for d in ("quoted", "unquoted", "mixed")
+    ]
     assert frames[0].equals(frames[1]) and frames[0].equals(frames[2])
 
 
@@ -233,11 +266,17 @@ def test_oulad_missing_table_and_presentation_dates(tmp_path, data):
 def test_xapi_block_named_by_its_parent_module(data, ws, tmp_path):
     st = json.loads((data / "xapi_lines.jsonl").read_text().splitlines()[4])  # answered read-the-bars
     st["object"]["id"] = "https://quiz.example/items/read-the-bars"
-    st["context"] = {"contextActivities": {
-        "parent": [{"id": "https://lms.example/xapi/modules/reading-bar-charts"}],
-        "grouping": [{"id": "https://lms.example/xapi/credentials/data-literacy-foundations"}]}}
+    st["context"] = {
+        "contextActivities": {
+            "parent": [{"id": "https://lms.example/xapi/modules/reading-bar-charts"}],
+            "grouping": [{"id": "https://lms.example/xapi/credentials/data-literacy-foundations"}],
+        }
+    }
     f = tmp_path / "one.json"
     f.write_text(json.dumps([st]))
     row = read_xapi(f, ws, pseudonymise=False, echo=None).collect().row(0, named=True)
-    assert (row["credential_id"], row["module_id"], row["block_id"]) == \
-        ("data-literacy-foundations", "reading-bar-charts", "read-the-bars")
+    assert (row["credential_id"], row["module_id"], row["block_id"]) == (
+        "data-literacy-foundations",
+        "reading-bar-charts",
+        "read-the-bars",
+    )

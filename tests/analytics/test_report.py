@@ -10,8 +10,15 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from mblib.analytics.report import (ReportError, apply_csp, execute_notebook, export_html, inject_parameters,
-                                    report_table, run_report)
+from mblib.analytics.report import (
+    ReportError,
+    apply_csp,
+    execute_notebook,
+    export_html,
+    inject_parameters,
+    report_table,
+    run_report,
+)
 from tests.conftest import AXE_JS, REPO, SAMPLE, axe_violations
 
 REMOTE = re.compile(r"""<(script|link|img|iframe)\b[^>]*\s(src|href)=["']?(https?:)?//""", re.I)
@@ -31,12 +38,20 @@ def _open_report(page, path: Path) -> list[list]:
 
 
 def test_report_table_suppresses_small_groups_and_says_so():
-    frame = pl.DataFrame({"credential_id": ["c", "c", "c"], "segment": ["Finance", "Sales", "HR"],
-                          "enrolled": [20, 3, 7], "earn_rate": [0.3, 0.67, 0.29]})
+    frame = pl.DataFrame(
+        {
+            "credential_id": ["c", "c", "c"],
+            "segment": ["Finance", "Sales", "HR"],
+            "enrolled": [20, 3, 7],
+            "earn_rate": [0.3, 0.67, 0.29],
+        }
+    )
     t = report_table(frame, caption="Uptake by segment", k=5, count_col="enrolled")
     # the segments add up to the credential's total: HR is hidden too, or Sales would be 30 - 20 - 7
-    assert t.note == ("1 of 3 groups had fewer than 5 learners; their figures are hidden. 1 more group is hidden "
-                      "so that no hidden figure can be worked out from a total.")
+    assert t.note == (
+        "1 of 3 groups had fewer than 5 learners; their figures are hidden. 1 more group is hidden "
+        "so that no hidden figure can be worked out from a total."
+    )
     sales = t.frame.filter(pl.col("segment") == "Sales").row(0, named=True)
     assert sales["enrolled"] is None and sales["earn_rate"] is None and sales["suppressed"] is True
     assert t.frame["suppressed"].to_list() == [False, True, True]
@@ -52,8 +67,10 @@ def test_report_table_names_a_wrong_count_column():
 
 
 def test_apply_csp_hashes_exactly_the_inline_code():
-    page = apply_csp('<meta content="__MB_CSP__"><style>a{}</style><script>go()</script>'
-                     '<script type="application/json">{"a": 1}</script><script>go()</script>')
+    page = apply_csp(
+        '<meta content="__MB_CSP__"><style>a{}</style><script>go()</script>'
+        '<script type="application/json">{"a": 1}</script><script>go()</script>'
+    )
     csp = re.search(r'content="([^"]+)"', page).group(1)
     assert "default-src 'none'" in csp and "connect-src 'none'" in csp
     assert re.search(r"script-src 'sha256-[^']+'(;|$)", csp)  # one hash: the duplicate counted once, JSON none
@@ -61,21 +78,28 @@ def test_apply_csp_hashes_exactly_the_inline_code():
 
 
 def test_inject_parameters_goes_after_the_tagged_cell_and_replaces_an_old_one():
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# t"),
-                                         nbformat.v4.new_code_cell("k = None", metadata={"tags": ["parameters"]}),
-                                         nbformat.v4.new_code_cell("print(k)")])
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell("# t"),
+            nbformat.v4.new_code_cell("k = None", metadata={"tags": ["parameters"]}),
+            nbformat.v4.new_code_cell("print(k)"),
+        ]
+    )
     once = inject_parameters(nb, {"k": 3, "data": "/x"})
     twice = inject_parameters(once, {"k": 4})
     assert [c.source.splitlines()[-1] for c in twice.cells] == ["# t", "k = None", "k = 4", "print(k)"]
     assert once.cells[2].source.endswith("k = 3\ndata = '/x'") and len(nb.cells) == 3
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"report": "nope"}, "report notebook 'nope' not found"),
-    ({"workspace": "/"}, "is not a workspace (no mblib.toml)"),
-    ({"data": "/no/such/folder"}, "learner data '/no/such/folder' does not exist"),
-    ({"engine": "pandas"}, "unknown engine 'pandas'"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"report": "nope"}, "report notebook 'nope' not found"),
+        ({"workspace": "/"}, "is not a workspace (no mblib.toml)"),
+        ({"data": "/no/such/folder"}, "learner data '/no/such/folder' does not exist"),
+        ({"engine": "pandas"}, "unknown engine 'pandas'"),
+    ],
+)
 def test_run_report_bad_input(tmp_path, kwargs, message):
     args = {"report": "credential-uptake", "workspace": SAMPLE, "out": tmp_path} | kwargs
     with pytest.raises(ReportError, match=re.escape(message)):
@@ -85,28 +109,39 @@ def test_run_report_bad_input(tmp_path, kwargs, message):
 
 # ------------------------------------------------------------------------------ exporter on hand-made frames
 
-SETUP = f"import sys; sys.path.insert(0, {str(REPO)!r})\n" + """
+SETUP = (
+    f"import sys; sys.path.insert(0, {str(REPO)!r})\n"
+    + """
 from tests.analytics.frames import metric_frames
 from mblib.analytics import charts
 from mblib.analytics.report import report_table
 charts.enable_notebook_charts()
 frames = metric_frames()
 """
+)
 
 
 @pytest.fixture(scope="module")
 def tiny_report(tmp_path_factory):
     folder = tmp_path_factory.mktemp("tiny")
-    nb = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_markdown_cell("# Tiny report\n\nText with a [link](#x) and a table:\n\n| a | b |\n|---|--:|\n| 1 | 2 |"),
-        nbformat.v4.new_code_cell("k = 13", metadata={"tags": ["parameters"]}),
-        nbformat.v4.new_code_cell(SETUP),
-        nbformat.v4.new_code_cell("report_table(frames['uptake_by_segment'], caption='By segment', k=k, count_col='enrolled')"),
-        nbformat.v4.new_code_cell("charts.module_outcomes_chart(frames['module_outcomes'])"),
-        nbformat.v4.new_code_cell("display(charts.time_to_credential_chart(frames['time_to_credential']))\n"
-                                  "charts.cohort_retention_chart(frames['cohort_retention'])"),
-        nbformat.v4.new_code_cell("frames['credential_stacking']"),
-    ])
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell(
+                "# Tiny report\n\nText with a [link](#x) and a table:\n\n| a | b |\n|---|--:|\n| 1 | 2 |"
+            ),
+            nbformat.v4.new_code_cell("k = 13", metadata={"tags": ["parameters"]}),
+            nbformat.v4.new_code_cell(SETUP),
+            nbformat.v4.new_code_cell(
+                "report_table(frames['uptake_by_segment'], caption='By segment', k=k, count_col='enrolled')"
+            ),
+            nbformat.v4.new_code_cell("charts.module_outcomes_chart(frames['module_outcomes'])"),
+            nbformat.v4.new_code_cell(
+                "display(charts.time_to_credential_chart(frames['time_to_credential']))\n"
+                "charts.cohort_retention_chart(frames['cohort_retention'])"
+            ),
+            nbformat.v4.new_code_cell("frames['credential_stacking']"),
+        ]
+    )
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     execute_notebook(nb, cwd=folder, timeout=120)
     path = folder / "tiny.html"
@@ -141,7 +176,9 @@ def test_a_failing_cell_keeps_the_partial_notebook(tmp_path):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1"), nbformat.v4.new_code_cell("1 / 0")])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, nb_path)
-    with pytest.raises(ReportError, match=r"failed in a cell: ZeroDivisionError: division by zero \(code cell 3: .1 / 0.\)") as e:
+    with pytest.raises(
+        ReportError, match=r"failed in a cell: ZeroDivisionError: division by zero \(code cell 3: .1 / 0.\)"
+    ) as e:
         run_report(nb_path, workspace=SAMPLE, out=tmp_path / "out")
     failed = tmp_path / "out" / "broken.failed.ipynb"
     assert str(failed) in str(e.value)
@@ -193,8 +230,24 @@ def test_demo_step_exports_the_uptake_report_that_renders_offline(tmp_path, page
 def test_mb_report_completion_analytics_on_duckdb(cohort, tmp_path, page):
     from mblib.cli import main
 
-    r = CliRunner().invoke(main, ["report", "completion-analytics", "-w", str(SAMPLE), "-d", str(cohort),
-                                  "--engine", "duckdb", "-k", "20", "-o", str(tmp_path)], catch_exceptions=False)
+    r = CliRunner().invoke(
+        main,
+        [
+            "report",
+            "completion-analytics",
+            "-w",
+            str(SAMPLE),
+            "-d",
+            str(cohort),
+            "--engine",
+            "duckdb",
+            "-k",
+            "20",
+            "-o",
+            str(tmp_path),
+        ],
+        catch_exceptions=False,
+    )
     assert r.exit_code == 0, r.output
     path = tmp_path / "completion-analytics.html"
     assert f"open {path}" in r.output and "(duckdb)" in r.output
@@ -217,12 +270,26 @@ def test_open_report_data_without_data_synthesises_a_small_cohort():
 
 
 def test_report_table_shows_rates_and_their_bounds_as_percentages_and_days_as_numbers():
-    km = pl.DataFrame({"credential_id": ["c"], "learners": [40], "median_days": [17.81], "median_low": [17.42],
-                       "median_high": [18.19]})
+    km = pl.DataFrame(
+        {
+            "credential_id": ["c"],
+            "learners": [40],
+            "median_days": [17.81],
+            "median_low": [17.42],
+            "median_high": [18.19],
+        }
+    )
     html = report_table(km, caption="Median time to credential (days)", k=5)._repr_html_()
     assert "17.42" in html and "18.19" in html and "%" not in html
-    rates = pl.DataFrame({"module_id": ["m"], "started": [10], "completion_rate": [0.5], "completion_low": [0.2366],
-                          "completion_high": [0.7634]})
+    rates = pl.DataFrame(
+        {
+            "module_id": ["m"],
+            "started": [10],
+            "completion_rate": [0.5],
+            "completion_low": [0.2366],
+            "completion_high": [0.7634],
+        }
+    )
     html = report_table(rates, caption="Outcomes", k=5, count_col="started")._repr_html_()
     assert "50.0%" in html and "23.7%" in html and "76.3%" in html
 
@@ -231,12 +298,20 @@ def test_an_error_while_displaying_a_result_is_named_with_its_own_message(tmp_pa
     # altair raises MaxRowsError while the kernel displays the chart; nbclient then reports
     # ename "NoneType", so the message takes the failing cell's own error output
     nb_path = tmp_path / "too-big.ipynb"
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-        "import altair as alt, polars as pl\n"
-        "alt.Chart(pl.DataFrame({'x': list(range(6000))})).mark_point().encode(x='x:Q')")])
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(
+                "import altair as alt, polars as pl\n"
+                "alt.Chart(pl.DataFrame({'x': list(range(6000))})).mark_point().encode(x='x:Q')"
+            )
+        ]
+    )
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, nb_path)
-    with pytest.raises(ReportError, match=r"failed in a cell: MaxRowsError: The number of rows in your dataset "
-                                          r"\(6000\) is greater than the maximum allowed \(5000\)\. "
-                                          r"\(code cell 2: 'import altair as alt, polars as pl'\)"):
+    with pytest.raises(
+        ReportError,
+        match=r"failed in a cell: MaxRowsError: The number of rows in your dataset "
+        r"\(6000\) is greater than the maximum allowed \(5000\)\. "
+        r"\(code cell 2: 'import altair as alt, polars as pl'\)",
+    ):
         run_report(nb_path, workspace=SAMPLE, out=tmp_path / "out")

@@ -19,10 +19,12 @@ def _tables(path):
 def test_uptake_report_on_spark_equals_polars(sample_ws, tmp_path):
     cohort = synthesise(sample_ws, learners=150, seed=3)
     write_cohort(cohort, tmp_path / "data", overwrite=True)
-    polars = run_report("credential-uptake", workspace=sample_ws.root, data=tmp_path / "data",
-                        engine="polars", out=tmp_path / "polars")
-    spark = run_report("credential-uptake", workspace=sample_ws.root, data=tmp_path / "data",
-                       engine="spark", out=tmp_path / "spark")
+    polars = run_report(
+        "credential-uptake", workspace=sample_ws.root, data=tmp_path / "data", engine="polars", out=tmp_path / "polars"
+    )
+    spark = run_report(
+        "credential-uptake", workspace=sample_ws.root, data=tmp_path / "data", engine="spark", out=tmp_path / "spark"
+    )
     expected = _tables(polars)
     assert len(expected) >= 5
     assert _tables(spark) == expected

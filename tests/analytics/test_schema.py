@@ -2,34 +2,63 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import polars as pl
 import pytest
 
-from mblib.analytics.schema import (EVENT_COLUMNS, LEARNER_COLUMNS, VERBS, SchemaError, check_events, conform,
-                                    empty_events, events_schema, learners_schema, validate_events,
-                                    validate_learners)
+from mblib.analytics.schema import (
+    EVENT_COLUMNS,
+    LEARNER_COLUMNS,
+    VERBS,
+    SchemaError,
+    check_events,
+    conform,
+    empty_events,
+    events_schema,
+    learners_schema,
+    validate_events,
+    validate_learners,
+)
 
-T = datetime(2025, 1, 6, 9, tzinfo=timezone.utc)
+T = datetime(2025, 1, 6, 9, tzinfo=UTC)
 
 
 def good_events() -> pl.DataFrame:
-    return conform(pl.DataFrame({
-        "timestamp": [T, T, T],
-        "learner_id": ["a", "a", "b"],
-        "verb": ["enrolled", "progressed", "passed"],
-        "credential_id": ["c", None, None],
-        "module_id": [None, "m", "m"],
-        "block_id": [None, "intro", None],
-        "score": [None, None, 0.9],
-    })).collect()
+    return conform(
+        pl.DataFrame(
+            {
+                "timestamp": [T, T, T],
+                "learner_id": ["a", "a", "b"],
+                "verb": ["enrolled", "progressed", "passed"],
+                "credential_id": ["c", None, None],
+                "module_id": [None, "m", "m"],
+                "block_id": [None, "intro", None],
+                "score": [None, None, 0.9],
+            }
+        )
+    ).collect()
 
 
 def test_schema_matches_the_contract():
     s = events_schema()
-    assert list(s) == list(EVENT_COLUMNS) == ["timestamp", "learner_id", "verb", "credential_id", "module_id",
-                                              "block_id", "score", "success", "duration_s", "response", "language"]
+    assert (
+        list(s)
+        == list(EVENT_COLUMNS)
+        == [
+            "timestamp",
+            "learner_id",
+            "verb",
+            "credential_id",
+            "module_id",
+            "block_id",
+            "score",
+            "success",
+            "duration_s",
+            "response",
+            "language",
+        ]
+    )
     assert s["timestamp"] == pl.Datetime("us", "UTC")
     assert s["verb"] == pl.Enum(list(VERBS))
     assert VERBS == ("enrolled", "launched", "progressed", "answered", "completed", "passed", "failed", "earned")
@@ -48,25 +77,28 @@ def test_a_valid_table_has_no_problems():
 
 
 def test_conform_converts_zones_and_units():
-    naive = pl.DataFrame({"timestamp": [datetime(2025, 1, 6, 9)], "learner_id": ["a"], "verb": ["launched"],
-                          "module_id": ["m"]}).with_columns(pl.col("timestamp").dt.cast_time_unit("ns"))
+    naive = pl.DataFrame(
+        {"timestamp": [datetime(2025, 1, 6, 9)], "learner_id": ["a"], "verb": ["launched"], "module_id": ["m"]}
+    ).with_columns(pl.col("timestamp").dt.cast_time_unit("ns"))
     out = conform(naive).collect()
     assert out.schema["timestamp"] == pl.Datetime("us", "UTC")
     assert out["timestamp"][0] == T
     paris = naive.with_columns(pl.col("timestamp").dt.replace_time_zone("Europe/Paris"))
-    assert conform(paris).collect()["timestamp"][0] == datetime(2025, 1, 6, 8, tzinfo=timezone.utc)
+    assert conform(paris).collect()["timestamp"][0] == datetime(2025, 1, 6, 8, tzinfo=UTC)
 
 
 def test_problems_name_column_and_rows():
-    df = pl.DataFrame({
-        "timestamp": [T] * 8,
-        "learner_id": ["a", None, "c", "d", "e", "f", "g", "h"],
-        "verb": ["launched", "launched", "clicked", "passed", "completed", "progressed", "enrolled", "launched"],
-        "module_id": ["m", "m", "m", "m", "m", "m", None, None],
-        "block_id": [None, None, None, None, None, None, None, None],
-        "score": [None, None, None, 1.5, None, None, None, None],
-        "duration_s": [None, None, None, None, -4.0, None, None, None],
-    })
+    df = pl.DataFrame(
+        {
+            "timestamp": [T] * 8,
+            "learner_id": ["a", None, "c", "d", "e", "f", "g", "h"],
+            "verb": ["launched", "launched", "clicked", "passed", "completed", "progressed", "enrolled", "launched"],
+            "module_id": ["m", "m", "m", "m", "m", "m", None, None],
+            "block_id": [None, None, None, None, None, None, None, None],
+            "score": [None, None, None, 1.5, None, None, None, None],
+            "duration_s": [None, None, None, None, -4.0, None, None, None],
+        }
+    )
     problems = {p.location.field: p for p in validate_events(df)}
     assert str(problems["learner_id"]).startswith("field 'learner_id': learner_id is empty in row 2")
     assert problems["learner_id"].location.line == 2
@@ -91,8 +123,9 @@ def test_missing_columns_and_wrong_types():
     assert "the events table has no column 'timestamp'" in msgs
     assert "learner_id has type Int64, the events table needs String" in msgs
     assert any(p.severity == "warning" and "unknown column(s) ['whatever']" in p.message for p in problems)
-    naive = pl.DataFrame({"timestamp": [datetime(2025, 1, 1)], "learner_id": ["a"], "verb": ["enrolled"],
-                          "credential_id": ["c"]})
+    naive = pl.DataFrame(
+        {"timestamp": [datetime(2025, 1, 1)], "learner_id": ["a"], "verb": ["enrolled"], "credential_id": ["c"]}
+    )
     (p,) = validate_events(naive)
     assert p.message == "timestamp has no time zone" and "replace_time_zone('UTC')" in p.hint
 
@@ -107,8 +140,14 @@ def test_check_events_raises_with_every_problem():
 
 def test_validate_accepts_pandas():
     pd = pytest.importorskip("pandas")
-    frame = pd.DataFrame({"timestamp": pd.to_datetime(["2025-01-06T09:00:00Z"]), "learner_id": ["a"],
-                          "verb": ["launched"], "module_id": ["m"]})
+    frame = pd.DataFrame(
+        {
+            "timestamp": pd.to_datetime(["2025-01-06T09:00:00Z"]),
+            "learner_id": ["a"],
+            "verb": ["launched"],
+            "module_id": ["m"],
+        }
+    )
     assert validate_events(frame) == []
 
 
@@ -116,5 +155,7 @@ def test_learners_validation():
     df = pl.DataFrame({"learner_id": ["a", None, "a"], "country": ["NL", "BE", "FR"]})
     msgs = [p.message for p in validate_learners(df)]
     assert msgs == ["learner_id is empty in row 2", "learner 'a' appears more than once in row 3"]
-    assert validate_learners(pl.DataFrame({"country": ["NL"]}))[0].message == \
-        "the learners table has no column 'learner_id'"
+    assert (
+        validate_learners(pl.DataFrame({"country": ["NL"]}))[0].message
+        == "the learners table has no column 'learner_id'"
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
@@ -13,8 +13,8 @@ from .conftest import make_events
 
 lifelines = pytest.importorskip("lifelines", reason="lifelines (dev extra) is the reference implementation")
 
-START = datetime(2026, 1, 5, 9, tzinfo=timezone.utc)
-AS_OF = datetime(2026, 4, 1, tzinfo=timezone.utc)
+START = datetime(2026, 1, 5, 9, tzinfo=UTC)
+AS_OF = datetime(2026, 4, 1, tzinfo=UTC)
 
 
 def cohort(seed: int = 7, n: int = 61):
@@ -27,7 +27,9 @@ def cohort(seed: int = 7, n: int = 61):
         rows.append(dict(timestamp=start, learner_id=f"L{i}", verb="enrolled", credential_id="cred"))
         if rng.random() < 0.6:
             days = int(rng.integers(3, 41))
-            rows.append(dict(timestamp=start + timedelta(days=days), learner_id=f"L{i}", verb="earned", credential_id="cred"))
+            rows.append(
+                dict(timestamp=start + timedelta(days=days), learner_id=f"L{i}", verb="earned", credential_id="cred")
+            )
             truth.append((days, 1))
         else:
             truth.append(((AS_OF - start).total_seconds() / 86400, 0))
@@ -147,9 +149,20 @@ def test_thin_curve_keeps_points_of_the_curve_and_fits_a_chart():
         events = rng.integers(0, 2, n)
         at_risk = np.arange(n + 20, 20, -1)
         survival = np.cumprod(1 - events / at_risk)
-        parts.append(pl.DataFrame({"credential_id": cred, "time_days": times, "at_risk": at_risk, "events": events,
-                                   "censored": 1 - events, "survival": survival, "ci_low": survival * 0.9,
-                                   "ci_high": np.minimum(survival * 1.1, 1.0)}))
+        parts.append(
+            pl.DataFrame(
+                {
+                    "credential_id": cred,
+                    "time_days": times,
+                    "at_risk": at_risk,
+                    "events": events,
+                    "censored": 1 - events,
+                    "survival": survival,
+                    "ci_low": survival * 0.9,
+                    "ci_high": np.minimum(survival * 1.1, 1.0),
+                }
+            )
+        )
     curve = pl.concat(parts)
     thin = S.thin_curve(curve, max_points=400)
     assert thin.columns == curve.columns
@@ -162,11 +175,21 @@ def test_thin_curve_keeps_points_of_the_curve_and_fits_a_chart():
     # each credential's last point is kept, and events and censorings are summed, not lost
     ends = curve.group_by("credential_id").agg(pl.col("time_days").max()).sort("credential_id")
     assert thin.group_by("credential_id").agg(pl.col("time_days").max()).sort("credential_id").equals(ends)
-    assert thin.group_by("credential_id").agg(pl.col("events", "censored").sum()).sort("credential_id").equals(
-        curve.group_by("credential_id").agg(pl.col("events", "censored").sum()).sort("credential_id"))
+    assert (
+        thin.group_by("credential_id")
+        .agg(pl.col("events", "censored").sum())
+        .sort("credential_id")
+        .equals(curve.group_by("credential_id").agg(pl.col("events", "censored").sum()).sort("credential_id"))
+    )
     # a report drops the tail where fewer than k learners are at risk, and the chart draws the rest
-    table = report_table(thin, caption="Time to credential", k=1_000, count_col="at_risk",
-                         labels=["credential_id", "time_days"], how="drop")
+    table = report_table(
+        thin,
+        caption="Time to credential",
+        k=1_000,
+        count_col="at_risk",
+        labels=["credential_id", "time_days"],
+        how="drop",
+    )
     assert table.frame["at_risk"].min() >= 1_000 and "they are left out" in table.note
     spec = charts.time_to_credential_chart(table.frame).to_dict()
     assert len(next(iter(spec["datasets"].values()))) == table.frame.height
@@ -184,7 +207,13 @@ def test_thin_curve_names_the_missing_columns():
 
     from mblib.analytics.metrics import MetricError
 
-    with pytest.raises(MetricError, match=r"(?s)the curve has no column\(s\) at_risk, ci_low, ci_high.*"
-                                          r"pass the collected result of survival.time_to_credential"):
-        S.thin_curve(pl.DataFrame({"credential_id": ["c"], "time_days": [1.0], "events": [1], "censored": [0],
-                                   "survival": [0.5]}))
+    with pytest.raises(
+        MetricError,
+        match=r"(?s)the curve has no column\(s\) at_risk, ci_low, ci_high.*"
+        r"pass the collected result of survival.time_to_credential",
+    ):
+        S.thin_curve(
+            pl.DataFrame(
+                {"credential_id": ["c"], "time_days": [1.0], "events": [1], "censored": [0], "survival": [0.5]}
+            )
+        )

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from dataclasses import replace
+from datetime import datetime
 
 import numpy as np
 import polars as pl
@@ -51,10 +51,15 @@ def test_on_the_contract(cohort, ws):
     assert ev["timestamp"].max() < end  # censored at the end of the window
     assert ev["timestamp"].min() >= datetime.fromisoformat(cohort.params["start"])
     # a credential is earned after enrolling in it and after the last module passed for it
-    t = ev.group_by("learner_id", "credential_id").agg(
-        pl.col("timestamp").filter(pl.col("verb") == "enrolled").min().alias("enrolled"),
-        pl.col("timestamp").filter(pl.col("verb") == "passed").max().alias("last_pass"),
-        pl.col("timestamp").filter(pl.col("verb") == "earned").min().alias("earned")).drop_nulls("earned")
+    t = (
+        ev.group_by("learner_id", "credential_id")
+        .agg(
+            pl.col("timestamp").filter(pl.col("verb") == "enrolled").min().alias("enrolled"),
+            pl.col("timestamp").filter(pl.col("verb") == "passed").max().alias("last_pass"),
+            pl.col("timestamp").filter(pl.col("verb") == "earned").min().alias("earned"),
+        )
+        .drop_nulls("earned")
+    )
     assert t.height > 100
     assert (t["earned"] > t["last_pass"]).all() and (t["earned"] > t["enrolled"]).all()
 
@@ -93,8 +98,11 @@ def test_each_attempt_follows_the_event_grammar(cohort, ws):
 def test_drop_off_concentrated_early_and_calibrated(cohort, ws):
     ev = cohort.events
     cred = ws.credential("data-literacy-foundations")
-    early = ev.filter((pl.col("verb") == "enrolled") & (pl.col("credential_id") == cred.id)
-                      & (pl.col("timestamp") < pl.datetime(2025, 3, 1, time_zone="UTC")))["learner_id"]
+    early = ev.filter(
+        (pl.col("verb") == "enrolled")
+        & (pl.col("credential_id") == cred.id)
+        & (pl.col("timestamp") < pl.datetime(2025, 3, 1, time_zone="UTC"))
+    )["learner_id"]
     mine = ev.filter(pl.col("learner_id").is_in(early.implode()) & (pl.col("credential_id") == cred.id))
     launched = mine.filter(pl.col("verb") == "launched").group_by("module_id").agg(pl.col("learner_id").n_unique())
     reached = dict(launched.iter_rows())
@@ -106,10 +114,16 @@ def test_drop_off_concentrated_early_and_calibrated(cohort, ws):
     earned = mine.filter(pl.col("verb") == "earned")["learner_id"].n_unique() / early.n_unique()
     assert 0.35 < earned < 0.6  # credit-bearing: ~31 % withdraw, about half pass (OULAD)
     mooc = synthesise(ws, learners=6000, seed=3, preset="mooc").events
-    enrolled = mooc.filter((pl.col("verb") == "enrolled") & (pl.col("credential_id") == cred.id)
-                           & (pl.col("timestamp") < pl.datetime(2025, 3, 1, time_zone="UTC")))["learner_id"]
-    got = mooc.filter((pl.col("verb") == "earned") & (pl.col("credential_id") == cred.id)
-                      & pl.col("learner_id").is_in(enrolled.implode()))["learner_id"].n_unique()
+    enrolled = mooc.filter(
+        (pl.col("verb") == "enrolled")
+        & (pl.col("credential_id") == cred.id)
+        & (pl.col("timestamp") < pl.datetime(2025, 3, 1, time_zone="UTC"))
+    )["learner_id"]
+    got = mooc.filter(
+        (pl.col("verb") == "earned")
+        & (pl.col("credential_id") == cred.id)
+        & pl.col("learner_id").is_in(enrolled.implode())
+    )["learner_id"].n_unique()
     assert 0.05 <= got / enrolled.n_unique() <= 0.15  # MOOC completion 5-15 %
 
 
@@ -125,8 +139,11 @@ def test_time_on_task_around_the_estimate_with_a_long_tail(cohort, ws):
 
 def test_quiz_responses_follow_2pl(cohort):
     items = cohort.items
-    ans = cohort.events.filter(pl.col("verb") == "answered").group_by("module_id", "block_id") \
+    ans = (
+        cohort.events.filter(pl.col("verb") == "answered")
+        .group_by("module_id", "block_id")
         .agg(pl.col("success").cast(pl.Float64).mean().alias("facility"), pl.len().alias("n"))
+    )
     joined = items.join(ans, on=["module_id", "block_id"])
     assert joined.height == items.height and (joined["n"] > 50).all()
     # easier items (lower b) have higher facility
@@ -155,12 +172,15 @@ def test_write_cohort_partitions_by_month(tmp_path, ws):
     c = synthesise(ws, learners=400, seed=5, months=3)
     files = write_cohort(c, tmp_path / "out")
     months = sorted(p.parent.name for p in files if p.parent.name.startswith("month="))
-    assert months == ["month=2025-01", "month=2025-02", "month=2025-03", "month=2025-04"][:len(months)]
+    assert months == ["month=2025-01", "month=2025-02", "month=2025-03", "month=2025-04"][: len(months)]
     assert len(months) >= 3
     back = read_events(tmp_path / "out" / "events", pseudonymise=False, echo=None)
     assert back.rejected == 0
-    assert back.collect().sort("timestamp", "learner_id", "verb", maintain_order=True).equals(
-        c.events.sort("timestamp", "learner_id", "verb", maintain_order=True))
+    assert (
+        back.collect()
+        .sort("timestamp", "learner_id", "verb", maintain_order=True)
+        .equals(c.events.sort("timestamp", "learner_id", "verb", maintain_order=True))
+    )
     meta = json.loads((tmp_path / "out" / "cohort.json").read_text())
     assert meta["seed"] == 5 and meta["calibration"]["name"] == "credit" and meta["events"] == c.events.height
     with pytest.raises(SynthError, match="already holds a cohort"):
@@ -190,8 +210,9 @@ def test_learners_for_events(ws):
 
 def test_mb_synth(tmp_path):
     out = tmp_path / "cohort"
-    res = CliRunner().invoke(main, ["synth", "-w", str(SAMPLE), "-o", str(out), "--learners", "300", "--seed", "2",
-                                    "--months", "2"])
+    res = CliRunner().invoke(
+        main, ["synth", "-w", str(SAMPLE), "-o", str(out), "--learners", "300", "--seed", "2", "--months", "2"]
+    )
     assert res.exit_code == 0, res.output
     assert "300 learners" in res.output and "month partitions" in res.output
     assert (out / "learners.parquet").is_file() and list((out / "events").glob("month=*/*.parquet"))

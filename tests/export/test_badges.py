@@ -7,29 +7,65 @@ import json
 
 import pytest
 
-FOUNDATIONS = ["reading-bar-charts", "line-charts-over-time", "mean-median-and-outliers",
-               "percentages-and-percentage-points", "spotting-misleading-charts"]
+FOUNDATIONS = [
+    "reading-bar-charts",
+    "line-charts-over-time",
+    "mean-median-and-outliers",
+    "percentages-and-percentage-points",
+    "spotting-misleading-charts",
+]
 STORY = ["choosing-the-right-chart", "writing-chart-titles-that-inform", "presenting-to-decision-makers"]
 
 
 def _passes(learner, modules, score, day=5):
-    return [{"timestamp": f"2026-03-{day + i:02d}T10:00:00Z", "learner_id": learner, "verb": "passed",
-             "credential_id": None, "module_id": m, "block_id": None, "score": score, "success": True,
-             "duration_s": 300.0, "response": None, "language": "en"} for i, m in enumerate(modules)]
+    return [
+        {
+            "timestamp": f"2026-03-{day + i:02d}T10:00:00Z",
+            "learner_id": learner,
+            "verb": "passed",
+            "credential_id": None,
+            "module_id": m,
+            "block_id": None,
+            "score": score,
+            "success": True,
+            "duration_s": 300.0,
+            "response": None,
+            "language": "en",
+        }
+        for i, m in enumerate(modules)
+    ]
 
 
 def events():
     rows = []
-    rows += _passes("ada", FOUNDATIONS + ["samples-and-surveys"], 0.9)          # earns both
+    rows += _passes("ada", FOUNDATIONS + ["samples-and-surveys"], 0.9)  # earns both
     rows += _passes("ada", STORY, 0.8, day=20)
-    rows += _passes("bo", FOUNDATIONS, 0.95)                                   # no elective
+    rows += _passes("bo", FOUNDATIONS, 0.95)  # no elective
     rows += _passes("cy", FOUNDATIONS + ["correlation-is-not-causation"], 0.7)  # average below 75%
-    rows += _passes("di", STORY, 1.0)                                          # lacks Foundations
-    rows += [{"timestamp": "2026-03-01T09:00:00Z", "learner_id": "ed", "verb": "failed", "module_id": m,
-              "score": 0.2, "success": False} for m in FOUNDATIONS]
-    rows += _passes("ed", FOUNDATIONS + ["samples-and-surveys"], 0.8, day=10)   # failed first, passed later
-    rows.append({"timestamp": "2026-03-02T09:00:00Z", "learner_id": "ed", "verb": "answered",
-                 "module_id": "reading-bar-charts", "block_id": "baseline-check", "score": 0.0, "success": False})
+    rows += _passes("di", STORY, 1.0)  # lacks Foundations
+    rows += [
+        {
+            "timestamp": "2026-03-01T09:00:00Z",
+            "learner_id": "ed",
+            "verb": "failed",
+            "module_id": m,
+            "score": 0.2,
+            "success": False,
+        }
+        for m in FOUNDATIONS
+    ]
+    rows += _passes("ed", FOUNDATIONS + ["samples-and-surveys"], 0.8, day=10)  # failed first, passed later
+    rows.append(
+        {
+            "timestamp": "2026-03-02T09:00:00Z",
+            "learner_id": "ed",
+            "verb": "answered",
+            "module_id": "reading-bar-charts",
+            "block_id": "baseline-check",
+            "score": 0.0,
+            "success": False,
+        }
+    )
     return rows
 
 
@@ -44,9 +80,11 @@ def validator(schemas):
 @pytest.fixture(scope="module")
 def loader(schemas):
     ctx = schemas / "openbadges3" / "context"
-    docs = {"https://www.w3.org/ns/credentials/v2": ctx / "credentials-v2.jsonld",
-            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json": ctx / "context-3.0.3.json",
-            "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json": ctx / "extensions.json"}
+    docs = {
+        "https://www.w3.org/ns/credentials/v2": ctx / "credentials-v2.jsonld",
+        "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json": ctx / "context-3.0.3.json",
+        "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json": ctx / "extensions.json",
+    }
 
     def load(url, options=None):
         if url not in docs:
@@ -115,8 +153,19 @@ def test_events_from_csv_and_parquet_give_the_same_result(export_ws, tmp_path):
     from mblib.export.badges import issue_badges
 
     rows = events()
-    cols = ["timestamp", "learner_id", "verb", "credential_id", "module_id", "block_id", "score", "success",
-            "duration_s", "response", "language"]
+    cols = [
+        "timestamp",
+        "learner_id",
+        "verb",
+        "credential_id",
+        "module_id",
+        "block_id",
+        "score",
+        "success",
+        "duration_s",
+        "response",
+        "language",
+    ]
     with open(tmp_path / "events.csv", "w", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=cols)
         w.writeheader()
@@ -146,18 +195,43 @@ def test_event_files_are_read_through_the_analytics_readers(export_ws, tmp_path)
     left out, learner ids kept as they are, nothing written beside the source)."""
     from mblib.export.badges import issue_badges, learner_events
 
-    cols = ["timestamp", "learner_id", "verb", "credential_id", "module_id", "block_id", "score", "success",
-            "duration_s", "response", "language"]
+    cols = [
+        "timestamp",
+        "learner_id",
+        "verb",
+        "credential_id",
+        "module_id",
+        "block_id",
+        "score",
+        "success",
+        "duration_s",
+        "response",
+        "language",
+    ]
     rows = [r for r in events() if r["learner_id"] in ("ada", "bo")]
     with open(tmp_path / "events.csv", "w", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=cols)
         w.writeheader()
         w.writerows({c: ("" if r.get(c) is None else r.get(c)) for c in cols} for r in rows)
         # a row the readers reject: it must not count as a pass
-        w.writerow({"timestamp": "not a date", "learner_id": "zed", "verb": "passed", "module_id": "reading-bar-charts",
-                    "score": "1.0", "success": "true"})
-        w.writerow({"timestamp": "2026-03-05T10:00:00Z", "learner_id": "zed", "verb": "clicked",
-                    "module_id": "reading-bar-charts"})
+        w.writerow(
+            {
+                "timestamp": "not a date",
+                "learner_id": "zed",
+                "verb": "passed",
+                "module_id": "reading-bar-charts",
+                "score": "1.0",
+                "success": "true",
+            }
+        )
+        w.writerow(
+            {
+                "timestamp": "2026-03-05T10:00:00Z",
+                "learner_id": "zed",
+                "verb": "clicked",
+                "module_id": "reading-bar-charts",
+            }
+        )
     read = learner_events(tmp_path / "events.csv")
     assert {r["learner_id"] for r in read} == {"ada", "bo"}
     assert sorted(issue_badges(export_ws, "data-literacy-foundations", tmp_path / "events.csv")[1]) == ["ada"]

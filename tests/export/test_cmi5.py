@@ -27,8 +27,10 @@ def packages(lessons, export_ws, tmp_path_factory):
     from mblib.export.cmi5 import export_cmi5
 
     out = tmp_path_factory.mktemp("cmi5")
-    return {item: export_cmi5(export_ws, item, out / f"{item}.zip", workers=2)
-            for item in ("data-literacy-foundations", "reading-bar-charts", "presenting-to-decision-makers")}
+    return {
+        item: export_cmi5(export_ws, item, out / f"{item}.zip", workers=2)
+        for item in ("data-literacy-foundations", "reading-bar-charts", "presenting-to-decision-makers")
+    }
 
 
 def test_course_structures_are_valid_and_move_on_follows_the_pass_mark(packages, schemas, export_ws):
@@ -69,11 +71,17 @@ class _LRS(http.server.SimpleHTTPRequestHandler):
         lrs = self.server.lrs
         if self.path == "/fetch":
             lrs["fetches"] += 1
-            return self._json(200, {"auth-token": "dG9rZW4="} if lrs["fetches"] == 1 else
-                              {"error-code": "1", "error-text": "already fetched"})
+            return self._json(
+                200,
+                {"auth-token": "dG9rZW4="}
+                if lrs["fetches"] == 1
+                else {"error-code": "1", "error-text": "already fetched"},
+            )
         if self.path.startswith("/lrs/statements"):
-            if self.headers.get("Authorization") != "Basic dG9rZW4=" or \
-                    self.headers.get("X-Experience-API-Version") != "1.0.3":
+            if (
+                self.headers.get("Authorization") != "Basic dG9rZW4="
+                or self.headers.get("X-Experience-API-Version") != "1.0.3"
+            ):
                 return self._json(401, {"error": "unauthorised"})
             statement = json.loads(body)
             lrs["statements"].append(statement)
@@ -97,15 +105,32 @@ def lrs(packages, tmp_path):
 
     folder = import_package(packages["reading-bar-charts"], tmp_path / "au")
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_LRS, directory=str(folder)))
-    srv.lrs = {"fetches": 0, "statements": [], "state_queries": [], "launch": {
-        "launchMode": "Normal", "moveOn": "CompletedAndPassed", "masteryScore": 0.8,
-        "contextTemplate": {"contextActivities": {"grouping": [{"id": PUBLISHER, "objectType": "Activity"}]},
-                            "extensions": {SESSION: "session-1"}}}}
+    srv.lrs = {
+        "fetches": 0,
+        "statements": [],
+        "state_queries": [],
+        "launch": {
+            "launchMode": "Normal",
+            "moveOn": "CompletedAndPassed",
+            "masteryScore": 0.8,
+            "contextTemplate": {
+                "contextActivities": {"grouping": [{"id": PUBLISHER, "objectType": "Activity"}]},
+                "extensions": {SESSION: "session-1"},
+            },
+        },
+    }
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{srv.server_address[1]}"
     activity = "https://learning.northwind.example/xapi/modules/reading-bar-charts"
-    query = urllib.parse.urlencode({"endpoint": f"{base}/lrs/", "fetch": f"{base}/fetch", "actor": json.dumps(ACTOR),
-                                    "registration": "0d1c6d2c-6f1a-4f8e-9e5b-6b8f3c1d2e4f", "activityId": activity})
+    query = urllib.parse.urlencode(
+        {
+            "endpoint": f"{base}/lrs/",
+            "fetch": f"{base}/fetch",
+            "actor": json.dumps(ACTOR),
+            "registration": "0d1c6d2c-6f1a-4f8e-9e5b-6b8f3c1d2e4f",
+            "activityId": activity,
+        }
+    )
     yield {"url": f"{base}/reading-bar-charts.html?{query}", "state": srv.lrs, "activity": activity}
     srv.shutdown()
     srv.server_close()
@@ -120,11 +145,14 @@ def _categories(s):
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("wrong, mastery, outcome", [
-    (set(), 0.8, "passed"),
-    ({"baseline-check"}, 0.8, "failed"),
-    ({"baseline-check"}, 0.6, "passed"),  # the LMS's masteryScore overrides the module's pass mark
-])
+@pytest.mark.parametrize(
+    "wrong, mastery, outcome",
+    [
+        (set(), 0.8, "passed"),
+        ({"baseline-check"}, 0.8, "failed"),
+        ({"baseline-check"}, 0.6, "passed"),  # the LMS's masteryScore overrides the module's pass mark
+    ],
+)
 def test_au_sends_the_cmi5_statement_sequence(page, lrs, export_ws, wrong, mastery, outcome):
     module = export_ws.module("reading-bar-charts")
     state = lrs["state"]

@@ -28,12 +28,16 @@ def test_export_commands_write_their_outputs(sample_ws, tmp_path):
     assert "1 built (0 executed), 0 unchanged" in r.output and (out / "lessons" / "reading-bar-charts.ipynb").is_file()
     r = run("export", "site", "data-storytelling", "-w", ws, "-o", str(out / "site"), "--no-execute")
     assert r.exit_code == 0 and (out / "site" / "index.html").is_file(), r.output
-    r = run("export", "scorm", "data-storytelling", "reading-bar-charts", "-w", ws, "-o", str(out / "scorm"),
-            "--no-execute")
+    r = run(
+        "export", "scorm", "data-storytelling", "reading-bar-charts", "-w", ws, "-o", str(out / "scorm"), "--no-execute"
+    )
     assert r.exit_code == 0 and zipfile.ZipFile(out / "scorm" / "reading-bar-charts.zip").read("imsmanifest.xml")
     r = run("export", "cmi5", "-w", ws, "-o", str(out / "cmi5"), "--no-execute")  # default: every credential
     assert r.exit_code == 0, r.output
-    assert sorted(p.name for p in (out / "cmi5").iterdir()) == ["data-literacy-foundations.zip", "data-storytelling.zip"]
+    assert sorted(p.name for p in (out / "cmi5").iterdir()) == [
+        "data-literacy-foundations.zip",
+        "data-storytelling.zip",
+    ]
     r = run("export", "badge", "data-storytelling", "-w", ws, "-o", str(out / "badges"))
     assert r.exit_code == 0 and "0 learner credential(s)" in r.output
     assert json.loads((out / "badges" / "achievement.json").read_text())["achievementType"] == "MicroCredential"
@@ -47,8 +51,17 @@ def test_export_errors_name_the_problem(sample_ws, tmp_path):
     assert "'reading-bar-chart' is neither a credential nor a module" in r.output and "reading-bar-charts" in r.output
     r = run("export", "site", "nope", "-w", str(sample_ws.root), "-o", str(tmp_path))
     assert r.exit_code == 2 and "no credential 'nope'" in r.output
-    r = run("export", "badge", "data-storytelling", "--events", str(tmp_path / "missing.csv"), "-w",
-            str(sample_ws.root), "-o", str(tmp_path / "b"))
+    r = run(
+        "export",
+        "badge",
+        "data-storytelling",
+        "--events",
+        str(tmp_path / "missing.csv"),
+        "-w",
+        str(sample_ws.root),
+        "-o",
+        str(tmp_path / "b"),
+    )
     assert r.exit_code == 2 and "does not exist" in r.output
 
 
@@ -67,10 +80,22 @@ def test_demo_export_step_writes_everything(lessons, export_ws, tmp_path, monkey
     assert "badges" not in paths
     events = tmp_path / "analytics" / "events.csv"
     events.parent.mkdir()
-    events.write_text("timestamp,learner_id,verb,credential_id,module_id,block_id,score,success\n"
-                      + "".join(f"2026-01-0{i + 1}T00:00:00Z,zoe,passed,,{m},,0.9,true\n" for i, m in enumerate(
-                          ["reading-bar-charts", "line-charts-over-time", "mean-median-and-outliers",
-                           "percentages-and-percentage-points", "spotting-misleading-charts", "samples-and-surveys"])))
+    events.write_text(
+        "timestamp,learner_id,verb,credential_id,module_id,block_id,score,success\n"
+        + "".join(
+            f"2026-01-0{i + 1}T00:00:00Z,zoe,passed,,{m},,0.9,true\n"
+            for i, m in enumerate(
+                [
+                    "reading-bar-charts",
+                    "line-charts-over-time",
+                    "mean-median-and-outliers",
+                    "percentages-and-percentage-points",
+                    "spotting-misleading-charts",
+                    "samples-and-surveys",
+                ]
+            )
+        )
+    )
     lines.clear()
     run_demo(export_ws, tmp_path, echo=lines.append)
     issued = list((base / "badges" / "data-literacy-foundations" / "credentials").glob("*.json"))

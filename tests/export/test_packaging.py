@@ -31,16 +31,21 @@ def dest(tmp_path):
 
 
 def _unchanged(dest):
-    return sorted(p.name for p in dest.iterdir()) == ["keep.txt"] and (dest / "keep.txt").read_text() == "previous import"
+    return (
+        sorted(p.name for p in dest.iterdir()) == ["keep.txt"] and (dest / "keep.txt").read_text() == "previous import"
+    )
 
 
-@pytest.mark.parametrize("name, message", [
-    ("../evil.txt", "points outside the package"),
-    ("a/../../evil.txt", "points outside the package"),
-    ("/etc/evil.txt", "absolute path"),
-    ("C:/evil.txt", "absolute path"),
-    ("a\\..\\evil.txt", "backslash"),
-])
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("../evil.txt", "points outside the package"),
+        ("a/../../evil.txt", "points outside the package"),
+        ("/etc/evil.txt", "absolute path"),
+        ("C:/evil.txt", "absolute path"),
+        ("a\\..\\evil.txt", "backslash"),
+    ],
+)
 def test_traversal_and_absolute_paths_are_refused(tmp_path, dest, name, message):
     pkg = _zip(tmp_path / "bad.zip", [("index.html", b"ok"), (name, b"evil")])
     with pytest.raises(UnsafePackageError, match=message) as e:
@@ -75,7 +80,7 @@ def test_a_lying_header_is_caught_while_unpacking(tmp_path, dest):
     data = bytearray(pkg.read_bytes())
     # shrink the declared size in the central directory; the real stream is still 5000 bytes
     cd = data.rfind(b"PK\x01\x02")
-    data[cd + 24:cd + 28] = (10).to_bytes(4, "little")
+    data[cd + 24 : cd + 28] = (10).to_bytes(4, "little")
     pkg.write_bytes(bytes(data))
     with pytest.raises(UnsafePackageError, match="does not match its header"):
         import_package(pkg, dest, max_bytes=100_000, replace=True)
@@ -97,8 +102,12 @@ def test_a_good_package_replaces_its_own_paths_only(tmp_path, dest):
     first = pkg.read_bytes()
     assert zip_folder(src, tmp_path / "pkg.zip").read_bytes() == first  # deterministic bytes
     out = import_package(pkg, dest, replace=True)
-    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == ["index.html", "keep.txt", "media",
-                                                                             "media/a.svg"]
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == [
+        "index.html",
+        "keep.txt",
+        "media",
+        "media/a.svg",
+    ]
     assert (out / "keep.txt").read_text() == "previous import"
 
 

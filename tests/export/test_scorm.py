@@ -26,8 +26,12 @@ def scorm_schema(schemas):
     schema = xmlschema.XMLSchema11(
         str(d / "scorm12" / "imscp_rootv1p1p2.xsd"),
         uri_mapper=lambda u: w3c if u.rsplit("/", 1)[-1] == "ims_xml.xsd" else u,
-        locations=[(ADLCP, str(d / "scorm12" / "adlcp_rootv1p2.xsd")), (IMSMD, str(d / "scorm12" / "imsmd_rootv1p2p1.xsd"))],
-        allow="local")
+        locations=[
+            (ADLCP, str(d / "scorm12" / "adlcp_rootv1p2.xsd")),
+            (IMSMD, str(d / "scorm12" / "imsmd_rootv1p2p1.xsd")),
+        ],
+        allow="local",
+    )
     assert {ADLCP, IMSMD} <= set(schema.maps.namespaces)
     return schema
 
@@ -37,8 +41,10 @@ def packages(lessons, export_ws, tmp_path_factory):
     from mblib.export.scorm import export_scorm
 
     out = tmp_path_factory.mktemp("scorm")
-    return {item: export_scorm(export_ws, item, out / f"{item}.zip", workers=2)
-            for item in ("data-literacy-foundations", "reading-bar-charts")}
+    return {
+        item: export_scorm(export_ws, item, out / f"{item}.zip", workers=2)
+        for item in ("data-literacy-foundations", "reading-bar-charts")
+    }
 
 
 def test_manifests_are_valid_scorm_12(packages, scorm_schema):
@@ -55,8 +61,10 @@ def test_credential_package_orders_modules_and_carries_prerequisites(packages, e
     manifest = zipfile.ZipFile(packages["data-literacy-foundations"]).read("imsmanifest.xml").decode()
     items = re.findall(r'<item identifier="item-([^"]+)"', manifest)
     assert items == export_ws.credential("data-literacy-foundations").pathway()
-    assert ('<adlcp:prerequisites type="aicc_script">item-reading-bar-charts&amp;item-line-charts-over-time&amp;'
-            'item-percentages-and-percentage-points</adlcp:prerequisites>') in manifest
+    assert (
+        '<adlcp:prerequisites type="aicc_script">item-reading-bar-charts&amp;item-line-charts-over-time&amp;'
+        "item-percentages-and-percentage-points</adlcp:prerequisites>"
+    ) in manifest
     assert "<adlcp:masteryscore>80</adlcp:masteryscore>" in manifest
 
 
@@ -98,8 +106,10 @@ def test_sco_reports_status_score_time_commits_and_finishes(page, lms, export_ws
     quizzes = len(module.quizzes)
     expect_raw = str(round(100 * (quizzes - len(wrong)) / quizzes))
     expect_status = "passed" if not wrong else "failed"
-    cmi = page.evaluate("() => [API.cmi.core.lesson_status, API.cmi.core.score.raw, API.cmi.core.score.min,"
-                        " API.cmi.core.score.max, window.commits]")
+    cmi = page.evaluate(
+        "() => [API.cmi.core.lesson_status, API.cmi.core.score.raw, API.cmi.core.score.min,"
+        " API.cmi.core.score.max, window.commits]"
+    )
     assert cmi[:4] == [expect_status, expect_raw, "0", "100"] and cmi[4] >= 1
     page.evaluate("() => { document.getElementById('sco').src = 'about:blank'; }")  # learner leaves the SCO
     page.wait_for_function("window.scormFinished === true", timeout=10_000)

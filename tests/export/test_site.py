@@ -69,8 +69,9 @@ def test_progress_is_kept_on_a_static_server(page, site, serve, export_ws):
 
 
 def test_site_works_when_the_browser_refuses_storage(page, site, export_ws):
-    page.add_init_script("Object.defineProperty(window, 'localStorage', "
-                         "{get() { throw new DOMException('denied', 'SecurityError'); }});")
+    page.add_init_script(
+        "Object.defineProperty(window, 'localStorage', {get() { throw new DOMException('denied', 'SecurityError'); }});"
+    )
     page.goto((site / "reading-bar-charts.html").as_uri())
     answer_quizzes(page, export_ws.module("reading-bar-charts"))
     assert page.locator(".mb-score-text").text_content().startswith("Score: 100%")
@@ -123,7 +124,7 @@ def test_language_switcher_when_translations_exist(sample_ws, tmp_path, fake_tra
     page.get_by_role("link", name=re.compile("Line charts over time")).click()  # next, still in French
     assert page.url.endswith("/fr/line-charts-over-time.html")
     page.get_by_role("link", name=re.compile("Mean, median")).click()  # next has no French page: English one
-    assert page.url.endswith(f"/site/mean-median-and-outliers.html")
+    assert page.url.endswith("/site/mean-median-and-outliers.html")
     assert page.errors == [] and page.blocked == []
 
 

@@ -31,8 +31,10 @@ def _edit_and_save(root: str, kind: str, item_id: str, field: str, value: str, b
         results.put((field, "error", repr(e)))
 
 
-@pytest.mark.parametrize("kind,item_id,folder", [("module", "reading-bar-charts", "modules"),
-                                                 ("credential", "data-storytelling", "credentials")])
+@pytest.mark.parametrize(
+    "kind,item_id,folder",
+    [("module", "reading-bar-charts", "modules"), ("credential", "data-storytelling", "credentials")],
+)
 def test_simultaneous_saves_one_wins_the_other_conflicts(tmp_path: Path, kind, item_id, folder):
     root = tmp_path / "ws"
     shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns(".mblib"))
@@ -40,8 +42,10 @@ def test_simultaneous_saves_one_wins_the_other_conflicts(tmp_path: Path, kind, i
     for trial in range(TRIALS):
         edits = {"title": f"Title from A, trial {trial}", "summary": f"Summary from B, trial {trial}"}
         barrier, results = ctx.Barrier(2), ctx.Queue()
-        procs = [ctx.Process(target=_edit_and_save, args=(str(root), kind, item_id, f, v, barrier, results))
-                 for f, v in edits.items()]
+        procs = [
+            ctx.Process(target=_edit_and_save, args=(str(root), kind, item_id, f, v, barrier, results))
+            for f, v in edits.items()
+        ]
         for p in procs:
             p.start()
         outcome = [results.get(timeout=60) for _ in procs]

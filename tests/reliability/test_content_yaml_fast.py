@@ -58,18 +58,79 @@ def test_sample_files_load_alike_with_the_same_positions(path):
 
 
 TRICKY = [
-    "yes", "no", "on", "off", "y", "n", "Yes", "NO", "True", "false", "TRUE", "~", "null", "Null", "",
-    "012", "0o17", "0x1F", "0b101", "1_000", "+12", "-0", "007", "1:20", "1:20:30", "190:20:30.15",
-    "1e3", "1E-2", "1.5", ".5", "-.5", "+1.", "1_0.2_5", ".inf", "-.Inf", ".NaN", "0.", "1e", "e3",
-    "_", "_1", "0x", "0xG", "12abc", "3 apples", "1,000", "1.2.3", "v1.0", "#tag", "a: b", "=", "<<",
-    "2024-01-31", "2024-01-31 10:00:00", "2024-1-2", "10:00", "-", "--", "...", ".", "+", "0b2", "0o8",
+    "yes",
+    "no",
+    "on",
+    "off",
+    "y",
+    "n",
+    "Yes",
+    "NO",
+    "True",
+    "false",
+    "TRUE",
+    "~",
+    "null",
+    "Null",
+    "",
+    "012",
+    "0o17",
+    "0x1F",
+    "0b101",
+    "1_000",
+    "+12",
+    "-0",
+    "007",
+    "1:20",
+    "1:20:30",
+    "190:20:30.15",
+    "1e3",
+    "1E-2",
+    "1.5",
+    ".5",
+    "-.5",
+    "+1.",
+    "1_0.2_5",
+    ".inf",
+    "-.Inf",
+    ".NaN",
+    "0.",
+    "1e",
+    "e3",
+    "_",
+    "_1",
+    "0x",
+    "0xG",
+    "12abc",
+    "3 apples",
+    "1,000",
+    "1.2.3",
+    "v1.0",
+    "#tag",
+    "a: b",
+    "=",
+    "<<",
+    "2024-01-31",
+    "2024-01-31 10:00:00",
+    "2024-1-2",
+    "10:00",
+    "-",
+    "--",
+    "...",
+    ".",
+    "+",
+    "0b2",
+    "0o8",
 ]
 
 
 @pytest.mark.parametrize("scalar", TRICKY)
 def test_tricky_scalars_resolve_as_ruamel_resolves_them(scalar):
-    for text in (f"v: {scalar}\n", f"v: [{scalar}]\n" if scalar and scalar not in ("a: b", "#tag") else "v: 1\n",
-                 f"v: '{scalar}'\n"):
+    for text in (
+        f"v: {scalar}\n",
+        f"v: [{scalar}]\n" if scalar and scalar not in ("a: b", "#tag") else "v: 1\n",
+        f"v: '{scalar}'\n",
+    ):
         try:
             ref = load_yaml_ruamel(text, "t.yaml").data
         except ContentError:
@@ -84,16 +145,19 @@ def test_yaml_1_1_booleans_stay_text_and_octal_looking_numbers_are_decimal():
     assert data == {"a": "yes", "b": "off", "c": 10, "d": "1:30", "e": 8}
 
 
-@pytest.mark.parametrize("text", [
-    "a: 1\na: 2\n",  # duplicate key
-    "a: [1\n",  # syntax error
-    "a: !!str 12\n",  # explicit tag
-    "a: 1\n<<: {b: 2}\n",  # merge key
-    "when: 2024-01-31\n",  # timestamp
-    "%YAML 1.1\n---\na: yes\n",  # directive
-    "1: a\n",  # a key that is not text
-    "a: x\u2028y\n",  # a line break of YAML 1.1 only
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: 1\na: 2\n",  # duplicate key
+        "a: [1\n",  # syntax error
+        "a: !!str 12\n",  # explicit tag
+        "a: 1\n<<: {b: 2}\n",  # merge key
+        "when: 2024-01-31\n",  # timestamp
+        "%YAML 1.1\n---\na: yes\n",  # directive
+        "1: a\n",  # a key that is not text
+        "a: x\u2028y\n",  # a line break of YAML 1.1 only
+    ],
+)
 def test_what_only_ruamel_reads_exactly_goes_to_ruamel(text):
     with pytest.raises(Fallback):
         load_fast(text, "t.yaml")
@@ -119,9 +183,14 @@ def test_validation_errors_are_located_through_the_lazy_positions(tmp_path):
     Workspace.create(root)
     (root / "modules" / "m.yaml").write_text(
         "id: m\ntitle: M\nblocks:\n  - id: a\n    type: text\n    body: Hi\n  - id: b\n    type: quiz\n"
-        "    question: Q?\n    choices:\n      - {id: x, text: X, correct: maybe}\n")
+        "    question: Q?\n    choices:\n      - {id: x, text: X, correct: maybe}\n"
+    )
     with pytest.raises(ContentError) as err:
         Workspace.open(root)
     [p] = err.value.problems
-    assert (p.location.file, p.location.line, p.location.column) == ("ws/modules/m.yaml", 11, 26)  # as the ruamel reader located it
+    assert (p.location.file, p.location.line, p.location.column) == (
+        "ws/modules/m.yaml",
+        11,
+        26,
+    )  # as the ruamel reader located it
     assert p.location.block_id == "b" and "true or false" in p.message

@@ -50,14 +50,18 @@ def test_stale_temporaries_of_the_same_target_are_removed_others_stay(sample_ws,
     exports = tmp_path / "badges"
     exports.mkdir()
     dead = _dead_pid()
-    stale = [_plant(exports, f".{CRED}.abcd1234.tmp"),          # an older mblib's naming
-             _plant(exports, f".{CRED}.k2j4_x9q.old"),
-             _plant(exports, f".{CRED}.{dead}-abcd1234.tmp")]   # its process is gone
-    kept = [_plant(exports, f".{CRED}.{os.getpid()}-zzzz0000.tmp", age=0),   # in use right now
-            _plant(exports, f".{CRED}.{dead}-yyyy0000.tmp", age=60),         # too recent to judge
-            _plant(exports, f".{CRED}.v2.abcd1234.tmp"),                     # another target's
-            _plant(exports, f".{CRED}-notes.txt", file=True),
-            _plant(exports, "notes.abcd1234.tmp")]
+    stale = [
+        _plant(exports, f".{CRED}.abcd1234.tmp"),  # an older mblib's naming
+        _plant(exports, f".{CRED}.k2j4_x9q.old"),
+        _plant(exports, f".{CRED}.{dead}-abcd1234.tmp"),
+    ]  # its process is gone
+    kept = [
+        _plant(exports, f".{CRED}.{os.getpid()}-zzzz0000.tmp", age=0),  # in use right now
+        _plant(exports, f".{CRED}.{dead}-yyyy0000.tmp", age=60),  # too recent to judge
+        _plant(exports, f".{CRED}.v2.abcd1234.tmp"),  # another target's
+        _plant(exports, f".{CRED}-notes.txt", file=True),
+        _plant(exports, "notes.abcd1234.tmp"),
+    ]
     export_badges(sample_ws, CRED, [], exports / CRED)
     assert not any(p.exists() for p in stale)
     assert _names(exports) == sorted([CRED, *(p.name for p in kept)])
@@ -69,9 +73,12 @@ def test_lessons_and_scorm_clean_their_own_leftovers(sample_ws, tmp_path):
 
     out = tmp_path / "exports"
     out.mkdir()
-    stale = [_plant(out, ".lessons.abcd1234.tmp"), _plant(out, f".lessons.{_dead_pid()}-abcd1234.tmp"),
-             _plant(out, ".reading-bar-charts.abcd1234"),               # an older SCORM build folder
-             _plant(out, ".reading-bar-charts.zip.abcd1234.tmp", file=True)]
+    stale = [
+        _plant(out, ".lessons.abcd1234.tmp"),
+        _plant(out, f".lessons.{_dead_pid()}-abcd1234.tmp"),
+        _plant(out, ".reading-bar-charts.abcd1234"),  # an older SCORM build folder
+        _plant(out, ".reading-bar-charts.zip.abcd1234.tmp", file=True),
+    ]
     export_lessons(sample_ws, out / "lessons", ["reading-bar-charts"], execute=False)
     export_scorm(sample_ws, "reading-bar-charts", out / "reading-bar-charts.zip", execute=False)
     assert not any(p.exists() for p in stale)

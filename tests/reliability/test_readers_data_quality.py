@@ -16,8 +16,10 @@ from mblib.analytics.readers import read_events, read_learners, read_xapi
 from mblib.content import Workspace
 from tests.conftest import SAMPLE
 
-UTF8 = ("learner_id is not valid UTF-8 text (undecodable bytes became U+FFFD, so different learners would merge): "
-        "save the source as UTF-8")
+UTF8 = (
+    "learner_id is not valid UTF-8 text (undecodable bytes became U+FFFD, so different learners would merge): "
+    "save the source as UTF-8"
+)
 HEAD = b"timestamp,learner_id,verb,module_id,duration_s,score\n"
 ROW = b"2025-01-06T09:00:00Z,%s,launched,reading-bar-charts,%s,%s\n"
 
@@ -46,8 +48,13 @@ def test_csv_learners_table_rejects_non_utf8_ids(tmp_path):
 
 def test_csv_nan_infinite_and_absurd_durations_and_nan_scores_are_rejected(tmp_path):
     f = tmp_path / "events.csv"
-    rows = [(b"a", b"NaN", b""), (b"b", b"inf", b""), (b"c", b"1e12", b""), (b"d", b"", b"NaN"),
-            (b"e", b"31622400", b"1")]
+    rows = [
+        (b"a", b"NaN", b""),
+        (b"b", b"inf", b""),
+        (b"c", b"1e12", b""),
+        (b"d", b"", b"NaN"),
+        (b"e", b"31622400", b"1"),
+    ]
     f.write_bytes(HEAD + b"".join(ROW % r for r in rows))
     r = read_events(f, pseudonymise=False, echo=None)
     assert (r.read, r.kept, r.rejected) == (5, 1, 4)
@@ -65,10 +72,12 @@ def ws():
 
 
 def _statement(name: str = "ann", duration: str | None = "PT1M") -> dict:
-    st = {"actor": {"account": {"homePage": "https://lms.example", "name": name}},
-          "verb": {"id": "http://adlnet.gov/expapi/verbs/launched"},
-          "object": {"id": "https://lms.example/xapi/modules/reading-bar-charts"},
-          "timestamp": "2025-02-03T09:05:00Z"}
+    st = {
+        "actor": {"account": {"homePage": "https://lms.example", "name": name}},
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/launched"},
+        "object": {"id": "https://lms.example/xapi/modules/reading-bar-charts"},
+        "timestamp": "2025-02-03T09:05:00Z",
+    }
     if duration is not None:
         st["result"] = {"duration": duration}
     return st

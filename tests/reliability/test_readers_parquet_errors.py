@@ -5,7 +5,7 @@ A list-typed learner_id and a truncated file gave polars tracebacks.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import polars as pl
 import pytest
@@ -14,14 +14,20 @@ from mblib.analytics.readers import ReaderError, read_events, read_learners
 from mblib.analytics.report import open_report_data
 from tests.conftest import SAMPLE
 
-T = datetime(2025, 1, 6, 9, tzinfo=timezone.utc)
-FIX_LIST = ("fix: write learner_id as a plain column: one row per value (.explode('learner_id')) or the values "
-            "joined into text (.list.join(' ')), then write the file again")
+T = datetime(2025, 1, 6, 9, tzinfo=UTC)
+FIX_LIST = (
+    "fix: write learner_id as a plain column: one row per value (.explode('learner_id')) or the values "
+    "joined into text (.list.join(' ')), then write the file again"
+)
 
 
 def _events(n: int = 200, **cols) -> pl.DataFrame:
-    base = {"timestamp": [T] * n, "learner_id": [f"l{i}" for i in range(n)], "verb": ["enrolled"] * n,
-            "credential_id": ["data-literacy-foundations"] * n}
+    base = {
+        "timestamp": [T] * n,
+        "learner_id": [f"l{i}" for i in range(n)],
+        "verb": ["enrolled"] * n,
+        "credential_id": ["data-literacy-foundations"] * n,
+    }
     base.update(cols)
     return pl.DataFrame(base)
 
@@ -31,8 +37,10 @@ def test_list_typed_learner_id(tmp_path):
     _events(2, learner_id=[["a", "b"], ["c"]]).write_parquet(f)
     with pytest.raises(ReaderError) as e:
         read_events(f, pseudonymise=False, echo=None)
-    assert str(e.value) == (f"{f}: field 'learner_id': column learner_id has type List(String), the events table "
-                            f"needs one plain value per row\n  {FIX_LIST}")
+    assert str(e.value) == (
+        f"{f}: field 'learner_id': column learner_id has type List(String), the events table "
+        f"needs one plain value per row\n  {FIX_LIST}"
+    )
     with pytest.raises(ReaderError) as e:
         open_report_data(SAMPLE, f)
     assert "column learner_id has type List(String)" in str(e.value) and FIX_LIST in str(e.value)
@@ -65,8 +73,10 @@ def test_truncated_parquet(tmp_path, cut):
         with pytest.raises(ReaderError) as e:
             call()
         assert str(e.value).startswith(f"{f}: not a readable Parquet file: it is truncated or damaged (")
-        assert str(e.value).endswith("\n  fix: write the file again from its source (a copy cut short in transfer "
-                                     "or a failed export looks like this)")
+        assert str(e.value).endswith(
+            "\n  fix: write the file again from its source (a copy cut short in transfer "
+            "or a failed export looks like this)"
+        )
 
 
 def test_truncated_file_in_a_partitioned_folder_is_named(tmp_path):
@@ -85,8 +95,10 @@ def test_report_data_that_is_not_parquet(tmp_path):
     f = tmp_path / "events.csv"
     f.write_text("timestamp,learner_id,verb\n")
     (tmp_path / "empty").mkdir()
-    for data, message in [(f, "not a Parquet file (its name does not end in .parquet)"),
-                          (tmp_path / "empty", "no .parquet files in this folder")]:
+    for data, message in [
+        (f, "not a Parquet file (its name does not end in .parquet)"),
+        (tmp_path / "empty", "no .parquet files in this folder"),
+    ]:
         with pytest.raises(ReaderError) as e:
             open_report_data(SAMPLE, data)
         assert str(e.value).startswith(f"{data}: {message}\n  fix: reports read Parquet events as `mb synth` writes")

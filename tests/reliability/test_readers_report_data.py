@@ -7,7 +7,7 @@ straight into the metrics, with no count and no rejects.
 from __future__ import annotations
 
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import polars as pl
 import pytest
@@ -22,9 +22,11 @@ from mblib.cli import main
 from mblib.content import Workspace
 from tests.conftest import SAMPLE
 
-T = datetime(2025, 1, 7, 9, tzinfo=timezone.utc)
+T = datetime(2025, 1, 7, 9, tzinfo=UTC)
 REASONS = {
-    "score NaN is not a number", "learner_id is empty", "unknown verb 'clicked'",
+    "score NaN is not a number",
+    "learner_id is empty",
+    "unknown verb 'clicked'",
     "duration_s inf is longer than a year (at most 31,622,400 s)",
 }
 
@@ -42,14 +44,19 @@ def cohort(ws, tmp_path_factory):
 
 
 def _bad_rows(good: pl.DataFrame) -> pl.DataFrame:
-    base = good.filter(pl.col("verb") == "launched").head(1).with_columns(pl.col("verb").cast(pl.String),
-                                                                          pl.lit(T).alias("timestamp"))
-    return pl.concat([
-        base.with_columns(pl.lit(float("nan")).alias("score")),
-        base.with_columns(pl.lit(None, pl.String).alias("learner_id")),
-        base.with_columns(pl.lit("clicked").alias("verb")),
-        base.with_columns(pl.lit(float("inf")).alias("duration_s")),
-    ])
+    base = (
+        good.filter(pl.col("verb") == "launched")
+        .head(1)
+        .with_columns(pl.col("verb").cast(pl.String), pl.lit(T).alias("timestamp"))
+    )
+    return pl.concat(
+        [
+            base.with_columns(pl.lit(float("nan")).alias("score")),
+            base.with_columns(pl.lit(None, pl.String).alias("learner_id")),
+            base.with_columns(pl.lit("clicked").alias("verb")),
+            base.with_columns(pl.lit(float("inf")).alias("duration_s")),
+        ]
+    )
 
 
 @pytest.fixture
@@ -70,10 +77,20 @@ def test_report_data_leaves_bad_rows_out_and_writes_them_with_reasons(ws, bad_fi
     kept = rd.run(lambda ev: ev.select("learner_id", "score", "verb", "duration_s"))
     assert kept.height == n_good
     assert kept["learner_id"].null_count() == 0 and not kept["score"].is_nan().any()
-    assert set(kept["verb"].cast(pl.String)) <= {"enrolled", "launched", "progressed", "answered", "completed",
-                                                  "passed", "failed", "earned"}
-    assert said == [f"events.parquet: read {n_good + 4:,} events, kept {n_good:,}, rejected 4 "
-                    f"(reasons in {tmp_path / 'out' / 'events.rejects.csv'})"]
+    assert set(kept["verb"].cast(pl.String)) <= {
+        "enrolled",
+        "launched",
+        "progressed",
+        "answered",
+        "completed",
+        "passed",
+        "failed",
+        "earned",
+    }
+    assert said == [
+        f"events.parquet: read {n_good + 4:,} events, kept {n_good:,}, rejected 4 "
+        f"(reasons in {tmp_path / 'out' / 'events.rejects.csv'})"
+    ]
     rejects = pl.read_csv(tmp_path / "out" / "events.rejects.csv", infer_schema=False)
     assert set(rejects["_reason"]) == REASONS
     assert rejects["_row"].cast(int).to_list() == [n_good + 1, n_good + 2, n_good + 3, n_good + 4]
@@ -120,8 +137,10 @@ def test_mb_report_prints_the_counts_and_writes_rejects_beside_the_output(bad_fi
     out = tmp_path / "exports"
     r = CliRunner().invoke(main, ["report", "-w", str(SAMPLE), "-d", str(f), "-o", str(out)], catch_exceptions=False)
     assert r.exit_code == 0, r.output
-    assert f"events.parquet: read {n_good + 4:,} events, kept {n_good:,}, rejected 4 " \
-           f"(reasons in {out / 'events.rejects.csv'})" in r.output
+    assert (
+        f"events.parquet: read {n_good + 4:,} events, kept {n_good:,}, rejected 4 "
+        f"(reasons in {out / 'events.rejects.csv'})" in r.output
+    )
     assert set(pl.read_csv(out / "events.rejects.csv", infer_schema=False)["_reason"]) == REASONS
     assert ran["data"] == f
 

@@ -20,8 +20,10 @@ from mblib.translate.store import TranslationError, load_translations
 from tests.translate.tiny_marian import short_model
 
 LIMIT = 32
-LONG = ("Compare the lengths of the bars and not the numbers, because each bar stands for one value "
-        "and the axis must start at zero so that the lengths can be compared at a glance.")
+LONG = (
+    "Compare the lengths of the bars and not the numbers, because each bar stands for one value "
+    "and the axis must start at zero so that the lengths can be compared at a glance."
+)
 
 
 @pytest.fixture(scope="module")
@@ -32,11 +34,19 @@ def short():
 @pytest.fixture
 def short_ws(tmp_path, short):
     ws = Workspace.create(tmp_path / "ws", title="Limits", target_languages=["fr"])
-    ws.add_module(Module.model_validate({"id": "long-one", "title": "Bars", "blocks": [
-        {"id": "intro", "type": "text", "body": "Bars are short. " + LONG + "\n"}]}))
+    ws.add_module(
+        Module.model_validate(
+            {
+                "id": "long-one",
+                "title": "Bars",
+                "blocks": [{"id": "intro", "type": "text", "body": "Bars are short. " + LONG + "\n"}],
+            }
+        )
+    )
     toml = ws.root / "mblib.toml"
-    toml.write_text(toml.read_text() + f'\n[translation]\nengine = "transformers"\n'
-                    f'[translation.models]\n"en-fr" = "{short}"\n')
+    toml.write_text(
+        toml.read_text() + f'\n[translation]\nengine = "transformers"\n[translation.models]\n"en-fr" = "{short}"\n'
+    )
     return Workspace.open(ws.root)
 
 
@@ -74,8 +84,9 @@ def test_translate_module_names_module_block_field_and_fix(short_ws):
     with pytest.raises(TranslationError) as err:
         translate_module(short_ws, "long-one", "fr")
     msg = str(err.value)
-    assert msg.startswith("modules/long-one.yaml: block 'intro', field 'body': segment 'intro/body/1' is too long "
-                          "to translate:")
+    assert msg.startswith(
+        "modules/long-one.yaml: block 'intro', field 'body': segment 'intro/body/1' is too long to translate:"
+    )
     assert f"but the model {short_model(LIMIT)} reads at most {LIMIT}" in msg
     assert "fix: split the sentence into shorter ones in the module" in msg
     assert load_translations(short_ws, "long-one", "fr").segments == {}  # nothing half-made was kept

@@ -53,7 +53,9 @@ def test_module_and_credential_saves_refuse_a_modules_folder_linked_outside(tmp_
     m.title = "Changed"
     with pytest.raises(UnsafePathError) as err:
         ws.save_module(m)
-    assert "module 'reading-bar-charts' ('modules/reading-bar-charts.yaml') leads outside the workspace folder" in str(err.value)
+    assert "module 'reading-bar-charts' ('modules/reading-bar-charts.yaml') leads outside the workspace folder" in str(
+        err.value
+    )
     assert "the symbolic link 'modules' points to" in str(err.value)
     c = ws.credential("data-storytelling")
     c.title = "Changed"
@@ -81,8 +83,9 @@ def test_translation_memory_refuses_a_dot_mblib_linked_outside(tmp_path, root):
 @pytest.mark.parametrize("bad", ["../modules", "fr/../../x", "/tmp/x", "en_US", "", "f", "fr-", "a" * 70])
 def test_settings_languages_must_be_bcp47(root, bad):
     toml = root / "mblib.toml"
-    toml.write_text(re.sub(r"target_languages\s*=\s*\[[^\]]*\]", f'target_languages = ["fr", "{bad}"]',
-                           toml.read_text(), count=1))
+    toml.write_text(
+        re.sub(r"target_languages\s*=\s*\[[^\]]*\]", f'target_languages = ["fr", "{bad}"]', toml.read_text(), count=1)
+    )
     with pytest.raises(SettingsError) as err:
         Workspace.open(root)
     assert f"'{bad}' is not a valid BCP 47 language tag" in str(err.value)
@@ -97,14 +100,52 @@ def test_workspace_create_refuses_bad_languages_and_writes_nothing(tmp_path):
     assert not (tmp_path / "ws").exists()
 
 
-@pytest.mark.parametrize("tag", ["en", "fr", "pt-BR", "zh-Hant-TW", "sr-Latn-RS", "es-419", "de-CH-1996", "sl-rozaj-biske",
-                                 "en-a-bbb-x-a-ccc", "x-whatever", "i-klingon", "zh-min-nan", "yue-HK", "zh-yue-HK",
-                                 "EN-gb", "qaa"])
+@pytest.mark.parametrize(
+    "tag",
+    [
+        "en",
+        "fr",
+        "pt-BR",
+        "zh-Hant-TW",
+        "sr-Latn-RS",
+        "es-419",
+        "de-CH-1996",
+        "sl-rozaj-biske",
+        "en-a-bbb-x-a-ccc",
+        "x-whatever",
+        "i-klingon",
+        "zh-min-nan",
+        "yue-HK",
+        "zh-yue-HK",
+        "EN-gb",
+        "qaa",
+    ],
+)
 def test_well_formed_tags(tag):
     assert is_language_tag(tag)
 
 
-@pytest.mark.parametrize("tag", ["", "e", "en_US", "en-", "-en", "en--GB", "123", "en-GB-a", "en-x", "fr/x", "..",
-                                 "en-GB-x-", "abcdefghi", "en-a-bb-a", "en-abcd-efgh-ijkl-x-" + "y" * 9, "fr\n", " fr"])
+@pytest.mark.parametrize(
+    "tag",
+    [
+        "",
+        "e",
+        "en_US",
+        "en-",
+        "-en",
+        "en--GB",
+        "123",
+        "en-GB-a",
+        "en-x",
+        "fr/x",
+        "..",
+        "en-GB-x-",
+        "abcdefghi",
+        "en-a-bb-a",
+        "en-abcd-efgh-ijkl-x-" + "y" * 9,
+        "fr\n",
+        " fr",
+    ],
+)
 def test_malformed_tags(tag):
     assert not is_language_tag(tag)

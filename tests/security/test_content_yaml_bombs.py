@@ -62,8 +62,11 @@ def test_lint_path_reports_the_bomb_as_a_problem_and_keeps_going(root):
 
 def test_a_single_harmless_anchor_is_refused_too(root):
     (root / "modules" / "anchored.yaml").write_text(ANCHOR)
-    with pytest.raises(ContentError, match=r"modules/anchored.yaml:2:8: anchors/aliases are not allowed "
-                                           r"\(found the anchor '&t'\); write the value out"):
+    with pytest.raises(
+        ContentError,
+        match=r"modules/anchored.yaml:2:8: anchors/aliases are not allowed "
+        r"\(found the anchor '&t'\); write the value out",
+    ):
         Workspace.open(root)
 
 

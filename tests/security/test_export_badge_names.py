@@ -11,15 +11,30 @@ import json
 
 import pytest
 
-FOUNDATIONS = ["reading-bar-charts", "line-charts-over-time", "mean-median-and-outliers",
-               "percentages-and-percentage-points", "spotting-misleading-charts", "samples-and-surveys"]
+FOUNDATIONS = [
+    "reading-bar-charts",
+    "line-charts-over-time",
+    "mean-median-and-outliers",
+    "percentages-and-percentage-points",
+    "spotting-misleading-charts",
+    "samples-and-surveys",
+]
 LEARNERS = ["L000004", "ann@example.com", "ann_example.com"]
 
 
 def _events():
-    return [{"timestamp": f"2026-03-{5 + i:02d}T10:00:00Z", "learner_id": learner, "verb": "passed",
-             "module_id": m, "score": 0.9, "success": True}
-            for learner in LEARNERS for i, m in enumerate(FOUNDATIONS)]
+    return [
+        {
+            "timestamp": f"2026-03-{5 + i:02d}T10:00:00Z",
+            "learner_id": learner,
+            "verb": "passed",
+            "module_id": m,
+            "score": 0.9,
+            "success": True,
+        }
+        for learner in LEARNERS
+        for i, m in enumerate(FOUNDATIONS)
+    ]
 
 
 @pytest.fixture
@@ -57,8 +72,20 @@ def test_the_cli_counts_every_learner(keyed_ws, tmp_path):
         w = csv.DictWriter(fh, fieldnames=["timestamp", "learner_id", "verb", "module_id", "score", "success"])
         w.writeheader()
         w.writerows(_events())
-    r = CliRunner().invoke(main, ["export", "badge", "data-literacy-foundations", "-w", str(keyed_ws.root),
-                                  "--events", str(events), "-o", str(tmp_path / "b")])
+    r = CliRunner().invoke(
+        main,
+        [
+            "export",
+            "badge",
+            "data-literacy-foundations",
+            "-w",
+            str(keyed_ws.root),
+            "--events",
+            str(events),
+            "-o",
+            str(tmp_path / "b"),
+        ],
+    )
     assert r.exit_code == 0 and "3 learner credential(s)" in r.output, r.output
 
 

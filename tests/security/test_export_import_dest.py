@@ -132,7 +132,7 @@ def test_a_refused_import_creates_no_parent_folders(tmp_path):
     liar = _package(tmp_path / "liar.zip", [("big.bin", b"x" * 5000)])
     data = bytearray(liar.read_bytes())
     cd = data.rfind(b"PK\x01\x02")
-    data[cd + 24:cd + 28] = (10).to_bytes(4, "little")
+    data[cd + 24 : cd + 28] = (10).to_bytes(4, "little")
     liar.write_bytes(bytes(data))
     with pytest.raises(UnsafePackageError, match="does not match its header"):
         import_package(liar, dest)

@@ -20,8 +20,10 @@ from mblib.export.unpack import PackageWarning
 
 
 def _zip(path, entries, *, level=9):
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=level) as zf, \
-            warnings.catch_warnings():
+    with (
+        zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=level) as zf,
+        warnings.catch_warnings(),
+    ):
         warnings.simplefilter("ignore")  # zipfile warns about duplicate names
         for name, data in entries:
             info = zipfile.ZipInfo(name)  # as given: zf.writestr(str) would tidy the name
@@ -65,17 +67,20 @@ def test_an_ordinary_package_of_small_files_still_imports(tmp_path):
     assert len(list(out.iterdir())) == 30
 
 
-@pytest.mark.parametrize("names, message", [
-    (["a/b.txt", "a/b.txt"], "two entries named 'a/b.txt'"),
-    (["a/b.txt", "a//b.txt"], "entries 'a/b.txt' and 'a//b.txt' both unpack to 'a/b.txt'"),
-    (["a/b.txt", "./a/b.txt"], "entries 'a/b.txt' and './a/b.txt' both unpack to 'a/b.txt'"),
-    (["x", "x/y"], "entry 'x' is a file, but entry 'x/y' needs a folder at the same path"),
-    (["x/y", "x"], "entry 'x' is a file, but entry 'x/y' needs a folder at the same path"),
-    (["x/", "x"], "entries 'x/' and 'x' both unpack to 'x'"),
-    (["index.html", "."], "entry '.' names the package's own root folder"),
-    (["index.html", "./"], "entry './' names the package's own root folder"),
-    (["index.html", ""], "an entry has an empty name"),
-])
+@pytest.mark.parametrize(
+    "names, message",
+    [
+        (["a/b.txt", "a/b.txt"], "two entries named 'a/b.txt'"),
+        (["a/b.txt", "a//b.txt"], "entries 'a/b.txt' and 'a//b.txt' both unpack to 'a/b.txt'"),
+        (["a/b.txt", "./a/b.txt"], "entries 'a/b.txt' and './a/b.txt' both unpack to 'a/b.txt'"),
+        (["x", "x/y"], "entry 'x' is a file, but entry 'x/y' needs a folder at the same path"),
+        (["x/y", "x"], "entry 'x' is a file, but entry 'x/y' needs a folder at the same path"),
+        (["x/", "x"], "entries 'x/' and 'x' both unpack to 'x'"),
+        (["index.html", "."], "entry '.' names the package's own root folder"),
+        (["index.html", "./"], "entry './' names the package's own root folder"),
+        (["index.html", ""], "an entry has an empty name"),
+    ],
+)
 def test_clashing_and_nameless_entries_are_refused_before_unpacking(tmp_path, no_unpacking, names, message):
     pkg = _zip(tmp_path / "hostile.zip", [(n, b"data") for n in names])
     with pytest.raises(UnsafePackageError) as e:

@@ -29,8 +29,9 @@ RARE = "is"  # a language variant only two learners saw
 
 
 def _flags(counts, k=K, **kw):
-    frame = pl.DataFrame({"whole": ["c"] * len(counts), "part": [f"p{i}" for i in range(len(counts))],
-                          "learners": counts})
+    frame = pl.DataFrame(
+        {"whole": ["c"] * len(counts), "part": [f"p{i}" for i in range(len(counts))], "learners": counts}
+    )
     return suppress_small_groups(frame, k, labels=["whole", "part"], partition_by=["whole"], **kw)
 
 
@@ -60,8 +61,13 @@ def test_nothing_small_hides_nothing():
 
 
 def test_wholes_are_protected_separately_and_without_partition_nothing_changes():
-    frame = pl.DataFrame({"credential_id": ["a", "a", "a", "b", "b"], "segment": ["x", "y", "z", "x", "y"],
-                          "enrolled": [50, 2, 8, 40, 30]})
+    frame = pl.DataFrame(
+        {
+            "credential_id": ["a", "a", "a", "b", "b"],
+            "segment": ["x", "y", "z", "x", "y"],
+            "enrolled": [50, 2, 8, 40, 30],
+        }
+    )
     t = suppress_small_groups(frame, K, "enrolled")  # partition known from the metric's columns
     assert t.frame["suppressed"].to_list() == [False, True, True, False, False]
     plain = suppress_small_groups(frame, K, "enrolled", partition_by=None)
@@ -91,14 +97,18 @@ def cohort(tmp_path_factory):
     c = synthesise(ws, learners=300, seed=5)
     enrolled = c.events.filter((pl.col("verb") == "enrolled") & (pl.col("credential_id") == CRED))["learner_id"]
     tiny = enrolled.unique(maintain_order=True).head(3).to_list()
-    learners = c.learners.with_columns(pl.when(pl.col("learner_id").is_in(tiny)).then(pl.lit(TINY))
-                                       .otherwise(pl.col("org_unit")).alias("org_unit"))
+    learners = c.learners.with_columns(
+        pl.when(pl.col("learner_id").is_in(tiny)).then(pl.lit(TINY)).otherwise(pl.col("org_unit")).alias("org_unit")
+    )
     launched = c.events.filter(pl.col("verb") == "launched")
     module = launched["module_id"].mode().sort()[0]
     rare = launched.filter(pl.col("module_id") == module)["learner_id"].unique(maintain_order=True).head(2).to_list()
     events = c.events.with_columns(
-        pl.when(pl.col("learner_id").is_in(rare) & (pl.col("module_id") == module)).then(pl.lit(RARE))
-        .otherwise(pl.col("language")).alias("language"))
+        pl.when(pl.col("learner_id").is_in(rare) & (pl.col("module_id") == module))
+        .then(pl.lit(RARE))
+        .otherwise(pl.col("language"))
+        .alias("language")
+    )
     c = dataclasses.replace(c, learners=learners, events=events)
     folder = tmp_path_factory.mktemp("tiny-cohort")
     write_cohort(c, folder, overwrite=True)
@@ -127,8 +137,12 @@ def _assert_not_recoverable(parts: pl.DataFrame, totals: dict, whole: list[str],
 
 def test_uptake_by_org_unit_no_longer_gives_the_tiny_unit_away(cohort):
     rd = cohort
-    outcomes = report_table(rd.run(metrics.credential_outcomes, credentials=list(rd.workspace.credentials.values())),
-                            caption="Outcomes per credential", k=rd.k, count_col="enrolled")
+    outcomes = report_table(
+        rd.run(metrics.credential_outcomes, credentials=list(rd.workspace.credentials.values())),
+        caption="Outcomes per credential",
+        k=rd.k,
+        count_col="enrolled",
+    )
     totals = {r["credential_id"]: r for r in outcomes.frame.iter_rows(named=True) if not r["suppressed"]}
     truth = rd.run(metrics.uptake_by_segment, learners=True, by="org_unit")
     tiny = truth.filter((pl.col("segment") == TINY) & (pl.col("credential_id") == CRED)).row(0, named=True)
@@ -153,22 +167,30 @@ def test_uptake_by_org_unit_no_longer_gives_the_tiny_unit_away(cohort):
     # the chart's embedded data and tooltips: the same rows hidden, for a suppressed or a raw frame
     for frame in (table.frame, truth):
         spec = charts.uptake_by_segment_chart(frame, k=rd.k).to_dict()
-        data = pl.DataFrame([r for rows in spec["datasets"].values() for r in rows]).unique(["credential_id", "segment"])
+        data = pl.DataFrame([r for rows in spec["datasets"].values() for r in rows]).unique(
+            ["credential_id", "segment"]
+        )
         data = data.with_columns([pl.col(c).cast(pl.Int64) for c in ("enrolled", "earned")])
         assert data.filter(pl.col("segment") == TINY)["earn_rate"].to_list()[0] is None
-        _assert_not_recoverable(data.select("credential_id", "segment", "enrolled", "earned"), totals,
-                                ["credential_id"], truth)
+        _assert_not_recoverable(
+            data.select("credential_id", "segment", "enrolled", "earned"), totals, ["credential_id"], truth
+        )
 
 
 def test_completion_by_language_hides_a_second_language(cohort):
     rd = cohort
-    outcomes = report_table(rd.run(metrics.module_outcomes, credentials=list(rd.workspace.credentials.values())),
-                            caption="Outcomes per module", k=rd.k, count_col="started")
+    outcomes = report_table(
+        rd.run(metrics.module_outcomes, credentials=list(rd.workspace.credentials.values())),
+        caption="Outcomes per module",
+        k=rd.k,
+        count_col="started",
+    )
     totals = {r["module_id"]: r for r in outcomes.frame.iter_rows(named=True) if not r["suppressed"]}
     truth = rd.run(metrics.completion_by_language)
     assert truth.filter(pl.col("language") == RARE)["started"].to_list() == [2]
-    table = report_table(truth, caption="Completion by language", k=rd.k, count_col="started",
-                         partition_by=["module_id"])
+    table = report_table(
+        truth, caption="Completion by language", k=rd.k, count_col="started", partition_by=["module_id"]
+    )
     assert table.frame.filter(pl.col("language") == RARE)["started"].to_list() == [None]
     _assert_not_recoverable(table.frame, totals, ["module_id"], truth)
     spec = charts.completion_by_language_chart(truth, k=rd.k).to_dict()  # a raw frame is protected too
@@ -179,20 +201,38 @@ def test_completion_by_language_hides_a_second_language(cohort):
 
 def test_stacking_and_at_risk_hide_complements_because_their_totals_show(cohort):
     rd = cohort
-    stacking = report_table(pl.DataFrame({"credentials_held": [0, 1, 2], "learners": [150, 120, 3],
-                                          "share": [150 / 273, 120 / 273, 3 / 273]}),
-                            caption="Stacking", k=rd.k, labels=["credentials_held"])
+    stacking = report_table(
+        pl.DataFrame(
+            {"credentials_held": [0, 1, 2], "learners": [150, 120, 3], "share": [150 / 273, 120 / 273, 3 / 273]}
+        ),
+        caption="Stacking",
+        k=rd.k,
+        labels=["credentials_held"],
+    )
     assert stacking.frame["suppressed"].to_list() == [False, True, True]  # the shares give the total away
-    at_risk = report_table(pl.DataFrame({"credential_id": ["a", "a", "b"], "days_from": [7, 14, 7],
-                                         "days_to": [14, 21, 14], "learners": [2, 1, 1]}),
-                           caption="At risk", k=rd.k, count_col="learners",
-                           labels=["credential_id", "days_from", "days_to"])
+    at_risk = report_table(
+        pl.DataFrame(
+            {"credential_id": ["a", "a", "b"], "days_from": [7, 14, 7], "days_to": [14, 21, 14], "learners": [2, 1, 1]}
+        ),
+        caption="At risk",
+        k=rd.k,
+        count_col="learners",
+        labels=["credential_id", "days_from", "days_to"],
+    )
     assert at_risk.frame["suppressed"].all() and at_risk.hidden_totals  # 4 at risk in all: the headline hides it
 
 
 def test_uptake_chart_leaves_out_a_credential_under_k():
-    frame = pl.DataFrame({"credential_id": ["a", "a", "b"], "week_start": [1, 2, 1], "enrolled": [3, 4, 2],
-                          "earned": [0, 1, 0], "cumulative_enrolled": [3, 7, 2], "cumulative_earned": [0, 1, 0]})
+    frame = pl.DataFrame(
+        {
+            "credential_id": ["a", "a", "b"],
+            "week_start": [1, 2, 1],
+            "enrolled": [3, 4, 2],
+            "earned": [0, 1, 0],
+            "cumulative_enrolled": [3, 7, 2],
+            "cumulative_earned": [0, 1, 0],
+        }
+    )
     frame = frame.with_columns(pl.date(2025, 1, pl.col("week_start")).alias("week_start"))
     spec = charts.credential_uptake_chart(frame, k=K).to_dict()
     rows = [r for rows in spec["datasets"].values() for r in rows]
@@ -214,14 +254,19 @@ def test_dashboard_segment_filter_cannot_be_differenced(cohort):
     for v in values:
         flt = EventFilter(segment="org_unit", segment_value=v)
         got = dashboard_view(rd.events, rd.learners, rd.workspace, flt, "credential_outcomes", k=K)
-        shown.append(got.table.frame.select("credential_id", "enrolled", "earned").with_columns(pl.lit(v).alias("unit")))
+        shown.append(
+            got.table.frame.select("credential_id", "enrolled", "earned").with_columns(pl.lit(v).alias("unit"))
+        )
     for v in values:
         from mblib.analytics.backends import collect
         from mblib.analytics.filters import filter_events
 
         kept = filter_events(rd.events, rd.learners, EventFilter(segment="org_unit", segment_value=v))
-        truth.append(collect(metrics.credential_outcomes(kept, list(rd.workspace.credentials.values())))
-                     .select("credential_id", "enrolled", "earned").with_columns(pl.lit(v).alias("unit")))
+        truth.append(
+            collect(metrics.credential_outcomes(kept, list(rd.workspace.credentials.values())))
+            .select("credential_id", "enrolled", "earned")
+            .with_columns(pl.lit(v).alias("unit"))
+        )
     parts, true = pl.concat(shown), pl.concat(truth)
     tiny = parts.filter((pl.col("unit") == TINY) & (pl.col("credential_id") == CRED))
     assert tiny["enrolled"].to_list() == [None]

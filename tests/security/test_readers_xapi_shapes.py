@@ -26,31 +26,81 @@ BASE: dict[str, Any] = {
     "id": "00000000-0000-4000-8000-000000000002",
     "actor": {"objectType": "Agent", "account": {"homePage": "https://lms.example", "name": "ann"}},
     "verb": {"id": "http://adlnet.gov/expapi/verbs/answered"},
-    "object": {"objectType": "Activity", "id": "https://lms.example/xapi/modules/reading-bar-charts/blocks/read-the-bars"},
+    "object": {
+        "objectType": "Activity",
+        "id": "https://lms.example/xapi/modules/reading-bar-charts/blocks/read-the-bars",
+    },
     "timestamp": "2025-02-03T09:05:00Z",
-    "context": {"language": "fr", "contextActivities": {
-        "parent": [{"id": "https://lms.example/xapi/modules/reading-bar-charts"}],
-        "grouping": [{"id": "https://lms.example/xapi/credentials/data-literacy-foundations"}]}},
-    "result": {"score": {"raw": 7, "min": 0, "max": 10}, "success": True, "duration": "PT1M",
-               "response": "b[,]a"},
+    "context": {
+        "language": "fr",
+        "contextActivities": {
+            "parent": [{"id": "https://lms.example/xapi/modules/reading-bar-charts"}],
+            "grouping": [{"id": "https://lms.example/xapi/credentials/data-literacy-foundations"}],
+        },
+    },
+    "result": {"score": {"raw": 7, "min": 0, "max": 10}, "success": True, "duration": "PT1M", "response": "b[,]a"},
 }
 PATHS: list[tuple[str, ...]] = [
-    ("id",), ("actor",), ("actor", "account"), ("actor", "account", "name"), ("actor", "account", "homePage"),
-    ("actor", "mbox"), ("verb",), ("verb", "id"), ("object",), ("object", "id"), ("timestamp",), ("stored",),
-    ("context",), ("context", "language"), ("context", "contextActivities"),
-    ("context", "contextActivities", "parent"), ("context", "contextActivities", "grouping"),
-    ("context", "contextActivities", "parent", 0), ("context", "contextActivities", "parent", 0, "id"),
-    ("result",), ("result", "score"), ("result", "score", "raw"), ("result", "score", "min"),
-    ("result", "score", "max"), ("result", "score", "scaled"), ("result", "success"), ("result", "duration"),
+    ("id",),
+    ("actor",),
+    ("actor", "account"),
+    ("actor", "account", "name"),
+    ("actor", "account", "homePage"),
+    ("actor", "mbox"),
+    ("verb",),
+    ("verb", "id"),
+    ("object",),
+    ("object", "id"),
+    ("timestamp",),
+    ("stored",),
+    ("context",),
+    ("context", "language"),
+    ("context", "contextActivities"),
+    ("context", "contextActivities", "parent"),
+    ("context", "contextActivities", "grouping"),
+    ("context", "contextActivities", "parent", 0),
+    ("context", "contextActivities", "parent", 0, "id"),
+    ("result",),
+    ("result", "score"),
+    ("result", "score", "raw"),
+    ("result", "score", "min"),
+    ("result", "score", "max"),
+    ("result", "score", "scaled"),
+    ("result", "success"),
+    ("result", "duration"),
     ("result", "response"),
 ]
-TRICKY = st.sampled_from(["\ud800", "ann\ufffd", "P99999999999999999999Y", "NaN", "", "PT", "0001-01-01T00:00:00+01:00",
-                          "http://adlnet.gov/expapi/verbs/voided", "9999-12-31T23:59:59-01:00", 10**400, -1e308])
-SCALARS = (st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True, allow_infinity=True)
-           | st.text(max_size=8) | TRICKY)
-JSON = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3)
-                    | st.dictionaries(st.text(max_size=6) | st.sampled_from(["id", "name", "raw"]), inner, max_size=3),
-                    max_leaves=10)
+TRICKY = st.sampled_from(
+    [
+        "\ud800",
+        "ann\ufffd",
+        "P99999999999999999999Y",
+        "NaN",
+        "",
+        "PT",
+        "0001-01-01T00:00:00+01:00",
+        "http://adlnet.gov/expapi/verbs/voided",
+        "9999-12-31T23:59:59-01:00",
+        10**400,
+        -1e308,
+    ]
+)
+SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=8)
+    | TRICKY
+)
+JSON = st.recursive(
+    SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.text(max_size=6) | st.sampled_from(["id", "name", "raw"]), inner, max_size=3)
+    ),
+    max_leaves=10,
+)
 
 
 @pytest.fixture(scope="module")
@@ -130,28 +180,58 @@ def test_the_base_statement_is_mapped(ws):
     assert df.row(0, named=True)["score"] == 0.7
 
 
-@pytest.mark.parametrize("path, value, reason", [
-    (("verb", "id"), ["http://adlnet.gov/expapi/verbs/answered"],
-     "verb.id ['http://adlnet.gov/expapi/verbs/answered'] is a list, not text"),
-    (("id",), ["x"], "id ['x'] is a list, not text"),
-    (("object", "id"), ["https://lms.example/xapi/modules/reading-bar-charts"],
-     "object.id ['https://lms.example/xapi/modules/reading-bar-charts'] is a list, not text"),
-    (("context", "contextActivities", "parent"), 3,
-     "context.contextActivities.parent 3 is a number, not a list of activities"),
-    (("result", "score", "raw"), "7", "result.score.raw '7' is text, not a number"),
-    (("result", "score", "raw"), 10**400, "result.score.raw 1" + "0" * 56 + "... is not a finite number"),
-    (("context", "contextActivities", "parent", 0, "id"), {"a": 1},
-     "context.contextActivities.parent[1].id {'a': 1} is an object, not text"),
-    (("timestamp",), "0001-01-01T00:00:00+01:00", "timestamp '0001-01-01T00:00:00+01:00' is not ISO 8601"),
-    (("result", "response"), ["a", "b"], "result.response ['a', 'b'] is a list, not text"),
-    (("actor", "account", "name"), "\ud800",
-     "actor.account.name is not valid Unicode text (it holds a lone surrogate such as \\ud800)"),
-], ids=["verb.id list", "id list", "object.id list", "parent number", "raw text", "raw huge", "parent id object",
-        "timestamp overflow", "response list", "name surrogate"])
+@pytest.mark.parametrize(
+    "path, value, reason",
+    [
+        (
+            ("verb", "id"),
+            ["http://adlnet.gov/expapi/verbs/answered"],
+            "verb.id ['http://adlnet.gov/expapi/verbs/answered'] is a list, not text",
+        ),
+        (("id",), ["x"], "id ['x'] is a list, not text"),
+        (
+            ("object", "id"),
+            ["https://lms.example/xapi/modules/reading-bar-charts"],
+            "object.id ['https://lms.example/xapi/modules/reading-bar-charts'] is a list, not text",
+        ),
+        (
+            ("context", "contextActivities", "parent"),
+            3,
+            "context.contextActivities.parent 3 is a number, not a list of activities",
+        ),
+        (("result", "score", "raw"), "7", "result.score.raw '7' is text, not a number"),
+        (("result", "score", "raw"), 10**400, "result.score.raw 1" + "0" * 56 + "... is not a finite number"),
+        (
+            ("context", "contextActivities", "parent", 0, "id"),
+            {"a": 1},
+            "context.contextActivities.parent[1].id {'a': 1} is an object, not text",
+        ),
+        (("timestamp",), "0001-01-01T00:00:00+01:00", "timestamp '0001-01-01T00:00:00+01:00' is not ISO 8601"),
+        (("result", "response"), ["a", "b"], "result.response ['a', 'b'] is a list, not text"),
+        (
+            ("actor", "account", "name"),
+            "\ud800",
+            "actor.account.name is not valid Unicode text (it holds a lone surrogate such as \\ud800)",
+        ),
+    ],
+    ids=[
+        "verb.id list",
+        "id list",
+        "object.id list",
+        "parent number",
+        "raw text",
+        "raw huge",
+        "parent id object",
+        "timestamp overflow",
+        "response list",
+        "name surrogate",
+    ],
+)
 def test_each_reported_shape_is_rejected_with_its_reason(ws, path, value, reason):
     good = json.dumps(BASE)
-    r, df, rejects = _read(ws, good + "\n" + json.dumps(_set(BASE, path, value)) + "\n" + good + "\n",
-                           pseudonymise=False)
+    r, df, rejects = _read(
+        ws, good + "\n" + json.dumps(_set(BASE, path, value)) + "\n" + good + "\n", pseudonymise=False
+    )
     assert (r.read, r.kept, r.rejected) == (3, 2, 1)  # the rest of the file is still read
     assert rejects[0]["position"] == "line 2"
     assert rejects[0]["reason"] == reason

@@ -30,8 +30,11 @@ def ws(tmp_path: Path) -> Workspace:
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
-            and ".mblib" not in p.parts}
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and ".mblib" not in p.parts
+    }
 
 
 def hostile_xliff(ws: Workspace, tmp_path: Path, lang: str, version: str = "2.1") -> Path:
@@ -107,8 +110,9 @@ def test_a_good_language_still_imports(ws, tmp_path):
     assert (ws.root / "translations" / "pt-BR" / f"{MODULE}.yaml").is_file()
 
 
-@pytest.mark.parametrize("args", [["translate", MODULE, "--to", "../modules"],
-                                  ["xliff", "export", MODULE, "--to", "../../escaped"]])
+@pytest.mark.parametrize(
+    "args", [["translate", MODULE, "--to", "../modules"], ["xliff", "export", MODULE, "--to", "../../escaped"]]
+)
 def test_cli_language_options_are_checked(ws, tmp_path, args):
     before = snapshot(tmp_path)
     r = CliRunner().invoke(main, [*args, "-w", str(ws.root)])

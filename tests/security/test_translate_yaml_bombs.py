@@ -33,8 +33,14 @@ def head(body: str) -> str:
 
 CASES = {
     "bomb": (head("segments: {}\n" + alias_bomb().split("\n", 2)[2]), "anchors/aliases are not allowed", (5, 4)),
-    "anchor": (head('segments:\n  "_module/title/0": &e\n    source: "Hello"\n    target: "Bonjour"\n'
-                    "    source_hash: 185f8db32271fe25\n"), "anchors/aliases are not allowed", (5, 22)),
+    "anchor": (
+        head(
+            'segments:\n  "_module/title/0": &e\n    source: "Hello"\n    target: "Bonjour"\n'
+            "    source_hash: 185f8db32271fe25\n"
+        ),
+        "anchors/aliases are not allowed",
+        (5, 22),
+    ),
     "deep": (head("segments: " + "[" * 10_000 + "]" * 10_000 + "\n"), "nested more than 64 levels deep", (4, None)),
     "int": (head("segments: {}\nextra: " + "9" * 5_000 + "\n"), "a number with 5000 digits is too long", (5, 8)),
 }

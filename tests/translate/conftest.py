@@ -13,19 +13,38 @@ MODULE = {
     "summary": "Check that the **axis** starts at zero.",
     "objectives": ["Compare the bars."],
     "blocks": [
-        {"id": "intro", "type": "text", "body": (
-            "## What a bar stands for\n\nEach bar stands for one value. Compare the lengths, not the numbers.\n\n"
-            "```python\nplot(df)\n```\n\nRun `plot(df)` to draw the chart for {region}. "
-            "Read the [guide](https://example.org/guide) first.\n")},
+        {
+            "id": "intro",
+            "type": "text",
+            "body": (
+                "## What a bar stands for\n\nEach bar stands for one value. Compare the lengths, not the numbers.\n\n"
+                "```python\nplot(df)\n```\n\nRun `plot(df)` to draw the chart for {region}. "
+                "Read the [guide](https://example.org/guide) first.\n"
+            ),
+        },
         {"id": "chart", "type": "image", "src": "media/chart.svg", "alt": "A bar chart of sales by region."},
-        {"id": "q", "type": "quiz", "question": "Where must the axis start?", "choices": [
-            {"id": "zero", "text": "At zero.", "correct": True, "feedback": "Right."},
-            {"id": "min", "text": "At the smallest value.", "feedback": "Not quite."}]},
+        {
+            "id": "q",
+            "type": "quiz",
+            "question": "Where must the axis start?",
+            "choices": [
+                {"id": "zero", "text": "At zero.", "correct": True, "feedback": "Right."},
+                {"id": "min", "text": "At the smallest value.", "feedback": "Not quite."},
+            ],
+        },
         {"id": "tip", "type": "callout", "variant": "tip", "title": "Tip", "body": "Sorted bars are faster to read."},
-        {"id": "terms", "type": "accordion", "title": "Key terms", "items": [
-            {"id": "axis", "title": "Axis", "body": "The line along which values are measured."}]},
-        {"id": "check", "type": "checklist", "title": "Before you share a chart", "items": [
-            {"id": "a", "text": "The axis starts at zero."}, {"id": "b", "text": "Every bar has a label."}]},
+        {
+            "id": "terms",
+            "type": "accordion",
+            "title": "Key terms",
+            "items": [{"id": "axis", "title": "Axis", "body": "The line along which values are measured."}],
+        },
+        {
+            "id": "check",
+            "type": "checklist",
+            "title": "Before you share a chart",
+            "items": [{"id": "a", "text": "The axis starts at zero."}, {"id": "b", "text": "Every bar has a label."}],
+        },
         {"id": "code", "type": "code", "source": "plot(df)\n", "caption": "Look at the data first."},
     ],
 }
@@ -33,9 +52,11 @@ MODULE = {
 FRENCH = {
     "title": "Lire un diagramme en barres",
     "summary": "Vérifiez que l'**axe** commence à zéro.",
-    "body": ("## Ce que représente une barre\n\nChaque barre représente une valeur. Comparez les longueurs, pas les "
-             "nombres.\n\n```python\nplot(df)\n```\n\nLancez `plot(df)` pour tracer le graphique pour {region}. "
-             "Lisez d'abord le [guide](https://example.org/guide).\n"),
+    "body": (
+        "## Ce que représente une barre\n\nChaque barre représente une valeur. Comparez les longueurs, pas les "
+        "nombres.\n\n```python\nplot(df)\n```\n\nLancez `plot(df)` pour tracer le graphique pour {region}. "
+        "Lisez d'abord le [guide](https://example.org/guide).\n"
+    ),
     "alt": "Un diagramme en barres des ventes par région.",
     "question": "Où l'axe doit-il commencer ?",
     "choices": ["À zéro.", "À la plus petite valeur."],
@@ -68,5 +89,7 @@ def mws(tws, tiny_marian):
     from mblib.content import Workspace
 
     toml = tws.root / "mblib.toml"
-    toml.write_text(toml.read_text() + f'\n[translation]\nbatch_size = 8\n[translation.models]\n"en-fr" = "{tiny_marian}"\n')
+    toml.write_text(
+        toml.read_text() + f'\n[translation]\nbatch_size = 8\n[translation.models]\n"en-fr" = "{tiny_marian}"\n'
+    )
     return Workspace.open(tws.root)

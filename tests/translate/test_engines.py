@@ -34,8 +34,11 @@ def test_real_translation_end_to_end(mws, kind):
     assert fr.blocks[6].caption == FRENCH["caption"] and fr.blocks[6].source == "plot(df)\n"
     tf = load_translations(mws, "bar-basics", "fr")
     e = tf.segments["intro/body/1"]
-    assert (e.source, e.target, e.status) == ("Each bar stands for one value.", "Chaque barre représente une valeur.",
-                                              "machine")
+    assert (e.source, e.target, e.status) == (
+        "Each bar stands for one value.",
+        "Chaque barre représente une valeur.",
+        "machine",
+    )
     assert e.model == str(mws.settings.translation.models["en-fr"]) and len(e.source_hash) == 16
 
 

@@ -43,8 +43,14 @@ def test_combined_lint_equals_the_workspace_lint_before_the_split(tws):
     combined = lint_with_translations(ws)
     assert combined == _before_the_split(ws)
     codes = {p.code for p in combined}
-    assert {"translation.stale", "translation.orphan", "translation.missing", "schema.missing",
-            "a11y.alt-missing", "media.missing"} <= codes
+    assert {
+        "translation.stale",
+        "translation.orphan",
+        "translation.missing",
+        "schema.missing",
+        "a11y.alt-missing",
+        "media.missing",
+    } <= codes
     only = {"translation.stale", "media.missing"}
     assert lint_with_translations(ws, only=only) == _before_the_split(ws, only)
     assert {p.code for p in lint_with_translations(ws, only=only)} == only | {"schema.missing"}  # load problems stay
@@ -61,7 +67,9 @@ def test_content_lint_does_not_import_translate():
     import subprocess
     import sys
 
-    code = ("import sys, mblib.content.lint, mblib.content.workspace, mblib.content.editing;"
-            "print(sorted(m for m in sys.modules if m.startswith(('mblib.translate', 'mblib.render'))))")
+    code = (
+        "import sys, mblib.content.lint, mblib.content.workspace, mblib.content.editing;"
+        "print(sorted(m for m in sys.modules if m.startswith(('mblib.translate', 'mblib.render'))))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

@@ -6,8 +6,8 @@ import pytest
 
 from mblib.content import Workspace, lint_workspace
 from mblib.render import render_module
-from mblib.translate import lint_with_translations
 from mblib.render.markdown import to_html
+from mblib.translate import lint_with_translations
 from mblib.translate.apply import review_rows, review_segment, translate_module, translated_module
 from mblib.translate.memory import TranslationMemory
 from mblib.translate.segments import module_segments
@@ -50,7 +50,8 @@ def test_memory_serves_a_fresh_run_and_a_reviewer_edit_always_wins(tws):
 def test_glossary_terms_are_enforced_and_losses_flagged(tws):
     (tws.root / "translations").mkdir(exist_ok=True)
     (tws.root / "translations" / "glossary.yaml").write_text(
-        "do_not_translate: [region]\nterms:\n  - source: bar chart\n    fr: diagramme en barres\n")
+        "do_not_translate: [region]\nterms:\n  - source: bar chart\n    fr: diagramme en barres\n"
+    )
     translate_module(tws, "bar-basics", "fr", engine=ShoutEngine())
     tf = load_translations(tws, "bar-basics", "fr")
     assert tf.segments["_module/title/0"].target == "READING A diagramme en barres"
@@ -82,7 +83,10 @@ def test_a_source_edit_makes_segments_stale_everywhere(tws):
     assert [p for p in lint_workspace(ws) if p.code.startswith("translation.")] == []  # content lint only
     stale = [p for p in lint_with_translations(ws) if p.code == "translation.stale"]
     assert len(stale) == 1 and stale[0].location.block_id == "tip" and "tip/body/0" in stale[0].message
-    assert stale[0].location.file == "translations/fr/bar-basics.yaml" and "mb translate bar-basics --to fr" in stale[0].hint
+    assert (
+        stale[0].location.file == "translations/fr/bar-basics.yaml"
+        and "mb translate bar-basics --to fr" in stale[0].hint
+    )
     assert [r.key for r in review_rows(ws, "bar-basics", "fr", "stale")] == ["tip/body/0"]
     fr = translated_module(ws, ws.module("bar-basics"), "fr")
     assert fr.blocks[3].body == '<span lang="en" class="mb-fallback">Sorted bars are much faster to read.</span>'
@@ -92,7 +96,7 @@ def test_a_source_edit_makes_segments_stale_everywhere(tws):
 def test_fallback_is_visible_in_the_page_and_the_sanitizer_allows_only_that_class(tws):
     translate_module(tws, "bar-basics", "fr", engine=ShoutEngine())
     path = translation_path(tws.root, "fr", "bar-basics")
-    path.write_text(path.read_text().replace("\"intro/body/1\":", "\"intro/body/1-gone\":"))
+    path.write_text(path.read_text().replace('"intro/body/1":', '"intro/body/1-gone":'))
     page = render_module(translated_module(tws, tws.module("bar-basics"), "fr"), tws, language="fr")
     assert '<html lang="fr">' in page.html
     assert '<span lang="en" class="mb-fallback">Each bar stands for one value.</span>' in page.html

@@ -17,7 +17,9 @@ def test_notebook_runs_headless(monkeypatch, tmp_path):
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
     before = sorted(p.relative_to(SAMPLE) for p in SAMPLE.rglob("*"))
     nb = nbformat.read(REPO / "notebooks" / "03-translate-a-module.ipynb", as_version=4)
-    NotebookClient(nb, timeout=240, kernel_name="python3", resources={"metadata": {"path": str(REPO / "notebooks")}}).execute()
+    NotebookClient(
+        nb, timeout=240, kernel_name="python3", resources={"metadata": {"path": str(REPO / "notebooks")}}
+    ).execute()
     text = "\n".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
     assert "segments; the first ones" in text and "reading-bar-charts -> fr" in text
     assert "warning[translation.stale]" in text and "<xliff" in text and "shown in English, marked" in text

@@ -39,15 +39,22 @@ def test_keys_are_stable_and_code_ids_and_urls_are_never_segments():
 
 def test_long_paragraphs_are_split_into_sentences_but_not_inside_markup():
     text = "One **bold. Still bold** sentence. See `a. B` and e.g. this. Then https://x.org/a.B works. Last!"
-    assert split_sentences(text) == ["One **bold. Still bold** sentence. ", "See `a. B` and e.g. this. ",
-                                     "Then https://x.org/a.B works. ", "Last!"]
+    assert split_sentences(text) == [
+        "One **bold. Still bold** sentence. ",
+        "See `a. B` and e.g. this. ",
+        "Then https://x.org/a.B works. ",
+        "Last!",
+    ]
 
 
-@pytest.mark.parametrize("text", [
-    "## Title #\n\n> quoted line. Another one.\n\n- [ ] task *one*\n- item two\n\n| a | b |\n|---|---|\n| x y | z |\n",
-    "Text  \nwith hard break. And `code`!\n\n~~~\nfenced. Not prose.\n~~~\n\n    indented code. Here.\n",
-    "1. First <abbr title=\"x\">HTML</abbr> &amp; more.\n2) Second {placeholder} %(name)s done.\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "## Title #\n\n> quoted line. Another one.\n\n- [ ] task *one*\n- item two\n\n| a | b |\n|---|---|\n| x y | z |\n",
+        "Text  \nwith hard break. And `code`!\n\n~~~\nfenced. Not prose.\n~~~\n\n    indented code. Here.\n",
+        '1. First <abbr title="x">HTML</abbr> &amp; more.\n2) Second {placeholder} %(name)s done.\n',
+    ],
+)
 def test_identity_reassembly_is_exact(text):
     f = split_field(text, "block")
     assert f.join({}) == text
@@ -56,11 +63,12 @@ def test_identity_reassembly_is_exact(text):
 
 
 def test_protection_restores_markup_placeholders_and_order():
-    p = protect("Use `x()` with **{n} items** and [the guide](https://e.org/g \"G\") <b>now</b> &amp; _then_.")
+    p = protect('Use `x()` with **{n} items** and [the guide](https://e.org/g "G") <b>now</b> &amp; _then_.')
     assert "`" not in p.text and "{n}" not in p.text and "https" not in p.text and "<b>" not in p.text
     spaced = SpacedReorderEngine().translate_batch([p.text])[0]
-    assert p.restore(spaced) == ("Use `x()` with **{n} items** and [the guide](https://e.org/g \"G\") <b> now </b> "
-                                 "&amp; _then_ .")
+    assert p.restore(spaced) == (
+        'Use `x()` with **{n} items** and [the guide](https://e.org/g "G") <b> now </b> &amp; _then_ .'
+    )
     assert p.lost == []
 
 
@@ -72,7 +80,8 @@ def test_deterministic_engine_reassembles_every_field_exactly(tws):
     assert out.blocks[0].body == (
         "## WHAT A BAR STANDS FOR\n\nEACH BAR STANDS FOR ONE VALUE. COMPARE THE LENGTHS, NOT THE NUMBERS.\n\n"
         "```python\nplot(df)\n```\n\nRUN `plot(df)` TO DRAW THE CHART FOR {region}. "
-        "READ THE [GUIDE](https://example.org/guide) FIRST.\n")
+        "READ THE [GUIDE](https://example.org/guide) FIRST.\n"
+    )
     assert out.blocks[2].choices[1].feedback == "NOT QUITE."
     assert out.blocks[6].source == "plot(df)\n" and out.blocks[1].src == "media/chart.svg"
     assert [b.id for b in out.blocks] == [b.id for b in tws.module("bar-basics").blocks]

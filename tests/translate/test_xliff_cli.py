@@ -17,7 +17,10 @@ from .engines_for_tests import ShoutEngine
 
 # ../shared/schemas beside the repository (a worktree under wt/ finds it one level further up)
 _ROOT = next((p for p in (SCHEMAS, REPO.parent.parent / "shared" / "schemas") if (p / "xliff").is_dir()), SCHEMAS)
-XSD = {"2.1": _ROOT / "xliff" / "2.1" / "xliff_core_2.0.xsd", "1.2": _ROOT / "xliff" / "1.2" / "xliff-core-1.2-strict.xsd"}
+XSD = {
+    "2.1": _ROOT / "xliff" / "2.1" / "xliff_core_2.0.xsd",
+    "1.2": _ROOT / "xliff" / "1.2" / "xliff-core-1.2-strict.xsd",
+}
 
 
 @pytest.fixture(scope="module")
@@ -44,8 +47,10 @@ def test_xliff_is_valid_readable_and_round_trips_as_reviewed(tws, schemas, tmp_p
     ids = [u.getid() for u in units]
     assert len(set(ids)) == len(ids)
     by_source = {u.source: u for u in units}
-    assert by_source["Run `plot(df)` to draw the chart for {region}."].target == \
-        "RUN `plot(df)` TO DRAW THE CHART FOR {region}."
+    assert (
+        by_source["Run `plot(df)` to draw the chart for {region}."].target
+        == "RUN `plot(df)` TO DRAW THE CHART FOR {region}."
+    )
     # a translator edits one target in the toolkit; the file goes back into the workspace
     by_source["Compare the lengths, not the numbers."].target = "Comparez les longueurs, pas les nombres."
     path = tmp_path / f"fr-{version}.xlf"
@@ -69,7 +74,9 @@ def test_xliff_import_rejects_foreign_files_with_a_clear_message(tws, tmp_path):
     with pytest.raises(TranslationError, match="not XLIFF 2.x or 1.2"):
         import_xliff(tws, bad)
     data = export_xliff(tws, ["bar-basics"], "fr").decode().replace('name="intro/body/0"', 'name="gone/body/0"')
-    data = data.replace("<source>What a bar stands for</source>", "<source>What a bar stands for</source><target>X</target>")
+    data = data.replace(
+        "<source>What a bar stands for</source>", "<source>What a bar stands for</source><target>X</target>"
+    )
     bad.write_text(data)
     with pytest.raises(TranslationError, match="unit 'gone/body/0' is not a segment of module 'bar-basics'"):
         import_xliff(tws, bad)
@@ -102,7 +109,10 @@ def test_cli_translate_lint_render_xliff_and_models(mws, tmp_path):
     text = (mws.root / "modules" / "bar-basics.yaml").read_text().replace("Right.", "Right!")
     (mws.root / "modules" / "bar-basics.yaml").write_text(text)
     r = _run("lint", "-w", ws)
-    assert "warning[translation.stale] translations/fr/bar-basics.yaml: block 'q', field 'choices.zero.feedback'" in r.output
+    assert (
+        "warning[translation.stale] translations/fr/bar-basics.yaml: block 'q', field 'choices.zero.feedback'"
+        in r.output
+    )
 
 
 def test_cli_errors_are_friendly(tws, monkeypatch, tmp_path):

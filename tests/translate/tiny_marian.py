@@ -41,9 +41,21 @@ def _spm(texts: list[str], prefix: Path, vocab: int) -> None:
     txt = prefix.with_suffix(".txt")
     txt.write_text("\n".join(texts) + "\n", encoding="utf-8")
     spm.SentencePieceTrainer.train(
-        input=str(txt), model_prefix=str(prefix), vocab_size=vocab, model_type="unigram", character_coverage=1.0,
-        hard_vocab_limit=False, unk_id=1, bos_id=-1, eos_id=0, pad_id=-1, unk_piece="<unk>", eos_piece="</s>",
-        minloglevel=2, num_threads=1)
+        input=str(txt),
+        model_prefix=str(prefix),
+        vocab_size=vocab,
+        model_type="unigram",
+        character_coverage=1.0,
+        hard_vocab_limit=False,
+        unk_id=1,
+        bos_id=-1,
+        eos_id=0,
+        pad_id=-1,
+        unk_piece="<unk>",
+        eos_piece="</s>",
+        minloglevel=2,
+        num_threads=1,
+    )
 
 
 def _tokenizer(pairs: list[tuple[str, str]], work: Path, max_positions: int) -> tuple[Path, int]:
@@ -65,11 +77,21 @@ def _tokenizer(pairs: list[tuple[str, str]], work: Path, max_positions: int) -> 
     tmp.mkdir()
     shutil.copy(work / "source.model", tmp / "source.spm")
     shutil.copy(work / "target.model", tmp / "target.spm")
-    (tmp / "vocab.json").write_text(json.dumps({p: i for i, p in enumerate(pieces)}, ensure_ascii=False),
-                                    encoding="utf-8")
-    (tmp / "tokenizer_config.json").write_text(json.dumps({
-        "source_lang": "en", "target_lang": "fr", "model_max_length": max_positions, "separate_vocabs": False,
-        "tokenizer_class": "MarianTokenizer"}), encoding="utf-8")
+    (tmp / "vocab.json").write_text(
+        json.dumps({p: i for i, p in enumerate(pieces)}, ensure_ascii=False), encoding="utf-8"
+    )
+    (tmp / "tokenizer_config.json").write_text(
+        json.dumps(
+            {
+                "source_lang": "en",
+                "target_lang": "fr",
+                "model_max_length": max_positions,
+                "separate_vocabs": False,
+                "tokenizer_class": "MarianTokenizer",
+            }
+        ),
+        encoding="utf-8",
+    )
     return tmp, len(pieces)
 
 
@@ -77,12 +99,28 @@ def _config(vocab: int, max_positions: int):  # type: ignore[no-untyped-def]
     from transformers import MarianConfig
 
     pad = vocab - 1
-    return MarianConfig(vocab_size=vocab, d_model=64, encoder_layers=2, decoder_layers=2,
-                        encoder_attention_heads=4, decoder_attention_heads=4, encoder_ffn_dim=128,
-                        decoder_ffn_dim=128, max_position_embeddings=max_positions, pad_token_id=pad, eos_token_id=0,
-                        decoder_start_token_id=pad, forced_eos_token_id=0, activation_function="swish",
-                        scale_embedding=True, share_encoder_decoder_embeddings=True, dropout=0.0,
-                        attention_dropout=0.0, activation_dropout=0.0, tie_word_embeddings=True)
+    return MarianConfig(
+        vocab_size=vocab,
+        d_model=64,
+        encoder_layers=2,
+        decoder_layers=2,
+        encoder_attention_heads=4,
+        decoder_attention_heads=4,
+        encoder_ffn_dim=128,
+        decoder_ffn_dim=128,
+        max_position_embeddings=max_positions,
+        pad_token_id=pad,
+        eos_token_id=0,
+        decoder_start_token_id=pad,
+        forced_eos_token_id=0,
+        activation_function="swish",
+        scale_embedding=True,
+        share_encoder_decoder_embeddings=True,
+        dropout=0.0,
+        attention_dropout=0.0,
+        activation_dropout=0.0,
+        tie_word_embeddings=True,
+    )
 
 
 def _publish(tmp: Path, out: Path) -> Path:

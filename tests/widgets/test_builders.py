@@ -39,8 +39,13 @@ def test_add_edit_save_round_trip(sample_ws):
     b.save_button.click()
     assert "saved" in b.status.value and b.get_errors() == ""
     saved = _blocks_on_disk(sample_ws, "reading-bar-charts")[1]
-    assert saved == {"id": "callout-1", "type": "callout", "variant": "warning", "title": "Zero matters",
-                     "body": "Check **where the axis starts**."}
+    assert saved == {
+        "id": "callout-1",
+        "type": "callout",
+        "variant": "warning",
+        "title": "Zero matters",
+        "body": "Check **where the axis starts**.",
+    }
 
 
 def test_duplicate_move_delete_undo_redo_buttons(sample_ws):
@@ -171,8 +176,14 @@ def test_credential_builder(sample_ws):
     choose.value = 1
     b.save_button.click()
     disk = yaml.safe_load(sample_ws.path_of("credential", "data-storytelling").read_text())
-    assert disk["electives"] == [{"id": gid, "title": "Pick one", "choose": 1,
-                                  "modules": ["presenting-to-decision-makers", "reading-bar-charts"]}]
+    assert disk["electives"] == [
+        {
+            "id": gid,
+            "title": "Pick one",
+            "choose": 1,
+            "modules": ["presenting-to-decision-makers", "reading-bar-charts"],
+        }
+    ]
     assert disk["prerequisites"]["presenting-to-decision-makers"] == ["writing-chart-titles-that-inform"]
     assert disk["criteria"]["min_score"] == 0.6 and disk["european"]["participation"] == "blended"
     b.details.groups["criteria"].controls["min_score"].value = "7"
@@ -200,7 +211,8 @@ def test_every_block_type_can_be_added_and_edited_in_the_builder(sample_ws):
         b.add_button.click()
         assert b.blocks.value == f"{block_type}-1" and b.get_errors() == ""
         assert set(b.form.controls) | set(b.form.items) == {
-            n for n in BLOCK_TYPES[block_type].model_fields if n not in ("id", "type")}
+            n for n in BLOCK_TYPES[block_type].model_fields if n not in ("id", "type")
+        }
     b.save_button.click()
     ids = [x["id"] for x in _blocks_on_disk(sample_ws, "reading-bar-charts")]
     assert all(f"{t}-1" in ids for t in BLOCK_TYPES)

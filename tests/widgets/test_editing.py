@@ -134,7 +134,8 @@ def test_credential_editor(sample_ws):
     ed.update_european_form({"learning_outcomes": "One\nTwo\n", "level": {"eqf": "5", "description": ""}})
     c = ed.current
     assert c.electives[0].choose == 2 and c.prerequisites == {
-        "presenting-to-decision-makers": ["writing-chart-titles-that-inform"]}
+        "presenting-to-decision-makers": ["writing-chart-titles-that-inform"]
+    }
     assert c.european.learning_outcomes == ["One", "Two"] and c.european.level.eqf == 5
     assert c.european.workload.hours == 1.5 and c.criteria.min_score == 0.7
     wl = ed.workload()
@@ -164,7 +165,10 @@ def test_new_credential(sample_ws):
     assert "credential.empty" in {p.code for p in ed.lint()}
     ed.set_required(["reading-bar-charts"])
     ed.save()
-    assert _disk(sample_ws, "credential", "charts-101") == {"id": "charts-101", "title": "Charts 101",
-                                                           "required": ["reading-bar-charts"]}
+    assert _disk(sample_ws, "credential", "charts-101") == {
+        "id": "charts-101",
+        "title": "Charts 101",
+        "required": ["reading-bar-charts"],
+    }
     with pytest.raises(ConflictError, match="already exists"):
         CredentialEditor.create(sample_ws, "data-storytelling")

@@ -13,8 +13,15 @@ from mblib.content.forms import FieldSpec, block_form, form_value, new_block_dat
 from mblib.errors import ContentError
 from mblib.widgets.forms import FieldForm, ItemsEditor
 
-WIDGET_FOR = {"text": "Text", "markdown": "Textarea", "lines": "Textarea", "bool": "Checkbox",
-              "choice": "Dropdown", "number": ("FloatText", "Text"), "integer": ("IntText", "Text")}
+WIDGET_FOR = {
+    "text": "Text",
+    "markdown": "Textarea",
+    "lines": "Textarea",
+    "bool": "Checkbox",
+    "choice": "Dropdown",
+    "number": ("FloatText", "Text"),
+    "integer": ("IntText", "Text"),
+}
 
 
 @pytest.mark.parametrize("block_type", list(BLOCK_TYPES))
@@ -50,8 +57,11 @@ def test_a_new_block_type_gets_a_form_without_new_widget_code(monkeypatch):
     monkeypatch.setitem(blocks_mod.BLOCK_TYPES, "rating", RatingBlock)
     specs = block_form("rating")
     assert [(s.name, s.kind, s.required) for s in specs] == [
-        ("prompt", "markdown", True), ("scale", "choice", False), ("anonymous", "bool", False),
-        ("threshold", "number", False)]
+        ("prompt", "markdown", True),
+        ("scale", "choice", False),
+        ("anonymous", "bool", False),
+        ("threshold", "number", False),
+    ]
     assert specs[1].choices == (3, 5, 10) and specs[3].optional and specs[3].minimum == 0
     seen = []
     data = new_block_data("rating", ["rating-1"])

@@ -39,17 +39,34 @@ def lab(tmp_path_factory):
     ext = home / "settings/@jupyterlab/apputils-extension"
     ext.mkdir(parents=True)  # no "Jupyter news?" toast
     (ext / "notification.jupyterlab-settings").write_text('{"fetchNews": "false", "checkForUpdates": false}')
-    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(home / "cfg"), JUPYTER_RUNTIME_DIR=str(home / "rt"),
-               JUPYTERLAB_SETTINGS_DIR=str(home / "settings"), JUPYTERLAB_WORKSPACES_DIR=str(home / "ws"),
-               MBLIB_NOTEBOOK_WORKDIR=str(work))
+    env = dict(
+        os.environ,
+        JUPYTER_CONFIG_DIR=str(home / "cfg"),
+        JUPYTER_RUNTIME_DIR=str(home / "rt"),
+        JUPYTERLAB_SETTINGS_DIR=str(home / "settings"),
+        JUPYTERLAB_WORKSPACES_DIR=str(home / "ws"),
+        MBLIB_NOTEBOOK_WORKDIR=str(work),
+    )
     port, tok = _free_port(), secrets.token_hex(8)
     log = open(home / "lab.log", "w")
     proc = subprocess.Popen(
-        [str(BIN / "jupyter"), "lab", "--no-browser", "--allow-root", "--ServerApp.ip=127.0.0.1",
-         f"--ServerApp.port={port}", f"--IdentityProvider.token={tok}", f"--ServerApp.root_dir={root}",
-         "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=None",
-         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
-        env=env, stdout=log, stderr=subprocess.STDOUT)
+        [
+            str(BIN / "jupyter"),
+            "lab",
+            "--no-browser",
+            "--allow-root",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={port}",
+            f"--IdentityProvider.token={tok}",
+            f"--ServerApp.root_dir={root}",
+            "--LabApp.expose_app_in_browser=True",
+            "--LabApp.news_url=None",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base, t0 = f"http://127.0.0.1:{port}", time.time()
     while True:
         try:

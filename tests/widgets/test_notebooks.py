@@ -45,8 +45,9 @@ def test_notebook_runs_headless(name, tmp_path, monkeypatch):
     work = tmp_path / "work"
     monkeypatch.setenv("MBLIB_NOTEBOOK_WORKDIR", str(work))  # the kernel inherits it: edits go to a copy
     nb = nbformat.read(folder / name, as_version=4)
-    client = nbclient.NotebookClient(nb, timeout=240, kernel_name="python3",
-                                     resources={"metadata": {"path": str(folder)}})
+    client = nbclient.NotebookClient(
+        nb, timeout=240, kernel_name="python3", resources={"metadata": {"path": str(folder)}}
+    )
     client.execute()  # raises CellExecutionError quoting the failing cell
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert errors == []

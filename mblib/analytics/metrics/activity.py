@@ -22,8 +22,7 @@ from .frames import (
 from .registry import DATETIME_UTC, final, metric
 
 
-@metric(keys=["week_start"],
-        columns={"week_start": "Date", "active_learners": "Int64"})
+@metric(keys=["week_start"], columns={"week_start": "Date", "active_learners": "Int64"})
 def weekly_active_learners(events: Any) -> Frame:
     """Distinct learners with any event in each week (weeks start on Monday, UTC).
 
@@ -43,9 +42,10 @@ def weekly_active_learners(events: Any) -> Frame:
     return final(out, "weekly_active_learners")
 
 
-@metric(keys=["cohort_week", "week"],
-        columns={"cohort_week": "Date", "week": "Int64", "cohort_size": "Int64", "active": "Int64",
-                  "retention": "Float64"})
+@metric(
+    keys=["cohort_week", "week"],
+    columns={"cohort_week": "Date", "week": "Int64", "cohort_size": "Int64", "active": "Int64", "retention": "Float64"},
+)
 def cohort_retention(events: Any) -> Frame:
     """Weekly cohorts by first activity and the share still active *k* weeks later.
 
@@ -77,9 +77,16 @@ def cohort_retention(events: Any) -> Frame:
     return final(out, "cohort_retention")
 
 
-@metric(keys=["credential_id", "learner_id"],
-        columns={"learner_id": "String", "credential_id": "String", "last_active": DATETIME_UTC,
-                  "days_inactive": "Float64", "modules_passed": "Int64"})
+@metric(
+    keys=["credential_id", "learner_id"],
+    columns={
+        "learner_id": "String",
+        "credential_id": "String",
+        "last_active": DATETIME_UTC,
+        "days_inactive": "Float64",
+        "modules_passed": "Int64",
+    },
+)
 def learners_at_risk(events: Any, *, as_of: datetime | None = None, inactive_days: float = 7.0) -> Frame:
     """Enrolled learners who have not earned the credential and have been inactive a while.
 
@@ -115,10 +122,13 @@ def learners_at_risk(events: Any, *, as_of: datetime | None = None, inactive_day
     return final(out, "learners_at_risk")
 
 
-@metric(keys=["credential_id", "days_from"],
-        columns={"credential_id": "String", "days_from": "Int64", "days_to": "Int64", "learners": "Int64"})
-def at_risk_by_inactivity(events: Any, *, as_of: datetime | None = None, inactive_days: float = 7.0,
-                          step_days: int = 7) -> Frame:
+@metric(
+    keys=["credential_id", "days_from"],
+    columns={"credential_id": "String", "days_from": "Int64", "days_to": "Int64", "learners": "Int64"},
+)
+def at_risk_by_inactivity(
+    events: Any, *, as_of: datetime | None = None, inactive_days: float = 7.0, step_days: int = 7
+) -> Frame:
     """Learners at risk (:func:`learners_at_risk`) counted per credential and span of inactivity.
 
     The report and the dashboard draw this, not the list: it holds counts only (no learner
@@ -133,7 +143,9 @@ def at_risk_by_inactivity(events: Any, *, as_of: datetime | None = None, inactiv
     """
     nw = nw_module()
     if step_days < 1:
-        raise MetricError(f"step_days must be 1 or more, got {step_days}", hint="step_days=7 counts by week of inactivity")
+        raise MetricError(
+            f"step_days must be 1 or more, got {step_days}", hint="step_days=7 counts by week of inactivity"
+        )
     risk = learners_at_risk(events, as_of=as_of, inactive_days=inactive_days)
     out = (
         risk.with_columns((nw.col("days_inactive") // step_days).cast(nw.Int64).alias("_bin"))

@@ -29,9 +29,18 @@ if TYPE_CHECKING:  # pragma: no cover
     from ...content import Credential
 
 
-@metric(keys=["credential_id"],
-        columns={"credential_id": "String", "enrolled": "Int64", "started": "Int64", "completed": "Int64",
-                  "earned": "Int64", "start_rate": "Float64", **rates("completion", "earn")})
+@metric(
+    keys=["credential_id"],
+    columns={
+        "credential_id": "String",
+        "enrolled": "Int64",
+        "started": "Int64",
+        "completed": "Int64",
+        "earned": "Int64",
+        "start_rate": "Float64",
+        **rates("completion", "earn"),
+    },
+)
 def credential_outcomes(events: Any, credentials: Iterable[Credential]) -> Frame:
     """Per credential: learners enrolled, started, completed and earned.
 
@@ -84,19 +93,38 @@ def credential_outcomes(events: Any, credentials: Iterable[Credential]) -> Frame
                 nw.col("_e").fill_null(0).sum().cast(nw.Int64).alias("earned"),
             )
         )
-        parts.append(final(row.with_columns(*counts0("started", "completed", "earned")), {
-            "credential_id": nw.String, "enrolled": nw.Int64, "started": nw.Int64, "completed": nw.Int64, "earned": nw.Int64}))
+        parts.append(
+            final(
+                row.with_columns(*counts0("started", "completed", "earned")),
+                {
+                    "credential_id": nw.String,
+                    "enrolled": nw.Int64,
+                    "started": nw.Int64,
+                    "completed": nw.Int64,
+                    "earned": nw.Int64,
+                },
+            )
+        )
     if not parts:
-        raise MetricError("credential_outcomes needs at least one credential", hint="pass workspace.credentials.values()")
+        raise MetricError(
+            "credential_outcomes needs at least one credential", hint="pass workspace.credentials.values()"
+        )
     out = nw.concat(parts, how="vertical")
     out = out.with_columns(ratio(nw.col("started"), nw.col("enrolled")).alias("start_rate"))
     out = with_wilson(with_wilson(out, "completed", "enrolled", "completion"), "earned", "enrolled", "earn")
     return final(out, "credential_outcomes")
 
 
-@metric(keys=["credential_id", "step"],
-        columns={"credential_id": "String", "step": "Int64", "module_id": "String", "learners": "Int64",
-                  "share": "Float64"})
+@metric(
+    keys=["credential_id", "step"],
+    columns={
+        "credential_id": "String",
+        "step": "Int64",
+        "module_id": "String",
+        "learners": "Int64",
+        "share": "Float64",
+    },
+)
 def pathway_funnel(events: Any, credential: Credential) -> Frame:
     """The funnel along a credential's pathway (``credential.pathway()`` order).
 
@@ -117,12 +145,21 @@ def pathway_funnel(events: Any, credential: Credential) -> Frame:
     ev = events_frame(events, ["credential_id", "module_id"])
     path = credential.pathway()
     position = {m: i + 1 for i, m in enumerate(path)}
-    enrolled = learners_with(ev, "enrolled", ["credential_id"]).filter(nw.col("credential_id") == credential.id).select("learner_id")
+    enrolled = (
+        learners_with(ev, "enrolled", ["credential_id"])
+        .filter(nw.col("credential_id") == credential.id)
+        .select("learner_id")
+    )
     furthest = furthest_position(ev, "launched", "module_id", position)
-    per = enrolled.join(furthest, on="learner_id", how="left").with_columns(nw.col("_furthest").fill_null(0).cast(nw.Int64))
+    per = enrolled.join(furthest, on="learner_id", how="left").with_columns(
+        nw.col("_furthest").fill_null(0).cast(nw.Int64)
+    )
     agg = per.select(
         nw.len().cast(nw.Int64).alias("s0"),
-        *[(nw.col("_furthest") >= k).cast(nw.Int64).sum().cast(nw.Int64).alias(f"s{k}") for k in range(1, len(path) + 1)],
+        *[
+            (nw.col("_furthest") >= k).cast(nw.Int64).sum().cast(nw.Int64).alias(f"s{k}")
+            for k in range(1, len(path) + 1)
+        ],
     )
     steps = {f"s{k}": k for k in range(len(path) + 1)}
     out = long_form(agg, list(steps)).select(
@@ -131,15 +168,21 @@ def pathway_funnel(events: Any, credential: Credential) -> Frame:
         lookup(nw.col("_var"), {f"s{k}": m for m, k in position.items()}, nw.String).alias("module_id"),
         nw.col("_value").fill_null(0).cast(nw.Int64).alias("learners"),
     )
-    out = out.with_columns(
-        ratio(nw.col("learners"), nw.col("learners").max().over("credential_id")).alias("share")
-    )
+    out = out.with_columns(ratio(nw.col("learners"), nw.col("learners").max().over("credential_id")).alias("share"))
     return final(out, "pathway_funnel")
 
 
-@metric(keys=["credential_id", "week_start"],
-        columns={"credential_id": "String", "week_start": "Date", "enrolled": "Int64", "earned": "Int64",
-                  "cumulative_enrolled": "Int64", "cumulative_earned": "Int64"})
+@metric(
+    keys=["credential_id", "week_start"],
+    columns={
+        "credential_id": "String",
+        "week_start": "Date",
+        "enrolled": "Int64",
+        "earned": "Int64",
+        "cumulative_enrolled": "Int64",
+        "cumulative_earned": "Int64",
+    },
+)
 def credential_uptake(events: Any) -> Frame:
     """Per credential and week: new enrolments and credentials earned, and running totals.
 
@@ -165,14 +208,18 @@ def credential_uptake(events: Any) -> Frame:
             .group_by("credential_id", "learner_id")
             .agg(nw.col("timestamp").min().alias("_t"))
         )
-        parts.append(first.select(
-            "credential_id",
-            week_start("_t").alias("week_start"),
-            nw.lit(1).cast(nw.Int64).alias(on),
-            nw.lit(0).cast(nw.Int64).alias(off),
-        ).select("credential_id", "week_start", "enrolled", "earned"))
-    out = nw.concat(parts, how="vertical").group_by("credential_id", "week_start").agg(
-        nw.col("enrolled").sum().cast(nw.Int64), nw.col("earned").sum().cast(nw.Int64)
+        parts.append(
+            first.select(
+                "credential_id",
+                week_start("_t").alias("week_start"),
+                nw.lit(1).cast(nw.Int64).alias(on),
+                nw.lit(0).cast(nw.Int64).alias(off),
+            ).select("credential_id", "week_start", "enrolled", "earned")
+        )
+    out = (
+        nw.concat(parts, how="vertical")
+        .group_by("credential_id", "week_start")
+        .agg(nw.col("enrolled").sum().cast(nw.Int64), nw.col("earned").sum().cast(nw.Int64))
     )
     out = out.with_columns(
         nw.col("enrolled").cum_sum().over("credential_id", order_by="week_start").alias("cumulative_enrolled"),
@@ -181,9 +228,10 @@ def credential_uptake(events: Any) -> Frame:
     return final(out, "credential_uptake")
 
 
-@metric(keys=["credential_id", "segment"],
-        columns={"credential_id": "String", "segment": "String", "enrolled": "Int64", "earned": "Int64",
-                  **rates("earn")})
+@metric(
+    keys=["credential_id", "segment"],
+    columns={"credential_id": "String", "segment": "String", "enrolled": "Int64", "earned": "Int64", **rates("earn")},
+)
 def uptake_by_segment(events: Any, learners: Any, by: Segment = "org_unit") -> Frame:
     """Per credential and learner segment (a column of the learners table): enrolled and earned.
 
@@ -207,7 +255,9 @@ def uptake_by_segment(events: Any, learners: Any, by: Segment = "org_unit") -> F
             f"the learners table has no column '{by}'",
             hint=f"group by one of {', '.join(n for n in people.collect_schema().names() if n != 'learner_id')}",
         )
-    seg = people.select("learner_id", nw.col(by).cast(nw.String).alias("segment")).unique(subset=["learner_id"], keep="any")
+    seg = people.select("learner_id", nw.col(by).cast(nw.String).alias("segment")).unique(
+        subset=["learner_id"], keep="any"
+    )
     enrolled = learners_with(ev, "enrolled", ["credential_id"])
     earned = flag(learners_with(ev, "earned", ["credential_id"]), "_e")
     out = (
@@ -221,8 +271,7 @@ def uptake_by_segment(events: Any, learners: Any, by: Segment = "org_unit") -> F
     return final(out, "uptake_by_segment")
 
 
-@metric(keys=["credentials_held"],
-        columns={"credentials_held": "Int64", "learners": "Int64", "share": "Float64"})
+@metric(keys=["credentials_held"], columns={"credentials_held": "Int64", "learners": "Int64", "share": "Float64"})
 def credential_stacking(events: Any) -> Frame:
     """How many credentials each learner holds (``earned`` events), among enrolled learners.
 

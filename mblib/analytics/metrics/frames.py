@@ -121,21 +121,27 @@ def with_wilson(frame: Frame, successes: str, total: str, prefix: str, z: float 
     z2 = z * z
     none = nw.lit(None, nw.Float64)
     t = f"_w_{prefix}"
-    out = frame.with_columns(
-        nw.when(nw.col(total) > 0).then(nw.col(total).cast(nw.Float64)).otherwise(none).alias(f"{t}_n"),
-    ).with_columns(
-        (nw.col(successes).cast(nw.Float64) / nw.col(f"{t}_n")).alias(f"{prefix}_rate"),
-    ).with_columns(
-        (1.0 + z2 / nw.col(f"{t}_n")).alias(f"{t}_d"),
-        (nw.col(f"{prefix}_rate") * (1.0 - nw.col(f"{prefix}_rate")) / nw.col(f"{t}_n")
-         + z2 / (4.0 * nw.col(f"{t}_n") * nw.col(f"{t}_n"))).alias(f"{t}_v"),
-        (nw.col(f"{prefix}_rate") + z2 / (2.0 * nw.col(f"{t}_n"))).alias(f"{t}_c"),
-    ).with_columns(
-        (nw.col(f"{t}_c") / nw.col(f"{t}_d")).alias(f"{t}_c"),
-        (z * nw.col(f"{t}_v").abs().sqrt() / nw.col(f"{t}_d")).alias(f"{t}_h"),
-    ).with_columns(
-        (nw.col(f"{t}_c") - nw.col(f"{t}_h")).alias(f"{prefix}_low"),
-        (nw.col(f"{t}_c") + nw.col(f"{t}_h")).alias(f"{prefix}_high"),
+    out = (
+        frame.with_columns(
+            nw.when(nw.col(total) > 0).then(nw.col(total).cast(nw.Float64)).otherwise(none).alias(f"{t}_n")
+        )
+        .with_columns((nw.col(successes).cast(nw.Float64) / nw.col(f"{t}_n")).alias(f"{prefix}_rate"))
+        .with_columns(
+            (1.0 + z2 / nw.col(f"{t}_n")).alias(f"{t}_d"),
+            (
+                nw.col(f"{prefix}_rate") * (1.0 - nw.col(f"{prefix}_rate")) / nw.col(f"{t}_n")
+                + z2 / (4.0 * nw.col(f"{t}_n") * nw.col(f"{t}_n"))
+            ).alias(f"{t}_v"),
+            (nw.col(f"{prefix}_rate") + z2 / (2.0 * nw.col(f"{t}_n"))).alias(f"{t}_c"),
+        )
+        .with_columns(
+            (nw.col(f"{t}_c") / nw.col(f"{t}_d")).alias(f"{t}_c"),
+            (z * nw.col(f"{t}_v").abs().sqrt() / nw.col(f"{t}_d")).alias(f"{t}_h"),
+        )
+        .with_columns(
+            (nw.col(f"{t}_c") - nw.col(f"{t}_h")).alias(f"{prefix}_low"),
+            (nw.col(f"{t}_c") + nw.col(f"{t}_h")).alias(f"{prefix}_high"),
+        )
     )
     return out.drop(f"{t}_n", f"{t}_d", f"{t}_v", f"{t}_c", f"{t}_h")
 
@@ -183,7 +189,10 @@ def as_of_us(lf: Frame, as_of: datetime | None) -> Frame:
     nw = nw_module()
     if as_of is not None:
         if as_of.tzinfo is None:
-            raise MetricError(f"as_of {as_of.isoformat()} has no time zone", hint="pass an aware datetime, e.g. datetime(2026, 3, 1, tzinfo=timezone.utc)")
+            raise MetricError(
+                f"as_of {as_of.isoformat()} has no time zone",
+                hint="pass an aware datetime, e.g. datetime(2026, 3, 1, tzinfo=timezone.utc)",
+            )
         delta = as_of.astimezone(UTC) - datetime(1970, 1, 1, tzinfo=UTC)
         us = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
         return lf.select(nw.col("timestamp").max()).select(nw.lit(us).cast(nw.Int64).alias("as_of_us"))
@@ -202,11 +211,15 @@ def learner_weeks(ev: Frame) -> Frame:
     from ..weeks import epoch_days, week_start, weekday
 
     nw = nw_module()
-    return learner_days(ev).select(
-        "learner_id",
-        week_start("_day").alias("week_start"),
-        (epoch_days("_day") - weekday("_day") + 1).cast(nw.Int64).alias("week_day"),
-    ).unique()
+    return (
+        learner_days(ev)
+        .select(
+            "learner_id",
+            week_start("_day").alias("week_start"),
+            (epoch_days("_day") - weekday("_day") + 1).cast(nw.Int64).alias("week_day"),
+        )
+        .unique()
+    )
 
 
 def demo_events() -> Any:
@@ -251,6 +264,27 @@ def demo_events() -> Any:
     return pl.LazyFrame(rows, schema=schema, orient="row")
 
 
-__all__ = ["Frame", "MetricError", "Segment", "US_PER_DAY", "Z95", "as_of_us", "count_by", "counts0", "demo_events",
-           "events_frame", "flag", "furthest_position", "lazy", "learner_days", "learner_weeks", "learners_with",
-           "long_form", "lookup", "nw_module", "ratio", "with_verb", "with_wilson"]
+__all__ = [
+    "Frame",
+    "MetricError",
+    "Segment",
+    "US_PER_DAY",
+    "Z95",
+    "as_of_us",
+    "count_by",
+    "counts0",
+    "demo_events",
+    "events_frame",
+    "flag",
+    "furthest_position",
+    "lazy",
+    "learner_days",
+    "learner_weeks",
+    "learners_with",
+    "long_form",
+    "lookup",
+    "nw_module",
+    "ratio",
+    "with_verb",
+    "with_wilson",
+]

@@ -26,9 +26,17 @@ if TYPE_CHECKING:  # pragma: no cover
     from ...content import Credential, Module
 
 
-@metric(keys=["module_id"],
-        columns={"module_id": "String", "enrolled": "Int64", "started": "Int64", "completed": "Int64", "passed": "Int64",
-                  **rates("completion", "pass")})
+@metric(
+    keys=["module_id"],
+    columns={
+        "module_id": "String",
+        "enrolled": "Int64",
+        "started": "Int64",
+        "completed": "Int64",
+        "passed": "Int64",
+        **rates("completion", "pass"),
+    },
+)
 def module_outcomes(events: Any, credentials: Iterable[Credential] | None = None) -> Frame:
     """Per module (with a launched, completed or passed event): learners enrolled, started, completed, passed.
 
@@ -80,9 +88,18 @@ def module_outcomes(events: Any, credentials: Iterable[Credential] | None = None
     return final(out, "module_outcomes")
 
 
-@metric(keys=["module_id", "position"],
-        columns={"module_id": "String", "block_id": "String", "position": "Int64", "reached": "Int64",
-                  "stopped": "Int64", "reached_share": "Float64", "dropoff_rate": "Float64"})
+@metric(
+    keys=["module_id", "position"],
+    columns={
+        "module_id": "String",
+        "block_id": "String",
+        "position": "Int64",
+        "reached": "Int64",
+        "stopped": "Int64",
+        "reached_share": "Float64",
+        "dropoff_rate": "Float64",
+    },
+)
 def block_dropoff(events: Any, module: Module) -> Frame:
     """Per block of one module: how many learners reached it and how many stopped there.
 
@@ -117,9 +134,13 @@ def block_dropoff(events: Any, module: Module) -> Frame:
     aggs = [nw.len().cast(nw.Int64).alias("n")]
     for k in range(1, len(ids) + 1):
         aggs.append((nw.col("_furthest") >= k).cast(nw.Int64).sum().cast(nw.Int64).alias(f"r{k}"))
-        aggs.append(((nw.col("_furthest") == k) & (nw.col("_done") == 0)).cast(nw.Int64).sum().cast(nw.Int64).alias(f"s{k}"))
+        aggs.append(
+            ((nw.col("_furthest") == k) & (nw.col("_done") == 0)).cast(nw.Int64).sum().cast(nw.Int64).alias(f"s{k}")
+        )
     if not ids:
-        raise MetricError(f"module '{module.id}' has no blocks", hint="add blocks to the module before analysing drop-off")
+        raise MetricError(
+            f"module '{module.id}' has no blocks", hint="add blocks to the module before analysing drop-off"
+        )
     agg = per.select(*aggs)
     reached = {f"r{k}": k for k in range(1, len(ids) + 1)}
     stopped: Any = nw.lit(None, nw.Int64)
@@ -145,10 +166,20 @@ def estimated_seconds(modules: Iterable[Module]) -> dict[str, float]:
     return {m.id: m.estimate_duration().seconds for m in modules}
 
 
-@metric(keys=["module_id"],
-        columns={"module_id": "String", "learners": "Int64", "estimated_s": "Float64", "mean_s": "Float64",
-                  "p25_s": "Float64", "median_s": "Float64", "p75_s": "Float64", "p90_s": "Float64",
-                  "median_ratio": "Float64"})
+@metric(
+    keys=["module_id"],
+    columns={
+        "module_id": "String",
+        "learners": "Int64",
+        "estimated_s": "Float64",
+        "mean_s": "Float64",
+        "p25_s": "Float64",
+        "median_s": "Float64",
+        "p75_s": "Float64",
+        "p90_s": "Float64",
+        "median_ratio": "Float64",
+    },
+)
 def time_on_task(events: Any, estimates: Mapping[str, float]) -> Frame:
     """Time on task (``duration_s`` on ``completed`` events) against each module's estimate.
 
@@ -180,9 +211,16 @@ def time_on_task(events: Any, estimates: Mapping[str, float]) -> Frame:
     return final(out, "time_on_task")
 
 
-@metric(keys=["module_id", "language"],
-        columns={"module_id": "String", "language": "String", "started": "Int64", "completed": "Int64",
-                  **rates("completion")})
+@metric(
+    keys=["module_id", "language"],
+    columns={
+        "module_id": "String",
+        "language": "String",
+        "started": "Int64",
+        "completed": "Int64",
+        **rates("completion"),
+    },
+)
 def completion_by_language(events: Any) -> Frame:
     """Per module and language variant (``language`` on ``launched``): started and completed.
 

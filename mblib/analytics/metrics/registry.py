@@ -72,8 +72,9 @@ class MetricSpec:
     def document(self, doc: str | None) -> str:
         """``doc`` with the ``Columns:`` paragraph inserted before its examples (or at its end)."""
         lines = (doc or "").rstrip().split("\n")
-        para = textwrap.fill(self.columns_text(), width=96, initial_indent="    ", subsequent_indent="    ",
-                             break_on_hyphens=False)
+        para = textwrap.fill(
+            self.columns_text(), width=96, initial_indent="    ", subsequent_indent="    ", break_on_hyphens=False
+        )
         at = next((i for i, line in enumerate(lines) if line.strip().startswith(">>>")), len(lines))
         before = lines[:at]
         while before and not before[-1].strip():
@@ -93,8 +94,10 @@ def metric(name: str | None = None, *, keys: Sequence[str], columns: Mapping[str
         spec = MetricSpec(name or fn.__name__, tuple(keys), dict(columns))
         unknown = [k for k in spec.keys if k not in spec.columns]
         if unknown:
-            raise MetricError(f"metric '{spec.name}' sorts by {unknown}, which are not among its columns",
-                              hint="list every key column in columns={...}")
+            raise MetricError(
+                f"metric '{spec.name}' sorts by {unknown}, which are not among its columns",
+                hint="list every key column in columns={...}",
+            )
         REGISTRY[spec.name] = spec
         fn.__doc__ = spec.document(fn.__doc__)
         return fn
@@ -140,5 +143,14 @@ def schema_table() -> str:
     return "\n".join(rows)
 
 
-__all__ = ["DATETIME_UTC", "REGISTRY", "MetricSpec", "dtype", "final", "metric", "output_schema", "rates",
-           "schema_table"]
+__all__ = [
+    "DATETIME_UTC",
+    "REGISTRY",
+    "MetricSpec",
+    "dtype",
+    "final",
+    "metric",
+    "output_schema",
+    "rates",
+    "schema_table",
+]

@@ -30,5 +30,19 @@ from .tabular import read_events, read_learners, source_columns
 from .xapi import read_xapi
 from .xapi_input import ADL, VOIDED, XAPI_VERBS, iso_duration_seconds
 
-__all__ = ["ADL", "OULAD_TABLES", "OuladData", "ReadResult", "ReaderError", "VOIDED", "XAPI_VERBS", "iso_duration_seconds",
-           "presentation_start", "read_events", "read_learners", "read_oulad", "read_xapi", "source_columns"]
+__all__ = [
+    "ADL",
+    "OULAD_TABLES",
+    "OuladData",
+    "ReadResult",
+    "ReaderError",
+    "VOIDED",
+    "XAPI_VERBS",
+    "iso_duration_seconds",
+    "presentation_start",
+    "read_events",
+    "read_learners",
+    "read_oulad",
+    "read_xapi",
+    "source_columns",
+]

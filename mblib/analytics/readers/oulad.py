@@ -20,8 +20,15 @@ if TYPE_CHECKING:  # pragma: no cover
     from ...content.workspace import Workspace
 
 
-OULAD_TABLES = ("courses", "assessments", "vle", "studentInfo", "studentRegistration", "studentAssessment",
-                "studentVle")
+OULAD_TABLES = (
+    "courses",
+    "assessments",
+    "vle",
+    "studentInfo",
+    "studentRegistration",
+    "studentAssessment",
+    "studentVle",
+)
 """The seven tables of the Open University Learning Analytics Dataset (Kuzilek et al., 2017)."""
 
 _OULAD_INTS = {
@@ -77,9 +84,11 @@ def _oulad_scan(folder: Path, table: str) -> pl.LazyFrame:
 
     path = folder / f"{table}.csv"
     if not path.is_file():
-        raise ReaderError(f"the OULAD table {table}.csv is missing from {folder}",
-                          location=Location(file=str(path)),
-                          hint=f"the folder needs all of: {', '.join(t + '.csv' for t in OULAD_TABLES)}")
+        raise ReaderError(
+            f"the OULAD table {table}.csv is missing from {folder}",
+            location=Location(file=str(path)),
+            hint=f"the folder needs all of: {', '.join(t + '.csv' for t in OULAD_TABLES)}",
+        )
     try:
         lf = pl.scan_csv(path, infer_schema=False, null_values=["?", ""], quote_char='"')
         lf.head(1).collect()
@@ -90,9 +99,16 @@ def _oulad_scan(folder: Path, table: str) -> pl.LazyFrame:
         df = df.with_columns([pl.col(c).replace("?", None) for c in df.columns if c not in ("_row", "_file")])
         lf = df.lazy().drop("_file")
         if bad:
-            lf = pl.concat([lf, pl.DataFrame([{"_row": b["_row"], "_bad": b["_reason"]} for b in bad],
-                                             schema={"_row": pl.UInt32, "_bad": pl.String}).lazy()],
-                           how="diagonal")
+            lf = pl.concat(
+                [
+                    lf,
+                    pl.DataFrame(
+                        [{"_row": b["_row"], "_bad": b["_reason"]} for b in bad],
+                        schema={"_row": pl.UInt32, "_bad": pl.String},
+                    ).lazy(),
+                ],
+                how="diagonal",
+            )
         return lf
 
 
@@ -105,12 +121,18 @@ def _typed(lf: pl.LazyFrame, table: str) -> pl.LazyFrame:
     checks = []
     for c in ints:
         raw = pl.col(c).str.strip_chars()
-        checks.append(pl.when(raw.is_not_null() & raw.cast(pl.Float64, strict=False).is_null())
-                      .then(pl.format(f"{c} '{{}}' is not a number", raw)))
+        checks.append(
+            pl.when(raw.is_not_null() & raw.cast(pl.Float64, strict=False).is_null()).then(
+                pl.format(f"{c} '{{}}' is not a number", raw)
+            )
+        )
     for c in _OULAD_REQUIRED[table]:
         if c not in have:
-            raise ReaderError(f"OULAD table {table}.csv has no column {c}", location=Location(field=c),
-                              hint="use the published OULAD files (header row with the original column names)")
+            raise ReaderError(
+                f"OULAD table {table}.csv has no column {c}",
+                location=Location(field=c),
+                hint="use the published OULAD files (header row with the original column names)",
+            )
         checks.append(pl.when(pl.col(c).is_null()).then(pl.lit(f"{c} is missing")))
     if "_bad" in have:
         checks.insert(0, pl.col("_bad"))
@@ -123,12 +145,20 @@ def _cleaned(lf: pl.LazyFrame, table: str) -> pl.LazyFrame:
     import polars as pl
 
     have = lf.collect_schema().names()
-    return lf.with_columns([pl.col(c).str.strip_chars().cast(pl.Float64, strict=False).alias(c)
-                            for c in _OULAD_INTS[table] if c in have])
+    return lf.with_columns(
+        [pl.col(c).str.strip_chars().cast(pl.Float64, strict=False).alias(c) for c in _OULAD_INTS[table] if c in have]
+    )
 
 
-def read_oulad(folder: str | Path, *, pseudonymise: Any = True, workspace: Workspace | None = None,
-               rejects: str | Path | None = None, pass_mark: float = 0.4, echo: Echo = print) -> OuladData:
+def read_oulad(
+    folder: str | Path,
+    *,
+    pseudonymise: Any = True,
+    workspace: Workspace | None = None,
+    rejects: str | Path | None = None,
+    pass_mark: float = 0.4,
+    echo: Echo = print,
+) -> OuladData:
     """Read the seven OULAD tables (quoted or unquoted CSV, ``?`` or empty as missing) onto the contract.
 
     Mapping (dates are days from the presentation start, see :func:`presentation_start`):
@@ -152,8 +182,11 @@ def read_oulad(folder: str | Path, *, pseudonymise: Any = True, workspace: Works
 
     src = Path(folder)
     if not src.is_dir():
-        raise ReaderError(f"{src} is not a folder", location=Location(file=str(src)),
-                          hint="point at the folder holding the seven OULAD .csv files")
+        raise ReaderError(
+            f"{src} is not a folder",
+            location=Location(file=str(src)),
+            hint="point at the folder holding the seven OULAD .csv files",
+        )
     pseud = pseudonymiser(pseudonymise, workspace)
     rejects_path = Path(rejects) if rejects else default_rejects(src)
     t = {name: _typed(_oulad_scan(src, name), name) for name in OULAD_TABLES}
@@ -170,54 +203,98 @@ def read_oulad(folder: str | Path, *, pseudonymise: Any = True, workspace: Works
     null_s, null_f = pl.lit(None, pl.String), pl.lit(None, pl.Float64)
 
     def events(verb: str, **cols: pl.Expr) -> list[pl.Expr]:
-        base = {"timestamp": None, "learner_id": pl.col("id_student").cast(pl.Int64).cast(pl.String),
-                "verb": pl.lit(verb), "credential_id": null_s, "module_id": null_s, "block_id": null_s,
-                "score": null_f, "success": pl.lit(None, pl.Boolean), "duration_s": null_f, "response": null_s,
-                "language": pl.lit("en")}
+        base = {
+            "timestamp": None,
+            "learner_id": pl.col("id_student").cast(pl.Int64).cast(pl.String),
+            "verb": pl.lit(verb),
+            "credential_id": null_s,
+            "module_id": null_s,
+            "block_id": null_s,
+            "score": null_f,
+            "success": pl.lit(None, pl.Boolean),
+            "duration_s": null_f,
+            "response": null_s,
+            "language": pl.lit("en"),
+        }
         base.update(cols)
         return [v.alias(k) for k, v in base.items()]
 
     reg = ok["studentRegistration"].filter(pl.col("date_registration").is_not_null() & ~bad_pres)
     enrolled = reg.select(events("enrolled", timestamp=at(pl.col("date_registration")), credential_id=course))
-    vle = ok["studentVle"].filter(~bad_pres).select(events(
-        "progressed", timestamp=at(pl.col("date")), credential_id=course,
-        module_id=pl.concat_str([course, pl.lit("vle")], separator="-"),
-        block_id=pl.format("site-{}", pl.col("id_site").cast(pl.Int64)),
-        response=pl.format("clicks={}", pl.col("sum_click").cast(pl.Int64))))
+    vle = (
+        ok["studentVle"]
+        .filter(~bad_pres)
+        .select(
+            events(
+                "progressed",
+                timestamp=at(pl.col("date")),
+                credential_id=course,
+                module_id=pl.concat_str([course, pl.lit("vle")], separator="-"),
+                block_id=pl.format("site-{}", pl.col("id_site").cast(pl.Int64)),
+                response=pl.format("clicks={}", pl.col("sum_click").cast(pl.Int64)),
+            )
+        )
+    )
     assess = ok["assessments"].filter(~bad_pres).select("id_assessment", "code_module", "code_presentation")
     sa = ok["studentAssessment"].join(assess, on="id_assessment", how="inner")
     module = pl.format("{}-assessment-{}", course, pl.col("id_assessment").cast(pl.Int64))
     score = (pl.col("score") / 100.0).clip(0.0, 1.0)
     submitted = sa.filter(pl.col("date_submitted").is_not_null())
-    completed = submitted.select(events("completed", timestamp=at(pl.col("date_submitted")), credential_id=course,
-                                        module_id=module, score=score))
+    completed = submitted.select(
+        events("completed", timestamp=at(pl.col("date_submitted")), credential_id=course, module_id=module, score=score)
+    )
     graded = submitted.filter(pl.col("score").is_not_null())
-    verdict = graded.select(events("passed", timestamp=at(pl.col("date_submitted")), credential_id=course,
-                                   module_id=module, score=score, success=score >= pass_mark)) \
-        .with_columns(pl.when(pl.col("success")).then(pl.lit("passed")).otherwise(pl.lit("failed")).alias("verb"))
+    verdict = graded.select(
+        events(
+            "passed",
+            timestamp=at(pl.col("date_submitted")),
+            credential_id=course,
+            module_id=module,
+            score=score,
+            success=score >= pass_mark,
+        )
+    ).with_columns(pl.when(pl.col("success")).then(pl.lit("passed")).otherwise(pl.lit("failed")).alias("verb"))
     info = ok["studentInfo"].filter(~bad_pres)
     courses = ok["courses"].select("code_module", "code_presentation", "module_presentation_length")
-    earned = info.filter(pl.col("final_result").is_in(["Pass", "Distinction"])).join(
-        courses, on=["code_module", "code_presentation"], how="left").select(events(
-            "earned", timestamp=at(pl.col("module_presentation_length").fill_null(0)), credential_id=course))
-    ev = pl.concat([enrolled, vle, completed, verdict, earned], how="vertical_relaxed") \
-        .with_columns(pl.col("verb").cast(pl.Enum(list(VERBS))))
-    first_reg = ok["studentRegistration"].filter(~bad_pres & pl.col("date_registration").is_not_null()).group_by(
-        pl.col("id_student").cast(pl.Int64).cast(pl.String).alias("learner_id")).agg(
-        at(pl.col("date_registration")).min().alias("enrolled_at"))
-    learners = info.group_by(pl.col("id_student").cast(pl.Int64).cast(pl.String).alias("learner_id")).agg(
-        pl.col("region").sort_by("_row").last().alias("org_unit")).with_columns(
-        pl.lit(None, pl.String).alias("role"), pl.lit("GB").alias("country"), pl.lit("en").alias("language")) \
-        .join(first_reg, on="learner_id", how="left").select(list(LEARNER_COLUMNS))
+    earned = (
+        info.filter(pl.col("final_result").is_in(["Pass", "Distinction"]))
+        .join(courses, on=["code_module", "code_presentation"], how="left")
+        .select(events("earned", timestamp=at(pl.col("module_presentation_length").fill_null(0)), credential_id=course))
+    )
+    ev = pl.concat([enrolled, vle, completed, verdict, earned], how="vertical_relaxed").with_columns(
+        pl.col("verb").cast(pl.Enum(list(VERBS)))
+    )
+    first_reg = (
+        ok["studentRegistration"]
+        .filter(~bad_pres & pl.col("date_registration").is_not_null())
+        .group_by(pl.col("id_student").cast(pl.Int64).cast(pl.String).alias("learner_id"))
+        .agg(at(pl.col("date_registration")).min().alias("enrolled_at"))
+    )
+    learners = (
+        info.group_by(pl.col("id_student").cast(pl.Int64).cast(pl.String).alias("learner_id"))
+        .agg(pl.col("region").sort_by("_row").last().alias("org_unit"))
+        .with_columns(
+            pl.lit(None, pl.String).alias("role"), pl.lit("GB").alias("country"), pl.lit("en").alias("language")
+        )
+        .join(first_reg, on="learner_id", how="left")
+        .select(list(LEARNER_COLUMNS))
+    )
     # presentations with a bad code are rejected in every table that has one
     rejected_frames = []
     counts: dict[str, tuple[int, int]] = {}
     for name, lf in t.items():
         reason = pl.col("_reason")
         if "code_presentation" in lf.collect_schema().names():
-            reason = pl.concat_str([reason, pl.when(pl.col("code_presentation").is_not_null() & bad_pres).then(
-                pl.format("code_presentation '{}' is not like 2013B or 2014J", pl.col("code_presentation")))],
-                separator="; ", ignore_nulls=True).replace("", None)
+            reason = pl.concat_str(
+                [
+                    reason,
+                    pl.when(pl.col("code_presentation").is_not_null() & bad_pres).then(
+                        pl.format("code_presentation '{}' is not like 2013B or 2014J", pl.col("code_presentation"))
+                    ),
+                ],
+                separator="; ",
+                ignore_nulls=True,
+            ).replace("", None)
         tagged = lf.with_columns(reason.alias("_reason"))
         c = tagged.select(pl.len().alias("n"), pl.col("_reason").is_not_null().sum().alias("bad")).collect()
         n, nb = int(c["n"][0]), int(c["bad"][0])
@@ -229,8 +306,9 @@ def read_oulad(folder: str | Path, *, pseudonymise: Any = True, workspace: Works
     if pseud is not None:
         ev = pseud.apply(ev)
         learners = pseud.apply(learners)
-        rejected_frames = [f.with_columns(pseud.expr("id_student")) if "id_student" in f.columns else f
-                           for f in rejected_frames]
+        rejected_frames = [
+            f.with_columns(pseud.expr("id_student")) if "id_student" in f.columns else f for f in rejected_frames
+        ]
     total_bad = sum(b for _, b in counts.values())
 
     def write(path: Path) -> None:

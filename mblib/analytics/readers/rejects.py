@@ -77,9 +77,12 @@ def pseudonymiser(pseudonymise: Any, workspace: Workspace | None) -> Pseudonymis
     try:
         return Pseudonymiser.from_settings(PrivacySettings())
     except PrivacyError as e:
-        raise PrivacyError(e.message + " (and no workspace was given)", location=e.location,
-                           hint=(e.hint or "") + "; or pass workspace=..., a Pseudonymiser, "
-                           "or pseudonymise=False for data that is already pseudonymous") from None
+        raise PrivacyError(
+            e.message + " (and no workspace was given)",
+            location=e.location,
+            hint=(e.hint or "") + "; or pass workspace=..., a Pseudonymiser, "
+            "or pseudonymise=False for data that is already pseudonymous",
+        ) from None
 
 
 def default_rejects(source: Path, suffix: str = ".rejects.csv") -> Path:

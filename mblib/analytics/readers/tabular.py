@@ -8,25 +8,18 @@ to the rejects file (:mod:`mblib.analytics.readers.rejects`).
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from ...errors import Location
-from ..schema import EVENT_COLUMNS, LEARNER_COLUMNS, VERBS
+from ..schema import EVENT_COLUMNS, LEARNER_COLUMNS
 from ..validation import (
-    DURATION_NAN,
-    MAX_DURATION_S,
-    REPLACEMENT,
-    SCORE_NAN,
-    TOO_LONG,
-    VERB_NEEDS,
     ReaderError,
     damaged_parquet,
     parquet_schema,
-    text_problem,
 )
 from .rejects import Echo, ReadResult, default_rejects, echo_result, finish_rejects, pseudonymiser
+from .tabular_rows import as_string, events_mapping, learners_mapping
 
 if TYPE_CHECKING:  # pragma: no cover
     import polars as pl
@@ -34,148 +27,38 @@ if TYPE_CHECKING:  # pragma: no cover
     from ...content.workspace import Workspace
 
 
-_TRUE = ["true", "1", "yes", "y", "t"]
-_FALSE = ["false", "0", "no", "n", "f"]
-
-
-def _as_string(name: str, dtype: Any) -> pl.Expr:
-    import polars as pl
-
-    col = pl.col(name)
-    if isinstance(dtype, pl.Datetime):
-        if dtype.time_zone is None:
-            col = col.dt.replace_time_zone("UTC")
-        return col.dt.convert_time_zone("UTC").dt.strftime("%Y-%m-%dT%H:%M:%S%.fZ")
-    return col.cast(pl.String)
-
-
-def _parse_timestamp(raw: pl.Expr) -> pl.Expr:
-    """ISO 8601 text (``Z``, an offset, or none meaning UTC; date only allowed) to Datetime(us, UTC)."""
-    import polars as pl
-
-    s = raw.str.strip_chars().str.replace(" ", "T", literal=True)
-    with_offset = s.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%z", time_unit="us", time_zone="UTC", strict=False)
-    naive = s.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", time_unit="us", strict=False).dt.replace_time_zone("UTC")
-    minutes = s.str.to_datetime("%Y-%m-%dT%H:%M", time_unit="us", strict=False).dt.replace_time_zone("UTC")
-    date = s.str.to_date("%Y-%m-%d", strict=False).cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
-    zulu = s.str.replace(r"[zZ]$", "+00:00")
-    with_z = zulu.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%:z", time_unit="us", time_zone="UTC", strict=False)
-    return pl.coalesce(with_z, with_offset, naive, minutes, date)
-
-
-def _raw_columns(have: list[str]) -> Callable[[str], pl.Expr]:
-    """``raw(name)``: a text column stripped, empty as null (null when the source lacks it)."""
-    import polars as pl
-
-    def raw(name: str) -> pl.Expr:
-        if name in have:
-            return pl.col(name).str.strip_chars().replace("", None)
-        return pl.lit(None, pl.String)
-
-    return raw
-
-
-def _reason(checks: list[tuple[pl.Expr, pl.Expr]]) -> pl.Expr:
-    """The messages of the failed checks joined with '; ', or null when every check passes."""
-    import polars as pl
-
-    return pl.concat_str([pl.when(c.fill_null(False)).then(msg) for c, msg in checks], separator="; ",
-                         ignore_nulls=True).replace("", None)
-
-
-def _not_utf8(learner: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    """A learner id with U+FFFD: undecodable bytes (the file is read with replacement); learners would merge."""
-    import polars as pl
-
-    return learner.str.contains(REPLACEMENT, literal=True), pl.lit(text_problem(REPLACEMENT, "learner_id"))
-
-
-def _events_mapping(have: list[str]) -> tuple[list[pl.Expr], pl.Expr]:
-    """(expressions for the contract columns, expression giving the reject reason or null)."""
-    import polars as pl
-
-    raw = _raw_columns(have)
-    ts = _parse_timestamp(raw("timestamp"))
-    score = raw("score").cast(pl.Float64, strict=False)
-    duration = raw("duration_s").cast(pl.Float64, strict=False)
-    succ_raw = raw("success").str.to_lowercase()
-    success = pl.when(succ_raw.is_in(_TRUE)).then(True).when(succ_raw.is_in(_FALSE)).then(False)
-    verb_raw = raw("verb").str.to_lowercase()
-    response = raw("response")
-    response = response.str.split(" ").list.eval(pl.element().filter(pl.element() != "")).list.sort().list.join(" ")
-    cols = {
-        "timestamp": ts,
-        "learner_id": raw("learner_id"),
-        "verb": verb_raw.cast(pl.Enum(list(VERBS)), strict=False),
-        "credential_id": raw("credential_id"),
-        "module_id": raw("module_id"),
-        "block_id": raw("block_id"),
-        "score": score,
-        "success": success.otherwise(None).cast(pl.Boolean),
-        "duration_s": duration,
-        "response": response,
-        "language": raw("language"),
-    }
-    v = verb_raw
-    checks: list[tuple[pl.Expr, pl.Expr]] = [
-        (raw("timestamp").is_null(), pl.lit("timestamp is empty")),
-        (raw("timestamp").is_not_null() & ts.is_null(),
-         pl.format("timestamp '{}' is not an ISO 8601 date-time", raw("timestamp"))),
-        (raw("learner_id").is_null(), pl.lit("learner_id is empty")),
-        _not_utf8(raw("learner_id")),
-        (v.is_null(), pl.lit("verb is empty")),
-        (v.is_not_null() & ~v.is_in(list(VERBS)), pl.format("unknown verb '{}'", raw("verb"))),
-        (raw("score").is_not_null() & score.is_null(), pl.format("score '{}' is not a number", raw("score"))),
-        (score.is_nan(), pl.lit(SCORE_NAN)),
-        (~score.is_nan() & ((score < 0) | (score > 1)), pl.format("score {} is outside 0..1", score)),
-        (raw("duration_s").is_not_null() & duration.is_null(),
-         pl.format("duration_s '{}' is not a number", raw("duration_s"))),
-        (duration.is_nan(), pl.lit(DURATION_NAN)),
-        (duration < 0, pl.format("duration_s {} is negative", duration)),
-        (~duration.is_nan() & (duration > MAX_DURATION_S),
-         pl.format(f"duration_s {{}} {TOO_LONG}", duration)),
-        (succ_raw.is_not_null() & ~succ_raw.is_in(_TRUE + _FALSE),
-         pl.format("success '{}' is not true or false", raw("success"))),
-    ]
-    checks += [(v.is_in(list(verbs)) & raw(column).is_null(), pl.format(f"event '{{}}' has no {column}", v))
-               for column, verbs in VERB_NEEDS]
-    return [e.alias(n) for n, e in cols.items()], _reason(checks)
-
-
-def _learners_mapping(have: list[str]) -> tuple[list[pl.Expr], pl.Expr]:
-    import polars as pl
-
-    raw = _raw_columns(have)
-    enrolled = _parse_timestamp(raw("enrolled_at"))
-    cols = [raw(c).alias(c) for c in ("learner_id", "org_unit", "role", "country", "language")]
-    cols.append(enrolled.alias("enrolled_at"))
-    checks = [
-        (raw("learner_id").is_null(), pl.lit("learner_id is empty")),
-        _not_utf8(raw("learner_id")),
-        (raw("enrolled_at").is_not_null() & enrolled.is_null(),
-         pl.format("enrolled_at '{}' is not an ISO 8601 date-time", raw("enrolled_at"))),
-    ]
-    return cols, _reason(checks)
-
-
 def _files(source: Path) -> tuple[str, list[Path]]:
     """(format, files) of a file or a (partitioned) folder."""
     if not source.exists():
-        raise ReaderError(f"{source} does not exist", location=Location(file=str(source)),
-                          hint="check the path (a .csv or .parquet file, or a folder of them)")
+        raise ReaderError(
+            f"{source} does not exist",
+            location=Location(file=str(source)),
+            hint="check the path (a .csv or .parquet file, or a folder of them)",
+        )
     if source.is_file():
         files = [source]
     else:
-        files = sorted(p for p in source.rglob("*") if p.is_file() and not p.name.startswith((".", "_"))
-                       and p.suffix.lower() in (".csv", ".parquet") and ".rejects." not in p.name)
+        files = sorted(
+            p
+            for p in source.rglob("*")
+            if p.is_file()
+            and not p.name.startswith((".", "_"))
+            and p.suffix.lower() in (".csv", ".parquet")
+            and ".rejects." not in p.name
+        )
         if not files:
-            raise ReaderError(f"the folder {source} holds no .csv or .parquet files",
-                              location=Location(file=str(source)), hint="point at the file or folder with the data")
+            raise ReaderError(
+                f"the folder {source} holds no .csv or .parquet files",
+                location=Location(file=str(source)),
+                hint="point at the file or folder with the data",
+            )
     kinds = {p.suffix.lower() for p in files}
     if kinds - {".csv", ".parquet"} or len(kinds) != 1:
-        raise ReaderError(f"cannot read {source}: found {sorted(kinds)} files",
-                          location=Location(file=str(source)),
-                          hint="use one format per folder: .csv or .parquet (xAPI: read_xapi, OULAD: read_oulad)")
+        raise ReaderError(
+            f"cannot read {source}: found {sorted(kinds)} files",
+            location=Location(file=str(source)),
+            hint="use one format per folder: .csv or .parquet (xAPI: read_xapi, OULAD: read_oulad)",
+        )
     return kinds.pop().lstrip("."), files
 
 
@@ -189,7 +72,7 @@ def _scan_raw(fmt: str, source: Path, files: list[Path], kind: str = "events") -
             contract = EVENT_COLUMNS if kind == "events" else LEARNER_COLUMNS
             schema = parquet_schema(f, contract, kind)
             lf = pl.scan_parquet(f, hive_partitioning=False)  # other nested columns are not read
-            lf = lf.select([_as_string(n, t).alias(n) for n, t in schema.items() if n in contract or not t.is_nested()])
+            lf = lf.select([as_string(n, t).alias(n) for n, t in schema.items() if n in contract or not t.is_nested()])
         else:
             lf = pl.scan_csv(f, infer_schema=False, null_values=[""])
         rel = str(f.relative_to(source)) if f != source else f.name
@@ -222,9 +105,14 @@ def csv_tolerant(path: Path, source: Path) -> tuple[pl.DataFrame, list[dict[str,
                 continue
             rows_seen += 1
             if len(row) != len(header):
-                bad.append({"_file": rel, "_row": rows_seen,
-                            "_reason": f"line has {len(row)} fields, the header has {len(header)}",
-                            "_line": ",".join(row)})
+                bad.append(
+                    {
+                        "_file": rel,
+                        "_row": rows_seen,
+                        "_reason": f"line has {len(row)} fields, the header has {len(header)}",
+                        "_line": ",".join(row),
+                    }
+                )
                 continue
             good.append([v if v != "" else None for v in row] + [rows_seen])  # type: ignore[list-item]
     cols = header + ["_row"]
@@ -233,24 +121,33 @@ def csv_tolerant(path: Path, source: Path) -> tuple[pl.DataFrame, list[dict[str,
     return df.with_columns(pl.lit(rel).alias("_file")), bad
 
 
-def _read_table(source: str | Path, kind: Literal["events", "learners"], *, workspace: Workspace | None,
-                pseudonymise: Any, rejects: str | Path | None, echo: Echo) -> ReadResult:
+def _read_table(
+    source: str | Path,
+    kind: Literal["events", "learners"],
+    *,
+    workspace: Workspace | None,
+    pseudonymise: Any,
+    rejects: str | Path | None,
+    echo: Echo,
+) -> ReadResult:
     import polars as pl
 
     src = Path(source)
     fmt, files = _files(src)
     pseud = pseudonymiser(pseudonymise, workspace)
     rejects_path = Path(rejects) if rejects else default_rejects(src)
-    mapping = _events_mapping if kind == "events" else _learners_mapping
+    mapping = events_mapping if kind == "events" else learners_mapping
     malformed: list[dict[str, Any]] = []
 
     def build(raw: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
         have = [c for c in raw.collect_schema().names() if not c.startswith("_")]
         if "learner_id" not in have:
-            raise ReaderError(f"{src} has no learner_id column (its columns: {', '.join(have)})",
-                              location=Location(file=str(src), field="learner_id"),
-                              hint=f"rename the learner column to learner_id; the {kind} columns are "
-                                   f"{', '.join(EVENT_COLUMNS if kind == 'events' else LEARNER_COLUMNS)}")
+            raise ReaderError(
+                f"{src} has no learner_id column (its columns: {', '.join(have)})",
+                location=Location(file=str(src), field="learner_id"),
+                hint=f"rename the learner column to learner_id; the {kind} columns are "
+                f"{', '.join(EVENT_COLUMNS if kind == 'events' else LEARNER_COLUMNS)}",
+            )
         exprs, reason = mapping(have)
         tagged = raw.with_columns(reason.alias("_reason"))
         good = tagged.filter(pl.col("_reason").is_null()).select(exprs)
@@ -288,8 +185,9 @@ def _read_table(source: str | Path, kind: Literal["events", "learners"], *, work
     def write(path: Path) -> None:
         rows = bad.collect()
         if malformed:
-            extra = pl.DataFrame(malformed, schema={"_file": pl.String, "_row": pl.UInt32, "_reason": pl.String,
-                                                    "_line": pl.String})
+            extra = pl.DataFrame(
+                malformed, schema={"_file": pl.String, "_row": pl.UInt32, "_reason": pl.String, "_line": pl.String}
+            )
             rows = pl.concat([rows, extra], how="diagonal")
         front = ["_file", "_row", "_reason"]
         rows = rows.select(front + [c for c in rows.columns if c not in front]).sort("_file", "_row")
@@ -322,8 +220,14 @@ def source_columns(source: str | Path) -> list[str]:
     return list(dict.fromkeys(n for n in names if not n.startswith("_")))
 
 
-def read_events(source: str | Path, *, workspace: Workspace | None = None, pseudonymise: Any = True,
-                rejects: str | Path | None = None, echo: Echo = print) -> ReadResult:
+def read_events(
+    source: str | Path,
+    *,
+    workspace: Workspace | None = None,
+    pseudonymise: Any = True,
+    rejects: str | Path | None = None,
+    echo: Echo = print,
+) -> ReadResult:
     """Read an events table from a CSV or Parquet file, or a (month-partitioned) folder of them.
 
     Columns are matched by name (see :data:`mblib.analytics.schema.EVENT_COLUMNS`; missing
@@ -340,8 +244,14 @@ def read_events(source: str | Path, *, workspace: Workspace | None = None, pseud
     return _read_table(source, "events", workspace=workspace, pseudonymise=pseudonymise, rejects=rejects, echo=echo)
 
 
-def read_learners(source: str | Path, *, workspace: Workspace | None = None, pseudonymise: Any = True,
-                  rejects: str | Path | None = None, echo: Echo = print) -> ReadResult:
+def read_learners(
+    source: str | Path,
+    *,
+    workspace: Workspace | None = None,
+    pseudonymise: Any = True,
+    rejects: str | Path | None = None,
+    echo: Echo = print,
+) -> ReadResult:
     """Read a learners table (learner_id, org_unit, role, country, language, enrolled_at); see :func:`read_events`.
 
     >>> import tempfile, pathlib
@@ -353,9 +263,7 @@ def read_learners(source: str | Path, *, workspace: Workspace | None = None, pse
     >>> r.rejected
     1
     """
-    return _read_table(source, "learners", workspace=workspace, pseudonymise=pseudonymise, rejects=rejects,
-                       echo=echo)
-
+    return _read_table(source, "learners", workspace=workspace, pseudonymise=pseudonymise, rejects=rejects, echo=echo)
 
 
 __all__ = ["csv_tolerant", "read_events", "read_learners", "source_columns"]

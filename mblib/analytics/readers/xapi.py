@@ -39,7 +39,7 @@ class ActivityIndex:
         for i, part in enumerate(parts):
             if part in self.modules:
                 module = part
-                for later in parts[i + 1:]:
+                for later in parts[i + 1 :]:
                     if later in self.modules[part]:
                         block = later
             elif part in self.credentials:
@@ -47,8 +47,6 @@ class ActivityIndex:
         if module is None and cred is None:
             return None
         return cred, module, block
-
-
 
 
 def _actor_id(actor: Any) -> str | None:
@@ -76,7 +74,7 @@ def _learner(actor: Any) -> str | None:
     for key in ("mbox", "mbox_sha1sum", "openid"):
         v = text(actor, key, f"actor.{key}")
         if v:
-            return v[len("mailto:"):] if v.startswith("mailto:") else v
+            return v[len("mailto:") :] if v.startswith("mailto:") else v
     return None
 
 
@@ -164,8 +162,11 @@ def _map_checked(st: dict[str, Any], index: ActivityIndex, verbs: dict[str, str]
     if found is None:
         raise Reject(f"activity {obj_id} matches no module, block or credential of the workspace")
     found_ids = {"module_id": module, "block_id": block, "credential_id": cred}
-    missing = {"module_id": "module of the workspace", "block_id": f"block of module '{module}'",
-               "credential_id": "credential of the workspace"}
+    missing = {
+        "module_id": "module of the workspace",
+        "block_id": f"block of module '{module}'",
+        "credential_id": "credential of the workspace",
+    }
     for column, needing in VERB_NEEDS:
         if mapped in needing and found_ids[column] is None:
             raise Reject(f"a '{mapped}' statement about {obj_id} names no {missing[column]}")
@@ -188,17 +189,30 @@ def _map_checked(st: dict[str, Any], index: ActivityIndex, verbs: dict[str, str]
         module = block = None
     language = ctx.get("language")
     return {
-        "timestamp": ts, "learner_id": learner, "verb": mapped, "credential_id": cred, "module_id": module,
-        "block_id": block, "score": score, "success": success, "duration_s": duration,
+        "timestamp": ts,
+        "learner_id": learner,
+        "verb": mapped,
+        "credential_id": cred,
+        "module_id": module,
+        "block_id": block,
+        "score": score,
+        "success": success,
+        "duration_s": duration,
         "response": _response(result),
         "language": text(ctx, "language", "context.language") if isinstance(language, str) else None,
     }
 
 
-def read_xapi(sources: str | Path | Iterable[str | Path], workspace: Workspace, *, pseudonymise: Any = True,
-              verbs: dict[str, str] | None = None,
-              activities: dict[str, tuple[str | None, str | None, str | None]] | None = None,
-              rejects: str | Path | None = None, echo: Echo = print) -> ReadResult:
+def read_xapi(
+    sources: str | Path | Iterable[str | Path],
+    workspace: Workspace,
+    *,
+    pseudonymise: Any = True,
+    verbs: dict[str, str] | None = None,
+    activities: dict[str, tuple[str | None, str | None, str | None]] | None = None,
+    rejects: str | Path | None = None,
+    echo: Echo = print,
+) -> ReadResult:
     """Read xAPI statements onto the events table.
 
     ``sources``: files or folders holding a JSON array of statements, JSON lines, one statement
@@ -274,12 +288,15 @@ def read_xapi(sources: str | Path | Iterable[str | Path], workspace: Workspace, 
         # a page's `more` is followed by a later page; the last page's `more` is empty
         unfollowed = len(pages_more) - max(0, len(page_ids) - 1)
         if unfollowed > 0:
-            notes.append(f"{unfollowed} StatementResult page(s) point to more results ({pages_more[-1]}) "
-                         "that were not given: fetch them from the LRS and read them too")
+            notes.append(
+                f"{unfollowed} StatementResult page(s) point to more results ({pages_more[-1]}) "
+                "that were not given: fetch them from the LRS and read them too"
+            )
     n_read = len(items) + sum(1 for b in bad if b["reason"].startswith(("malformed", "not JSON")))
     schema = events_schema()
-    df = pl.DataFrame(rows, schema={k: (pl.String if k == "verb" else v) for k, v in schema.items()}) \
-        .with_columns(pl.col("verb").cast(schema["verb"]))
+    df = pl.DataFrame(rows, schema={k: (pl.String if k == "verb" else v) for k, v in schema.items()}).with_columns(
+        pl.col("verb").cast(schema["verb"])
+    )
     lf = df.lazy()
     if pseud is not None:
         lf = pseud.apply(lf)

@@ -42,7 +42,8 @@ VOIDED = ADL + "voided"
 _DURATION = re.compile(
     r"^P(?:(?P<y>\d+(?:[.,]\d+)?)Y)?(?:(?P<mo>\d+(?:[.,]\d+)?)M)?(?:(?P<w>\d+(?:[.,]\d+)?)W)?"
     r"(?:(?P<d>\d+(?:[.,]\d+)?)D)?(?:T(?:(?P<h>\d+(?:[.,]\d+)?)H)?(?:(?P<mi>\d+(?:[.,]\d+)?)M)?"
-    r"(?:(?P<s>\d+(?:[.,]\d+)?)S)?)?$")
+    r"(?:(?P<s>\d+(?:[.,]\d+)?)S)?)?$"
+)
 
 
 def iso_duration_seconds(text: str) -> float:
@@ -154,11 +155,17 @@ def xapi_files(sources: Iterable[str | Path]) -> list[Path]:
     for s in sources:
         p = Path(s)
         if not p.exists():
-            raise ReaderError(f"{p} does not exist", location=Location(file=str(p)),
-                              hint="give a .json/.jsonl file of statements, or a folder of them")
+            raise ReaderError(
+                f"{p} does not exist",
+                location=Location(file=str(p)),
+                hint="give a .json/.jsonl file of statements, or a folder of them",
+            )
         if p.is_dir():
-            files += sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in (".json", ".jsonl", ".ndjson")
-                            and ".rejects." not in f.name)
+            files += sorted(
+                f
+                for f in p.rglob("*")
+                if f.is_file() and f.suffix.lower() in (".json", ".jsonl", ".ndjson") and ".rejects." not in f.name
+            )
         else:
             files.append(p)
     return files

@@ -1,0 +1,126 @@
+"""Charts of ``survival`` (time to credential) and ``items`` (item statistics, distractors);
+re-exported by :mod:`mblib.analytics.charts`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .chart_output import alt_module
+from .chart_parts import PALETTE, base_chart, layer_chart, need_columns, pct_tooltip, protected_frame
+
+if TYPE_CHECKING:  # pragma: no cover
+    import altair as alt
+
+
+def time_to_credential_chart(frame: Any) -> alt.LayerChart:
+    """Kaplan-Meier share not yet holding the credential, with its band (``survival.time_to_credential``)."""
+    need_columns(
+        frame,
+        ["credential_id", "time_days", "at_risk", "events", "survival", "ci_low", "ci_high"],
+        "time_to_credential_chart",
+        "survival.time_to_credential",
+    )
+    alt = alt_module()
+    base = base_chart(frame, "", "", layered=True)
+    x = alt.X("time_days:Q", title="Days since enrolment")
+    color = alt.Color("credential_id:N", title="Credential", scale=alt.Scale(scheme=PALETTE))
+    band = base.mark_area(opacity=0.2, interpolate="step-after").encode(x=x, y="ci_low:Q", y2="ci_high:Q", color=color)
+    line = base.mark_line(interpolate="step-after").encode(
+        x=x,
+        y=alt.Y("survival:Q", title="Not yet earned", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+        color=color,
+        tooltip=[
+            "credential_id:N",
+            alt.Tooltip("time_days:Q", format=".1f"),
+            "at_risk:Q",
+            "events:Q",
+            pct_tooltip("survival", "not yet earned"),
+        ],
+    )
+    return layer_chart(
+        "Time to credential",
+        "Kaplan-Meier estimate of the share of enrolled learners who have "
+        "not yet earned the credential, by days since enrolment, with a 95% band.",
+        band,
+        line,
+    )
+
+
+def item_statistics_chart(frame: Any) -> alt.Chart:
+    """Facility against discrimination index per quiz item (``items.item_statistics``).
+
+    Items in the lower right (easy, little discrimination) or with a negative index deserve review.
+    """
+    need_columns(
+        frame,
+        ["module_id", "block_id", "facility", "discrimination_index", "attempts"],
+        "item_statistics_chart",
+        "items.item_statistics",
+    )
+    alt = alt_module()
+    return (
+        base_chart(
+            frame,
+            "Quiz items: facility and discrimination",
+            "Each quiz item by facility (share answering "
+            "correctly) and discrimination index; low or negative discrimination needs review.",
+            height=300,
+        )
+        .mark_point(filled=True, size=80)
+        .encode(
+            x=alt.X("facility:Q", title="Facility", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
+            y=alt.Y("discrimination_index:Q", title="Discrimination index"),
+            color=alt.Color("module_id:N", title="Module", scale=alt.Scale(scheme=PALETTE)),
+            tooltip=[
+                "module_id:N",
+                "block_id:N",
+                "attempts:Q",
+                alt.Tooltip("facility:Q", format=".2f"),
+                alt.Tooltip("discrimination_index:Q", format=".2f"),
+            ],
+        )
+    )
+
+
+def distractor_analysis_chart(frame: Any, *, k: int = 5) -> alt.Chart:
+    """How often each choice of each quiz item was chosen; correct choices marked (``items.distractor_analysis``).
+
+    Choices chosen by fewer than ``k`` learners, and complementary ones of the same item, are
+    hidden unless the frame has been through suppression already.
+    """
+    need_columns(
+        frame,
+        ["module_id", "block_id", "choice_id", "correct", "chosen", "share"],
+        "distractor_analysis_chart",
+        "items.distractor_analysis",
+    )
+    frame = protected_frame(frame, "distractor_analysis", k)
+    alt = alt_module()
+    return (
+        base_chart(
+            frame,
+            "Distractor analysis",
+            "For each quiz item, the share of attempts choosing each choice; correct choices in green.",
+            height=alt.Step(14),
+        )
+        .mark_bar()
+        .encode(
+            y=alt.Y("choice_id:N", title=None),
+            x=alt.X("share:Q", title="Chosen (share of attempts)", axis=alt.Axis(format="%")),
+            row=alt.Row("block_id:N", title=None),
+            color=alt.Color(
+                "correct:N", title="Correct", scale=alt.Scale(domain=[True, False], range=["#2ca02c", "#7f7f7f"])
+            ),
+            tooltip=[
+                "module_id:N",
+                "block_id:N",
+                "choice_id:N",
+                "correct:N",
+                "chosen:Q",
+                pct_tooltip("share", "share"),
+            ],
+        )
+    )
+
+
+__all__ = ["time_to_credential_chart", "item_statistics_chart", "distractor_analysis_chart"]

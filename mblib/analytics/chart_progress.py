@@ -1,0 +1,267 @@
+"""Charts of module progress and activity (``metrics`` outcomes, funnel, drop-off, time on task,
+weekly activity, retention); re-exported by :mod:`mblib.analytics.charts`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .chart_output import alt_module
+from .chart_parts import PALETTE, base_chart, layer_chart, need_columns, pct_tooltip
+
+if TYPE_CHECKING:  # pragma: no cover
+    import altair as alt
+
+
+def module_outcomes_chart(frame: Any) -> alt.LayerChart:
+    """Completion rate per module with its Wilson 95 % interval (``metrics.module_outcomes``)."""
+    need_columns(
+        frame,
+        [
+            "module_id",
+            "started",
+            "completed",
+            "completion_rate",
+            "completion_low",
+            "completion_high",
+            "passed",
+            "pass_rate",
+        ],
+        "module_outcomes_chart",
+        "metrics.module_outcomes",
+    )
+    alt = alt_module()
+    base = base_chart(frame, "", "", layered=True)
+    y = alt.Y("module_id:N", title="Module", sort=None)
+    bars = base.mark_bar().encode(
+        y=y,
+        x=alt.X(
+            "completion_rate:Q",
+            title="Completion rate (of starters)",
+            axis=alt.Axis(format="%"),
+            scale=alt.Scale(domain=[0, 1]),
+        ),
+        tooltip=[
+            "module_id:N",
+            "started:Q",
+            "completed:Q",
+            "passed:Q",
+            pct_tooltip("completion_rate", "completion"),
+            pct_tooltip("pass_rate", "pass rate"),
+        ],
+    )
+    errs = base.mark_rule(color="#222").encode(y=y, x="completion_low:Q", x2="completion_high:Q")
+    return layer_chart(
+        "Completion by module",
+        "Share of learners who started each module and completed it, with 95% Wilson intervals.",
+        bars,
+        errs,
+    )
+
+
+def credential_outcomes_chart(frame: Any) -> alt.Chart:
+    """Start, completion and earn rates per credential (``metrics.credential_outcomes``)."""
+    need_columns(
+        frame,
+        ["credential_id", "enrolled", "start_rate", "completion_rate", "earn_rate"],
+        "credential_outcomes_chart",
+        "metrics.credential_outcomes",
+    )
+    alt = alt_module()
+    return (
+        base_chart(
+            frame,
+            "Credential outcomes",
+            "For each credential, the share of enrolled learners who started, "
+            "completed the required modules and earned it.",
+            height=alt.Step(18),
+        )
+        .transform_fold(["start_rate", "completion_rate", "earn_rate"], as_=["measure", "rate"])
+        .mark_bar()
+        .encode(
+            y=alt.Y("measure:N", title=None, sort=["start_rate", "completion_rate", "earn_rate"]),
+            x=alt.X(
+                "rate:Q", title="Share of enrolled learners", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])
+            ),
+            color=alt.Color("measure:N", title="Measure", scale=alt.Scale(scheme=PALETTE)),
+            row=alt.Row("credential_id:N", title=None),
+            tooltip=["credential_id:N", "enrolled:Q", "measure:N", alt.Tooltip("rate:Q", format=".1%")],
+        )
+    )
+
+
+def pathway_funnel_chart(frame: Any) -> alt.FacetChart:
+    """Learners reaching at least each step of a credential's pathway, one panel per credential (``metrics.pathway_funnel``)."""
+    need_columns(
+        frame,
+        ["credential_id", "step", "module_id", "learners", "share"],
+        "pathway_funnel_chart",
+        "metrics.pathway_funnel",
+    )
+    alt = alt_module()
+    return (
+        alt.Chart(frame)
+        .transform_calculate(label="datum.step + '. ' + (datum.module_id ? datum.module_id : 'enrolled')")
+        .mark_bar()
+        .encode(
+            y=alt.Y("label:N", title=None, sort=alt.EncodingSortField("step", order="ascending")),
+            x=alt.X("learners:Q", title="Learners"),
+            color=alt.Color("credential_id:N", title="Credential", scale=alt.Scale(scheme=PALETTE), legend=None),
+            tooltip=["credential_id:N", "step:Q", "module_id:N", "learners:Q", pct_tooltip("share", "of enrolled")],
+        )
+        .properties(width=420, height=alt.Step(18))
+        .facet(
+            row=alt.Row(
+                "credential_id:N",
+                title=None,
+                header=alt.Header(labelAngle=0, labelAlign="left", labelFontWeight="bold", labelOrient="top"),
+            )
+        )
+        .resolve_scale(y="independent")
+        .properties(
+            title="Pathway funnel",
+            description="Learners who reached at least each step of the credential's pathway; step 0 is enrolment.",
+        )
+    )
+
+
+def block_dropoff_chart(frame: Any) -> alt.Chart:
+    """Drop-off rate at each block of a module, in block order (``metrics.block_dropoff``)."""
+    need_columns(
+        frame,
+        ["module_id", "block_id", "position", "reached", "stopped", "reached_share", "dropoff_rate"],
+        "block_dropoff_chart",
+        "metrics.block_dropoff",
+    )
+    alt = alt_module()
+    return (
+        base_chart(
+            frame,
+            "Where learners stop",
+            "For each block of the module, in order, the share of learners who reached it and stopped there.",
+        )
+        .mark_bar()
+        .encode(
+            x=alt.X("block_id:N", title="Block", sort=alt.EncodingSortField("position", order="ascending")),
+            y=alt.Y("dropoff_rate:Q", title="Stopped here (of those who reached it)", axis=alt.Axis(format="%")),
+            color=alt.Color("module_id:N", title="Module", scale=alt.Scale(scheme=PALETTE)),
+            tooltip=[
+                "module_id:N",
+                "block_id:N",
+                "position:Q",
+                "reached:Q",
+                "stopped:Q",
+                pct_tooltip("reached_share", "reached"),
+                pct_tooltip("dropoff_rate", "drop-off"),
+            ],
+        )
+    )
+
+
+def time_on_task_chart(frame: Any) -> alt.LayerChart:
+    """Time on task per module (quartiles, median) against its estimated duration (``metrics.time_on_task``)."""
+    need_columns(
+        frame,
+        ["module_id", "learners", "estimated_s", "p25_s", "median_s", "p75_s", "p90_s", "median_ratio"],
+        "time_on_task_chart",
+        "metrics.time_on_task",
+    )
+    alt = alt_module()
+    base = base_chart(frame, "", "", layered=True).transform_calculate(
+        p25="datum.p25_s / 60",
+        p75="datum.p75_s / 60",
+        median="datum.median_s / 60",
+        p90="datum.p90_s / 60",
+        estimate="datum.estimated_s / 60",
+    )
+    y = alt.Y("module_id:N", title="Module", sort=None)
+    tip = [
+        "module_id:N",
+        "learners:Q",
+        alt.Tooltip("median:Q", title="median (min)", format=".1f"),
+        alt.Tooltip("estimate:Q", title="estimate (min)", format=".1f"),
+        alt.Tooltip("p90:Q", title="90th percentile (min)", format=".1f"),
+        alt.Tooltip("median_ratio:Q", title="median / estimate", format=".2f"),
+    ]
+    iqr = base.mark_bar(opacity=0.5, height=12).encode(y=y, x=alt.X("p25:Q", title="Minutes"), x2="p75:Q", tooltip=tip)
+    med = base.mark_tick(color="#222", thickness=2).encode(y=y, x="median:Q", tooltip=tip)
+    est = base.mark_point(shape="diamond", filled=True, color="#d62728", size=70).encode(
+        y=y, x="estimate:Q", tooltip=tip
+    )
+    return layer_chart(
+        "Time on task against the estimate",
+        "Per module: the middle half of learners' time on "
+        "task (bar), the median (tick) and the estimated duration (diamond), in minutes.",
+        iqr,
+        med,
+        est,
+    )
+
+
+def weekly_active_learners_chart(frame: Any) -> alt.Chart:
+    """Distinct active learners per week (``metrics.weekly_active_learners``)."""
+    need_columns(
+        frame, ["week_start", "active_learners"], "weekly_active_learners_chart", "metrics.weekly_active_learners"
+    )
+    alt = alt_module()
+    return (
+        base_chart(
+            frame,
+            "Weekly active learners",
+            "Distinct learners with any activity in each week (weeks start on Monday, UTC).",
+        )
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("week_start:T", title="Week starting"),
+            y=alt.Y("active_learners:Q", title="Active learners"),
+            tooltip=[alt.Tooltip("week_start:T", title="week", format="%Y-%m-%d"), "active_learners:Q"],
+        )
+    )
+
+
+def cohort_retention_chart(frame: Any) -> alt.Chart:
+    """Retention by weekly cohort, as a heat map (``metrics.cohort_retention``)."""
+    need_columns(
+        frame,
+        ["cohort_week", "week", "cohort_size", "active", "retention"],
+        "cohort_retention_chart",
+        "metrics.cohort_retention",
+    )
+    alt = alt_module()
+    return (
+        base_chart(
+            frame,
+            "Cohort retention",
+            "Share of each weekly cohort (by first activity) still active a given number of weeks later.",
+            width=alt.Step(18),
+            height=alt.Step(18),
+        )
+        .mark_rect()
+        .encode(
+            x=alt.X("week:O", title="Weeks since first activity"),
+            y=alt.Y("cohort_week:O", title="Cohort (week of first activity)", timeUnit="yearmonthdate"),
+            color=alt.Color(
+                "retention:Q",
+                title="Retention",
+                scale=alt.Scale(scheme="blues", domain=[0, 1]),
+                legend=alt.Legend(format="%"),
+            ),
+            tooltip=[
+                alt.Tooltip("cohort_week:T", title="cohort", format="%Y-%m-%d"),
+                "week:Q",
+                "cohort_size:Q",
+                "active:Q",
+                pct_tooltip("retention", "retention"),
+            ],
+        )
+    )
+
+
+__all__ = [
+    "module_outcomes_chart",
+    "credential_outcomes_chart",
+    "pathway_funnel_chart",
+    "block_dropoff_chart",
+    "time_on_task_chart",
+    "weekly_active_learners_chart",
+    "cohort_retention_chart",
+]

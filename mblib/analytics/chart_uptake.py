@@ -1,0 +1,198 @@
+"""Charts of credential uptake, stacking, language and learners at risk (small groups suppressed);
+re-exported by :mod:`mblib.analytics.charts`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .chart_output import alt_module
+from .chart_parts import PALETTE, base_chart, layer_chart, need_columns, pct_tooltip, protected_frame
+
+if TYPE_CHECKING:  # pragma: no cover
+    import altair as alt
+
+
+def credential_uptake_chart(frame: Any, *, k: int = 5) -> alt.Chart:
+    """Cumulative enrolments and awards per credential over time (``metrics.credential_uptake``).
+
+    A running total ends at the credential's total, so credentials with fewer than ``k``
+    enrolled learners are left out (:func:`mblib.analytics.privacy.suppress_small_series`).
+    """
+    need_columns(
+        frame,
+        ["credential_id", "week_start", "cumulative_enrolled", "cumulative_earned"],
+        "credential_uptake_chart",
+        "metrics.credential_uptake",
+    )
+    from .privacy import suppress_small_series
+
+    frame = suppress_small_series(frame, k, "cumulative_enrolled", by=["credential_id"]).frame
+    alt = alt_module()
+    return (
+        base_chart(
+            frame,
+            "Credential uptake over time",
+            "Running totals of learners enrolled in and learners who earned each credential, week by week.",
+        )
+        .transform_fold(["cumulative_enrolled", "cumulative_earned"], as_=["measure", "learners"])
+        .mark_line(interpolate="step-after")
+        .encode(
+            x=alt.X("week_start:T", title="Week starting"),
+            y=alt.Y("learners:Q", title="Learners (cumulative)"),
+            color=alt.Color("credential_id:N", title="Credential", scale=alt.Scale(scheme=PALETTE)),
+            strokeDash=alt.StrokeDash("measure:N", title="Measure", sort=["cumulative_enrolled", "cumulative_earned"]),
+            tooltip=[
+                "credential_id:N",
+                alt.Tooltip("week_start:T", title="week", format="%Y-%m-%d"),
+                "measure:N",
+                "learners:Q",
+            ],
+        )
+    )
+
+
+def uptake_by_segment_chart(frame: Any, *, k: int = 5) -> alt.LayerChart:
+    """Earn rate per learner segment with Wilson intervals (``metrics.uptake_by_segment``).
+
+    Suppressed rows (null counts) are drawn as gaps. A frame that has not been through
+    ``report_table`` is suppressed here with ``k``: small segments and, since the segments add up
+    to the credential's totals, complementary ones too.
+    """
+    need_columns(
+        frame,
+        ["credential_id", "segment", "enrolled", "earned", "earn_rate", "earn_low", "earn_high"],
+        "uptake_by_segment_chart",
+        "metrics.uptake_by_segment",
+    )
+    frame = protected_frame(frame, "uptake_by_segment", k)
+    alt = alt_module()
+    base = base_chart(frame, "", "", height=alt.Step(16), layered=True)
+    y = alt.Y("segment:N", title="Segment", sort=None)
+    color = alt.Color("credential_id:N", title="Credential", scale=alt.Scale(scheme=PALETTE))
+    dots = base.mark_point(filled=True, size=60).encode(
+        y=y,
+        x=alt.X(
+            "earn_rate:Q", title="Earn rate (of enrolled)", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])
+        ),
+        color=color,
+        tooltip=["credential_id:N", "segment:N", "enrolled:Q", "earned:Q", pct_tooltip("earn_rate", "earn rate")],
+    )
+    errs = base.mark_rule().encode(y=y, x="earn_low:Q", x2="earn_high:Q", color=color)
+    return layer_chart(
+        "Uptake by segment",
+        "Share of enrolled learners in each segment who earned the credential, "
+        "with 95% Wilson intervals; small groups are suppressed.",
+        errs,
+        dots,
+    )
+
+
+def credential_stacking_chart(frame: Any, *, k: int = 5) -> alt.Chart:
+    """Learners by number of credentials held (``metrics.credential_stacking``); small groups and their complements hidden with ``k`` unless already suppressed."""
+    need_columns(
+        frame, ["credentials_held", "learners", "share"], "credential_stacking_chart", "metrics.credential_stacking"
+    )
+    frame = protected_frame(frame, "credential_stacking", k)
+    alt = alt_module()
+    return (
+        base_chart(
+            frame,
+            "Credential stacking",
+            "Enrolled learners by how many credentials they hold; two or more means stacking.",
+            height=200,
+        )
+        .mark_bar()
+        .encode(
+            x=alt.X("credentials_held:O", title="Credentials held"),
+            y=alt.Y("learners:Q", title="Learners"),
+            color=alt.condition("datum.credentials_held >= 2", alt.value("#2ca02c"), alt.value("#7f7f7f")),
+            tooltip=["credentials_held:Q", "learners:Q", pct_tooltip("share", "share")],
+        )
+    )
+
+
+def completion_by_language_chart(frame: Any, *, k: int = 5) -> alt.Chart:
+    """Completion rate per module and language variant (``metrics.completion_by_language``).
+
+    The languages of a module add up to its starters: a frame not yet suppressed is suppressed
+    here with ``k``, complementary groups included.
+    """
+    need_columns(
+        frame,
+        ["module_id", "language", "started", "completed", "completion_rate"],
+        "completion_by_language_chart",
+        "metrics.completion_by_language",
+    )
+    frame = protected_frame(frame, "completion_by_language", k)
+    alt = alt_module()
+    return (
+        base_chart(
+            frame,
+            "Completion by language variant",
+            "Share of learners who started each module in a given language and completed it.",
+            height=alt.Step(10),
+        )
+        .mark_bar()
+        .encode(
+            y=alt.Y("module_id:N", title="Module", sort=None),
+            yOffset="language:N",
+            x=alt.X(
+                "completion_rate:Q", title="Completion rate", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])
+            ),
+            color=alt.Color("language:N", title="Language", scale=alt.Scale(scheme=PALETTE)),
+            tooltip=[
+                "module_id:N",
+                "language:N",
+                "started:Q",
+                "completed:Q",
+                pct_tooltip("completion_rate", "completion"),
+            ],
+        )
+    )
+
+
+def learners_at_risk_chart(frame: Any, *, k: int = 5) -> alt.Chart:
+    """At-risk learners per credential by how long they have been inactive (``metrics.at_risk_by_inactivity``).
+
+    The frame holds counts only, never learner ids. Small groups, and complementary ones (the
+    bins add up to the number at risk), are drawn as gaps: a frame not yet through
+    ``report_table(..., count_col="learners")`` is suppressed here with ``k``.
+    """
+    need_columns(
+        frame,
+        ["credential_id", "days_from", "days_to", "learners"],
+        "learners_at_risk_chart",
+        "metrics.at_risk_by_inactivity",
+    )
+    frame = protected_frame(frame, "at_risk_by_inactivity", k)
+    alt = alt_module()
+    return (
+        base_chart(
+            frame,
+            "Learners at risk",
+            "Enrolled learners without the credential, by days since their last activity (7 or more).",
+            height=200,
+        )
+        .mark_bar()
+        .encode(
+            x=alt.X("days_from:Q", bin="binned", title="Days inactive"),
+            x2="days_to:Q",
+            y=alt.Y("learners:Q", title="Learners", stack=True),
+            color=alt.Color("credential_id:N", title="Credential", scale=alt.Scale(scheme=PALETTE)),
+            tooltip=[
+                "credential_id:N",
+                alt.Tooltip("days_from:Q", title="inactive from (days)"),
+                alt.Tooltip("days_to:Q", title="to (days)"),
+                "learners:Q",
+            ],
+        )
+    )
+
+
+__all__ = [
+    "credential_uptake_chart",
+    "uptake_by_segment_chart",
+    "credential_stacking_chart",
+    "completion_by_language_chart",
+    "learners_at_risk_chart",
+]

@@ -1,0 +1,261 @@
+"""The dashboard's views: one metric computed on filtered learner data (:mod:`mblib.analytics.event_filter`),
+small groups suppressed (also those another segment value would give away), and drawn.
+Imported from :mod:`mblib.analytics.filters`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, Literal
+
+from ..errors import Location
+from .event_filter import EventFilter, FilterError, filter_events, filter_options
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..content import Workspace
+
+
+@dataclass(frozen=True)
+class View:
+    """A dashboard view: how to compute its frame from filtered data, and its chart."""
+
+    compute: Callable[[Any, Any, Workspace, EventFilter], Any]
+    chart: str  # name in charts.CHARTS
+    count_col: str | None = None  # groups to suppress by (None: not a grouped table)
+    labels: tuple[str, ...] | None = None
+    how: Literal["mask", "drop"] = "mask"  # "drop" leaves small groups out (a curve then ends where they start)
+    partition_by: Any = "auto"  # wholes the rows add up to (privacy.suppress_small_groups)
+    series: tuple[str, ...] | None = None  # running totals: whole series under k left out (count_col: their total)
+
+
+def _creds(ws: Workspace, flt: EventFilter) -> list[Any]:
+    return [ws.credential(flt.credential_id)] if flt.credential_id else list(ws.credentials.values())
+
+
+def _views() -> dict[str, View]:
+    from . import metrics, survival
+    from .backends import collect
+
+    def funnel(ev: Any, lr: Any, ws: Workspace, flt: EventFilter) -> Any:
+        import narwhals.stable.v2 as nw
+
+        return nw.concat([nw.from_native(metrics.pathway_funnel(ev, c)) for c in _creds(ws, flt)])
+
+    return {
+        "credential_outcomes": View(
+            lambda ev, lr, ws, f: metrics.credential_outcomes(ev, _creds(ws, f)), "credential_outcomes", "enrolled"
+        ),
+        "pathway_funnel": View(funnel, "pathway_funnel", "learners", ("credential_id", "step", "module_id")),
+        "module_outcomes": View(
+            lambda ev, lr, ws, f: metrics.module_outcomes(ev, _creds(ws, f)), "module_outcomes", "started"
+        ),
+        "credential_uptake": View(
+            lambda ev, lr, ws, f: metrics.credential_uptake(ev),
+            "credential_uptake",
+            "cumulative_enrolled",
+            ("credential_id",),
+            "drop",
+            series=("credential_id",),
+        ),
+        "weekly_active_learners": View(
+            lambda ev, lr, ws, f: metrics.weekly_active_learners(ev),
+            "weekly_active_learners",
+            "active_learners",
+            ("week_start",),
+        ),
+        "time_to_credential": View(
+            lambda ev, lr, ws, f: survival.thin_curve(collect(survival.time_to_credential(ev))),
+            "time_to_credential",
+            "at_risk",
+            ("credential_id", "time_days"),
+            "drop",
+        ),
+        "completion_by_language": View(
+            lambda ev, lr, ws, f: metrics.completion_by_language(ev),
+            "completion_by_language",
+            "started",
+            partition_by=("module_id",),
+        ),
+    }
+
+
+#: view name -> title (the dashboard's choices, in order)
+VIEWS: dict[str, str] = {
+    "credential_outcomes": "Credential outcomes",
+    "pathway_funnel": "Pathway funnel",
+    "module_outcomes": "Completion by module",
+    "credential_uptake": "Uptake over time",
+    "weekly_active_learners": "Weekly active learners",
+    "time_to_credential": "Time to credential",
+    "completion_by_language": "Completion by language",
+}
+
+
+@dataclass
+class ViewResult:
+    """A computed view: the (suppressed) table, its chart, the filter in words and the events kept."""
+
+    name: str
+    title: str
+    table: Any  # report.ReportTable
+    chart: Any  # altair chart
+    caption: str
+    learners: int
+
+
+def dashboard_view(
+    events: Any,
+    learners: Any | None,
+    workspace: Workspace,
+    flt: EventFilter,
+    view: str = "credential_outcomes",
+    *,
+    k: int = 5,
+) -> ViewResult:
+    """Filter ``events`` with ``flt``, compute ``view`` on them, suppress small groups and draw it."""
+    import inspect
+
+    import narwhals.stable.v2 as nw
+
+    from . import charts
+    from .backends import collect
+    from .report import report_table
+
+    views = _views()
+    if view not in views:
+        raise FilterError(
+            f"unknown view '{view}'", location=Location(field="view"), hint=f"use one of {', '.join(views)}"
+        )
+    spec, title = views[view], VIEWS[view]
+    kept = filter_events(events, learners, flt)
+    n = int(kept.select(nw.col("learner_id").n_unique().alias("n")).collect().get_column("n").to_list()[0])
+    frame = collect(spec.compute(kept, learners, workspace, flt))
+    if spec.series:
+        from .privacy import suppress_small_series
+        from .report import ReportTable
+
+        shown = suppress_small_series(frame, k, spec.count_col or "", by=list(spec.series))
+        table = ReportTable(shown.frame, title, shown.note, k)
+    elif spec.count_col:
+        table = report_table(
+            frame,
+            caption=title,
+            k=k,
+            count_col=spec.count_col,
+            labels=list(spec.labels) if spec.labels else None,
+            how=spec.how,
+            partition_by=spec.partition_by,
+        )
+    else:
+        from .report import ReportTable
+
+        table = ReportTable(frame, title, "Not a table of groups; nothing to suppress.", k)
+    if flt.segment and flt.segment_value is not None and spec.count_col and (spec.how == "mask" or spec.series):
+        table = _across_segments(events, learners, workspace, flt, spec, table, k)
+    draw = charts.CHARTS[spec.chart]
+    chart = draw(table.frame, k=k) if "k" in inspect.signature(draw).parameters else draw(table.frame)
+    return ViewResult(view, title, table, chart, f"{title}: {flt.describe()} ({n:,} learners)", n)
+
+
+def _view_counts(frame: Any, spec: View, keys: list[str]) -> Any:
+    """The rows' keys and count of a view's frame (for a series view: each series' total)."""
+    import polars as pl
+
+    count = spec.count_col or ""
+    if spec.series:
+        return frame.group_by(keys).agg(pl.col(count).max()) if frame.height else frame.select(keys + [count])
+    return frame.select(keys + [count])
+
+
+def _across_segments(
+    events: Any, learners: Any, workspace: Workspace, flt: EventFilter, spec: View, table: Any, k: int
+) -> Any:
+    """``table`` (one segment value's view) with the groups hidden that the other values would give away.
+
+    The values of a segment split every group of the unfiltered view: all learners' figure minus
+    the other values' figures is this value's. So the view is computed for every value (learners
+    with no value form one more, never shown, part) and suppressed as one table whose wholes are
+    both each value's own (``spec.partition_by``) and each group across the values.
+    """
+    import polars as pl
+
+    from .backends import collect
+    from .privacy import suppress_small_groups
+
+    frame, count = table.frame, spec.count_col or ""
+    keys = list(
+        spec.series
+        or spec.labels
+        or [c for c in frame.columns if c not in ("suppressed", count) and not frame.schema[c].is_numeric()]
+    )
+    values = filter_options(events, learners)["segments"].get(flt.segment or "", [])
+    parts = []
+    for v in values:
+        got = collect(
+            spec.compute(filter_events(events, learners, replace(flt, segment_value=v)), learners, workspace, flt)
+        )
+        parts.append(
+            _view_counts(got, spec, keys).with_columns(pl.lit(v).alias("_segment"), pl.lit(False).alias("suppressed"))
+        )
+    everyone = _view_counts(
+        collect(
+            spec.compute(
+                filter_events(events, learners, replace(flt, segment=None, segment_value=None)),
+                learners,
+                workspace,
+                flt,
+            )
+        ),
+        spec,
+        keys,
+    )
+    stack = (
+        pl.concat(parts, how="vertical_relaxed")
+        if parts
+        else everyone.head(0).with_columns(pl.lit("").alias("_segment"), pl.lit(False).alias("suppressed"))
+    )
+    rest = (
+        everyone.join(
+            stack.group_by(keys).agg(pl.col(count).sum().alias("_sum")), on=keys, how="left", nulls_equal=True
+        )
+        .with_columns((pl.col(count) - pl.col("_sum").fill_null(0)).alias(count))
+        .drop("_sum")
+        .filter(pl.col(count) > 0)
+        .with_columns(pl.lit(None, pl.String).alias("_segment"), pl.lit(True).alias("suppressed"))
+    )
+    both = pl.concat([stack, rest.select(stack.columns)], how="vertical_relaxed")
+    own = spec.partition_by if spec.partition_by != "auto" else None
+    if spec.partition_by == "auto":
+        from .privacy import partition_of
+
+        own = partition_of(list(frame.columns), count)
+    wholes = [keys] + ([[*own, "_segment"]] if own is not None else [])
+    flags = suppress_small_groups(both, k, count, labels=[*keys, "_segment"], partition_by=wholes).frame
+    hide = flags.filter((pl.col("_segment") == flt.segment_value) & pl.col("suppressed")).select(keys).unique()
+    mine = frame.join(hide.with_columns(pl.lit(True).alias("_hide")), on=keys, how="left", nulls_equal=True)
+    newly = pl.col("_hide").fill_null(False)
+    if "suppressed" in frame.columns:
+        newly = newly & ~pl.col("suppressed").fill_null(False)
+    more = mine.filter(newly).select(keys).unique().height
+    if not more:
+        return table
+    if spec.series:
+        kept = mine.filter(~pl.col("_hide").fill_null(False)).drop("_hide")
+    else:
+        flag = pl.col("suppressed").fill_null(True) | pl.col("_hide").fill_null(False)
+        values_cols = [c for c in frame.columns if c not in keys and c != "suppressed"]
+        kept = (
+            mine.with_columns(flag.alias("suppressed"))
+            .with_columns([pl.when(~pl.col("suppressed")).then(pl.col(c)).alias(c) for c in values_cols])
+            .drop("_hide")
+        )
+    note = (
+        f"{table.note} {more} more group{'s are' if more != 1 else ' is'} hidden so that this "
+        f"{flt.segment.replace('_', ' ') if flt.segment else 'segment'}'s figures cannot be worked out from "
+        f"all learners' figures minus the other values'."
+    )
+    return replace(table, frame=kept, note=note)
+
+
+__all__ = ["VIEWS", "View", "ViewResult", "dashboard_view"]
