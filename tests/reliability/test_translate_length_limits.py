@@ -16,7 +16,6 @@ from mblib.content import Module, Workspace
 from mblib.translate.apply import translate_module
 from mblib.translate.engines import CTranslate2Engine, MarianEngine, SegmentTooLongError, position_limit
 from mblib.translate.store import TranslationError, load_translations
-
 from tests.translate.tiny_marian import short_model
 
 LIMIT = 32
