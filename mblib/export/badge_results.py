@@ -5,8 +5,7 @@ best result per module, and whether a learner has earned a credential. Re-export
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,13 +17,17 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..content.credential import Credential
 
 
-def learner_events(source: str | Path | Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def learner_events(
+    source: str | Path | Iterable[Mapping[str, Any]], *, echo: Callable[[str], Any] | None = None
+) -> list[dict[str, Any]]:
     """Events as plain dicts: read through the analytics readers from a CSV or Parquet file (or a
     folder of them), or rows already in memory (kept as given).
 
     A file is read with :func:`mblib.analytics.readers.read_events` (one events model in the
     package, docs/architecture.md "Learner data"): learner ids as they are (badges go to the real
-    learners), rows that do not fit the contract left out, the file itself never changed.
+    learners); rows that do not fit the contract are left out and kept aside with their reason in
+    the readers' rejects file beside the source (``<events>.rejects.csv``), and ``echo`` (if
+    given) receives the reader's counts. The events file itself is never changed.
     """
     if not isinstance(source, (str, Path)):
         return [dict(r) for r in source]
@@ -52,9 +55,8 @@ def learner_events(source: str | Path | Iterable[Mapping[str, Any]]) -> list[dic
                 hint="events need the columns of docs/architecture.md 'Learner data' "
                 "(learner_id, verb, module_id, ...)",
             )
-        with tempfile.TemporaryDirectory(prefix="mblib-badge-events-") as tmp:
-            result = read_event_table(path, pseudonymise=False, rejects=Path(tmp) / "events.rejects.csv", echo=None)
-            return result.collect().to_dicts()
+        result = read_event_table(path, pseudonymise=False, echo=echo)
+        return result.collect().to_dicts()
     except ReaderError as e:
         raise ExportError(
             f"cannot read the learner events: {e.message}",

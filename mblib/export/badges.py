@@ -26,7 +26,7 @@ import hashlib
 import json
 import re
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -225,11 +225,18 @@ def achievement_credential(
 
 
 def issue_badges(
-    workspace: Workspace, credential_id: str, events: str | Path | Iterable[Mapping[str, Any]]
+    workspace: Workspace,
+    credential_id: str,
+    events: str | Path | Iterable[Mapping[str, Any]],
+    *,
+    echo: Callable[[str], Any] | None = None,
 ) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
-    """The credential's Achievement and ``{learner_id: AchievementCredential}`` for everyone who met the criteria."""
+    """The credential's Achievement and ``{learner_id: AchievementCredential}`` for everyone who met the criteria.
+
+    Rows of an events file that break the events contract are kept aside with their reason
+    (:func:`learner_events`); ``echo`` receives the reader's counts."""
     cred = workspace.credential(credential_id)
-    rows = learner_events(events)
+    rows = learner_events(events, echo=echo)
     results = module_results(rows)
     ach = achievement(workspace, cred)
     issued: dict[str, dict[str, Any]] = {}
@@ -276,7 +283,12 @@ def credential_file_name(doc: Mapping[str, Any]) -> str:
 
 
 def export_badges(
-    workspace: Workspace, credential_id: str, events: str | Path | Iterable[Mapping[str, Any]], out_dir: str | Path
+    workspace: Workspace,
+    credential_id: str,
+    events: str | Path | Iterable[Mapping[str, Any]],
+    out_dir: str | Path,
+    *,
+    echo: Callable[[str], Any] | None = None,
 ) -> Path:
     """Write ``achievement.json`` and ``credentials/<uuid>.json`` to ``out_dir`` (moved into place whole).
 
@@ -286,7 +298,7 @@ def export_badges(
     """
     from .packaging import staged_folder
 
-    ach, issued = issue_badges(workspace, credential_id, events)
+    ach, issued = issue_badges(workspace, credential_id, events, echo=echo)
     names: dict[str, str] = {}
     for doc in issued.values():
         name = credential_file_name(doc)

@@ -192,7 +192,7 @@ def test_missing_events_file_and_columns_are_clear_errors(export_ws, tmp_path):
 
 def test_event_files_are_read_through_the_analytics_readers(export_ws, tmp_path):
     """One events model: a file goes through mblib.analytics.readers (rows that break the contract are
-    left out, learner ids kept as they are, nothing written beside the source)."""
+    left out and kept aside with their reason, learner ids kept as they are, the source unchanged)."""
     from mblib.export.badges import issue_badges, learner_events
 
     cols = [
@@ -232,10 +232,16 @@ def test_event_files_are_read_through_the_analytics_readers(export_ws, tmp_path)
                 "module_id": "reading-bar-charts",
             }
         )
-    read = learner_events(tmp_path / "events.csv")
+    before = (tmp_path / "events.csv").read_bytes()
+    said: list[str] = []
+    read = learner_events(tmp_path / "events.csv", echo=said.append)
     assert {r["learner_id"] for r in read} == {"ada", "bo"}
+    assert any("rejected 2" in line for line in said), said
     assert sorted(issue_badges(export_ws, "data-literacy-foundations", tmp_path / "events.csv")[1]) == ["ada"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["events.csv"]
+    assert (tmp_path / "events.csv").read_bytes() == before
+    rejects = (tmp_path / "events.rejects.csv").read_text(encoding="utf-8")
+    assert "not a date" in rejects and "clicked" in rejects  # each bad row kept, with its reason
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["events.csv", "events.rejects.csv"]
 
 
 def test_an_unreadable_events_file_is_an_export_error(export_ws, tmp_path):
