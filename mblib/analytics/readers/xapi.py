@@ -100,7 +100,7 @@ def _score(result: dict[str, Any]) -> float | None:
         hi = number(sc, "max", "result.score.max")
         lo = number(sc, "min", "result.score.min") or 0.0
         if raw is not None and hi not in (None, 0) and hi != lo:
-            score = (raw - lo) / (hi - lo)  # type: ignore[operator]
+            score = (raw - lo) / (hi - lo)
     if score is not None and not (math.isfinite(score) and 0 <= score <= 1):
         return _reject(f"result.score.scaled {score} is outside 0..1")
     return score
