@@ -269,7 +269,8 @@ def read_xapi(
     voiding: set[int] = set()
     for k, (_, _, st) in enumerate(items):
         if isinstance(st, dict) and isinstance(st.get("verb"), dict) and st["verb"].get("id") == VOIDED:
-            obj = st.get("object") if isinstance(st.get("object"), dict) else {}
+            target = st.get("object")
+            obj = target if isinstance(target, dict) else {}
             if obj.get("id"):
                 voided.add(str(obj["id"]))
             voiding.add(k)
