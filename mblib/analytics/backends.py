@@ -45,7 +45,7 @@ class BackendError(MblibError):
 def _check(engine: str) -> Engine:
     if engine not in ENGINES:
         raise BackendError(f"unknown engine '{engine}'", hint=f"use one of {', '.join(ENGINES)}")
-    return engine  # type: ignore[return-value]
+    return engine
 
 
 def duckdb_connection() -> Any:

@@ -118,7 +118,7 @@ def execute_notebook(nb: Any, *, cwd: Path, timeout: int = 600) -> Any:
     except CellExecutionError as e:
         # the failing cell's own error output first: nbclient's ename/evalue can be "NoneType"/None
         # when the error is raised while displaying a result
-        n, cell, out = next(
+        failed: tuple[int, Any, dict[str, Any]] = next(
             (
                 (n, c, o)
                 for n, c in enumerate((c for c in nb.cells if c.cell_type == "code"), 1)
@@ -127,6 +127,7 @@ def execute_notebook(nb: Any, *, cwd: Path, timeout: int = 600) -> Any:
             ),
             (0, None, {}),
         )
+        n, cell, out = failed
         ename = out.get("ename") or e.ename or "error"
         evalue = (str(out.get("evalue") or e.evalue or e).strip().splitlines() or [""])[0]
         first = cell.source.strip().splitlines()[0][:60] if cell is not None and cell.source.strip() else ""

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, cast
 
 from ..errors import Location
+from .backends import Engine
 from .report_errors import ReportError
 
-Engine = Literal["polars", "duckdb", "spark"]
+if TYPE_CHECKING:
+    from ..content import Workspace
 
 
 @dataclass
@@ -23,7 +25,7 @@ class ReportData:
     workspace: Any
     events: Any
     learners: Any | None
-    engine: str
+    engine: Engine
     k: int
     source: str
 
@@ -74,7 +76,7 @@ class ReportData:
         if verbs is not None:
             ev = ev.filter(nw.col("verb").is_in(list(verbs)))
         small = collect(ev)
-        return replace(self, events=to_engine(small.lazy(), self.engine))  # type: ignore[arg-type]
+        return replace(self, events=to_engine(small.lazy(), self.engine))
 
 
 def open_report_data(
@@ -112,7 +114,7 @@ def open_report_data(
     from .schema import EVENT_COLUMNS, LEARNER_COLUMNS
     from .validation import REPLACEMENT, parquet_schema
 
-    ws = workspace if hasattr(workspace, "modules") else Workspace.open(workspace)
+    ws = cast("Workspace", workspace) if hasattr(workspace, "modules") else Workspace.open(workspace)
     if data is None:
         from .synth import synthesise, write_cohort
 

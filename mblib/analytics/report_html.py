@@ -59,7 +59,7 @@ def exporter_class() -> type:
 
     from . import charts
 
-    class ReportExporter(HTMLExporter):  # type: ignore[misc, valid-type]
+    class ReportExporter(HTMLExporter):
         """HTML report: code hidden, charts interactive with vegaEmbed, offline, strict CSP."""
 
         export_from_notebook = "mblib report"
@@ -95,7 +95,9 @@ def exporter_class() -> type:
             yield from super().default_filters()
             yield ("mb_chart_figure", lambda spec: charts.chart_figure_html(spec, _chart_key(spec)))
 
-        def from_notebook_node(
+        # nbconvert's base Exporter says it returns a notebook; HTML exporters return text (its own
+        # TemplateExporter and HTMLExporter ignore the same override error)
+        def from_notebook_node(  # type: ignore[override]
             self, nb: Any, resources: dict[str, Any] | None = None, **kw: Any
         ) -> tuple[str, dict[str, Any]]:
             resources = dict(resources or {})

@@ -226,9 +226,10 @@ def thin_curve(curve: Any, *, max_points: int = 400) -> Any:
         )
     df = native.select(_KM_SCHEMA).sort("credential_id", "time_days")
     longest = df.group_by("credential_id").len()["len"].max() if df.height else 0
-    if not longest or longest <= max_points:
+    if not isinstance(longest, int) or longest <= max_points:  # Series.max() is typed as any literal
         return df
-    span = df["time_days"].max() or 0.0
+    top = df["time_days"].max()
+    span = top if isinstance(top, (int, float)) else 0.0
     step = span / max_points if span > 0 else 1.0
     last = [pl.col(c).last() for c in ("time_days", "at_risk", "survival", "ci_low", "ci_high")]
     return (

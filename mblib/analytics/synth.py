@@ -195,7 +195,7 @@ def synthesise(
             "country": pl.Series(country_names).gather(country),
             "language": pl.Series(ws_langs).gather(lang),
             "enrolled_at": pl.Series(
-                np.where(first_enrol == np.iinfo(np.int64).max, None, first_enrol).astype("float64"), dtype=pl.Float64
+                np.where(first_enrol == np.iinfo(np.int64).max, np.nan, first_enrol.astype("float64")), dtype=pl.Float64
             )
             .cast(pl.Int64)
             .cast(pl.Datetime("us"))

@@ -16,12 +16,16 @@ from __future__ import annotations
 import time
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..analytics.synth import PRESETS
 from ..errors import MblibError
 from ._common import friendly, workspace_or_sample
+
+if TYPE_CHECKING:
+    from ..analytics.backends import Engine
 
 DEFAULT_OUT = Path("exports") / "analytics"
 DEFAULT_DATA = DEFAULT_OUT
@@ -152,7 +156,7 @@ def synth(
     help="folder the HTML report is written to",
 )
 @friendly
-def report(report: str, workspace: Path | None, data: Path | None, engine: str, k: int | None, out: Path) -> None:
+def report(report: str, workspace: Path | None, data: Path | None, engine: Engine, k: int | None, out: Path) -> None:
     """Run a report notebook on learner data and export it to one offline HTML file in OUT.
 
     REPORT is credential-uptake (default), completion-analytics, or the path of a report notebook.
@@ -175,7 +179,7 @@ def report(report: str, workspace: Path | None, data: Path | None, engine: str, 
         data=data,
         engine=engine,
         k=k,
-        out=out,  # type: ignore[arg-type]
+        out=out,
         echo=click.echo,
     )
     click.echo(f"open {path} in a browser")

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ._common import DEFAULT_EXPORTS, WS_OPTION, friendly, workspace_path
+
+if TYPE_CHECKING:
+    from ..content import Workspace
 
 OUT_OPTION = click.option(
     "-o",
@@ -23,13 +28,13 @@ EXECUTE_OPTION = click.option(
 )
 
 
-def _open(workspace: str | None):  # type: ignore[no-untyped-def]
+def _open(workspace: str | None) -> Workspace:
     from ..content import Workspace
 
     return Workspace.open(workspace_path(workspace))
 
 
-def _base(ws, out: Path | None, kind: str) -> Path:  # type: ignore[no-untyped-def]
+def _base(ws: Workspace, out: Path | None, kind: str) -> Path:
     return out if out is not None else DEFAULT_EXPORTS / ws.root.name / kind
 
 
@@ -81,7 +86,7 @@ def site(credential: str, workspace: str | None, out: Path | None, workers: int 
     click.echo(f"site: {folder / 'index.html'}")
 
 
-def _package_command(kind: str):  # type: ignore[no-untyped-def]
+def _package_command(kind: str) -> Callable[..., None]:
     @click.argument("items", nargs=-1)
     @WS_OPTION
     @OUT_OPTION

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ._common import DEFAULT_EXPORTS, WS_OPTION, friendly, workspace_path
 
+if TYPE_CHECKING:
+    from ..content import Workspace
 
-def _languages(value: str | None, ws) -> list[str]:  # type: ignore[no-untyped-def]
+
+def _languages(value: str | None, ws: Workspace) -> list[str]:
     from ..content.language import check_language
 
     langs = [x.strip() for x in (value or "").split(",") if x.strip()] or list(ws.settings.workspace.target_languages)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Annotated, Any, ClassVar, Literal, Union
+from typing import Annotated, Any, ClassVar, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter
 
@@ -254,23 +254,22 @@ class CodeBlock(_Block):
         return super().word_count() + 4 * len([ln for ln in self.source.splitlines() if ln.strip()])
 
 
-BLOCK_CLASSES: tuple[type[_Block], ...] = (
-    TextBlock,
-    ImageBlock,
-    VideoBlock,
-    CalloutBlock,
-    QuizBlock,
-    FlashcardsBlock,
-    AccordionBlock,
-    ChecklistBlock,
-    CodeBlock,
-)
-Block = Annotated[Union[BLOCK_CLASSES], Field(discriminator="type")]  # type: ignore[valid-type]  # noqa: UP007 - a tuple of classes
+# One static union, so type checkers see the block classes and their fields.
+Block = Annotated[
+    TextBlock
+    | ImageBlock
+    | VideoBlock
+    | CalloutBlock
+    | QuizBlock
+    | FlashcardsBlock
+    | AccordionBlock
+    | ChecklistBlock
+    | CodeBlock,
+    Field(discriminator="type"),
+]
+BLOCK_CLASSES: tuple[type[_Block], ...] = get_args(get_args(Block)[0])
 
-BLOCK_TYPES: dict[str, type[_Block]] = {
-    cls.model_fields["type"].annotation.__args__[0]: cls
-    for cls in BLOCK_CLASSES  # type: ignore[union-attr]
-}
+BLOCK_TYPES: dict[str, type[_Block]] = {get_args(cls.model_fields["type"].annotation)[0]: cls for cls in BLOCK_CLASSES}
 
 _BLOCK_ADAPTER: TypeAdapter[Any] = TypeAdapter(Block)
 

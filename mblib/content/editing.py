@@ -80,6 +80,10 @@ class ModuleEditor(BaseEditor[Module]):
     kind = "module"
     model = Module
 
+    @classmethod
+    def _lookup(cls, workspace: Workspace, item_id: str) -> Module:
+        return workspace.module(item_id)
+
     @staticmethod
     def _starter(workspace: Workspace, module_id: str, title: str | None) -> Module:
         from .starter import starter_module
@@ -200,6 +204,10 @@ class CredentialEditor(BaseEditor[Credential]):
 
     kind = "credential"
     model = Credential
+
+    @classmethod
+    def _lookup(cls, workspace: Workspace, item_id: str) -> Credential:
+        return workspace.credential(item_id)
 
     @staticmethod
     def _starter(workspace: Workspace, credential_id: str, title: str | None) -> Credential:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from ..errors import ConflictError, ContentError, Location, Problem
 from .credential import Credential
@@ -31,20 +31,20 @@ class BaseEditor(Generic[M]):
     the saved version, save (with conflict detection) and reload. Subclasses set ``kind`` and ``model``."""
 
     kind: Kind
-    model: type[BaseModel]
+    model: type[M]
 
     def __init__(self, workspace: Workspace, item: M, *, saved: M | None):
         self.workspace = workspace
         self._history: list[M] = [item]
         self._pos = 0
-        self._saved = saved
+        self._saved: M | None = saved
         #: The last :class:`ConflictError` of :meth:`save`, until a save or reload resolves it.
         self.conflict: ConflictError | None = None
 
     @classmethod
     def open(cls, workspace: Workspace, item_id: str) -> Self:
         """Edit an item the workspace has loaded (``NotFoundError`` naming close ids otherwise)."""
-        item = workspace.module(item_id) if cls.kind == "module" else workspace.credential(item_id)
+        item = cls._lookup(workspace, item_id)
         return cls(workspace, item.model_copy(deep=True), saved=item.model_copy(deep=True))
 
     @classmethod
@@ -66,6 +66,11 @@ class BaseEditor(Generic[M]):
             problems = problems_from_validation(err, LoadedYaml(data={"id": item_id}, tree=None, file=file), cls.model)
             raise ContentError(problems, summary=f"cannot create {cls.kind} '{item_id}'") from None
         return cls(workspace, item, saved=None)
+
+    @classmethod
+    def _lookup(cls, workspace: Workspace, item_id: str) -> M:
+        """The item as the workspace has loaded it (``NotFoundError`` naming close ids otherwise)."""
+        raise NotImplementedError
 
     @staticmethod
     def _starter(workspace: Workspace, item_id: str, title: str | None) -> Any:
@@ -110,7 +115,7 @@ class BaseEditor(Generic[M]):
 
     def _validate(self, data: dict[str, Any]) -> M:
         try:
-            return self.model.model_validate(data)  # type: ignore[return-value]
+            return self.model.model_validate(data)
         except ValidationError as err:
             problems = problems_from_validation(err, LoadedYaml(data=data, tree=None, file=self._file()), self.model)
             raise ContentError(problems, summary=f"change to {self.kind} '{self.id}' not applied") from None

@@ -230,7 +230,7 @@ class WorkspaceSaving:
 
     def forget(self, kind: Kind, item_id: str) -> None:
         """Remove a module or credential from memory (the file is not touched)."""
-        (self.modules if kind == "module" else self.credentials).pop(item_id, None)  # type: ignore[arg-type]
+        (self.modules if kind == "module" else self.credentials).pop(item_id, None)
         self._records.pop((kind, item_id), None)
 
     def delete_module(self, module_id: str) -> None:

@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from ..errors import Location, Problem
 from .blocks import BLOCK_TYPES
@@ -105,7 +106,7 @@ def problems_from_validation(
     return problems
 
 
-def _duplicate_at(e: dict[str, Any], data: Any, path: tuple[Any, ...]) -> tuple[Any, ...]:
+def _duplicate_at(e: ErrorDetails, data: Any, path: tuple[Any, ...]) -> tuple[Any, ...]:
     """For a duplicate-id error on a list, the path from the list to the second item with that id."""
     m = re.match(r"duplicate .* id '(.*)':", str((e.get("ctx") or {}).get("error", "")))
     if e["type"] != "value_error" or not m:
@@ -130,7 +131,7 @@ def _duplicate_at(e: dict[str, Any], data: Any, path: tuple[Any, ...]) -> tuple[
     return ()
 
 
-def _explain(e: dict[str, Any], model: type[BaseModel], loc: tuple[Any, ...]) -> tuple[str, str | None]:
+def _explain(e: ErrorDetails, model: type[BaseModel], loc: tuple[Any, ...]) -> tuple[str, str | None]:
     typ = e["type"]
     ctx = e.get("ctx") or {}
     name = str(loc[-1]) if loc else ""
@@ -176,8 +177,7 @@ def _explain(e: dict[str, Any], model: type[BaseModel], loc: tuple[Any, ...]) ->
         return f"{value!r} is out of range", f"use a value {bounds} {limit}"
     if typ == "value_error":
         msg = str(ctx.get("error", e.get("msg", "invalid value")))
-        hint = "give each one its own id" if "duplicate" in msg else None
-        return msg, hint
+        return msg, "give each one its own id" if "duplicate" in msg else None
     if typ in _KIND:
         if isinstance(loc[-1] if loc else None, int) and typ == "string_type" and isinstance(value, dict):
             return (

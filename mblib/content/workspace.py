@@ -32,7 +32,7 @@ from .settings import SETTINGS_FILE, Settings
 from .validation import problems_from_validation
 from .yamlio import LoadedYaml, load_yaml_text
 
-_MODELS: dict[Kind, type[BaseModel]] = {"module": Module, "credential": Credential}
+_MODELS: dict[Kind, type[Module] | type[Credential]] = {"module": Module, "credential": Credential}
 
 
 class Workspace(WorkspaceSaving):
@@ -159,11 +159,10 @@ class Workspace(WorkspaceSaving):
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as e:
-            line = raw[: e.start].count(b"\n") + 1
             self.problems.append(
                 Problem(
                     "the file is not UTF-8 text",
-                    Location(file=file, line=line),
+                    Location(file=file, line=raw[: e.start].count(b"\n") + 1),
                     "save it as UTF-8 in your editor",
                     code="file.encoding",
                 )
@@ -194,24 +193,26 @@ class Workspace(WorkspaceSaving):
                 # pydantic skips the list-level id check when an item is invalid: check the raw data
                 self.problems.extend(_raw_duplicate_blocks(loaded))
             return None
-        if model.id != path.stem:  # type: ignore[attr-defined]
+        if model.id != path.stem:
             line, col = loaded.locate(("id",))
             self.problems.append(
                 Problem(
-                    f"{kind} id '{model.id}' does not match the file name '{path.name}'",  # type: ignore[attr-defined]
+                    f"{kind} id '{model.id}' does not match the file name '{path.name}'",
                     Location(file=file, line=line, column=col, field="id"),
-                    f"rename the file to {model.id}.yaml or set 'id: {path.stem}'",  # type: ignore[attr-defined]
+                    f"rename the file to {model.id}.yaml or set 'id: {path.stem}'",
                     code="file.id-mismatch",
                 )
             )
             return None
-        store = self.modules if kind == "module" else self.credentials
-        store[model.id] = model  # type: ignore[index,attr-defined,assignment]
+        if isinstance(model, Module):
+            self.modules[model.id] = model
+        else:
+            self.credentials[model.id] = model
         self._records[(kind, model.id)] = FileRecord(
             path,
             file_sha256(raw),
             None,
-            loaded,  # type: ignore[attr-defined]
+            loaded,
             model_class=model_cls,
         )
         return model

@@ -233,13 +233,13 @@ class _LC:
         return self.data[index]
 
 
-class PosMap(dict):  # type: ignore[type-arg]
+class PosMap(dict[Any, Any]):
     """A mapping's children (keys as in the data) with their positions in ``lc``."""
 
     lc: _LC
 
 
-class PosSeq(list):  # type: ignore[type-arg]
+class PosSeq(list[Any]):
     """A list's children with their positions in ``lc``."""
 
     lc: _LC

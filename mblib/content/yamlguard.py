@@ -132,7 +132,7 @@ def guard_ruamel(yaml: Any, file: str) -> Any:
 
     guard = YamlGuard(file)
 
-    class GuardedParser(yaml.Parser):  # type: ignore[misc,name-defined]
+    class GuardedParser(yaml.Parser):
         def get_event(self) -> Any:
             event = super().get_event()
             guard.check(event)

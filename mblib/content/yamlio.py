@@ -216,7 +216,7 @@ def remove_stale_temps(path: Path) -> list[Path]:
     process's save in progress has its temporary there too. Returns what was removed."""
     path = Path(path)
     pattern = _temp_name(path.name)
-    removed = []
+    removed: list[Path] = []
     try:
         names = os.listdir(path.parent)
     except OSError:  # no folder yet: nothing to clean

@@ -72,7 +72,9 @@ class LessonExporter(Exporter):
     def _file_extension_default(self) -> str:
         return ".html"
 
-    def from_notebook_node(self, nb: Any, resources: Any = None, **kw: Any) -> tuple[str, Any]:
+    # nbconvert's base Exporter says it returns a notebook; HTML exporters return text (its own
+    # TemplateExporter and HTMLExporter ignore the same override error)
+    def from_notebook_node(self, nb: Any, resources: Any = None, **kw: Any) -> tuple[str, Any]:  # type: ignore[override]
         from ..render import render_module
 
         nb = copy.deepcopy(nb)

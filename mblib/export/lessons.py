@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..content.yamlio import atomic_write
 from .packaging import staged_folder
@@ -91,7 +91,7 @@ def export_lessons(
     build = [mid for mid in ids if mid not in reuse]
     modules, _h, ran = executed_modules(workspace, build, execute=execute, workers=workers, echo=echo)
     report = ExportReport(out=out, built=build, reused=reuse, executed=ran)
-    record: dict[str, dict] = {}
+    record: dict[str, dict[str, Any]] = {}
     with staged_folder(out) as tmp:
         if module_ids is not None and out.is_dir():
             # a partial export keeps the other modules' pages

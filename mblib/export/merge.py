@@ -91,12 +91,12 @@ def merge_into(staged: Path, entries: list[Entry], target: Path) -> None:
             journal.append(("new", dst, None))
     except BaseException as failure:
         lost = []
-        for what, path, old in reversed(journal):
+        for what, path, saved in reversed(journal):
             try:
                 if what == "new":
                     path.unlink()
-                elif what == "restore" and old is not None:
-                    os.replace(old, path)
+                elif what == "restore" and saved is not None:
+                    os.replace(saved, path)
                 else:
                     path.rmdir()
             except OSError:

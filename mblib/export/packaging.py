@@ -149,16 +149,15 @@ def import_package(
             location=Location(file=name),
             hint="check that the file is a complete .zip package",
         ) from None
-    limits = {"max_bytes": max_bytes, "max_ratio": max_ratio}
     with zf:
-        entries = check_archive(zf, name, size, max_files=max_files, **limits)
+        entries = check_archive(zf, name, size, max_bytes=max_bytes, max_files=max_files, max_ratio=max_ratio)
         target = Path(os.path.abspath(dest))
         shown = f"'{dest}'" if str(dest) == str(target) else f"'{dest}' ({target})"
         if not target.exists() and not target.is_symlink():
             created = make_parents(target.parent)
             try:
                 with staged_folder(target) as tmp:
-                    extract(zf, entries, tmp, name, size, **limits)
+                    extract(zf, entries, tmp, name, size, max_bytes=max_bytes, max_ratio=max_ratio)
             except BaseException:
                 remove_empty(created)
                 raise
@@ -182,7 +181,7 @@ def import_package(
         refuse_conflicts(entries, target, str(dest))
         staged = make_scratch(target, SCRATCH_NAME)
         try:
-            extract(zf, entries, staged, name, size, **limits)
+            extract(zf, entries, staged, name, size, max_bytes=max_bytes, max_ratio=max_ratio)
             merge_into(staged, entries, target)
         finally:
             shutil.rmtree(staged, ignore_errors=True)

@@ -116,11 +116,12 @@ class ExportState:
         atomic_write(self.cache_dir / f"{module.id}.json", json.dumps(data).encode("utf-8"))
 
     # export targets ----------------------------------------------------------------------
-    def target(self, key: str) -> dict[str, str]:
-        """Hashes recorded for an export target (e.g. ``lessons:/abs/path``): item id -> hash."""
+    def target(self, key: str) -> dict[str, Any]:
+        """What was recorded for an export target (e.g. ``lessons:/abs/path``): item id -> its hash
+        (or a JSON record such as ``{"hash": ..., "files": [...]}``)."""
         return dict(self.data["targets"].get(key, {}))
 
-    def set_target(self, key: str, hashes: dict[str, str]) -> None:
+    def set_target(self, key: str, hashes: dict[str, Any]) -> None:
         self.data["targets"][key] = dict(sorted(hashes.items()))
 
     def save(self) -> None:

@@ -155,12 +155,12 @@ def check_archive(
             hint="raise max_bytes if you trust it",
         )
     for e in entries:
-        i = e.info
-        if i.compress_size and i.file_size > _RATIO_FLOOR and i.file_size / i.compress_size > max_ratio:
+        info = e.info
+        if info.compress_size and info.file_size > _RATIO_FLOOR and info.file_size / info.compress_size > max_ratio:
             raise _refuse(
-                f"entry '{i.filename}' expands {i.file_size / i.compress_size:.0f} times (zip bomb?)",
+                f"entry '{info.filename}' expands {info.file_size / info.compress_size:.0f} times (zip bomb?)",
                 package,
-                i.filename,
+                info.filename,
                 hint="raise max_ratio if you trust it",
             )
     if declared > _RATIO_FLOOR and declared / max(archive_size, 1) > max_ratio:

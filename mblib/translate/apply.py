@@ -24,12 +24,12 @@ of a module in a language, with a visible per-segment fallback to the source.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..errors import Location
-from .engines import SegmentTooLongError
+from .engines import Engine, SegmentTooLongError
 from .errors import TranslationError
 from .glossary import Glossary
 from .memory import TranslationMemory
@@ -40,7 +40,6 @@ from .store import TranslationFile, load_translations, save_translations
 if TYPE_CHECKING:  # pragma: no cover
     from ..content.module import Module
     from ..content.workspace import Workspace
-    from .engines import Engine
 
 Progress = Callable[[int, int], None]
 FALLBACK = '<span lang="{lang}" class="mb-fallback">{text}</span>'
@@ -247,11 +246,11 @@ def _needs_engine(workspace: Workspace, module_id: str, lang: str) -> bool:
     return any(tf.current(s) is None for s in module_segments(workspace.module(module_id)))
 
 
-class _NoEngine:
+class _NoEngine(Engine):
     model_id = ""
     batch_size = 16
 
-    def translate_batch(self, texts: list[str]) -> list[str]:  # pragma: no cover - only when nothing is missing
+    def translate_batch(self, texts: Sequence[str]) -> list[str]:  # pragma: no cover - only when nothing is missing
         raise RuntimeError("no engine was loaded because nothing needed translating")
 
     def close(self) -> None:

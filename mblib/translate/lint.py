@@ -57,8 +57,8 @@ def lint_translations(workspace: Workspace) -> list[Problem]:
                         "translation.stale",
                     )
                 )
-            for key, e in tf.segments.items():
-                for flag in e.flags:
+            for key, entry in tf.segments.items():
+                for flag in entry.flags:
                     block, field = key.split("/")[0], key.split("/")[1]
                     out.append(
                         Problem(

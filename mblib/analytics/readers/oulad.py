@@ -118,7 +118,7 @@ def _typed(lf: pl.LazyFrame, table: str) -> pl.LazyFrame:
 
     have = lf.collect_schema().names()
     ints = [c for c in _OULAD_INTS[table] if c in have]
-    checks = []
+    checks: list[pl.Expr] = []
     for c in ints:
         raw = pl.col(c).str.strip_chars()
         checks.append(
@@ -202,9 +202,9 @@ def read_oulad(
     bad_pres = ~pl.col("code_presentation").str.contains(r"^\d{4}[BJ]$")
     null_s, null_f = pl.lit(None, pl.String), pl.lit(None, pl.Float64)
 
-    def events(verb: str, **cols: pl.Expr) -> list[pl.Expr]:
+    def events(verb: str, *, timestamp: pl.Expr, **cols: pl.Expr) -> list[pl.Expr]:
         base = {
-            "timestamp": None,
+            "timestamp": timestamp,
             "learner_id": pl.col("id_student").cast(pl.Int64).cast(pl.String),
             "verb": pl.lit(verb),
             "credential_id": null_s,

@@ -100,7 +100,7 @@ def _score(result: dict[str, Any]) -> float | None:
         hi = number(sc, "max", "result.score.max")
         lo = number(sc, "min", "result.score.min") or 0.0
         if raw is not None and hi not in (None, 0) and hi != lo:
-            score = (raw - lo) / (hi - lo)  # type: ignore[operator]
+            score = (raw - lo) / (hi - lo)
     if score is not None and not (math.isfinite(score) and 0 <= score <= 1):
         return _reject(f"result.score.scaled {score} is outside 0..1")
     return score
@@ -269,7 +269,8 @@ def read_xapi(
     voiding: set[int] = set()
     for k, (_, _, st) in enumerate(items):
         if isinstance(st, dict) and isinstance(st.get("verb"), dict) and st["verb"].get("id") == VOIDED:
-            obj = st.get("object") if isinstance(st.get("object"), dict) else {}
+            target = st.get("object")
+            obj = target if isinstance(target, dict) else {}
             if obj.get("id"):
                 voided.add(str(obj["id"]))
             voiding.add(k)
