@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 PYTEST_ARGS ?=
 
-.PHONY: setup demo test lab clean browser node
+.PHONY: setup demo test lint lab clean browser node
 
 setup: $(STAMP) node browser
 
@@ -34,7 +34,12 @@ browser:
 demo: setup
 	$(BIN)/mb demo
 
-test: setup
+lint: $(STAMP)   # ruff (lint and format) and mypy, configured in pyproject.toml
+	$(BIN)/ruff check mblib tests benchmarks
+	$(BIN)/ruff format --check mblib tests benchmarks
+	$(BIN)/mypy
+
+test: setup lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lab: setup   # JupyterLab on the notebooks folder (--allow-root only when run as root)

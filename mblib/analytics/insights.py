@@ -34,8 +34,8 @@ def block_insights(events: Any, module: Module, *, engine: Engine = "polars") ->
     Runs :func:`~mblib.analytics.metrics.block_dropoff` and the item analysis on ``engine`` and
     collects the (small) results.
 
-    >>> from mblib.analytics.items import _demo_quiz
-    >>> events, module = _demo_quiz()
+    >>> from mblib.analytics.items import demo_quiz
+    >>> events, module = demo_quiz()
     >>> print(block_insights(events, module)["q1"].summary)
     facility 0.75, discrimination 0.52 (4 complete attempts)
     >>> from mblib.analytics.metrics import demo_events

@@ -290,6 +290,5 @@ def distractor_analysis(events: Any, module: Module) -> Frame:
     return final(out, schema).sort("position", "choice_id")
 
 
-_demo_quiz = demo_quiz  # the name docstrings elsewhere (mblib.analytics.insights) still use
 
-__all__ = ["distractor_analysis", "item_statistics", "quiz_statistics"]
+__all__ = ["demo_quiz", "distractor_analysis", "item_statistics", "quiz_statistics"]

@@ -23,9 +23,13 @@ class LintTarget(Protocol):
 
     root: Path
     settings: Settings
-    modules: Mapping[str, Module]
-    credentials: Mapping[str, Credential]
     problems: list[Problem]
+
+    @property
+    def modules(self) -> Mapping[str, Module]: ...  # read-only: a workspace's dict satisfies it
+
+    @property
+    def credentials(self) -> Mapping[str, Credential]: ...
 
     def locate(self, kind: Literal["module", "credential"], item_id: str, path: tuple[Any, ...] = ()) -> Location: ...
 
