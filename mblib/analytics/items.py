@@ -290,5 +290,4 @@ def distractor_analysis(events: Any, module: Module) -> Frame:
     return final(out, schema).sort("position", "choice_id")
 
 
-
 __all__ = ["demo_quiz", "distractor_analysis", "item_statistics", "quiz_statistics"]
