@@ -37,22 +37,71 @@ from .unpack import SCRATCH_NAME, check_archive, extract
 # Fixed timestamp for zip entries: the same content gives the same bytes.
 _ZIP_EPOCH = (2020, 1, 1, 0, 0, 0)
 
+MARKER = ".mblib-export"
+"""The file every export folder carries: the next export may replace that folder whole."""
+_MARKER_TEXT = b"Written by mblib. The next export to this folder replaces it whole.\n"
+
+
+def is_replaceable(target: Path) -> bool:
+    """Whether an export may replace ``target`` whole: it does not exist, is an empty folder, or is
+    a folder an mblib export wrote (its marker file, or, from versions before the marker, a
+    page mblib generated or a badges ``achievement.json``)."""
+    if not target.exists() and not target.is_symlink():
+        return True
+    if target.is_symlink() or not target.is_dir():
+        return False
+    if (target / MARKER).is_file() or not any(target.iterdir()):
+        return True
+    pages = sorted(p for p in target.glob("*.html") if p.is_file() and not p.is_symlink())[:5]
+    for page in pages:  # an export from before the marker: its pages name their generator
+        with open(page, "rb") as fh:
+            if b'<meta name="generator" content="mblib">' in fh.read(4096):
+                return True
+    return (target / "achievement.json").is_file() and (target / "credentials").is_dir()
+
+
+def refuse_foreign_target(target: Path) -> None:
+    """Raise :class:`ExportError` unless an export may replace ``target`` (see :func:`is_replaceable`)."""
+    if is_replaceable(target):
+        return
+    if target.is_symlink() or not target.is_dir():
+        what = "is a link" if target.is_symlink() else "is a file"
+        raise ExportError(
+            f"the output '{target}' {what}, not a folder; nothing was written",
+            location=Location(file=str(target)),
+            hint="choose a new or empty folder for the export (-o/--out)",
+        )
+    example = sorted(p.name for p in target.iterdir())[0]
+    raise ExportError(
+        f"the output folder '{target}' already holds files that mblib did not export (e.g. '{example}'); "
+        "an export replaces its folder whole, so nothing was written",
+        location=Location(file=str(target)),
+        hint="choose a new or empty folder for the export (-o/--out), or move those files away first",
+    )
+
 
 @contextmanager
-def staged_folder(target: str | Path) -> Iterator[Path]:
+def staged_folder(target: str | Path, *, mark: bool = True) -> Iterator[Path]:
     """Yield an empty temporary folder beside ``target``; on success it replaces ``target`` whole.
 
     On an exception (in the body or while moving into place) the temporary folder is removed
     and ``target`` is untouched. Stale temporary folders of the same target that a killed run
-    left behind are removed first (see :mod:`mblib.export.scratch`).
+    left behind are removed first (see :mod:`mblib.export.scratch`). A ``target`` that holds
+    files no export wrote (the current folder, a project folder) is refused before anything is
+    written: an export never deletes what it did not create. The new folder carries
+    :data:`MARKER` (unless ``mark`` is false), so the next export may replace it.
     """
     target = Path(os.path.abspath(target))
+    refuse_foreign_target(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     clean_stale(target.parent, target.name)
     tmp = make_scratch(target.parent, target.name)
     try:
         yield tmp
+        if mark:
+            (tmp / MARKER).write_bytes(_MARKER_TEXT)
         os.chmod(tmp, 0o755)
+        refuse_foreign_target(target)  # again: something may have appeared while we built
         replace_folder(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -156,7 +205,7 @@ def import_package(
         if not target.exists() and not target.is_symlink():
             created = make_parents(target.parent)
             try:
-                with staged_folder(target) as tmp:
+                with staged_folder(target, mark=False) as tmp:
                     extract(zf, entries, tmp, name, size, max_bytes=max_bytes, max_ratio=max_ratio)
             except BaseException:
                 remove_empty(created)
@@ -188,4 +237,14 @@ def import_package(
     return dest
 
 
-__all__ = ["import_package", "replace_folder", "sha256_file", "staged_folder", "zip_build_folder", "zip_folder"]
+__all__ = [
+    "MARKER",
+    "import_package",
+    "is_replaceable",
+    "refuse_foreign_target",
+    "replace_folder",
+    "sha256_file",
+    "staged_folder",
+    "zip_build_folder",
+    "zip_folder",
+]
