@@ -27,7 +27,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..errors import UnsafePathError
+from ..errors import ConflictError, Location, UnsafePathError
 from .yamlio import atomic_write, remove_stale_temps
 
 try:  # POSIX; elsewhere saves are not locked between processes
@@ -120,21 +120,47 @@ def file_lock(root: str | Path, path: str | Path) -> Iterator[None]:
         os.close(fd)  # closing the last descriptor releases the lock
 
 
+def file_digest(path: Path) -> str:
+    """SHA-256 of a file's bytes, or ``""`` when there is no file (what a save compares against)."""
+    import hashlib
+
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return ""
+
+
 def write_workspace_file(
-    root: str | Path, relative: str | Path, data: bytes, *, what: str | None = None, only_if_changed: bool = True
+    root: str | Path,
+    relative: str | Path,
+    data: bytes,
+    *,
+    what: str | None = None,
+    only_if_changed: bool = True,
+    expected: str | None = None,
+    again: str = "load it again, redo your change and save",
 ) -> tuple[Path, bool]:
     """Write ``data`` to ``root/relative`` atomically, under the file's lock, after checking the path with
     :func:`workspace_path` and removing temporaries a killed save left beside it.
 
-    Returns ``(path, written)``; with ``only_if_changed`` an identical file is not touched.
+    With ``expected`` (a :func:`file_digest` taken when the file was read), a file that changed on
+    disk since then is not overwritten: :class:`~mblib.errors.ConflictError`, whose hint ends with
+    ``again``. Returns ``(path, written)``; with ``only_if_changed`` an identical file is not touched.
     """
     path = workspace_path(root, relative, what=what)
     with file_lock(root, path):
         remove_stale_temps(path)
         if only_if_changed and path.is_file() and path.read_bytes() == data:
-            return path, False
+            return path, False  # already holds exactly this: nothing is lost, whoever wrote it
+        if expected is not None and file_digest(path) != expected:
+            raise ConflictError(
+                f"'{relative}' changed on disk since it was read (another save, translation run or "
+                "import); nothing was written, so that change is kept",
+                location=Location(file=str(relative)),
+                hint=again,
+            )
         atomic_write(path, data)
     return path, True
 
 
-__all__ = ["LOCK_DIR", "file_lock", "relative_to_root", "workspace_path", "write_workspace_file"]
+__all__ = ["LOCK_DIR", "file_digest", "file_lock", "relative_to_root", "workspace_path", "write_workspace_file"]

@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field, PrivateAttr, ValidationError
 
 from ..content.blocks import Model
 from ..errors import ContentError, Location
@@ -55,6 +55,9 @@ class TranslationFile(Model):
     language: str
     source_language: str = "en"
     segments: dict[str, Entry] = Field(default_factory=dict)
+    #: What the file on disk held when it was loaded (``file_digest``; ``""``: no file yet); a save
+    #: refuses to overwrite a file that changed since. None for a file built in memory.
+    _disk: str | None = PrivateAttr(default=None)
 
     def set(
         self,
@@ -94,23 +97,33 @@ def translation_path(root: str | Path, lang: str, module_id: str) -> Path:
 
 def load_translations(workspace: Workspace, module_id: str, lang: str) -> TranslationFile:
     """The translations file of a module and language (an empty one when there is none yet)."""
+    import hashlib
+
     from ..content.yamlio import load_plain, load_yaml_text
 
     path = translation_path(workspace.root, lang, module_id)
     src = workspace.settings.workspace.source_language
     if not path.is_file():
-        return TranslationFile(module=module_id, language=lang, source_language=src)
+        tf = TranslationFile(module=module_id, language=lang, source_language=src)
+        tf._disk = ""
+        return tf
     rel = f"translations/{lang}/{module_id}.yaml"
-    text = path.read_text(encoding="utf-8")
+    raw = path.read_bytes()
+    text = raw.decode("utf-8")
+    digest = hashlib.sha256(raw).hexdigest()
     try:  # fast path: the safe loader; positions are only needed to report a problem
-        return TranslationFile.model_validate(load_plain(text, rel))
+        tf = TranslationFile.model_validate(load_plain(text, rel))
+        tf._disk = digest
+        return tf
     except ContentError:
         raise  # refused before anything was built (anchors, aliases, deep nesting, huge numbers)
     except Exception:
         pass
     loaded = load_yaml_text(text, rel)
     try:
-        return TranslationFile.model_validate(loaded.data)
+        tf = TranslationFile.model_validate(loaded.data)
+        tf._disk = digest
+        return tf
     except ValidationError as err:
         e = err.errors(include_url=False)[0]
         line, col = loaded.locate(tuple(e["loc"]))
@@ -166,7 +179,11 @@ def dump_translations(tf: TranslationFile, order: Mapping[str, int] | None = Non
 
 def save_translations(workspace: Workspace, tf: TranslationFile, segments: list[Segment] | None = None) -> Path:
     """Write a translations file atomically (keys in the module's reading order when known);
-    an unchanged file is not touched."""
+    an unchanged file is not touched. A file loaded with :func:`load_translations` that changed on
+    disk since (a reviewer's edit, an XLIFF import, another translation run) is not overwritten:
+    :class:`~mblib.errors.ConflictError`."""
+    import hashlib
+
     from ..content.safewrite import write_workspace_file
 
     if segments is None and tf.module in workspace.modules:
@@ -174,7 +191,16 @@ def save_translations(workspace: Workspace, tf: TranslationFile, segments: list[
     order = {s.id: i for i, s in enumerate(segments or [])}
     data = dump_translations(tf, order).encode("utf-8")
     path = translation_path(workspace.root, tf.language, tf.module)  # checks the language and the path
-    return write_workspace_file(workspace.root, path.relative_to(workspace.root), data)[0]
+    written = write_workspace_file(
+        workspace.root,
+        path.relative_to(workspace.root),
+        data,
+        expected=tf._disk,
+        again="load the translations again and repeat your change (mb translate finds what it already "
+        "translated in the translation memory, so a new run is quick)",
+    )[0]
+    tf._disk = hashlib.sha256(data).hexdigest()
+    return written
 
 
 def stale_segments(module: Module, tf: TranslationFile) -> list[Segment]:
