@@ -163,6 +163,17 @@ class DataCheck:
         )
         return text + (f" (reasons in {self.rejects_path})" if self.rejects_path else "")
 
+    def report_line(self) -> str:
+        """The counts in words for a report's reader (the rejects file by name only, no local path)."""
+        if not self.rejected:
+            return f"all {self.read:,} events passed the data checks"
+        share = self.rejected / self.read if self.read else 0.0
+        where = f"; the reasons are in {Path(self.rejects_path).name}" if self.rejects_path else ""
+        return (
+            f"{self.rejected:,} of {self.read:,} events ({share:.1%}) failed the data checks and are "
+            f"left out of every figure{where}"
+        )
+
 
 def check_events_data(path: str | Path, *, rejects: str | Path | None = None) -> DataCheck:
     """Check Parquet events (a file or partitioned folder) in one streaming pass; write the rejects.

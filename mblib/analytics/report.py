@@ -160,6 +160,11 @@ def run_report(
     events as ``mb synth`` writes them (``None``: the notebook synthesises a small cohort);
     ``engine`` runs the metrics on polars, DuckDB or Spark; ``k`` overrides the workspace's
     ``[privacy] k_threshold``. ``name`` defaults to the notebook's name without its number.
+
+    ``data`` is first checked with the readers' rules in one streaming pass
+    (:func:`mblib.analytics.datacheck.check_events_data`): rows that fail are left out of every
+    metric and kept with their reason in ``out/<data>.rejects.csv``; the counts are echoed and
+    stated at the top of the report (``data_quality``), so its reader knows what was left out.
     """
     import nbformat
 
@@ -192,6 +197,12 @@ def run_report(
     }
     if k is not None:
         params["k"] = int(k)
+    if data is not None:
+        from .datacheck import check_events_data, data_paths
+
+        check = check_events_data(data_paths(data)[0], rejects=out / f"{Path(data).resolve().stem}.rejects.csv")
+        say(check.summary())
+        params["data_quality"] = check.report_line()
     nb = inject_parameters(nbformat.read(notebook, as_version=4), params)
     t0 = time.perf_counter()
     say(f"report {notebook.name}: running on {params['data'] or 'a small synthetic cohort'} ({engine})")

@@ -167,12 +167,6 @@ def report(report: str, workspace: Path | None, data: Path | None, engine: Engin
     root = workspace_or_sample(workspace)
     if data is None and (DEFAULT_DATA / "events").is_dir():
         data = DEFAULT_DATA
-    if data is not None and data.exists():
-        # the report leaves out rows that fail the readers' checks; say how many, and why, beside the report
-        from ..analytics.datacheck import check_events_data, data_paths
-
-        check = check_events_data(data_paths(data)[0], rejects=out / f"{data.resolve().stem}.rejects.csv")
-        click.echo(check.summary())
     path = run_report(
         report,
         workspace=root,

@@ -123,26 +123,35 @@ def test_a_column_of_the_wrong_type_is_refused_with_the_problem_listed(ws, cohor
     assert f"{f}: field 'score': score has type String, the events table needs Float64" in str(e.value)
 
 
-def test_mb_report_prints_the_counts_and_writes_rejects_beside_the_output(bad_file, tmp_path, monkeypatch):
-    import mblib.analytics.report as report
-
-    f, n_good = bad_file
-    ran = {}
-
-    def fake_run_report(name, **kw):  # the notebook itself is run by tests/analytics/test_report.py
-        ran.update(kw)
-        return kw["out"] / "credential-uptake.html"
-
-    monkeypatch.setattr(report, "run_report", fake_run_report)
+@pytest.mark.slow
+def test_mb_report_prints_the_counts_writes_rejects_and_tells_the_reader(cohort, tmp_path):
+    data = tmp_path / "cohort"
+    shutil.copytree(cohort, data)
+    part = next(sorted((data / "events").iterdir())[0].glob("*.parquet"))
+    good = pl.read_parquet(part, hive_partitioning=False)
+    bad = _bad_rows(good).with_columns(pl.col("verb").cast(good.schema["verb"], strict=False))
+    pl.concat([good, bad]).write_parquet(part)
+    n_good = (
+        pl.scan_parquet(data / "events" / "**" / "*.parquet", hive_partitioning=False).select(pl.len()).collect().item()
+        - 4
+    )
     out = tmp_path / "exports"
-    r = CliRunner().invoke(main, ["report", "-w", str(SAMPLE), "-d", str(f), "-o", str(out)], catch_exceptions=False)
+    r = CliRunner().invoke(main, ["report", "-w", str(SAMPLE), "-d", str(data), "-o", str(out)], catch_exceptions=False)
     assert r.exit_code == 0, r.output
     assert (
-        f"events.parquet: read {n_good + 4:,} events, kept {n_good:,}, rejected 4 "
-        f"(reasons in {out / 'events.rejects.csv'})" in r.output
+        f"events: read {n_good + 4:,} events, kept {n_good:,}, rejected 4 "
+        f"(reasons in {out / 'cohort.rejects.csv'})" in r.output
     )
-    assert set(pl.read_csv(out / "events.rejects.csv", infer_schema=False)["_reason"]) == REASONS
-    assert ran["data"] == f
+    assert set(pl.read_csv(out / "cohort.rejects.csv", infer_schema=False)["_reason"]) == {
+        "score NaN is not a number",
+        "learner_id is empty",
+        "duration_s inf is longer than a year (at most 31,622,400 s)",
+        "verb is empty",  # 'clicked' cannot be stored in the partition's verb Enum: it arrives empty
+    }
+    page = (out / "credential-uptake-report.html").read_text(encoding="utf-8")
+    # the report's own reader learns what was left out (by file name, never a local path)
+    assert f"4 of {n_good + 4:,} events" in page and "left out of every figure" in page
+    assert "the reasons are in cohort.rejects.csv" in page and str(tmp_path) not in page
 
 
 def test_mb_report_on_a_truncated_file_is_a_message_not_a_traceback(tmp_path, cohort):
