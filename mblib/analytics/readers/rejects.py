@@ -29,7 +29,8 @@ class ReadResult:
 
     ``read`` counts the source rows (statements for xAPI); ``rejected`` those that went to
     ``rejects_path`` (``None`` when nothing was rejected); ``notes`` holds anything else worth
-    saying (voided statements removed, LRS pages not followed).
+    saying (voided statements removed, LRS pages not followed); ``aside`` counts, per verb IRI,
+    the xAPI statements that are valid but not learning events (commented, logged in, ...).
     """
 
     source: str
@@ -42,9 +43,10 @@ class ReadResult:
 
     @property
     def kept(self) -> int:
-        return self.read - self.rejected - self.removed
+        return self.read - self.rejected - self.removed - sum(self.aside.values())
 
     removed: int = 0  # rows removed on purpose (voided xAPI statements and their voiding statements)
+    aside: dict[str, int] = field(default_factory=dict)  # not learning events, per verb IRI (xAPI)
 
     def summary(self) -> str:
         """One line: source, rows read, kept and rejected, and where the reasons are."""
@@ -52,6 +54,11 @@ class ReadResult:
         text = f"{Path(self.source).name}: read {self.read:,} {unit}, kept {self.kept:,}, rejected {self.rejected:,}"
         if self.removed:
             text += f", removed {self.removed:,} voided"
+        if self.aside:
+            top = sorted(self.aside.items(), key=lambda kv: (-kv[1], kv[0]))
+            verbs = ", ".join(f"{iri.rstrip('/').rsplit('/', 1)[-1]} {n:,}" for iri, n in top[:5])
+            more = f", {len(top) - 5} more verbs" if len(top) > 5 else ""
+            text += f", set aside {sum(self.aside.values()):,} not learning events ({verbs}{more})"
         if self.rejects_path is not None:
             text += f" (reasons in {self.rejects_path.name})"
         for note in self.notes:

@@ -3,204 +3,18 @@
 from __future__ import annotations
 
 import json
-import math
-import re
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..validation import VERB_NEEDS, Reject, duration_problem, kind, number, obj, objects, shown, text, text_problem
+from .activities import ACTIVITIES_FILE, load_activities
 from .rejects import Echo, ReadResult, default_rejects, echo_result, finish_rejects, pseudonymiser
-from .xapi_input import VOIDED, XAPI_VERBS, iso_duration_seconds, iter_json_file, parse_iso_datetime, xapi_files
+from .xapi_input import VOIDED, iter_json_file, xapi_files
+from .xapi_statement import ActivityIndex, Place, actor_id, map_statement
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...content.workspace import Workspace
-
-
-class ActivityIndex:
-    """Maps activity IRIs to (credential_id, module_id, block_id) through the workspace's ids."""
-
-    def __init__(self, workspace: Workspace, extra: dict[str, tuple[str | None, str | None, str | None]] | None):
-        self.modules = {mid: {b.id for b in m.blocks} for mid, m in workspace.modules.items()}
-        self.credentials = set(workspace.credentials)
-        self.extra = extra or {}
-
-    def block_in(self, iri: str, module: str) -> str | None:
-        """The block of ``module`` that the IRI names (its last matching path segment)."""
-        parts = [p for p in re.split(r"[/#?=&]", iri) if p]
-        hits = [p for p in parts if p in self.modules.get(module, ())]
-        return hits[-1] if hits else None
-
-    def lookup(self, iri: str) -> tuple[str | None, str | None, str | None] | None:
-        if iri in self.extra:
-            return self.extra[iri]
-        parts = [p for p in re.split(r"[/#?=&]", iri) if p]
-        module = block = cred = None
-        for i, part in enumerate(parts):
-            if part in self.modules:
-                module = part
-                for later in parts[i + 1 :]:
-                    if later in self.modules[part]:
-                        block = later
-            elif part in self.credentials:
-                cred = part
-        if module is None and cred is None:
-            return None
-        return cred, module, block
-
-
-def _actor_id(actor: Any) -> str | None:
-    """The learner id of an actor (account homePage|name, mbox, mbox_sha1sum or openid), or ``None``.
-
-    Lenient (never raises): used to pseudonymise rejected statements; :func:`_learner` checks.
-    """
-    try:
-        return _learner(actor)
-    except Reject:
-        return None
-
-
-def _learner(actor: Any) -> str | None:
-    """The learner id of an actor; :class:`Reject` when a part of it is of the wrong kind or not valid text."""
-    if actor is None:
-        return None
-    if not isinstance(actor, dict):
-        raise Reject(f"actor {shown(actor)} is {kind(actor)}, not an object")
-    acc = obj(actor, "account", "actor.account")
-    name = text(acc, "name", "actor.account.name")
-    if name:
-        home = text(acc, "homePage", "actor.account.homePage") or ""
-        return f"{home}|{name}" if home else name
-    for key in ("mbox", "mbox_sha1sum", "openid"):
-        v = text(actor, key, f"actor.{key}")
-        if v:
-            return v[len("mailto:") :] if v.startswith("mailto:") else v
-    return None
-
-
-def _response(result: dict[str, Any]) -> str | None:
-    r = result.get("response")
-    if r is None:
-        return None
-    if isinstance(r, bool) or not isinstance(r, (str, int, float)):
-        raise Reject(f"result.response {shown(r)} is {kind(r)}, not text")
-    if isinstance(r, str) and (problem := text_problem(r, "result.response")):
-        raise Reject(problem)
-    parts = [p.strip() for p in re.split(r"\[,\]|\s+", str(r)) if p.strip()]
-    return " ".join(sorted(parts)) or None
-
-
-def _score(result: dict[str, Any]) -> float | None:
-    """``result.score.scaled``, else ``(raw - min) / (max - min)``; :class:`Reject` on a bad shape or range."""
-    sc = obj(result, "score", "result.score")
-    scaled = number(sc, "scaled", "result.score.scaled")
-    score = scaled
-    if scaled is None:
-        raw = number(sc, "raw", "result.score.raw")
-        hi = number(sc, "max", "result.score.max")
-        lo = number(sc, "min", "result.score.min") or 0.0
-        if raw is not None and hi not in (None, 0) and hi != lo:
-            score = (raw - lo) / (hi - lo)
-    if score is not None and not (math.isfinite(score) and 0 <= score <= 1):
-        return _reject(f"result.score.scaled {score} is outside 0..1")
-    return score
-
-
-def _reject(reason: str) -> Any:
-    raise Reject(reason)
-
-
-def _map_statement(st: Any, index: ActivityIndex, verbs: dict[str, str]) -> tuple[dict[str, Any] | None, str | None]:
-    """(event row, None) or (None, reason). Never raises, whatever the JSON's shape."""
-    if not isinstance(st, dict):
-        return None, "not a statement (expected a JSON object)"
-    try:
-        return _map_checked(st, index, verbs), None
-    except Reject as e:
-        return None, e.reason
-    except Exception as e:  # noqa: BLE001 - a shape no check foresaw is a reject, never an aborted read
-        return None, f"statement could not be mapped ({type(e).__name__}: {e})"
-
-
-def _map_checked(st: dict[str, Any], index: ActivityIndex, verbs: dict[str, str]) -> dict[str, Any]:
-    text(st, "id", "id")  # a statement id is a UUID string (voiding refers to it)
-    verb_iri = text(obj(st, "verb", "verb"), "id", "verb.id")
-    if not verb_iri:
-        raise Reject("statement has no verb.id")
-    mapped = verbs.get(verb_iri)
-    if mapped is None:
-        raise Reject(f"unknown verb IRI {verb_iri} (map it with verbs={{'{verb_iri}': 'progressed'}})")
-    learner = _learner(st.get("actor"))
-    if not learner:
-        raise Reject("actor has no account name, mbox, mbox_sha1sum or openid")
-    stamp = st.get("timestamp") or st.get("stored")
-    if not stamp:
-        raise Reject("statement has no timestamp")
-    try:
-        ts = parse_iso_datetime(stamp)
-    except (ValueError, OverflowError):
-        raise Reject(f"timestamp {stamp!r} is not ISO 8601"[:300]) from None
-    obj_id = text(obj(st, "object", "object"), "id", "object.id")
-    if not obj_id:
-        raise Reject("statement has no object.id")
-    found = index.lookup(obj_id)
-    ctx = obj(st, "context", "context")
-    cred = module = block = None
-    if found is not None:
-        cred, module, block = found
-    acts = obj(ctx, "contextActivities", "context.contextActivities")
-    for key in ("parent", "grouping"):
-        for i, act in enumerate(objects(acts, key, f"context.contextActivities.{key}"), 1):
-            act_id = text(act, "id", f"context.contextActivities.{key}[{i}].id")
-            hit = index.lookup(act_id) if act_id else None
-            if hit:
-                cred = cred or hit[0]
-                module = module or hit[1]
-    if found is None and module is not None:  # a block named only by its id, its module by the parent
-        block = index.block_in(obj_id, module)
-        found = (cred, module, block) if block else None
-    if found is None:
-        raise Reject(f"activity {obj_id} matches no module, block or credential of the workspace")
-    found_ids = {"module_id": module, "block_id": block, "credential_id": cred}
-    missing = {
-        "module_id": "module of the workspace",
-        "block_id": f"block of module '{module}'",
-        "credential_id": "credential of the workspace",
-    }
-    for column, needing in VERB_NEEDS:
-        if mapped in needing and found_ids[column] is None:
-            raise Reject(f"a '{mapped}' statement about {obj_id} names no {missing[column]}")
-    result = obj(st, "result", "result")
-    score = _score(result)
-    duration = None
-    raw_duration = result.get("duration")
-    if raw_duration is not None:
-        try:
-            duration = iso_duration_seconds(raw_duration)
-        except ValueError as e:
-            raise Reject(f"result.duration: {e}"[:300]) from None
-        problem = duration_problem(duration, f"result.duration {raw_duration!r}")
-        if problem:
-            raise Reject(problem)
-    success = result.get("success")
-    if success is not None and not isinstance(success, bool):
-        raise Reject(f"result.success {success!r} is not true or false"[:300])
-    if mapped in ("enrolled", "earned"):
-        module = block = None
-    language = ctx.get("language")
-    return {
-        "timestamp": ts,
-        "learner_id": learner,
-        "verb": mapped,
-        "credential_id": cred,
-        "module_id": module,
-        "block_id": block,
-        "score": score,
-        "success": success,
-        "duration_s": duration,
-        "response": _response(result),
-        "language": text(ctx, "language", "context.language") if isinstance(language, str) else None,
-    }
 
 
 def read_xapi(
@@ -208,8 +22,8 @@ def read_xapi(
     workspace: Workspace,
     *,
     pseudonymise: Any = True,
-    verbs: dict[str, str] | None = None,
-    activities: dict[str, tuple[str | None, str | None, str | None]] | None = None,
+    verbs: dict[str, str | None] | None = None,
+    activities: dict[str, Place] | None = None,
     rejects: str | Path | None = None,
     echo: Echo = print,
 ) -> ReadResult:
@@ -217,16 +31,29 @@ def read_xapi(
 
     ``sources``: files or folders holding a JSON array of statements, JSON lines, one statement
     per file, or LRS ``StatementResult`` pages (``{"statements": [...], "more": "..."}``; save each
-    page as a file, the ``more`` links are checked for a gap). ADL verb IRIs map through
-    :data:`XAPI_VERBS` (extend with ``verbs``); activity ids map to module, block and credential
-    ids through the workspace: an IRI whose path names a module id (then a block id of that
-    module) or a credential id, e.g. ``https://lms.example/xapi/modules/reading-bar-charts/blocks/axis-check``;
+    page as a file, the ``more`` links are checked for a gap).
+
+    Verbs map through the verb table (:mod:`mblib.analytics.readers.xapi_verbs`: ADL, cmi5,
+    Activity Streams, TLA, the Open edX and Moodle profiles; ``docs/xapi-vocabularies.md``), by
+    what the statement is about: ``completed`` on a credential (a course) is the credential
+    earned, on a module a completion, on a block progress. ``verbs`` (IRI -> contract verb, or
+    ``None``) adds or overrides IRIs, taken literally. Verbs that are not learning events
+    (commented, logged in, ...) are counted apart (``aside``), not rejected.
+
+    Activity ids map to module, block and credential ids through ``activities`` (IRI ->
+    (credential, module, block)), else ``<workspace>/activities.yaml`` when the workspace has one
+    (see :func:`~mblib.analytics.readers.infer_structure`), else the workspace's ids: an IRI whose
+    path names a module id (then a block id of that module) or a credential id, e.g.
+    ``https://lms.example/xapi/modules/reading-bar-charts/blocks/axis-check``;
     ``context.contextActivities.parent``/``grouping`` supply the module or credential when the
-    object is a block. ``result.duration`` (ISO 8601) becomes seconds, ``result.score.scaled`` the
-    score, ``result.response`` (``a[,]b``) sorted space-separated choice ids, ``context.language``
-    the language. Voided statements and the statements that void them are removed (counted in
-    ``removed``). Everything else that cannot be mapped goes to ``rejects`` (JSON lines: source,
-    position, reason, statement; default ``<name>.rejects.jsonl``).
+    object is a block (or a badge of the credential). ``result.duration`` (ISO 8601) becomes
+    seconds, ``result.score.scaled`` the score, ``result.response`` (``a[,]b``) sorted
+    space-separated choice ids, ``context.language`` the language; ``stored`` stands in for a
+    missing ``timestamp``. Voided statements and the statements that void them are removed
+    (counted in ``removed``). Everything else that cannot be mapped goes to ``rejects`` (JSON
+    lines: source, position, reason, statement; default ``<name>.rejects.jsonl``); the reason is
+    the statement's first real defect (no actor, no object, no verb, a bad timestamp) before an
+    unknown verb or an activity that matches nothing.
     """
     import polars as pl
 
@@ -239,9 +66,10 @@ def read_xapi(
     first = Path(sources[0]) if sources else Path("xapi")
     rejects_path = Path(rejects) if rejects else default_rejects(first, ".rejects.jsonl")
     pseud = pseudonymiser(pseudonymise, workspace)
+    if activities is None and (workspace.root / ACTIVITIES_FILE).is_file():
+        activities = load_activities(workspace.root / ACTIVITIES_FILE, workspace)
     index = ActivityIndex(workspace, activities)
-    table = dict(XAPI_VERBS)
-    table.update(verbs or {})
+    table = dict(verbs or {})
     items: list[tuple[str, str, Any]] = []
     bad: list[dict[str, Any]] = []
     notes: list[str] = []
@@ -276,15 +104,18 @@ def read_xapi(
             voiding.add(k)
     rows: list[dict[str, Any]] = []
     removed = 0
+    aside: Counter[str] = Counter()
     for k, (rel, pos, st) in enumerate(items):
         if k in voiding or (isinstance(st, dict) and isinstance(st.get("id"), str) and st["id"] in voided):
             removed += 1
             continue
-        row, reason = _map_statement(st, index, table)
-        if row is None:
-            bad.append({"source": rel, "position": pos, "reason": reason, "statement": st})
+        mapped = map_statement(st, index, table)
+        if mapped.row is not None:
+            rows.append(mapped.row)
+        elif mapped.aside is not None:
+            aside[mapped.aside] += 1
         else:
-            rows.append(row)
+            bad.append({"source": rel, "position": pos, "reason": mapped.reason, "statement": st})
     if pages_more:
         # a page's `more` is followed by a later page; the last page's `more` is empty
         unfollowed = len(pages_more) - max(0, len(page_ids) - 1)
@@ -308,7 +139,7 @@ def read_xapi(
                 st = b["statement"]
                 if pseud is not None and isinstance(st, dict) and "actor" in st:
                     st = dict(st)
-                    aid = _actor_id(st.get("actor"))
+                    aid = actor_id(st.get("actor"))
                     st["actor"] = {"pseudonym": pseud.pseudonym(aid)} if aid else None
                 try:
                     line = json.dumps({**b, "statement": st}, ensure_ascii=False, default=str)
@@ -317,7 +148,9 @@ def read_xapi(
                 out.write(line + "\n")
 
     written = finish_rejects(rejects_path, len(bad), write)
-    result = ReadResult(str(first), lf, n_read, len(bad), written, kind="xapi", notes=notes, removed=removed)
+    result = ReadResult(
+        str(first), lf, n_read, len(bad), written, kind="xapi", notes=notes, removed=removed, aside=dict(aside)
+    )
     return echo_result(echo, result)
 
 

@@ -1,4 +1,4 @@
-"""xAPI input: verb IRIs, ISO 8601 durations and date-times, and the statement files themselves.
+"""xAPI input: ISO 8601 durations and date-times, and the statement files themselves.
 
 :func:`iter_json_file` reads a JSON array, JSON lines, one statement, or an LRS StatementResult
 page, and resumes after a malformed or truncated part; :mod:`mblib.analytics.readers.xapi` maps
@@ -16,27 +16,8 @@ from typing import Any
 
 from ...errors import Location
 from ..validation import ReaderError
+from .xapi_verbs import ADL, XAPI_VERBS
 
-ADL = "http://adlnet.gov/expapi/verbs/"
-XAPI_VERBS: dict[str, str] = {
-    ADL + "registered": "enrolled",
-    "https://w3id.org/xapi/tla/verbs/registered": "enrolled",
-    "http://id.tincanapi.com/verb/enrolled": "enrolled",
-    ADL + "launched": "launched",
-    ADL + "initialized": "launched",
-    ADL + "attempted": "launched",
-    ADL + "progressed": "progressed",
-    ADL + "experienced": "progressed",
-    "http://id.tincanapi.com/verb/viewed": "progressed",
-    ADL + "answered": "answered",
-    ADL + "responded": "answered",
-    ADL + "completed": "completed",
-    ADL + "passed": "passed",
-    ADL + "failed": "failed",
-    "http://id.tincanapi.com/verb/earned": "earned",
-    "https://w3id.org/xapi/adl/verbs/satisfied": "earned",
-}
-"""ADL (and common community) verb IRIs -> event verbs. Pass ``verbs=`` to add your own."""
 VOIDED = ADL + "voided"
 
 _DURATION = re.compile(
