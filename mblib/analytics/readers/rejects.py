@@ -57,7 +57,7 @@ class ReadResult:
         if self.aside:
             top = sorted(self.aside.items(), key=lambda kv: (-kv[1], kv[0]))
             verbs = ", ".join(f"{iri.rstrip('/').rsplit('/', 1)[-1]} {n:,}" for iri, n in top[:5])
-            more = f", {len(top) - 5} more verbs" if len(top) > 5 else ""
+            more = f" and {len(top) - 5} more" if len(top) > 5 else ""
             text += f", set aside {sum(self.aside.values()):,} not learning events ({verbs}{more})"
         if self.rejects_path is not None:
             text += f" (reasons in {self.rejects_path.name})"
