@@ -27,6 +27,7 @@ _EXPORTS: dict[str, str] = {
     "read_learners": "mblib.analytics.readers",
     "read_xapi": "mblib.analytics.readers",
     "read_oulad": "mblib.analytics.readers",
+    "infer_structure": "mblib.analytics.readers",
     "Pseudonymiser": "mblib.analytics.privacy",
     "PrivacyError": "mblib.analytics.privacy",
     "SuppressedTable": "mblib.analytics.privacy",

@@ -1,5 +1,9 @@
 """Readers: CSV, Parquet, xAPI statements and OULAD, each mapped onto the events/learners tables.
 
+xAPI verbs map through one table (:data:`VERB_RULES`, ``docs/xapi-vocabularies.md``); a course
+not authored in mblib gets a workspace skeleton and an editable ``activities.yaml`` from its
+statements (:func:`infer_structure`), which :func:`read_xapi` then uses.
+
 Every reader returns a :class:`ReadResult`: the mapped table (a polars ``LazyFrame``), how many
 rows were read and rejected, and where the rejects went. Rows that cannot be mapped are never
 dropped silently: each goes to a rejects file with its position and the reason, and one malformed
@@ -24,21 +28,31 @@ line does not stop the rest. Learner ids are pseudonymised on read (see
 from __future__ import annotations
 
 from ..validation import ReaderError
+from .activities import ACTIVITIES_FILE, load_activities
 from .oulad import OULAD_TABLES, OuladData, presentation_start, read_oulad
 from .rejects import ReadResult
+from .structure import InferredStructure, infer_structure
 from .tabular import read_events, read_learners, source_columns
 from .xapi import read_xapi
 from .xapi_input import ADL, VOIDED, XAPI_VERBS, iso_duration_seconds
+from .xapi_verbs import NOT_LEARNING, VERB_RULES, event_for
 
 __all__ = [
+    "ACTIVITIES_FILE",
     "ADL",
+    "InferredStructure",
+    "NOT_LEARNING",
+    "VERB_RULES",
     "OULAD_TABLES",
     "OuladData",
     "ReadResult",
     "ReaderError",
     "VOIDED",
     "XAPI_VERBS",
+    "event_for",
+    "infer_structure",
     "iso_duration_seconds",
+    "load_activities",
     "presentation_start",
     "read_events",
     "read_learners",
