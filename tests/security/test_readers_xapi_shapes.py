@@ -80,6 +80,9 @@ TRICKY = st.sampled_from(
         "PT",
         "0001-01-01T00:00:00+01:00",
         "http://adlnet.gov/expapi/verbs/voided",
+        "http://adlnet.gov/expapi/verbs/commented",  # not a learning event: set aside
+        "https://w3id.org/xapi/tla/verbs/achieved",
+        "http://activitystrea.ms/schema/1.0/badge",
         "9999-12-31T23:59:59-01:00",
         10**400,
         -1e308,
@@ -135,6 +138,7 @@ def _read(ws: Workspace, text: str, name: str = "statements.jsonl", **kw: Any):
         lines = r.rejects_path.read_text(encoding="utf-8").split("\n")[:-1] if r.rejects_path else []
         rejects = [json.loads(line) for line in lines]
     assert df.height == r.kept
+    assert r.kept + r.rejected + r.removed + sum(r.aside.values()) == r.read
     assert len(rejects) == r.rejected
     assert all(isinstance(b["reason"], str) and b["reason"] for b in rejects)
     return r, df, rejects
@@ -147,7 +151,7 @@ def test_any_value_anywhere_in_a_statement_is_mapped_or_rejected(ws, statements)
     text = "\n".join(json.dumps(d) for d in docs) + "\n"
     r, df, rejects = _read(ws, text, pseudonymise=Pseudonymiser.from_key("k" * 16))
     assert r.read == len(docs)
-    assert r.kept + r.rejected + r.removed == len(docs)
+    assert r.kept + r.rejected + r.removed + sum(r.aside.values()) == len(docs)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -155,7 +159,7 @@ def test_any_value_anywhere_in_a_statement_is_mapped_or_rejected(ws, statements)
 def test_any_top_level_json_never_raises(ws, value, as_array):
     text = json.dumps([value] if as_array else value)
     r, df, rejects = _read(ws, text, name="statements.json", pseudonymise=False)
-    assert r.kept + r.rejected + r.removed == r.read
+    assert r.kept + r.rejected + r.removed + sum(r.aside.values()) == r.read
 
 
 @settings(max_examples=100, deadline=None)
@@ -165,7 +169,7 @@ def test_any_bytes_never_raise(ws, raw):
         f = Path(tmp) / "statements.json"
         f.write_bytes(raw)
         r = read_xapi(f, ws, echo=None, pseudonymise=False)
-        assert r.kept + r.rejected + r.removed == r.read
+        assert r.kept + r.rejected + r.removed + sum(r.aside.values()) == r.read
 
 
 def test_json_lines_whose_first_line_is_not_an_object_are_read_line_by_line(ws):
@@ -241,3 +245,36 @@ def test_too_deeply_nested_json_is_a_reject(ws):
     r, _, rejects = _read(ws, json.dumps(BASE) + "\n" + "[" * 100_000 + "\n", pseudonymise=False)
     assert (r.read, r.kept, r.rejected) == (2, 1, 1)
     assert rejects[0]["reason"] == "malformed JSON: nested too deeply to read"
+
+
+def test_a_statement_with_several_defects_is_rejected_for_the_first(ws):
+    """No actor, an unknown verb and an unmapped activity: the reason is the missing actor (issue 12)."""
+    st = {**BASE, "verb": {"id": "http://example.com/verbs/liked"}, "object": {"id": "urn:nowhere"}}
+    del st["actor"]
+    r, _, rejects = _read(ws, json.dumps(st), pseudonymise=False)
+    assert [b["reason"] for b in rejects] == ["statement has no actor"]
+    st["actor"] = BASE["actor"]
+    del st["object"]
+    r, _, rejects = _read(ws, json.dumps(st), pseudonymise=False)
+    assert [b["reason"] for b in rejects] == ["statement has no object"]
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("a: &x [1]\nactivities: *x\n", "alias"),
+        ("activities:\n  " + "[" * 200 + "]" * 200 + ": 1\n", ""),
+        ("activities: {x: {module: [1]}}\n", "module [1] is not an id"),
+        ("activities: {x: {lesson: m}}\n", "is not a mapping of credential, module, block"),
+    ],
+    ids=["alias", "deep", "list id", "unknown key"],
+)
+def test_a_hostile_activities_file_is_refused_with_a_reader_error(ws, tmp_path, text, message):
+    from mblib.analytics.readers import load_activities
+    from mblib.errors import MblibError
+
+    f = tmp_path / "activities.yaml"
+    f.write_text(text, encoding="utf-8")
+    with pytest.raises(MblibError) as e:
+        load_activities(f, ws)
+    assert message.lower() in str(e.value).lower()
