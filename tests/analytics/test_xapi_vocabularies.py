@@ -275,3 +275,34 @@ def test_a_badge_needs_its_credential_in_the_context(ws, tmp_path):
     r, reasons = _one(ws, tmp_path, badge)
     row = r.collect().row(0, named=True)
     assert (row["verb"], row["credential_id"], row["module_id"]) == ("earned", "data-literacy-foundations", None)
+
+
+def test_the_statements_of_mblibs_own_cmi5_au_map_without_a_mapping(ws, tmp_path):
+    """The verbs and activity ids mblib/export/static/cmi5.js sends (the AU id ends in /modules/<id>)."""
+    au = "https://courses.example/data-literacy-foundations/modules/reading-bar-charts"
+    cats = {"category": [{"id": "https://w3id.org/xapi/cmi5/context/categories/cmi5"}]}
+    sent = [
+        ("initialized", {"id": au}, None),
+        ("answered", {"id": au + "/blocks/read-the-bars"}, {"success": True, "response": "twice-west"}),
+        ("completed", {"id": au}, {"completion": True, "duration": "PT2M"}),
+        ("passed", {"id": au}, {"success": True, "score": {"scaled": 1.0}}),
+        ("terminated", {"id": au}, {"duration": "PT3M"}),
+    ]
+    statements = [
+        {
+            **GOOD,
+            "id": f"00000000-0000-4000-8000-00000000020{i}",
+            "verb": {"id": ADL + verb},
+            "object": obj,
+            "context": {"registration": "ec531277-b57b-4c15-8d91-d292c5b2b8f7", "contextActivities": cats},
+            **({"result": result} if result else {}),
+        }
+        for i, (verb, obj, result) in enumerate(sent)
+    ]
+    f = tmp_path / "au.json"
+    f.write_text(json.dumps(statements))
+    r = read_xapi(f, ws, pseudonymise=False, echo=None)
+    assert (r.rejected, r.aside) == (0, {})
+    df = r.collect()
+    assert df["verb"].cast(str).to_list() == ["launched", "answered", "completed", "passed", "launched"]
+    assert set(df["module_id"]) == {"reading-bar-charts"} and df["block_id"][1] == "read-the-bars"
