@@ -137,6 +137,7 @@ VERB_RULES: tuple[VerbRule, ...] = (
     VerbRule(ADL + "registered", _ADL, "enrolled"),
     VerbRule(ADL + "responded", _ADL, "answered"),
     VerbRule(ADL + "resumed", _ADL, "launched", _SESSION),
+    VerbRule(ADL + "satisfied", _ADL, "completed", "the form some LMSs (ILIAS, ...) send for cmi5's w3id satisfied"),
     VerbRule(ADL + "scored", _ADL, "answered", "a score on a module keeps its score on a launch"),
     VerbRule(ADL + "shared", _ADL, None, _SOCIAL),
     VerbRule(ADL + "suspended", _ADL, "launched", _SESSION),
