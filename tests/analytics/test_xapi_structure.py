@@ -290,3 +290,19 @@ def test_a_bad_activities_file_is_an_error_naming_the_line(tmp_path):
     mapping.write_text("- just a list\n")
     with pytest.raises(ReaderError, match="holds one mapping 'activities:'"):
         load_activities(mapping)
+
+
+def test_an_activity_mapped_to_null_is_left_out_even_if_its_iri_names_a_module(tmp_path):
+    src = _write(tmp_path, "m.jsonl", moodle_cohort())
+    infer_structure([src], tmp_path / "ws", echo=None)
+    mapping = tmp_path / "ws" / "activities.yaml"
+    iri = "https://elsewhere.example/quiz-1"  # its last path part is the id of an inferred module
+    mapping.write_text(mapping.read_text() + f'  "{iri}": null\n')
+    stray = _st(1, "moodle-0", ADL + "completed", {"id": iri})
+    r = read_xapi(
+        _write(tmp_path, "stray.jsonl", [stray]), Workspace.open(tmp_path / "ws"), pseudonymise=False, echo=None
+    )
+    assert r.rejected == 1 and r.kept == 0
+    mapping.write_text(mapping.read_text().replace(f'"{iri}": null', f'"{iri}": {{module: quiz-1}}'))
+    r = read_xapi(tmp_path / "stray.jsonl", Workspace.open(tmp_path / "ws"), pseudonymise=False, echo=None)
+    assert r.collect()["module_id"].to_list() == ["quiz-1"]

@@ -115,17 +115,18 @@ def check_places(entries: dict[str, Place | None], workspace: Workspace, file: s
             )
 
 
-def load_activities(path: str | Path, workspace: Workspace | None = None) -> dict[str, Place]:
+def load_activities(path: str | Path, workspace: Workspace | None = None) -> dict[str, Place | None]:
     """The IRI -> (credential, module, block) entries of an activities file, checked against ``workspace``.
 
-    Entries mapped to ``null`` are left out (their statements match nothing and are rejected as such).
+    An entry mapped to ``null`` stays ``None``: its statements match nothing (and are rejected as
+    such), even when the IRI's path happens to name a module of the workspace.
     """
     path = Path(path)
     text = path.read_text(encoding="utf-8")
     entries = parse_activities(text, str(path))
     if workspace is not None:
         check_places(entries, workspace, str(path), text)
-    return {iri: place for iri, place in entries.items() if place is not None}
+    return entries
 
 
 def _one_line(name: str) -> str:

@@ -23,7 +23,7 @@ def read_xapi(
     *,
     pseudonymise: Any = True,
     verbs: dict[str, str | None] | None = None,
-    activities: dict[str, Place] | None = None,
+    activities: dict[str, Place | None] | None = None,
     rejects: str | Path | None = None,
     echo: Echo = print,
 ) -> ReadResult:

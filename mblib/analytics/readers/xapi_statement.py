@@ -56,7 +56,7 @@ class Mapped:
 class ActivityIndex:
     """Maps activity IRIs to (credential_id, module_id, block_id) through the workspace's ids."""
 
-    def __init__(self, workspace: Workspace, extra: dict[str, Place] | None):
+    def __init__(self, workspace: Workspace, extra: dict[str, Place | None] | None):
         self.modules = {mid: {b.id for b in m.blocks} for mid, m in workspace.modules.items()}
         self.credentials = set(workspace.credentials)
         self.extra = extra or {}
