@@ -40,6 +40,7 @@ from .errors import ExportError
 from .site import static_text
 
 MAX_CREDENTIAL_BYTES = 4 * 1024 * 1024  # a credential file bigger than this is refused unread
+MAX_NAMES_BYTES = 16 * 1024 * 1024  # a display names CSV bigger than this is refused unread
 Verification = Callable[[dict[str, Any]], Any] | Mapping[str, Any] | None
 
 
@@ -177,6 +178,51 @@ def read_credential_file(path: Path) -> tuple[dict[str, Any], bytes]:
     return doc, data
 
 
+def read_display_names(path: str | Path) -> dict[str, str]:
+    """Learner id -> display name from a CSV file with the columns ``learner_id`` and ``display_name``.
+
+    Only the learners the issuer lists (with their consent) are named on their pages. Empty
+    names are left out; a learner listed twice is an error naming both lines.
+    """
+    import csv
+    import io
+
+    path = Path(path)
+    where = Location(file=str(path))
+    hint = "write a UTF-8 CSV with the header learner_id,display_name and one learner per line"
+    try:
+        size = path.stat().st_size
+        if size > MAX_NAMES_BYTES:
+            raise ExportError(
+                f"{path} is {size:,} bytes; a names file over {MAX_NAMES_BYTES:,} bytes is not read",
+                location=where,
+                hint=hint,
+            )
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as e:
+        raise ExportError(f"cannot read the names file {path}: {e.strerror or e}", location=where, hint=hint) from None
+    except UnicodeDecodeError as e:
+        raise ExportError(f"{path} is not UTF-8 text (byte {e.start})", location=where, hint=hint) from None
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    missing = {"learner_id", "display_name"} - set(reader.fieldnames or [])
+    if missing:
+        raise ExportError(f"{path} lacks the column(s) {sorted(missing)}", location=where, hint=hint)
+    names: dict[str, str] = {}
+    lines: dict[str, int] = {}
+    for row in reader:
+        learner, name = (row.get("learner_id") or "").strip(), (row.get("display_name") or "").strip()
+        if not learner or not name:
+            continue
+        if learner in names:
+            raise ExportError(
+                f"learner '{learner}' is listed twice (lines {lines[learner]} and {reader.line_num})",
+                location=Location(file=str(path), line=reader.line_num, field="learner_id"),
+                hint="keep one display name per learner",
+            )
+        names[learner], lines[learner] = name, reader.line_num
+    return names
+
+
 def _checks_for(verification: Verification, doc: dict[str, Any]) -> Sequence[Check] | None:
     if verification is None:
         return None
@@ -264,4 +310,4 @@ def write_credential_pages(
     return [target / f"{stem}.html" for stem in items]
 
 
-__all__ = ["read_credential_file", "render_credential_page", "write_credential_pages"]
+__all__ = ["read_credential_file", "read_display_names", "render_credential_page", "write_credential_pages"]

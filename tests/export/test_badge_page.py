@@ -251,3 +251,23 @@ def test_page_and_badge_served_over_http(page, issued, pages, serve):
     raw = page.request.get(f"{url}/{ed_file.stem}.json")
     assert raw.ok and json.loads(raw.text()) == ed
     assert page.errors == [] and page.blocked == []
+
+
+def test_mb_share_writes_the_pages_with_names_from_a_csv(issued, tmp_path):
+    from click.testing import CliRunner
+
+    from mblib.cli import main
+
+    folder, (_af, ada), (_ef, ed) = issued
+    names = tmp_path / "names.csv"
+    names.write_text("learner_id,display_name\nada,Ada Lovelace\ned,\n", encoding="utf-8")
+    out = tmp_path / "site" / "credentials"
+    r = CliRunner().invoke(main, ["share", str(folder), "--out", str(out), "--names", str(names), "--base-url", BASE])
+    assert r.exit_code == 0, r.output
+    assert f"credential pages: 2 in {out}" in r.output and "no --base-url" not in r.output
+    assert "Ada Lovelace" in _page(out, ada).read_text()
+    assert "mb-learner" not in _page(out, ed).read_text()  # an empty display name names nobody
+    r = CliRunner().invoke(main, ["share", str(tmp_path / "nope")])
+    assert r.exit_code == 2 and "does not exist" in r.output and "mb export badge" in r.output
+    r = CliRunner().invoke(main, ["share", str(folder), "--out", str(tmp_path / "p")])
+    assert r.exit_code == 0 and "no --base-url, so the LinkedIn links carry no credential URL" in r.output

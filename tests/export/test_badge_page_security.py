@@ -306,3 +306,34 @@ def test_an_export_never_replaces_a_folder_it_did_not_write(tmp_path, credential
     written = write_credential_pages(src, tmp_path / "pages", published=PUBLISHED)
     again = write_credential_pages(src, tmp_path / "pages", published=PUBLISHED)  # its own folder: replaced whole
     assert written == again and base64.b64encode(written[0].read_bytes())
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("id,name\nada,Ada\n", r"lacks the column\(s\) \['display_name', 'learner_id'\]"),
+        ("learner_id,display_name\nada,Ada\nbo,Bo\nada,Other\n", r"learner 'ada' is listed twice \(lines 2 and 4\)"),
+        (b"learner_id,display_name\nada,\xff\n", r"is not UTF-8 text"),
+    ],
+)
+def test_hostile_names_files_are_refused(tmp_path, text, message):
+    from mblib.export.badge_page import read_display_names
+    from mblib.export.errors import ExportError
+
+    path = tmp_path / "names.csv"
+    path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+    with pytest.raises(ExportError, match=message) as e:
+        read_display_names(path)
+    assert str(path) in str(e.value) and "fix:" in str(e.value)
+
+
+def test_names_file_keeps_payloads_as_names_and_refuses_a_huge_one(tmp_path):
+    from mblib.export.badge_page import MAX_NAMES_BYTES, read_display_names
+    from mblib.export.errors import ExportError
+
+    path = tmp_path / "names.csv"
+    path.write_text('learner_id,display_name\nada,"' + PAYLOADS[0] + '"\n', encoding="utf-8")
+    assert read_display_names(path) == {"ada": PAYLOADS[0]}  # escaped when shown (the page test above)
+    path.write_bytes(b"learner_id,display_name\n" + b"x" * MAX_NAMES_BYTES)
+    with pytest.raises(ExportError, match=r"bytes; a names file over 16,777,216 bytes is not read"):
+        read_display_names(path)
