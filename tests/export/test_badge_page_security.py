@@ -4,7 +4,6 @@ leak; every refusal names the file and says how to fix it."""
 
 from __future__ import annotations
 
-import base64
 import copy
 import json
 import os
@@ -305,7 +304,8 @@ def test_an_export_never_replaces_a_folder_it_did_not_write(tmp_path, credential
     assert (mine / "todo.txt").read_text() == "keep me"
     written = write_credential_pages(src, tmp_path / "pages", published=PUBLISHED)
     again = write_credential_pages(src, tmp_path / "pages", published=PUBLISHED)  # its own folder: replaced whole
-    assert written == again and base64.b64encode(written[0].read_bytes())
+    assert written == again and written[0].read_text().startswith("<!doctype html>")
+    assert (tmp_path / "pages" / ".mblib-export").is_file()  # marked: the next run may replace it
 
 
 @pytest.mark.parametrize(
