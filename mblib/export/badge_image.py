@@ -23,6 +23,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 import textwrap
 from collections.abc import Mapping
 from pathlib import Path
@@ -52,18 +53,17 @@ def _cdata(text: str) -> str:
     return "<![CDATA[" + text.replace("]]>", "]]]]><![CDATA[>") + "]]>"
 
 
-def _xml_ok(c: str) -> bool:
-    return c in "\t\n\r" or (" " <= c <= "\ud7ff") or ("\ue000" <= c <= "\ufffd") or c > "\uffff"
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def _xml_text(value: Any) -> str:
     """Text safe in XML 1.0: characters XML cannot hold (most control characters) are dropped."""
-    return "".join(c for c in str(value) if _xml_ok(c))
+    return _NOT_XML.sub("", str(value))
 
 
 def _json_for_xml(text: str) -> str:
     """JSON text whose characters XML cannot hold are written as ``\\uXXXX`` escapes (the same JSON value)."""
-    return "".join(c if _xml_ok(c) else f"\\u{ord(c):04x}" for c in text)
+    return _NOT_XML.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def _names(doc: Mapping[str, Any]) -> tuple[str, str, str]:
