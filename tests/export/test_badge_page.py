@@ -271,3 +271,23 @@ def test_mb_share_writes_the_pages_with_names_from_a_csv(issued, tmp_path):
     assert r.exit_code == 2 and "does not exist" in r.output and "mb export badge" in r.output
     r = CliRunner().invoke(main, ["share", str(folder), "--out", str(tmp_path / "p")])
     assert r.exit_code == 0 and "no --base-url, so the LinkedIn links carry no credential URL" in r.output
+
+
+@pytest.mark.browser
+def test_verified_and_failed_pages_are_accessible_too(page, issued, tmp_path):
+    from mblib.export.badge_page import write_credential_pages
+
+    folder, (_af, ada), (_ef, ed) = issued
+    checks = {
+        ada["id"]: [("proof", True, "signature valid"), ("status", True, "not revoked")],
+        ed["id"]: [("proof", False, "Invalid signature."), ("dates", True, "valid from 2026-03-15")],
+    }
+    out = tmp_path / "v"
+    write_credential_pages(folder, out, verification=checks, base_url=BASE, published=PUBLISHED)
+    page.add_init_script(path=str(AXE_JS))
+    for doc, status in ((ada, "Verified when"), (ed, "Verification failed when")):
+        page.goto(_page(out, doc).as_uri())
+        assert page.text_content(".mb-status-line").startswith(status)
+        assert page.locator(".mb-checks li").count() == 2
+        assert axe_violations(page) == [], doc["id"]
+    assert page.errors == [] and page.blocked == []
