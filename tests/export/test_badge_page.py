@@ -224,6 +224,7 @@ def test_baked_jwt_goes_in_the_verify_attribute(issued, tmp_path):
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_page_opens_offline_without_errors_and_is_accessible(page, issued, pages):
     _f, (_af, ada), _ed = issued
     out, _ = pages
@@ -274,6 +275,7 @@ def test_mb_share_writes_the_pages_with_names_from_a_csv(issued, tmp_path):
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_verified_and_failed_pages_are_accessible_too(page, issued, tmp_path):
     from mblib.export.badge_page import write_credential_pages
 
