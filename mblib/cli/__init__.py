@@ -24,6 +24,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "models": "mblib.cli.translate:models",
     "synth": "mblib.cli.analytics:synth",
     "report": "mblib.cli.analytics:report",
+    "share": "mblib.cli.pages:share",
 }
 
 

@@ -11,6 +11,9 @@ True
 
 from __future__ import annotations
 
+from .badge_image import badge_svg, extract_baked_credential
+from .badge_page import render_credential_page, write_credential_pages
+from .badge_view import linkedin_url
 from .badges import achievement, export_badges, issue_badges, learner_events
 from .cmi5 import cmi5_course_structure, export_cmi5
 from .demo import export_everything
@@ -29,10 +32,12 @@ __all__ = [
     "ExportState",
     "UnsafePackageError",
     "achievement",
+    "badge_svg",
     "cmi5_course_structure",
     "execute_module",
     "execute_notebook",
     "executed_modules",
+    "extract_baked_credential",
     "export_badges",
     "export_cmi5",
     "export_everything",
@@ -44,6 +49,9 @@ __all__ = [
     "module_to_notebook",
     "notebook_to_module",
     "learner_events",
+    "linkedin_url",
+    "render_credential_page",
     "scorm_manifest",
     "staged_folder",
+    "write_credential_pages",
 ]
