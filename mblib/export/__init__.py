@@ -21,13 +21,16 @@ from .packaging import import_package, staged_folder
 from .scorm import export_scorm, scorm_manifest
 from .site import export_site
 from .state import ExportState, executed_modules
+from .verify import Check, VerificationReport, verify_credential, verify_jwt
 
 __all__ = [
+    "Check",
     "CodeBlockError",
     "ExportError",
     "ExportReport",
     "ExportState",
     "UnsafePackageError",
+    "VerificationReport",
     "achievement",
     "cmi5_course_structure",
     "execute_module",
@@ -46,4 +49,6 @@ __all__ = [
     "learner_events",
     "scorm_manifest",
     "staged_folder",
+    "verify_credential",
+    "verify_jwt",
 ]

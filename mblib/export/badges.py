@@ -34,14 +34,13 @@ from typing import TYPE_CHECKING, Any
 from ..content.yamlio import atomic_write
 from ..errors import Location
 from .badge_results import eligible, learner_events, module_results
+from .contexts import CREDENTIAL_CONTEXT
 from .errors import ExportError
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..content.credential import Credential
     from ..content.workspace import Workspace
 
-VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
-OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 OB_SCHEMA = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
 FRAMEWORK_URLS = {
     "esco": "https://esco.ec.europa.eu/en/classification/skill_main",
@@ -211,7 +210,7 @@ def achievement_credential(
         ]
     stamp = issued.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
     return {
-        "@context": [VC_CONTEXT, OB_CONTEXT],
+        "@context": list(CREDENTIAL_CONTEXT),
         "id": "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"mblib-credential:{credential.id}:{learner_id}")),
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": credential.title,
