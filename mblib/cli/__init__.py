@@ -24,6 +24,9 @@ LAZY_COMMANDS: dict[str, str] = {
     "models": "mblib.cli.translate:models",
     "synth": "mblib.cli.analytics:synth",
     "report": "mblib.cli.analytics:report",
+    "keys": "mblib.cli.badges:keys",
+    "verify": "mblib.cli.badges:verify",
+    "revoke": "mblib.cli.badges:revoke",
 }
 
 

@@ -67,6 +67,16 @@ def _issuer_id(doc: Mapping[str, Any]) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def proof_method(doc: Mapping[str, Any]) -> str | None:
+    """The ``verificationMethod`` of a document's (first) proof; ``""`` for a proof without one, None unsigned."""
+    proof = doc.get("proof")
+    first = proof[0] if isinstance(proof, list) and proof else proof
+    if first is None:
+        return None
+    vm = first.get("verificationMethod") if isinstance(first, Mapping) else None
+    return vm if isinstance(vm, str) else ""
+
+
 def _time(value: Any) -> datetime | None:
     if not isinstance(value, str):
         return None
@@ -184,9 +194,7 @@ def check_status(
                 False,
                 f"status list {url} not found locally; nothing is fetched: verify the folder that holds it",
             )
-        key, key_check = resolve_key(
-            (listed.get("proof") or {}).get("verificationMethod"), _issuer_id(listed), did_documents
-        )
+        key, key_check = resolve_key(proof_method(listed), _issuer_id(listed), did_documents)
         why = check_proof(dict(listed), key) if key is not None else key_check.detail
         if why:
             return Check("status", False, f"the status list {url} does not verify: {why}")
@@ -195,7 +203,9 @@ def check_status(
         until = _time(listed.get("validUntil"))
         if until is not None and now > until:
             return Check("status", False, f"the status list {url} expired on {listed['validUntil']}")
-        subject = listed.get("credentialSubject") or {}
+        subject = listed.get("credentialSubject")
+        if not isinstance(subject, Mapping):
+            return Check("status", False, f"the status list {url} has no credentialSubject")
         purpose = entry.get("statusPurpose")
         if subject.get("statusPurpose") != purpose:
             return Check("status", False, f"the list's purpose {subject.get('statusPurpose')!r} is not {purpose!r}")
@@ -254,11 +264,7 @@ def verify_credential(
     ``status_lists``: status list URL -> its BitstringStatusListCredential; ``did_documents``:
     ``did:web`` DID -> its DID document (``did.json``); ``now``: the time to check dates against.
     """
-    proof = doc.get("proof")
-    first = proof[0] if isinstance(proof, list) and proof else proof
-    vm = first.get("verificationMethod") if isinstance(first, Mapping) else None
-    if proof is not None and vm is None:
-        vm = ""
+    vm = proof_method(doc)
 
     def proof_check(key: bytes | None) -> str | None:
         return check_proof(dict(doc), key) if key is not None else "not signed: the credential has no proof"
