@@ -238,6 +238,18 @@ def load_key(path: str | Path | None = None, *, forbidden: Iterable[str | Path |
     return key_from_json(data, source=str(file))
 
 
+def demo_key() -> tuple[Path, IssuerKey, bool]:
+    """The throwaway demo issuer key, ``<config>/keys/demo-issuer.json``: ``(path, key, created now)``.
+
+    Made on first use; marked as a demo key in its file. Never sign real credentials with it.
+    """
+    path = default_key_path(DEMO_KEY_NAME)
+    if path.is_file():
+        return path, load_key(path), False
+    path, key = new_key(path, demo=True)
+    return path, key, True
+
+
 def public_multibase(key: IssuerKey) -> str:
     """The key's ``publicKeyMultibase``."""
     return public_multikey(key.public)
@@ -251,6 +263,7 @@ __all__ = [
     "IssuerKeyError",
     "config_dir",
     "default_key_path",
+    "demo_key",
     "key_from_json",
     "load_key",
     "new_key",
