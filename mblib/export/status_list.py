@@ -48,7 +48,8 @@ def decode_list(encoded: str) -> bytes:
         raise StatusListError("the status list has no encodedList", hint="re-export the badges to publish it again")
     text = encoded[1:] if encoded.startswith("u") else encoded
     try:
-        raw = gzip.decompress(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+        packed = base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=True)
+        raw = gzip.decompress(packed)
     except (ValueError, OSError, EOFError) as e:
         raise StatusListError(
             f"the encodedList is not GZIP + base64url: {e}", hint="re-export the badges to publish the list again"
