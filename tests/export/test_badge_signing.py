@@ -221,3 +221,15 @@ def test_recognition_ects_and_eqf_use_terms_the_ob3_context_defines(config, key,
     assert "<https://w3id.org/security#" not in quads  # the proof is not part of the document
     undefined = re.findall(r"<https://www\.w3\.org/ns/credentials/issuer-dependent#([^>]+)>", quads)
     assert undefined == []  # every term is defined by a context (none falls back to @vocab)
+
+
+def test_verify_without_pyld_names_the_export_extra(config, key, export_ws, tmp_path, monkeypatch):
+    import sys
+
+    from mblib.export.badges import export_badges
+
+    out = export_badges(export_ws, CID, events(), tmp_path / "badges", key=key)
+    monkeypatch.setitem(sys.modules, "pyld", None)  # `import pyld` now fails as if it were not installed
+    r = _mb("verify", out)
+    assert r.exit_code == 2 and "mb verify needs the package 'pyld'" in r.output, r.output
+    assert "pip install 'mblib[export]'" in r.output

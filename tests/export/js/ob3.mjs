@@ -5,6 +5,9 @@
 //       prints {"verified": bool, "error": "..."}; the status lists are the only ones known
 //   node ob3.mjs issue CONTEXT_DIR UNSIGNED.json KEY.json
 //       prints the credential signed with the Multikey key file (as `mb keys new` writes it)
+//   node ob3.mjs time CONTEXT_DIR FOLDER KEY.json
+//       signs then verifies every *.json of FOLDER (unsigned credentials) in this process and
+//       prints {"count": n, "sign_s": seconds, "verify_s": seconds, "verified": n} (benchmarks/badges.py)
 //
 // Nothing is fetched: contexts come from CONTEXT_DIR, did:key documents from the key itself.
 import fs from 'node:fs';
@@ -113,7 +116,27 @@ if(command === 'verify') {
   const suite = new DataIntegrityProof({signer: keyPair.signer(), cryptosuite});
   const signed = await vc.issue({credential: readJson(credentialFile), suite, documentLoader});
   console.log(JSON.stringify(signed, null, 2));
+} else if(command === 'time') {
+  const [folder, keyFile] = files;
+  const keyPair = await Ed25519Multikey.from(readJson(keyFile));
+  const docs = fs.readdirSync(folder).filter(f => f.endsWith('.json')).sort()
+    .map(f => readJson(path.join(folder, f)));
+  const suite = new DataIntegrityProof({signer: keyPair.signer(), cryptosuite});
+  let t = process.hrtime.bigint();
+  const signed = [];
+  for(const credential of docs) {
+    signed.push(await vc.issue({credential, suite, documentLoader}));
+  }
+  const signS = Number(process.hrtime.bigint() - t) / 1e9;
+  t = process.hrtime.bigint();
+  let verified = 0;
+  for(const credential of signed) {
+    const r = await vc.verifyCredential({credential, documentLoader, suite: new DataIntegrityProof({cryptosuite})});
+    verified += r.verified ? 1 : 0;
+  }
+  const verifyS = Number(process.hrtime.bigint() - t) / 1e9;
+  console.log(JSON.stringify({count: docs.length, sign_s: signS, verify_s: verifyS, verified}));
 } else {
-  console.error('usage: node ob3.mjs verify|issue CONTEXT_DIR FILE ...');
+  console.error('usage: node ob3.mjs verify|issue|time CONTEXT_DIR FILE ...');
   process.exit(2);
 }
