@@ -58,6 +58,22 @@ def keys_new(out: Path | None, force: bool, did_web: str | None, workspace: str 
             "did:web: `mb export badge --sign` writes the DID document; publish it at "
             f"https://{did_web.split('/')[0]}/.well-known/did.json"
         )
+    else:
+        website = _issuer_website(workspace)
+        if website:
+            click.echo(
+                f"tip: the issuer has a website ({website}); `--did-web DOMAIN --force` makes it a did:web issuer"
+            )
+
+
+def _issuer_website(workspace: str | None) -> str | None:
+    try:
+        from ..content import Workspace
+
+        issuer = Workspace.open(workspace_path(workspace)).settings.issuer
+    except MblibError:
+        return None
+    return str(issuer.url) if issuer is not None and issuer.url else None
 
 
 @click.command()

@@ -63,6 +63,8 @@ def test_did_web_key_and_its_document(config, export_ws, tmp_path):
     from mblib.export.keys import load_key
     from mblib.export.verify_files import verify_path
 
+    tip = _mb("keys", "new", "--out", tmp_path / "plain.json", "-w", export_ws.root)
+    assert "tip: the issuer has a website (https://learning.northwind.example/); `--did-web DOMAIN" in tip.output
     r = _mb("keys", "new", "--did-web", "learning.northwind.example")
     assert r.exit_code == 0 and "issuer: did:web:learning.northwind.example" in r.output
     out = export_badges(export_ws, CID, events(), tmp_path / "badges", key=load_key())
