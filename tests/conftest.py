@@ -28,6 +28,22 @@ ARGS = [
 LOCAL = ("file://", "data:", "blob:", "http://127.0.0.1", "http://localhost")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def private_mblib_config(tmp_path_factory):
+    """Issuer keys and issuance registries go to a temporary mblib configuration folder, never the user's."""
+    import os
+
+    folder = tmp_path_factory.mktemp("mblib-config")
+    names = ("MBLIB_CONFIG_DIR", "MBLIB_ISSUER_KEY", "MBLIB_REGISTRY_DIR")
+    saved = {n: os.environ.pop(n, None) for n in names}
+    os.environ["MBLIB_CONFIG_DIR"] = str(folder)
+    yield folder
+    for n, v in saved.items():
+        os.environ.pop(n, None)
+        if v is not None:
+            os.environ[n] = v
+
+
 @pytest.fixture
 def sample_ws(tmp_path):
     """A private copy of the shipped sample workspace (tests never touch the original)."""

@@ -9,6 +9,7 @@ commands from a working folder outside the repository. About 3 minutes on 2 core
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -69,6 +70,8 @@ def installed(tmp_path_factory) -> Path:
     names = zipfile.ZipFile(wheel).namelist()
     assert "mblib/content/sample-workspace/mblib.toml" in names
     assert "mblib/analytics/notebooks/05-credential-uptake-report.ipynb" in names
+    assert {"mblib/export/ob3/context-3.0.3.json", "mblib/export/ob3/credentials-v2.jsonld"} <= set(names)
+    assert {"mblib/export/ob3/extensions.json", "mblib/export/ob3/achievementcredential.json"} <= set(names)
     assert not [n for n in names if "/.mblib/" in n or n.startswith(("datasets/", "notebooks/"))]
     venv = base / "venv"
     _run([sys.executable, "-m", "venv", str(venv)], cwd=base)
@@ -99,6 +102,10 @@ def test_demo_synth_and_report_run_from_an_installed_wheel(installed, tmp_path):
     assert (exports / "sample-workspace" / "pages" / "index.html").is_file()
     assert (exports / "sample-workspace" / "scorm").is_dir() and (exports / "credential-uptake-report.html").is_file()
     assert "uptake report  : exports/credential-uptake-report.html" in r.stdout
+    verified = re.findall(r"mb verify: (\d+) of (\d+) credential", r.stdout)  # signed with the demo key, verified
+    assert "DEMO issuer key" in r.stdout and verified and all(a == b for a, b in verified), r.stdout[-3000:]
+    r = _run([mb, "verify", "exports/sample-workspace/badges"], cwd=work)
+    assert " 0 not valid" in r.stdout
     packaged = next((installed / "lib").glob("python3*/site-packages/mblib/content/sample-workspace"))
     assert not (packaged / ".mblib").exists()  # the installed sample is never written to
     r = _run([mb, "synth", "--learners", "200", "-o", "exports/cohort"], cwd=work)

@@ -31,6 +31,9 @@ COMMAND_EXTRAS: dict[str, str] = {
     "models": "translate",
     "synth": "analytics",
     "report": "analytics",
+    "keys": "export",
+    "verify": "export",
+    "revoke": "export",
 }
 
 #: Import name -> distribution name, where they differ (for the install hint).

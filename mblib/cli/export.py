@@ -134,17 +134,41 @@ export.command("cmi5")(_package_command("cmi5"))
 )
 @WS_OPTION
 @OUT_OPTION
+@click.option(
+    "--sign", is_flag=True, help="sign every credential (Data Integrity eddsa-rdfc-2022) and publish its status list"
+)
+@click.option(
+    "--key", "key_file", type=click.Path(path_type=Path), default=None, help="issuer key file (implies --sign)"
+)
+@click.option("--jwt", is_flag=True, help="with --sign: also write each credential as a compact JWS (.jwt)")
 @friendly
-def badge(credential: str, events: Path | None, workspace: str | None, out: Path | None) -> None:
+def badge(
+    credential: str,
+    events: Path | None,
+    workspace: str | None,
+    out: Path | None,
+    sign: bool,
+    key_file: Path | None,
+    jwt: bool,
+) -> None:
     """Open Badges 3.0 for CREDENTIAL: achievement.json, and credentials/<credential-uuid>.json from --events."""
     from ..export.badges import export_badges
 
     ws = _open(workspace)
-    folder = export_badges(
-        ws, credential, events if events is not None else [], out or _base(ws, None, "badges") / credential
-    )
+    folder = out or _base(ws, None, "badges") / credential
+    key = None
+    if sign or key_file is not None:
+        from ..export.keys import load_key
+        from .badges import forbidden_roots
+
+        key = load_key(key_file, forbidden=forbidden_roots(str(ws.root), folder.resolve()))
+    folder = export_badges(ws, credential, events if events is not None else [], folder, key=key, jwt=jwt)
     n = len(list((folder / "credentials").glob("*.json"))) if (folder / "credentials").is_dir() else 0
     click.echo(f"badges: {folder / 'achievement.json'} and {n} learner credential(s)")
+    if key is None:
+        click.echo("UNSIGNED: nobody can verify these credentials; sign them with --sign (key: mb keys new)")
+    else:
+        click.echo(f"signed by {key.did}{' (DEMO key)' if key.demo else ''}; revocation list: {folder / 'status'}")
 
 
 @export.command("import")

@@ -24,13 +24,16 @@ from .packaging import import_package, staged_folder
 from .scorm import export_scorm, scorm_manifest
 from .site import export_site
 from .state import ExportState, executed_modules
+from .verify import Check, VerificationReport, verify_credential, verify_jwt
 
 __all__ = [
+    "Check",
     "CodeBlockError",
     "ExportError",
     "ExportReport",
     "ExportState",
     "UnsafePackageError",
+    "VerificationReport",
     "achievement",
     "badge_svg",
     "cmi5_course_structure",
@@ -54,4 +57,6 @@ __all__ = [
     "scorm_manifest",
     "staged_folder",
     "write_credential_pages",
+    "verify_credential",
+    "verify_jwt",
 ]

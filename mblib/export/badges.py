@@ -10,8 +10,9 @@ for the average quiz score. Credentials are issued from the learner events
 table (docs/architecture.md, "Learner data", read through
 :mod:`mblib.analytics.readers`) to learners who passed the
 required modules, enough electives, the average score and any credential this
-one stacks on. Credentials are not signed (no ``proof``): sign them with your
-issuer key (e.g. a Data Integrity ``eddsa-rdfc-2022`` proof) before sending.
+one stacks on. Given an issuer key, :func:`export_badges` signs them (Data Integrity
+``eddsa-rdfc-2022``, :mod:`mblib.export.badge_signing`) and publishes their revocation list;
+without one they are written unsigned, and the folder says so (``UNSIGNED.txt``).
 
 >>> rows = [{"learner_id": "l1", "verb": "passed", "module_id": "a", "score": 0.9,
 ...          "timestamp": "2026-01-05T10:00:00Z"}]
@@ -34,14 +35,14 @@ from typing import TYPE_CHECKING, Any
 from ..content.yamlio import atomic_write
 from ..errors import Location
 from .badge_results import eligible, learner_events, module_results
+from .contexts import CREDENTIAL_CONTEXT
 from .errors import ExportError
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..content.credential import Credential
     from ..content.workspace import Workspace
+    from .keys import IssuerKey
 
-VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
-OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 OB_SCHEMA = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
 FRAMEWORK_URLS = {
     "esco": "https://esco.ec.europa.eu/en/classification/skill_main",
@@ -83,10 +84,15 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
+def credential_url(workspace: Workspace, credential: Credential) -> str:
+    """Where a credential's badges are published: ``<issuer url>/credentials/<credential id>``
+    (``urn:mblib:<workspace>/credentials/<id>`` when the issuer has no website)."""
+    return f"{_base_url(workspace, credential)}/credentials/{credential.id}"
+
+
 def achievement(workspace: Workspace, credential: Credential) -> dict[str, Any]:
     """The OB 3.0 ``Achievement`` of a credential (type MicroCredential)."""
-    base = _base_url(workspace, credential)
-    page = f"{base}/credentials/{credential.id}"
+    page = credential_url(workspace, credential)
     eu = credential.european
     lines = [credential.criteria.narrative if credential.criteria else f"Pass every module of {credential.title}."]
     if eu.learning_outcomes:
@@ -211,7 +217,7 @@ def achievement_credential(
         ]
     stamp = issued.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
     return {
-        "@context": [VC_CONTEXT, OB_CONTEXT],
+        "@context": list(CREDENTIAL_CONTEXT),
         "id": "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"mblib-credential:{credential.id}:{learner_id}")),
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": credential.title,
@@ -289,12 +295,21 @@ def export_badges(
     out_dir: str | Path,
     *,
     echo: Callable[[str], Any] | None = None,
+    key: IssuerKey | None = None,
+    jwt: bool = False,
+    registry: str | Path | None = None,
 ) -> Path:
     """Write ``achievement.json`` and ``credentials/<uuid>.json`` to ``out_dir`` (moved into place whole).
 
     Each credential file is named after the credential's own id (its UUID), never after the
     learner id, so no learner id appears in a file name. Two credentials that would share a
     file name raise :class:`~mblib.export.errors.ExportError` naming both; nothing is written.
+
+    With ``key`` every credential is signed (:mod:`mblib.export.badge_signing`: issuer DID,
+    ``credentialStatus``, Data Integrity proof; ``jwt`` adds ``credentials/<uuid>.jwt``) and the
+    signed status list ``status/revocation.json`` is written beside them; ``registry`` is the
+    issuance registry folder (default :func:`mblib.export.issuance.registry_dir`). Without a key
+    the folder holds an ``UNSIGNED.txt`` that says so.
     """
     from .packaging import staged_folder
 
@@ -312,20 +327,47 @@ def export_badges(
             )
         names[name.casefold()] = str(doc.get("id"))
     out = Path(out_dir)
+    docs, signed = list(issued.values()), None
+    if key is not None:
+        from .badge_signing import sign_badges
+
+        list_url = credential_url(workspace, workspace.credential(credential_id)) + "/status/revocation.json"
+        signed = sign_badges(
+            docs, key, list_url, out=out, jwt=jwt, registry_folder=Path(registry) if registry is not None else None
+        )
+        docs = signed.credentials
     with staged_folder(out) as tmp:
         atomic_write(tmp / "achievement.json", json.dumps(ach, indent=2, ensure_ascii=False).encode("utf-8"))
-        for doc in issued.values():
+        for doc in docs:
             atomic_write(
                 tmp / "credentials" / credential_file_name(doc),
                 json.dumps(doc, indent=2, ensure_ascii=False).encode("utf-8"),
             )
+        if signed is None:
+            atomic_write(tmp / "UNSIGNED.txt", UNSIGNED_NOTE.encode("utf-8"))
+        else:
+            from .badge_signing import write_signed
+
+            write_signed(tmp, signed)
+            for ident, token in signed.jwts.items():
+                name = credential_file_name({"id": ident}).removesuffix(".json") + ".jwt"
+                atomic_write(tmp / "credentials" / name, token.encode("ascii") + b"\n")
     return out
+
+
+UNSIGNED_NOTE = """These Open Badges 3.0 credentials are NOT signed: they have no proof, so nobody can verify
+who issued them, and they cannot be revoked. Export them signed with an issuer key:
+
+    mb keys new                      # once: an Ed25519 key in your mblib configuration folder
+    mb export badge CREDENTIAL --events EVENTS --sign
+"""
 
 
 __all__ = [
     "achievement",
     "achievement_credential",
     "credential_file_name",
+    "credential_url",
     "eligible",
     "export_badges",
     "issue_badges",

@@ -1,5 +1,6 @@
 """What ``mb demo`` exports: every lesson, each credential's site, SCORM 1.2 and cmi5 packages
-for every credential and module, and Open Badges once learner events exist."""
+for every credential and module, and Open Badges once learner events exist (signed with a
+throwaway demo issuer key kept in the user's mblib configuration folder, then verified)."""
 
 from __future__ import annotations
 
@@ -62,10 +63,24 @@ def export_everything(
     if found is None:
         echo("badges: skipped, no learner events yet (run the analytics demo first, or set MBLIB_EVENTS=path)")
     else:
+        from .keys import config_dir, demo_key
+        from .verify_files import verify_path
+
+        key_path, key, created = demo_key()
+        echo(
+            f"badges: {'created the' if created else 'using the'} DEMO issuer key {key_path} ({key.did}); "
+            "throwaway, for this demo only: make your own with `mb keys new`"
+        )
         for cid in workspace.credentials:
-            folder = export_badges(workspace, cid, found, base / "badges" / cid)
+            folder = export_badges(
+                workspace, cid, found, base / "badges" / cid, key=key, registry=config_dir() / "issued-demo"
+            )
             count = len(list((folder / "credentials").glob("*.json"))) if (folder / "credentials").is_dir() else 0
-            echo(f"badges: {cid}: achievement + {count} learner credential(s) in {folder} (from {found})")
+            echo(f"badges: {cid}: achievement + {count} signed learner credential(s) in {folder} (from {found})")
+            if count:
+                results = verify_path(folder)
+                valid = sum(r.ok for _, r in results)
+                echo(f"badges: {cid}: mb verify: {valid} of {len(results)} credential(s) valid")
         paths["badges"] = base / "badges"
     echo(f"export finished in {time.perf_counter() - t0:.1f} s")
     return paths

@@ -100,4 +100,7 @@ def test_demo_export_step_writes_everything(lessons, export_ws, tmp_path, monkey
     run_demo(export_ws, tmp_path, echo=lines.append)
     issued = list((base / "badges" / "data-literacy-foundations" / "credentials").glob("*.json"))
     assert len(issued) == 1 and "zoe" not in issued[0].name  # named after the credential, not the learner
-    assert "data-literacy-foundations: achievement + 1 learner credential(s)" in "\n".join(lines)
+    text = "\n".join(lines)
+    assert "data-literacy-foundations: achievement + 1 signed learner credential(s)" in text
+    assert "DEMO issuer key" in text and "data-literacy-foundations: mb verify: 1 of 1 credential(s) valid" in text
+    assert (base / "badges" / "data-literacy-foundations" / "status" / "revocation.json").is_file()
