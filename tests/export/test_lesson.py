@@ -176,3 +176,43 @@ def test_exporter_executes_when_asked_and_reports_failures(code_ws):
 def test_notebook_without_code_starts_no_kernel():
     nb = module_to_notebook(Module(id="m", title="M", blocks=[{"id": "t", "type": "text", "body": "x"}]))
     assert execute_notebook(nb, cwd="/nonexistent") is nb
+
+
+class _FlakyStartClient:
+    """Stands in for nbclient's NotebookClient: the kernel dies before kernel_info ``fails`` times."""
+
+    starts = 0
+
+    def __init__(self, nb, **kwargs):
+        self.nb = nb
+        self.code_cells_executed = 0
+
+    def execute(self, **kwargs):
+        type(self).starts += 1
+        if type(self).starts <= self.fails:
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        self.code_cells_executed = 1
+
+
+def _code_notebook():
+    m = Module(id="m", title="M", blocks=[{"id": "c", "type": "code", "source": "print(1)"}])
+    return module_to_notebook(m)
+
+
+def test_a_kernel_that_dies_while_starting_is_started_again(monkeypatch):
+    import nbclient
+
+    client = type("Client", (_FlakyStartClient,), {"fails": 2, "starts": 0})
+    monkeypatch.setattr(nbclient, "NotebookClient", client)
+    execute_notebook(_code_notebook(), module_id="m")
+    assert client.starts == 3
+
+
+def test_a_kernel_that_never_starts_is_a_clear_error(monkeypatch):
+    import nbclient
+
+    client = type("Client", (_FlakyStartClient,), {"fails": 99, "starts": 0})
+    monkeypatch.setattr(nbclient, "NotebookClient", client)
+    with pytest.raises(CodeBlockError, match=r"kernel 'python3' did not start \(3 attempts\)") as e:
+        execute_notebook(_code_notebook(), module_id="m")
+    assert "make setup" in str(e.value) and client.starts == 3
