@@ -67,6 +67,7 @@ def render_credential_page(
     base_url: str | None = None,
     published: datetime | None = None,
     badge: str | None = None,
+    downloads: Sequence[str] = ("json",),
 ) -> str:
     """The public HTML page of one credential.
 
@@ -77,6 +78,8 @@ def render_credential_page(
     credential id, as :func:`mblib.export.badges.credential_file_name`). ``base_url``: where
     the pages are published (``https://.../credentials``); the credential URL in the LinkedIn
     link is ``base_url/<stem>.html``. ``badge``: the SVG to show (default: :func:`badge_svg`).
+    ``downloads``: the forms of the credential beside the page, ``"json"`` (``<stem>.json``, with
+    a Data Integrity proof) and/or ``"jwt"`` (``<stem>.jwt``, the VC-JOSE compact JWS).
 
     >>> doc = {"id": "urn:uuid:0b6f4a1e-9c1d-5f3e-8a2b-1c2d3e4f5a6b", "issuer": {"name": "Northwind"},
     ...        "validFrom": "2026-03-15T10:00:00Z", "credentialSubject": {"achievement": {"name": "<Data>"}}}
@@ -104,7 +107,8 @@ def render_credential_page(
             status_class=status_class,
             published=(published or datetime.now(UTC)).astimezone(UTC),
             long_date=long_date,
-            json_name=f"{stem}.json",
+            json_name=f"{stem}.json" if "json" in downloads else None,
+            jwt_name=f"{stem}.jwt" if "jwt" in downloads else None,
             svg_name=f"{stem}.svg",
             badge_uri="data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii"),
             linkedin=linkedin_url(
@@ -161,10 +165,14 @@ def read_credential_file(path: Path) -> tuple[dict[str, Any], bytes]:
             location=where,
             hint="export the credential again with `mb export badge`",
         ) from None
+    return _credential(doc, path), data
+
+
+def _credential(doc: Any, path: Path) -> dict[str, Any]:
     if not isinstance(doc, dict):
         raise ExportError(
             f"{path}: a credential is a JSON object, this file holds a {type(doc).__name__}",
-            location=where,
+            location=Location(file=str(path)),
             hint="pass the folder of AchievementCredential files (credentials/<uuid>.json)",
         )
     types = doc.get("type")
@@ -175,7 +183,46 @@ def read_credential_file(path: Path) -> tuple[dict[str, Any], bytes]:
             location=Location(file=str(path), field="type"),
             hint="the type must include OpenBadgeCredential (or AchievementCredential)",
         )
-    return doc, data
+    return doc
+
+
+JWT_CLAIMS = frozenset({"iss", "jti", "sub", "nbf", "exp", "iat", "aud"})
+
+
+def read_jwt_file(path: Path) -> tuple[dict[str, Any], str]:
+    """One VC-JOSE credential file (a compact JWS, ``<uuid>.jwt``): the credential in its payload
+    (the JWT claims left out; not verified here) and the token, as written."""
+    from .signing import read_jwt
+
+    where = Location(file=str(path))
+    if path.is_symlink() or not path.is_file():
+        raise ExportError(
+            f"{path} is not a plain file (a link or a folder); credentials are read from plain files only",
+            location=where,
+            hint="copy the credential file into the folder instead of linking it",
+        )
+    if path.stat().st_size > MAX_CREDENTIAL_BYTES:
+        raise ExportError(
+            f"{path} is over {MAX_CREDENTIAL_BYTES:,} bytes; a credential file that big is not read",
+            location=where,
+            hint="a credential is a few kilobytes: check that this is the file `mb export badge --jwt` wrote",
+        )
+    try:
+        token = path.read_bytes().decode("ascii").strip()
+        _header, payload, _input, _sig = read_jwt(token)
+    except UnicodeDecodeError as e:
+        raise ExportError(
+            f"{path} is not a compact JWS (a non-ASCII byte at {e.start})",
+            location=where,
+            hint="export the credential again with `mb export badge --sign --jwt`",
+        ) from None
+    except ExportError as e:
+        raise ExportError(
+            f"{path}: {e.message}", location=where, hint="export it again with `mb export badge --sign --jwt`"
+        ) from None
+    inner = payload.get("vc") if isinstance(payload.get("vc"), dict) else None  # VC-JWT of VCDM 1.1 wraps it
+    doc = inner if inner is not None else {k: v for k, v in payload.items() if k not in JWT_CLAIMS}
+    return _credential(doc, path), token
 
 
 def read_display_names(path: str | Path) -> dict[str, str]:
@@ -239,6 +286,7 @@ def write_credential_pages(
     display_names: Mapping[str, str] | None = None,
     base_url: str | None = None,
     published: datetime | None = None,
+    extra_files: Mapping[str, bytes] | None = None,
 ) -> list[Path]:
     """Write a public page, a baked SVG badge and the raw JSON for every credential in ``credentials``.
 
@@ -251,7 +299,9 @@ def write_credential_pages(
     checks; ``None``: pages say "not verified" (signed) or "unsigned". ``display_names``:
     learner id (or credential id, or identity hash) -> name to show; learners without one
     appear by their hashed identifier only. ``base_url``: the address ``out`` is published at.
-    Returns the pages written.
+    ``extra_files``: more files to write into ``out`` (relative path -> bytes), e.g. the status
+    list the credentials name. A credential given as ``<uuid>.jwt`` (VC-JOSE) has its token
+    baked into the badge and offered for download beside the page. Returns the pages written.
     """
     from .packaging import staged_folder
 
@@ -264,10 +314,10 @@ def write_credential_pages(
             location=Location(file=str(src)),
             hint="export the credentials first: mb export badge CREDENTIAL EVENTS --out FOLDER",
         )
-    files = sorted(p for p in src.iterdir() if p.suffix.lower() == ".json")
+    files = sorted(p for p in src.iterdir() if p.suffix.lower() in (".json", ".jwt"))
     if not files:
         raise ExportError(
-            f"no credential files (*.json) in '{src}'",
+            f"no credential files (*.json, *.jwt) in '{src}'",
             location=Location(file=str(src)),
             hint="export the credentials first: mb export badge CREDENTIAL EVENTS --out FOLDER",
         )
@@ -278,22 +328,31 @@ def write_credential_pages(
             hint="pass the public address of the pages' folder, e.g. https://example.org/credentials",
         )
     published = published or datetime.now(UTC)
-    items: dict[str, tuple[Path, dict[str, Any], bytes]] = {}
+    items: dict[str, tuple[Path, dict[str, Any], bytes | None]] = {}
+    jwts: dict[str, tuple[Path, dict[str, Any], str]] = {}
     for path in files:
-        doc, data = read_credential_file(path)
+        is_jwt = path.suffix.lower() == ".jwt"
+        doc, data = read_jwt_file(path) if is_jwt else read_credential_file(path)
         stem = credential_file_name(doc)[: -len(".json")]
-        if stem in items:
+        seen = jwts if is_jwt else items
+        if stem in seen:
             raise ExportError(
-                f"{items[stem][0].name} and {path.name} hold the same credential id ({doc.get('id')}); "
+                f"{seen[stem][0].name} and {path.name} hold the same credential id ({doc.get('id')}); "
                 "nothing was written",
                 location=Location(file=str(path), field="id"),
                 hint="remove the duplicate file",
             )
-        items[stem] = (path, doc, data)
+        if is_jwt:
+            jwts[stem] = (path, doc, str(data))
+        else:
+            items[stem] = (path, doc, bytes(data))
+    for stem, (path, doc, _token) in jwts.items():
+        items.setdefault(stem, (path, doc, None))  # a credential in its JWT form only
     target = Path(out)
     with staged_folder(target) as tmp:
         for stem, (_path, doc, data) in items.items():
-            svg = badge_svg(doc)
+            token = jwts[stem][2] if stem in jwts else None
+            svg = badge_svg(doc, jwt=token)
             name = learner_display_name(doc, display_names)
             html = render_credential_page(
                 doc,
@@ -303,11 +362,23 @@ def write_credential_pages(
                 base_url=base_url,
                 published=published,
                 badge=svg,
+                downloads=[form for form, there in (("json", data), ("jwt", token)) if there is not None],
             )
-            atomic_write(tmp / f"{stem}.json", data)
+            if data is not None:
+                atomic_write(tmp / f"{stem}.json", data)
+            if token is not None:
+                atomic_write(tmp / f"{stem}.jwt", token.encode("ascii") + b"\n")
             atomic_write(tmp / f"{stem}.svg", svg.encode("utf-8"))
             atomic_write(tmp / f"{stem}.html", html.encode("utf-8"))
+        for relative, content in (extra_files or {}).items():
+            atomic_write(tmp / relative, content)
     return [target / f"{stem}.html" for stem in items]
 
 
-__all__ = ["read_credential_file", "read_display_names", "render_credential_page", "write_credential_pages"]
+__all__ = [
+    "read_credential_file",
+    "read_display_names",
+    "read_jwt_file",
+    "render_credential_page",
+    "write_credential_pages",
+]

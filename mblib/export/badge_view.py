@@ -291,7 +291,12 @@ def verification_checks(result: Any) -> list[Check] | None:
     checks = getattr(result, "checks", result)
     out = []
     for c in checks if isinstance(checks, Sequence) and not isinstance(checks, str) else []:
-        name, ok, detail = (tuple(c) + ("", "", ""))[:3] if isinstance(c, Sequence) else (str(c), False, "")
+        if all(hasattr(c, a) for a in ("name", "ok", "detail")):  # a Check of mblib.export.verify
+            name, ok, detail = c.name, c.ok, c.detail
+        elif isinstance(c, Sequence):
+            name, ok, detail = (tuple(c) + ("", "", ""))[:3]
+        else:
+            name, ok, detail = str(c), False, ""
         out.append((_text(name), ok is True, _text(detail)))
     return out
 

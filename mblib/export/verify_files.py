@@ -70,7 +70,9 @@ def collect(root: Path, *, credentials: bool = True) -> Documents:
     return found
 
 
-def _support_root(file: Path) -> Path:
+def support_root(file: Path) -> Path:
+    """The export folder that holds ``file``'s status lists and DID documents (the nearest folder,
+    at most three levels up, with ``status/``, ``.well-known/``, ``achievement.json`` or ``did.json``)."""
     folder = file.parent
     for candidate in [folder, *list(folder.parents)[:3]]:
         if any((candidate / name).exists() for name in ("status", ".well-known", "achievement.json", "did.json")):
@@ -110,7 +112,7 @@ def verify_path(path: str | Path, *, now: datetime | None = None) -> list[tuple[
         docs = collect(target)
         files = docs.credentials
     else:
-        docs = collect(_support_root(target), credentials=False)
+        docs = collect(support_root(target), credentials=False)
         files = [target]
     if not files:
         raise NotFoundError(
@@ -121,4 +123,4 @@ def verify_path(path: str | Path, *, now: datetime | None = None) -> list[tuple[
     return [(f, verify_file(f, docs, now=now)) for f in files]
 
 
-__all__ = ["Documents", "collect", "verify_file", "verify_path"]
+__all__ = ["Documents", "collect", "support_root", "verify_file", "verify_path"]

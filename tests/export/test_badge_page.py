@@ -263,14 +263,24 @@ def test_mb_share_writes_the_pages_with_names_from_a_csv(issued, tmp_path):
     names = tmp_path / "names.csv"
     names.write_text("learner_id,display_name\nada,Ada Lovelace\ned,\n", encoding="utf-8")
     out = tmp_path / "site" / "credentials"
-    r = CliRunner().invoke(main, ["share", str(folder), "--out", str(out), "--names", str(names), "--base-url", BASE])
+    args = ["share", str(folder), "--out", str(out), "--names", str(names), "--base-url", BASE]
+    refused = CliRunner().invoke(main, args)  # these credentials are unsigned: mb share verifies by default
+    assert refused.exit_code == 2 and "2 of 2 credential(s)" in refused.output, refused.output
+    assert "fail verification; nothing was published" in refused.output and "--allow-unverified" in refused.output
+    assert not out.exists()
+    r = CliRunner().invoke(main, [*args, "--allow-unverified"])
     assert r.exit_code == 0, r.output
-    assert f"credential pages: 2 in {out}" in r.output and "no --base-url" not in r.output
+    assert f"credential pages: 2 in {out} (0 verified)" in r.output and "no --base-url" not in r.output
+    lines = [line for line in r.output.splitlines() if line.startswith("page: ")]
+    assert sorted(lines) == sorted(
+        f"page: {_page(out, d)} NOT VERIFIED (proof, issuer key; the page says so)" for d in (ada, ed)
+    )
     assert "Ada Lovelace" in _page(out, ada).read_text()
+    assert "Verification failed when this page was published" in _page(out, ada).read_text()
     assert "mb-learner" not in _page(out, ed).read_text()  # an empty display name names nobody
     r = CliRunner().invoke(main, ["share", str(tmp_path / "nope")])
     assert r.exit_code == 2 and "does not exist" in r.output and "mb export badge" in r.output
-    r = CliRunner().invoke(main, ["share", str(folder), "--out", str(tmp_path / "p")])
+    r = CliRunner().invoke(main, ["share", str(folder), "--out", str(tmp_path / "p"), "--allow-unverified"])
     assert r.exit_code == 0 and "no --base-url, so the LinkedIn links carry no credential URL" in r.output
 
 

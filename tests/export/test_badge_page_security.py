@@ -284,7 +284,7 @@ def test_missing_or_empty_folder_and_a_bad_base_url(tmp_path, credential):
         write_credential_pages(tmp_path / "nope", tmp_path / "out")
     assert "mb export badge" in str(e.value)
     (tmp_path / "empty").mkdir()
-    with pytest.raises(ExportError, match=r"no credential files \(\*\.json\)"):
+    with pytest.raises(ExportError, match=r"no credential files \(\*\.json, \*\.jwt\)"):
         write_credential_pages(tmp_path / "empty", tmp_path / "out")
     src = _folder(tmp_path, {"a.json": json.dumps(credential)})
     with pytest.raises(ExportError, match="is not an http"):
