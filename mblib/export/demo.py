@@ -1,6 +1,7 @@
 """What ``mb demo`` exports: every lesson, each credential's site, SCORM 1.2 and cmi5 packages
 for every credential and module, and Open Badges once learner events exist (signed with a
-throwaway demo issuer key kept in the user's mblib configuration folder, then verified)."""
+throwaway demo issuer key kept in the user's mblib configuration folder, then verified, with
+the learners' public pages written into the credential's site)."""
 
 from __future__ import annotations
 
@@ -81,9 +82,24 @@ def export_everything(
                 results = verify_path(folder)
                 valid = sum(r.ok for _, r in results)
                 echo(f"badges: {cid}: mb verify: {valid} of {len(results)} credential(s) valid")
+                publish_pages(folder, paths[f"site:{cid}"], cid, echo)
         paths["badges"] = base / "badges"
     echo(f"export finished in {time.perf_counter() - t0:.1f} s")
     return paths
+
+
+def publish_pages(badges: Path, site: Path, cid: str, echo: Callable[[str], None]) -> Path:
+    """The learner pages of a demo badges export, verified, in ``<site>/credentials``; then ``mb verify`` on the site."""
+    from .badge_publish import publish_credential_pages
+    from .keys import config_dir
+    from .verify_files import verify_path
+
+    pages = publish_credential_pages(badges, site / "credentials", site=site, registry_folder=config_dir() / "issued-demo")
+    verified = sum(p.ok for p in pages)
+    echo(f"badges: {cid}: {len(pages)} learner page(s) in {site / 'credentials'}, {verified} verified when published")
+    results = verify_path(site)
+    echo(f"badges: {cid}: mb verify {site}: {sum(r.ok for _, r in results)} of {len(results)} credential(s) valid")
+    return site / "credentials"
 
 
 def run_demo(workspace: Workspace, out: str | Path, echo: Callable[[str], None] = print) -> dict[str, Path]:
@@ -99,4 +115,4 @@ def run_demo(workspace: Workspace, out: str | Path, echo: Callable[[str], None] 
         return {}
 
 
-__all__ = ["export_everything", "find_events", "run_demo"]
+__all__ = ["export_everything", "find_events", "publish_pages", "run_demo"]

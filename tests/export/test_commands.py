@@ -104,3 +104,16 @@ def test_demo_export_step_writes_everything(lessons, export_ws, tmp_path, monkey
     assert "data-literacy-foundations: achievement + 1 signed learner credential(s)" in text
     assert "DEMO issuer key" in text and "data-literacy-foundations: mb verify: 1 of 1 credential(s) valid" in text
     assert (base / "badges" / "data-literacy-foundations" / "status" / "revocation.json").is_file()
+    site = base / "site" / "data-literacy-foundations"
+    pages = list((site / "credentials").glob("*.html"))
+    assert [p.stem for p in pages] == [issued[0].stem]  # the learner's page, in the credential site
+    assert "Verified when this page was published: every check passed." in pages[0].read_text()
+    assert f"data-literacy-foundations: 1 learner page(s) in {site / 'credentials'}, 1 verified when published" in text
+    assert f"mb verify {site}: 1 of 1 credential(s) valid" in text
+    from click.testing import CliRunner
+
+    from mblib.cli import main
+
+    r = CliRunner().invoke(main, ["verify", str(site)])  # what a visitor of the published site can run
+    assert r.exit_code == 0 and "1 credential(s): 1 valid, 0 not valid" in r.output, r.output
+    assert "ok    status: not revoked" in r.output and "ok    proof: signature valid" in r.output
