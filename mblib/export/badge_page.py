@@ -332,20 +332,19 @@ def write_credential_pages(
     jwts: dict[str, tuple[Path, dict[str, Any], str]] = {}
     for path in files:
         is_jwt = path.suffix.lower() == ".jwt"
-        doc, data = read_jwt_file(path) if is_jwt else read_credential_file(path)
+        doc, form = read_jwt_file(path) if is_jwt else read_credential_file(path)
         stem = credential_file_name(doc)[: -len(".json")]
-        seen = jwts if is_jwt else items
-        if stem in seen:
+        earlier = (jwts if is_jwt else items).get(stem)
+        if earlier is not None:
             raise ExportError(
-                f"{seen[stem][0].name} and {path.name} hold the same credential id ({doc.get('id')}); "
-                "nothing was written",
+                f"{earlier[0].name} and {path.name} hold the same credential id ({doc.get('id')}); nothing was written",
                 location=Location(file=str(path), field="id"),
                 hint="remove the duplicate file",
             )
-        if is_jwt:
-            jwts[stem] = (path, doc, str(data))
+        if isinstance(form, str):
+            jwts[stem] = (path, doc, form)
         else:
-            items[stem] = (path, doc, bytes(data))
+            items[stem] = (path, doc, form)
     for stem, (path, doc, _token) in jwts.items():
         items.setdefault(stem, (path, doc, None))  # a credential in its JWT form only
     target = Path(out)

@@ -94,7 +94,9 @@ def publish_pages(badges: Path, site: Path, cid: str, echo: Callable[[str], None
     from .keys import config_dir
     from .verify_files import verify_path
 
-    pages = publish_credential_pages(badges, site / "credentials", site=site, registry_folder=config_dir() / "issued-demo")
+    pages = publish_credential_pages(
+        badges, site / "credentials", site=site, registry_folder=config_dir() / "issued-demo"
+    )
     verified = sum(p.ok for p in pages)
     echo(f"badges: {cid}: {len(pages)} learner page(s) in {site / 'credentials'}, {verified} verified when published")
     results = verify_path(site)

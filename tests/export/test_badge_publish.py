@@ -151,7 +151,10 @@ def test_did_web_issuer_gets_its_did_json_in_the_exported_site(config, export_ws
     assert json.loads(did_json.read_text()) == key.did_document()
     assert (site / "credentials" / ".well-known" / "did.json").read_bytes() == did_json.read_bytes()
     v = _mb("verify", site)
-    assert v.exit_code == 0 and "ok    issuer key: did:web:learning.northwind.example (from the local did.json)" in v.output
+    assert (
+        v.exit_code == 0
+        and "ok    issuer key: did:web:learning.northwind.example (from the local did.json)" in v.output
+    )
     assert "2 credential(s): 2 valid" in v.output
     did_json.unlink()
     (site / "credentials" / ".well-known" / "did.json").unlink()
