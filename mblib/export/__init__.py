@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from .badge_image import badge_svg, extract_baked_credential
 from .badge_page import render_credential_page, write_credential_pages
+from .badge_publish import PublishedPage, publish_credential_pages
 from .badge_view import linkedin_url
 from .badges import achievement, export_badges, issue_badges, learner_events
 from .cmi5 import cmi5_course_structure, export_cmi5
@@ -32,6 +33,7 @@ __all__ = [
     "ExportError",
     "ExportReport",
     "ExportState",
+    "PublishedPage",
     "UnsafePackageError",
     "VerificationReport",
     "achievement",
@@ -51,6 +53,7 @@ __all__ = [
     "issue_badges",
     "module_to_notebook",
     "notebook_to_module",
+    "publish_credential_pages",
     "learner_events",
     "linkedin_url",
     "render_credential_page",

@@ -14,6 +14,7 @@ where a verifier resolves it. The folder is recorded in the issuer's registry, s
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -62,7 +63,7 @@ def _credential_files(src: Path) -> list[Path]:
 
 def verify_for_pages(src: Path, *, now: datetime | None = None) -> tuple[dict[str, tuple[Check, ...]], Documents]:
     """Credential id -> the checks its page shows, for every credential file in ``src``; and the
-    status lists and DID documents found beside them.
+    status lists and DID documents found beside them (only those of the credentials' issuers).
 
     A credential in both forms (``<uuid>.json`` with a Data Integrity proof and ``<uuid>.jwt``)
     shows the checks of the JSON form and one more line, ``JWT proof``, for its compact JWS.
@@ -74,6 +75,8 @@ def verify_for_pages(src: Path, *, now: datetime | None = None) -> tuple[dict[st
         report = verify_file(file, docs, now=now)
         ident = report.credential_id or "urn:file:" + file.stem
         reports.setdefault(ident, {})[file.suffix.lower()] = report
+    issuers = {r.issuer for forms in reports.values() for r in forms.values() if r.issuer}
+    docs.did_documents = {did: d for did, d in docs.did_documents.items() if did in issuers}
     checks: dict[str, tuple[Check, ...]] = {}
     for ident, forms in reports.items():
         if ".json" in forms:
@@ -94,8 +97,20 @@ def _support_files(docs: Documents) -> dict[str, bytes]:
         files[name] = _json(listed)
     for did, document in sorted(docs.did_documents.items()):
         if did.startswith("did:web:"):
-            files[did_web_document_path(did)] = _json(document)
+            files[_did_path(did)] = _json(document)
     return files
+
+
+def _did_path(did: str) -> str:
+    """Where a did:web document goes, refusing a DID whose path would leave the folder."""
+    relative = did_web_document_path(did)
+    if not all(re.fullmatch(r"[A-Za-z0-9._%-]+", part) and part not in (".", "..") for part in relative.split("/")):
+        raise ExportError(
+            f"the DID document of '{did}' would be written to '{relative}', outside the folder; nothing was published",
+            location=Location(field="issuer.id"),
+            hint="a did:web path has plain segments only (did:web:example.org:badges): check the issuer's did.json",
+        )
+    return relative
 
 
 def _json(doc: Mapping[str, Any]) -> bytes:

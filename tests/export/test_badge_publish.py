@@ -9,6 +9,7 @@ test that revokes a credential shares no state with one that expects it valid.
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -202,3 +203,50 @@ def test_a_published_signed_page_opens_offline_without_errors_and_is_accessible(
     assert link.startswith("https://www.linkedin.com/profile/add?") and "certUrl=" in link
     assert axe_violations(page) == []
     assert page.errors == [] and page.blocked == []
+
+
+def _b64(obj):
+    import base64
+
+    return base64.urlsafe_b64encode(json.dumps(obj).encode()).rstrip(b"=").decode()
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"not-a-jwt", "a compact JWS has 3 parts separated by '.', this has 1"),
+        ("é.b.c".encode(), "is not a compact JWS (a non-ASCII byte at 0)"),
+        (b"e30.!!!.c2ln", "the JWS is not base64url JSON"),
+        (f"{_b64({'alg': 'EdDSA'})}.{_b64({'type': ['VerifiableCredential']})}.c2ln".encode(), "not an Open Badges"),
+        (f"{_b64({'alg': 'EdDSA'})}.{_b64([1])}.c2ln".encode(), "header and payload must be JSON objects"),
+        (b"a." * (2 * 1024 * 1024) + b"b", "a credential file that big is not read"),
+    ],
+)
+def test_hostile_jwt_files_are_refused_with_their_name(tmp_path, data, message):
+    from mblib.export.badge_page import write_credential_pages
+    from mblib.export.errors import ExportError
+
+    src = tmp_path / "credentials"
+    src.mkdir()
+    (src / "bad.jwt").write_bytes(data)
+    with pytest.raises(ExportError, match=re.escape(message)) as e:
+        write_credential_pages(src, tmp_path / "out")
+    assert "bad.jwt" in str(e.value) and not (tmp_path / "out").exists()
+
+
+def test_a_did_web_path_that_leaves_the_folder_is_refused(signed, tmp_path):
+    from mblib.export.badge_publish import publish_credential_pages
+    from mblib.export.errors import ExportError
+
+    evil = "did:web:evil.example:..:..:escaped"
+    src = tmp_path / "hostile"
+    (src / "credentials").mkdir(parents=True)
+    doc = _docs(signed)[0]
+    (src / "credentials" / f"{_stem(doc)}.json").write_text(
+        json.dumps({**doc, "issuer": {**doc["issuer"], "id": evil}})
+    )
+    (src / "did.json").write_text(json.dumps({"id": evil, "verificationMethod": []}))
+    with pytest.raises(ExportError, match="outside the folder; nothing was published") as e:
+        publish_credential_pages(src, tmp_path / "site" / "credentials", site=tmp_path / "site", allow_unverified=True)
+    assert "../../escaped/did.json" in str(e.value)
+    assert not (tmp_path / "escaped").exists() and not (tmp_path / "site").exists()
