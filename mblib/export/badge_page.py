@@ -128,8 +128,8 @@ def render_credential_page(
     return html
 
 
-def read_credential_file(path: Path) -> tuple[dict[str, Any], bytes]:
-    """One credential file: the document and its bytes (bounded size, JSON object, named errors)."""
+def _read_plain(path: Path, command: str) -> bytes:
+    """The bytes of a credential file: a plain file (no link) of bounded size."""
     where = Location(file=str(path))
     if path.is_symlink() or not path.is_file():
         raise ExportError(
@@ -142,9 +142,15 @@ def read_credential_file(path: Path) -> tuple[dict[str, Any], bytes]:
         raise ExportError(
             f"{path} is {size:,} bytes; a credential file over {MAX_CREDENTIAL_BYTES:,} bytes is not read",
             location=where,
-            hint="a credential is a few kilobytes: check that this is the file `mb export badge` wrote",
+            hint=f"a credential is a few kilobytes: check that this is the file `{command}` wrote",
         )
-    data = path.read_bytes()
+    return path.read_bytes()
+
+
+def read_credential_file(path: Path) -> tuple[dict[str, Any], bytes]:
+    """One credential file: the document and its bytes (bounded size, JSON object, named errors)."""
+    where = Location(file=str(path))
+    data = _read_plain(path, "mb export badge")
     try:
         doc = json.loads(data.decode("utf-8"))
     except UnicodeDecodeError as e:
@@ -195,20 +201,9 @@ def read_jwt_file(path: Path) -> tuple[dict[str, Any], str]:
     from .signing import read_jwt
 
     where = Location(file=str(path))
-    if path.is_symlink() or not path.is_file():
-        raise ExportError(
-            f"{path} is not a plain file (a link or a folder); credentials are read from plain files only",
-            location=where,
-            hint="copy the credential file into the folder instead of linking it",
-        )
-    if path.stat().st_size > MAX_CREDENTIAL_BYTES:
-        raise ExportError(
-            f"{path} is over {MAX_CREDENTIAL_BYTES:,} bytes; a credential file that big is not read",
-            location=where,
-            hint="a credential is a few kilobytes: check that this is the file `mb export badge --jwt` wrote",
-        )
+    data = _read_plain(path, "mb export badge --sign --jwt")
     try:
-        token = path.read_bytes().decode("ascii").strip()
+        token = data.decode("ascii").strip()
         _header, payload, _input, _sig = read_jwt(token)
     except UnicodeDecodeError as e:
         raise ExportError(

@@ -53,3 +53,21 @@ def answer_quizzes(frame, module, *, wrong: set[str] = frozenset()):
         for cid in ids:
             block.locator(f"input[value='{cid}']").check()
         block.get_by_role("button", name="Check answer").click()
+
+
+@pytest.fixture
+def config(tmp_path, monkeypatch):
+    """A private mblib configuration folder (keys, registries) for one test."""
+    folder = tmp_path / "config"
+    monkeypatch.setenv("MBLIB_CONFIG_DIR", str(folder))
+    monkeypatch.delenv("MBLIB_ISSUER_KEY", raising=False)
+    monkeypatch.delenv("MBLIB_REGISTRY_DIR", raising=False)
+    return folder
+
+
+@pytest.fixture
+def key(config):
+    """A fresh did:key issuer key in that folder (keys/issuer.json)."""
+    from mblib.export.keys import new_key
+
+    return new_key()[1]

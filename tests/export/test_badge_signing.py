@@ -14,23 +14,6 @@ from tests.export.test_badges import events
 CID = "data-literacy-foundations"
 
 
-@pytest.fixture
-def config(tmp_path, monkeypatch):
-    """A private mblib configuration folder (keys, registries) for one test."""
-    folder = tmp_path / "config"
-    monkeypatch.setenv("MBLIB_CONFIG_DIR", str(folder))
-    monkeypatch.delenv("MBLIB_ISSUER_KEY", raising=False)
-    monkeypatch.delenv("MBLIB_REGISTRY_DIR", raising=False)
-    return folder
-
-
-@pytest.fixture
-def key(config):
-    from mblib.export.keys import new_key
-
-    return new_key()[1]
-
-
 def _mb(*args):
     from mblib.cli import main
 
