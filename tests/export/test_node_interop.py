@@ -7,6 +7,7 @@ Needs node and ``npm ci`` (``make test`` runs it); skipped elsewhere, but never 
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 import os
@@ -153,3 +154,56 @@ def test_a_revoked_credential_fails_in_both(node, signed, tmp_path):
     for other in (folder / "credentials").glob("*.json"):
         if other != victim:
             assert _node(node, "verify", CONTEXTS, other, status)["verified"] is True
+
+
+def test_jwt_credentials_verify_across_implementations(node, signed, tmp_path, export_ws):
+    """VC-JOSE: mblib's .jwt verify under node (Multikey verifier, claims, status) and a JWS node signs
+    verifies with `mb verify`; a tampered payload and a revoked credential fail in both."""
+    from mblib.export.badge_signing import revoke_credential
+    from mblib.export.badges import export_badges
+    from mblib.export.verify_files import verify_path
+
+    _out, key_path, key, _base = signed
+    registry = tmp_path / "issued"  # its own registry: revoking here leaves the module's export alone
+    out = export_badges(export_ws, CID, events(), tmp_path / "badges", key=key, jwt=True, registry=registry)
+    status = out / "status" / "revocation.json"
+    tokens = sorted((out / "credentials").glob("*.jwt"))
+    assert len(tokens) == 2
+    for token in tokens:
+        assert _node(node, "verify-jwt", CONTEXTS, token, status) == {"verified": True, "error": ""}
+    head, payload, sig = tokens[0].read_text().strip().split(".")
+    doc = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    forged = base64.urlsafe_b64encode(json.dumps({**doc, "name": "Forged"}).encode()).rstrip(b"=").decode()
+    tampered = tmp_path / "tampered.jwt"
+    tampered.write_text(f"{head}.{forged}.{sig}\n")
+    assert _node(node, "verify-jwt", CONTEXTS, tampered, status) == {
+        "verified": False,
+        "error": "invalid JWS signature",
+    }
+    assert verify_path(tampered)[0][1].check("proof").detail.startswith("the JWS signature does not match")
+
+    theirs = tmp_path / "node" / "credentials"
+    theirs.mkdir(parents=True)
+    shutil.copytree(out / "status", tmp_path / "node" / "status")
+    for f in sorted((out / "credentials").glob("*.json")):
+        unsigned = tmp_path / f"unsigned-{f.name}"
+        unsigned.write_text(json.dumps({k: v for k, v in json.loads(f.read_text()).items() if k != "proof"}))
+        r = subprocess.run(
+            [node, str(SCRIPT), "issue-jwt", str(CONTEXTS), str(unsigned), str(key_path)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert r.returncode == 0, r.stderr
+        (theirs / f.with_suffix(".jwt").name).write_text(r.stdout)
+    reports = verify_path(tmp_path / "node")
+    assert len(reports) == 2 and all(rep.ok for _, rep in reports), [rep.lines() for _, rep in reports]
+
+    victim = tokens[0]
+    ident = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["id"]
+    index, _written = revoke_credential(ident, "issued in error", key, registry_folder=registry)
+    result = _node(node, "verify-jwt", CONTEXTS, victim, status)
+    assert result == {"verified": False, "error": f"revocation: bit {index} is set"}
+    report = verify_path(victim)[0][1]
+    assert not report.ok and f"bit {index} of" in report.check("status").detail
+    assert _node(node, "verify-jwt", CONTEXTS, tokens[1], status)["verified"] is True

@@ -5,6 +5,11 @@
 //       prints {"verified": bool, "error": "..."}; the status lists are the only ones known
 //   node ob3.mjs issue CONTEXT_DIR UNSIGNED.json KEY.json
 //       prints the credential signed with the Multikey key file (as `mb keys new` writes it)
+//   node ob3.mjs verify-jwt CONTEXT_DIR CREDENTIAL.jwt [STATUS_LIST.json ...]
+//       checks a VC-JOSE compact JWS (alg EdDSA, kid: the issuer's did:key) with the Multikey
+//       verifier, its iss/jti claims and its status; prints {"verified": bool, "error": "..."}
+//   node ob3.mjs issue-jwt CONTEXT_DIR UNSIGNED.json KEY.json
+//       prints the credential as a compact JWS signed here (header {alg, typ, kid}, claims iss/jti/sub)
 //   node ob3.mjs time CONTEXT_DIR FOLDER KEY.json
 //       signs then verifies every *.json of FOLDER (unsigned credentials) in this process and
 //       prints {"count": n, "sign_s": seconds, "verify_s": seconds, "verified": n} (benchmarks/badges.py)
@@ -136,7 +141,46 @@ if(command === 'verify') {
   }
   const verifyS = Number(process.hrtime.bigint() - t) / 1e9;
   console.log(JSON.stringify({count: docs.length, sign_s: signS, verify_s: verifyS, verified}));
+} else if(command === 'verify-jwt') {
+  const [tokenFile, ...listFiles] = files;
+  const lists = Object.fromEntries(listFiles.map(f => readJson(f)).map(l => [l.id, l]));
+  let output;
+  try {
+    const token = fs.readFileSync(tokenFile, 'ascii').trim();
+    const [h, p, s] = token.split('.');
+    const header = JSON.parse(Buffer.from(h, 'base64url').toString('utf8'));
+    const payload = JSON.parse(Buffer.from(p, 'base64url').toString('utf8'));
+    const issuer = typeof payload.issuer === 'string' ? payload.issuer : payload.issuer.id;
+    const did = String(header.kid || '').split('#')[0];
+    if(header.alg !== 'EdDSA' || !did.startsWith('did:key:') || did !== issuer || payload.iss !== issuer) {
+      throw new Error('the kid, iss and issuer differ, or alg is not EdDSA');
+    }
+    if(payload.jti !== payload.id) {
+      throw new Error('jti differs from the credential id');
+    }
+    const keyPair = await Ed25519Multikey.from({publicKeyMultibase: did.slice('did:key:'.length), controller: did});
+    const ok = await keyPair.verifier().verify({data: Buffer.from(`${h}.${p}`, 'ascii'),
+      signature: Buffer.from(s, 'base64url')});
+    if(!ok) {
+      throw new Error('invalid JWS signature');
+    }
+    output = await statusChecker(lists)({credential: payload});
+    output.error = output.error || '';
+  } catch(e) {
+    output = {verified: false, error: e.message};
+  }
+  console.log(JSON.stringify(output));
+} else if(command === 'issue-jwt') {
+  const [credentialFile, keyFile] = files;
+  const keyPair = await Ed25519Multikey.from(readJson(keyFile));
+  const credential = readJson(credentialFile);
+  const issuer = typeof credential.issuer === 'string' ? credential.issuer : credential.issuer.id;
+  const payload = {...credential, iss: issuer, jti: credential.id, sub: credential.credentialSubject.id};
+  const b64 = o => Buffer.from(JSON.stringify(o), 'utf8').toString('base64url');
+  const input = `${b64({alg: 'EdDSA', typ: 'JWT', kid: keyPair.id})}.${b64(payload)}`;
+  const signature = await keyPair.signer().sign({data: Buffer.from(input, 'ascii')});
+  console.log(`${input}.${Buffer.from(signature).toString('base64url')}`);
 } else {
-  console.error('usage: node ob3.mjs verify|issue|time CONTEXT_DIR FILE ...');
+  console.error('usage: node ob3.mjs verify|issue|verify-jwt|issue-jwt|time CONTEXT_DIR FILE ...');
   process.exit(2);
 }
