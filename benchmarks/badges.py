@@ -6,7 +6,9 @@ same credentials and the same key, in the same run.
 
 Needs node and `npm ci`. Both sides work in one process each (node's start-up and imports are not
 counted; mblib's JSON-LD contexts are warmed by one signature first, as node's are by its first).
-Also times `export_badges(..., key=...)` end to end (registry, status list, files) for the same cohort.
+Also times `export_badges(..., key=...)` end to end (registry, status list, files) for the same cohort,
+and publishing its learner pages (`mb share`: verify, then page + baked SVG + JSON per credential)
+against verifying the same folder alone (`mb verify`), in the same run.
 """
 
 from __future__ import annotations
@@ -25,10 +27,12 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from mblib.content import Workspace  # noqa: E402
+from mblib.export.badge_publish import publish_credential_pages  # noqa: E402
 from mblib.export.badges import export_badges, issue_badges  # noqa: E402
 from mblib.export.keys import new_key  # noqa: E402
 from mblib.export.signing import add_proof  # noqa: E402
 from mblib.export.verify import verify_credential  # noqa: E402
+from mblib.export.verify_files import verify_path  # noqa: E402
 
 SAMPLE = REPO / "datasets" / "sample-workspace"
 SCRIPT = REPO / "tests" / "export" / "js" / "ob3.mjs"
@@ -87,6 +91,12 @@ def main() -> None:
         t = time.perf_counter()
         export_badges(ws, CID, events, tmp / "badges", key=key, registry=tmp / "issued")
         export_s = time.perf_counter() - t
+        t = time.perf_counter()
+        verified = sum(r.ok for _, r in verify_path(tmp / "badges"))
+        verify_s = time.perf_counter() - t
+        t = time.perf_counter()
+        pages = publish_credential_pages(tmp / "badges", tmp / "site" / "credentials", registry_folder=tmp / "issued")
+        publish_s = time.perf_counter() - t
         n = len(docs)
         print(f"{n} credentials, one process each side; ratio = mblib / node")
         print(f"sign:   mblib {py_sign:.2f} s ({py_sign / n * 1000:.1f} ms each) | node {peer['sign_s']:.2f} s "
@@ -95,6 +105,9 @@ def main() -> None:
               f"{peer['verify_s']:.2f} s (proof only) | ratio {py_verify / peer['verify_s']:.2f}x")  # fmt: skip
         print(f"valid:  mblib {ok}/{n} | node {peer['verified']}/{peer['count']}")
         print(f"export_badges --sign end to end (events, registry, status list, files): {export_s:.2f} s")
+        print(f"learner pages: publish (verify + pages) {publish_s:.2f} s, {len(pages)} pages, "
+              f"{sum(p.ok for p in pages)} verified | mb verify alone {verify_s:.2f} s, {verified} valid | "
+              f"ratio {publish_s / verify_s:.2f}x")  # fmt: skip
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
