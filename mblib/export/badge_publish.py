@@ -9,6 +9,12 @@ signed status list the credentials name and, for a ``did:web`` issuer, the DID d
 with ``site`` the DID document is written at the site's root too (``.well-known/did.json``),
 where a verifier resolves it. The folder is recorded in the issuer's registry, so that
 ``mb revoke`` writes the re-signed status list into it as well.
+
+>>> from mblib.export.verify import Check
+>>> page = PublishedPage(Path("c.html"), "urn:uuid:1", (Check("proof", True, "signature valid"),
+...                      Check("status", False, "revocation: bit 7 is set")))
+>>> page.ok, page.failed()
+(False, ['status'])
 """
 
 from __future__ import annotations
