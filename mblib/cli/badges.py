@@ -43,27 +43,51 @@ def keys() -> None:
     help="key file to write (default: issuer.json in the keys folder of your mblib configuration)",
 )
 @click.option("--force", is_flag=True, help="replace an existing key (credentials it signed then no longer verify)")
-@click.option("--did-web", "did_web", default=None, help="the issuer's domain: its identifier becomes did:web:DOMAIN")
+@click.option(
+    "--did-web",
+    "did_web",
+    default=None,
+    help="the issuer's domain: its identifier becomes did:web:DOMAIN (default when the issuer has a website)",
+)
+@click.option("--did-key", "did_key", is_flag=True, help="a did:key identifier even when the issuer has a website")
 @click.option("-w", "--workspace", "workspace", default=None, help="workspace the key must stay out of")
 @friendly
-def keys_new(out: Path | None, force: bool, did_web: str | None, workspace: str | None) -> None:
-    """Create an Ed25519 issuer key (file mode 0600) and print the issuer identifier."""
+def keys_new(out: Path | None, force: bool, did_web: str | None, did_key: bool, workspace: str | None) -> None:
+    """Create an Ed25519 issuer key (file mode 0600) and print the issuer identifier.
+
+    The identifier is ``did:web`` of the issuer's website when the workspace's issuer has one
+    (``[issuer] url`` in mblib.toml), else ``did:key``; ``--did-key`` and ``--did-web`` choose.
+    """
+    from ..export.didkey import did_web_document_path
     from ..export.keys import new_key
 
+    if did_web and did_key:
+        raise click.UsageError("choose one of --did-web and --did-key")
+    website = None if did_web or did_key else _issuer_website(workspace)
+    if website:
+        did_web = did_web_domain(website)
     path, key = new_key(out, force=force, did_web=did_web, forbidden=forbidden_roots(workspace))
     click.echo(f"key: {path} (owner-only; back it up, never publish it)")
-    click.echo(f"issuer: {key.did}")
+    click.echo(f"issuer: {key.did}" + (f" (the issuer's website {website}; --did-key for a did:key)" if website else ""))
     if did_web:
         click.echo(
-            "did:web: `mb export badge --sign` writes the DID document; publish it at "
-            f"https://{did_web.split('/')[0]}/.well-known/did.json"
+            "did:web: `mb export badge --sign` and `mb share --site` write the DID document; publish it at "
+            f"https://{did_web.split('/')[0]}/{did_web_document_path(key.did)}"
         )
-    else:
-        website = _issuer_website(workspace)
-        if website:
-            click.echo(
-                f"tip: the issuer has a website ({website}); `--did-web DOMAIN --force` makes it a did:web issuer"
-            )
+
+
+def did_web_domain(website: str) -> str:
+    """The ``--did-web`` value of an issuer website: its host (and port), then its path segments.
+
+    >>> did_web_domain("https://learning.northwind.example/")
+    'learning.northwind.example'
+    >>> did_web_domain("https://example.org:8443/badges/")
+    'example.org:8443/badges'
+    """
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(website)
+    return "/".join([parts.netloc, *[p for p in parts.path.split("/") if p]])
 
 
 def _issuer_website(workspace: str | None) -> str | None:

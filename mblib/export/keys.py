@@ -136,7 +136,7 @@ def new_key(
         )
     seed = Ed25519PrivateKey.generate().private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
     public = Ed25519PrivateKey.from_private_bytes(seed).public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-    did = make_did_web(did_web) if did_web else did_key(public)
+    did = make_did_web(*did_web.split("/")) if did_web else did_key(public)
     key = IssuerKey(seed=seed, did=did, demo=demo, source=str(path))
     write_private(path, (json.dumps(key.to_json(), indent=2) + "\n").encode("utf-8"))
     return path, key

@@ -46,10 +46,14 @@ def test_did_web_key_and_its_document(config, export_ws, tmp_path):
     from mblib.export.keys import load_key
     from mblib.export.verify_files import verify_path
 
-    tip = _mb("keys", "new", "--out", tmp_path / "plain.json", "-w", export_ws.root)
-    assert "tip: the issuer has a website (https://learning.northwind.example/); `--did-web DOMAIN" in tip.output
-    r = _mb("keys", "new", "--did-web", "learning.northwind.example")
-    assert r.exit_code == 0 and "issuer: did:web:learning.northwind.example" in r.output
+    plain = _mb("keys", "new", "--out", tmp_path / "plain.json", "-w", export_ws.root, "--did-key")
+    assert plain.exit_code == 0 and "issuer: did:key:z6Mk" in plain.output
+    both = _mb("keys", "new", "--out", tmp_path / "x.json", "--did-key", "--did-web", "example.org")
+    assert both.exit_code == 2 and "choose one of --did-web and --did-key" in both.output
+    # the issuer has a website: its key is a did:web of that site unless --did-key says otherwise
+    r = _mb("keys", "new", "-w", export_ws.root)
+    assert r.exit_code == 0 and "issuer: did:web:learning.northwind.example (the issuer's website" in r.output
+    assert "https://learning.northwind.example/.well-known/did.json" in r.output
     out = export_badges(export_ws, CID, events(), tmp_path / "badges", key=load_key())
     did_doc = json.loads((out / ".well-known" / "did.json").read_text())
     assert did_doc["id"] == "did:web:learning.northwind.example"
@@ -62,6 +66,8 @@ def test_did_web_key_and_its_document(config, export_ws, tmp_path):
         and "no local did.json for did:web:learning.northwind.example" in report.check("issuer key").detail
     )
     assert _mb("keys", "new", "--out", tmp_path / "k.json", "--did-web", "not a domain").exit_code == 2
+    sub = _mb("keys", "new", "--out", tmp_path / "sub.json", "--did-web", "example.org/badges")
+    assert "issuer: did:web:example.org:badges" in sub.output and "https://example.org/badges/did.json" in sub.output
 
 
 def test_a_key_readable_by_others_or_broken_is_refused(config, key, tmp_path, monkeypatch):
