@@ -68,7 +68,9 @@ def keys_new(out: Path | None, force: bool, did_web: str | None, did_key: bool, 
         did_web = did_web_domain(website)
     path, key = new_key(out, force=force, did_web=did_web, forbidden=forbidden_roots(workspace))
     click.echo(f"key: {path} (owner-only; back it up, never publish it)")
-    click.echo(f"issuer: {key.did}" + (f" (the issuer's website {website}; --did-key for a did:key)" if website else ""))
+    click.echo(
+        f"issuer: {key.did}" + (f" (the issuer's website {website}; --did-key for a did:key)" if website else "")
+    )
     if did_web:
         click.echo(
             "did:web: `mb export badge --sign` and `mb share --site` write the DID document; publish it at "
