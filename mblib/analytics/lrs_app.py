@@ -1,0 +1,156 @@
+"""Ralph's LRS app as :mod:`mblib.analytics.lrs_server` runs it (in a child process, under uvicorn).
+
+Ralph 5.1's file-system LRS backend, as shipped, cannot serve as a store that grows:
+
+- it writes with the ``create`` operation, so the second POST fails ("already exists");
+- it rereads its whole statements file for every page, for every duplicate-id check on POST and
+  for ``search_after`` (the cursor of its ``more`` links), and rewrites ``history.json`` on each
+  read, so paging N statements costs O(N^2);
+- its ``since``/``until`` compare the statement's ``timestamp``, where xAPI 1.0.3 (Communication
+  2.1.3) says ``stored``.
+
+:class:`IndexedFSLRSBackend` keeps Ralph's API, auth, validation and file format (one JSON
+statement per line in ``fs_lrs.jsonl``) and fixes these three: writes append, an in-memory index
+(statement id -> byte offset, rebuilt by one scan at start) answers id lookups and resumes a page
+where the last one ended, and ``since``/``until`` read ``stored``. Pages come in stored order
+(oldest first), whatever ``ascending`` says. This module imports Ralph: nothing in mblib imports it;
+uvicorn loads it as ``mblib.analytics.lrs_app:app``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ralph.backends.data.base import BaseOperationType
+from ralph.backends.lrs.base import RalphStatementsQuery, StatementQueryResult
+from ralph.backends.lrs.fs import FSLRSBackend
+
+
+def _when(value: Any) -> datetime | None:
+    """A date-time (naive ones read as UTC), or None when there is none or it is not ISO 8601."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, datetime):
+        try:
+            value = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+class IndexedFSLRSBackend(FSLRSBackend):  # type: ignore[misc]
+    """Ralph's fs LRS backend with appending writes, an id -> offset index and ``stored`` for since/until."""
+
+    default_operation_type = BaseOperationType.APPEND
+
+    def __init__(self, settings: Any = None) -> None:
+        super().__init__(settings)
+        self.path = Path(self.default_directory) / self.settings.DEFAULT_LRS_FILE
+        self.offsets: dict[str, tuple[int, int]] = {}
+        if self.path.is_file():
+            with self.path.open("rb") as f:
+                start = 0
+                for line in f:
+                    end = start + len(line)
+                    if line.strip():
+                        sid = json.loads(line).get("id")
+                        if isinstance(sid, str):
+                            self.offsets[sid] = (start, end)
+                    start = end
+
+    def append_to_history(self, event: Any) -> None:  # history.json is not needed by an LRS
+        return None
+
+    def write(  # type: ignore[override]
+        self,
+        data: Iterable[dict[str, Any]] | Any,
+        target: str | None = None,
+        chunk_size: int | None = None,
+        ignore_errors: bool = False,
+        operation_type: BaseOperationType | None = None,
+    ) -> int:
+        if target:
+            return int(super().write(data, target, chunk_size, ignore_errors, BaseOperationType.APPEND))
+        count = 0
+        with self.path.open("ab") as f:
+            for statement in data:
+                line = (json.dumps(statement, ensure_ascii=False) + "\n").encode("utf-8")
+                start = f.tell()
+                f.write(line)
+                if isinstance(statement, dict) and isinstance(statement.get("id"), str):
+                    self.offsets[statement["id"]] = (start, start + len(line))
+                count += 1
+        return count
+
+    def _lines_from(self, offset: int) -> Iterator[dict[str, Any]]:
+        if not self.path.is_file():
+            return
+        with self.path.open("rb") as f:
+            f.seek(offset)
+            for line in f:
+                if line.strip():
+                    yield json.loads(line)
+
+    def query_statements_by_ids(self, ids: list[str], target: str | None = None) -> list[dict[str, Any]]:
+        if target:
+            return list(super().query_statements_by_ids(ids, target))
+        found = []
+        with self.path.open("rb") if self.path.is_file() else open("/dev/null", "rb") as f:
+            for sid in ids:
+                where = self.offsets.get(str(sid))
+                if where:
+                    f.seek(where[0])
+                    found.append(json.loads(f.read(where[1] - where[0])))
+        return found
+
+    def query_statements(self, params: RalphStatementsQuery, target: str | None = None) -> StatementQueryResult:
+        if target:
+            return super().query_statements(params, target)
+        if params.statement_id:
+            return StatementQueryResult(
+                statements=self.query_statements_by_ids([str(params.statement_id)]), pit_id=None, search_after=None
+            )
+        filters: list[Any] = []
+        self._add_filter_by_agent(filters, params.agent, params.related_agents)
+        self._add_filter_by_authority(filters, params.authority)
+        self._add_filter_by_verb(filters, params.verb)
+        self._add_filter_by_activity(filters, params.activity, params.related_activities)
+        self._add_filter_by_registration(filters, params.registration)
+        since, until = _when(params.since), _when(params.until)
+        start = 0
+        if params.search_after:
+            where = self.offsets.get(str(params.search_after))
+            if where is None:
+                return StatementQueryResult(statements=[], pit_id=None, search_after=None)
+            start = where[1]
+        limit = params.limit
+        statements: list[dict[str, Any]] = []
+        search_after = None
+        for statement in self._lines_from(start):
+            stored = _when(statement.get("stored"))
+            if since is not None and (stored is None or stored <= since):
+                continue
+            if until is not None and (stored is None or stored > until):
+                break  # stored order: nothing later qualifies
+            if all(f(statement) for f in filters):
+                statements.append(statement)
+                if limit and len(statements) == limit:
+                    search_after = statement.get("id")
+                    break
+        return StatementQueryResult(statements=statements, pit_id=None, search_after=search_after)
+
+
+def _app() -> Any:
+    from ralph.api.routers import statements
+
+    statements.BACKEND_CLIENT = IndexedFSLRSBackend()
+    from ralph.api import app as ralph_app
+
+    return ralph_app
+
+
+app = _app()
