@@ -126,7 +126,7 @@ def map_statements(
     from .schema import empty_events
 
     pseud = pseudonymiser(pseudonymise, workspace)
-    frames = []
+    frames: list[pl.DataFrame] = []
     statements = rejected = removed = 0
     aside: dict[str, int] = {}
     rejects_path = out / REJECTS
@@ -156,7 +156,7 @@ def map_statements(
             p.unlink()
         scratch.rmdir()
     result = IngestResult(
-        out, source, fetched, statements, events.height, rejected, removed, aside,
+        out, source, statements if fetched < 0 else fetched, statements, events.height, rejected, removed, aside,
         rejects_path if parts else None, written,
     )  # fmt: skip
     _say(echo, result.summary())
@@ -206,6 +206,10 @@ def ingest_lrs(
     (:func:`~mblib.analytics.lrs_client.lrs_auth`), unless a ready ``client`` is given.
     """
     out = Path(out)
+    if not infer_structure:  # fail before reading anything: the workspace and the pseudonymisation key
+        from .readers.rejects import pseudonymiser
+
+        pseudonymise = pseudonymiser(pseudonymise, _open_workspace(workspace)) or False
     folder = out / STATEMENTS
     folder.mkdir(parents=True, exist_ok=True)
     if client is None:
@@ -308,7 +312,7 @@ def ingest_files(
     ws, structure = _workspace_for(workspace, files, infer_structure, echo)
     source = str(files[0].parent if len(files) > 1 else files[0]) if files else "no files"
     result = map_statements(
-        files, ws, out, voided=voided, source=source, fetched=len(files), pseudonymise=pseudonymise, echo=echo
+        files, ws, out, voided=voided, source=source, fetched=-1, pseudonymise=pseudonymise, echo=echo
     )
     result.structure = structure
     return result

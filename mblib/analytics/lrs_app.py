@@ -13,7 +13,8 @@ Ralph 5.1's file-system LRS backend, as shipped, cannot serve as a store that gr
 statement per line in ``fs_lrs.jsonl``) and fixes these three: writes append, an in-memory index
 (statement id -> byte offset, rebuilt by one scan at start) answers id lookups and resumes a page
 where the last one ended, and ``since``/``until`` read ``stored``. Pages come in stored order
-(oldest first), whatever ``ascending`` says. This module imports Ralph: nothing in mblib imports it;
+(oldest first), whatever ``ascending`` says. It also serves the xAPI State resource that cmi5
+launches need (:func:`_state_router`). This module imports Ralph: nothing in mblib imports it;
 uvicorn loads it as ``mblib.analytics.lrs_app:app``.
 """
 
@@ -25,6 +26,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from fastapi import APIRouter, HTTPException, Request, Security
+from fastapi.responses import JSONResponse, Response
+from ralph.api.auth import get_authenticated_user
 from ralph.backends.data.base import BaseOperationType
 from ralph.backends.lrs.base import RalphStatementsQuery, StatementQueryResult
 from ralph.backends.lrs.fs import FSLRSBackend
@@ -144,12 +148,58 @@ class IndexedFSLRSBackend(FSLRSBackend):  # type: ignore[misc]
         return StatementQueryResult(statements=statements, pit_id=None, search_after=search_after)
 
 
+def _state_router(folder: Path) -> Any:
+    """The xAPI State resource (``activities/state``), which Ralph 5.1 lacks and cmi5 needs: the LMS
+    puts ``LMS.LaunchData`` there before a launch and the AU reads it. Documents are kept in
+    ``FOLDER/state.json``, keyed by activity, agent, registration and state id."""
+    path = folder / "state.json"
+    store: dict[str, Any] = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    router = APIRouter(prefix="/xAPI/activities/state")
+
+    def key(request: Request) -> str:
+        q = request.query_params
+        if not q.get("activityId") or not q.get("agent") or not q.get("stateId"):
+            raise HTTPException(status_code=400, detail="activityId, agent and stateId are required")
+        try:
+            agent = json.dumps(json.loads(q["agent"]), sort_keys=True)
+        except ValueError:
+            raise HTTPException(status_code=400, detail="agent is not JSON") from None
+        return json.dumps([q["activityId"], agent, q.get("registration") or "", q["stateId"]])
+
+    @router.get("")
+    async def get_state(request: Request, _: Any = Security(get_authenticated_user, scopes=["state/read"])) -> Any:
+        k = key(request)
+        if k not in store:
+            raise HTTPException(status_code=404, detail="no such state document")
+        return JSONResponse(store[k])
+
+    @router.put("")
+    @router.post("")
+    async def put_state(request: Request, _: Any = Security(get_authenticated_user, scopes=["state/write"])) -> Any:
+        k = key(request)
+        body = await request.body()
+        if len(body) > 1_000_000:
+            raise HTTPException(status_code=413, detail="state documents are limited to 1 MB here")
+        try:
+            store[k] = json.loads(body)
+        except ValueError:
+            raise HTTPException(status_code=400, detail="state document is not JSON") from None
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(store), encoding="utf-8")
+        tmp.replace(path)
+        return Response(status_code=204)
+
+    return router
+
+
 def _app() -> Any:
     from ralph.api.routers import statements
 
     statements.BACKEND_CLIENT = IndexedFSLRSBackend()
     from ralph.api import app as ralph_app
+    from ralph.conf import settings
 
+    ralph_app.include_router(_state_router(Path(settings.APP_DIR)))
     return ralph_app
 
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..content.yamlio import atomic_write
-from ..errors import Location, MblibError
+from ..errors import Location, MblibError, MissingDependencyError
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8100
@@ -171,10 +171,14 @@ def start_lrs(
     ``page_size`` is the most statements one page of ``GET statements`` holds. ``cors_origins``
     lets pages served from those origins (a cmi5 player) call the LRS.
     """
+    import importlib.util
+
     folder = Path(folder).resolve()
     running = lrs_status(folder)
     if running is not None:
         return running
+    if importlib.util.find_spec("ralph") is None or importlib.util.find_spec("uvicorn") is None:
+        raise MissingDependencyError.for_extra("ralph-malph", "lrs", "a local LRS (mb lrs start)")
     if port is None or port == 0:
         port = free_port(host)
     elif _port_taken(host, port):
@@ -226,6 +230,19 @@ def start_lrs(
     return server
 
 
+def _reap(pid: int) -> None:
+    """Collect the exit status of ``pid`` when it is a child of this process (no zombie left behind)."""
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:  # not our child: its parent (or init) collects it
+            return
+        if done:
+            return
+        time.sleep(0.02)
+
+
 def stop_lrs(folder: str | Path, *, timeout: float = 10.0) -> bool:
     """Stop the LRS running from ``folder`` (SIGTERM, then SIGKILL after ``timeout``); False when none ran."""
     folder = Path(folder).resolve()
@@ -236,13 +253,10 @@ def stop_lrs(folder: str | Path, *, timeout: float = 10.0) -> bool:
         os.kill(server.pid, signal.SIGTERM)
         deadline = time.monotonic() + timeout
         while _alive(server.pid) and time.monotonic() < deadline:
-            try:  # reap it when it is our child
-                os.waitpid(server.pid, os.WNOHANG)
-            except ChildProcessError:
-                pass
             time.sleep(0.05)
         if _alive(server.pid):
             os.kill(server.pid, signal.SIGKILL)
+        _reap(server.pid)
     except ProcessLookupError:
         pass
     (folder / STATE_FILE).unlink(missing_ok=True)

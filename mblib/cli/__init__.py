@@ -28,6 +28,8 @@ LAZY_COMMANDS: dict[str, str] = {
     "keys": "mblib.cli.badges:keys",
     "verify": "mblib.cli.badges:verify",
     "revoke": "mblib.cli.badges:revoke",
+    "lrs": "mblib.cli.lrs:lrs",
+    "ingest": "mblib.cli.ingest:ingest",
 }
 
 
