@@ -33,6 +33,9 @@ from ralph.backends.data.base import BaseOperationType
 from ralph.backends.lrs.base import RalphStatementsQuery, StatementQueryResult
 from ralph.backends.lrs.fs import FSLRSBackend
 
+READ = Security(get_authenticated_user, scopes=["state/read"])
+WRITE = Security(get_authenticated_user, scopes=["state/write"])
+
 
 def _when(value: Any) -> datetime | None:
     """A date-time (naive ones read as UTC), or None when there is none or it is not ISO 8601."""
@@ -46,7 +49,7 @@ def _when(value: Any) -> datetime | None:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-class IndexedFSLRSBackend(FSLRSBackend):  # type: ignore[misc]
+class IndexedFSLRSBackend(FSLRSBackend):
     """Ralph's fs LRS backend with appending writes, an id -> offset index and ``stored`` for since/until."""
 
     default_operation_type = BaseOperationType.APPEND
@@ -69,7 +72,7 @@ class IndexedFSLRSBackend(FSLRSBackend):  # type: ignore[misc]
     def append_to_history(self, event: Any) -> None:  # history.json is not needed by an LRS
         return None
 
-    def write(  # type: ignore[override]
+    def write(
         self,
         data: Iterable[dict[str, Any]] | Any,
         target: str | None = None,
@@ -167,7 +170,7 @@ def _state_router(folder: Path) -> Any:
         return json.dumps([q["activityId"], agent, q.get("registration") or "", q["stateId"]])
 
     @router.get("")
-    async def get_state(request: Request, _: Any = Security(get_authenticated_user, scopes=["state/read"])) -> Any:
+    async def get_state(request: Request, _: Any = READ) -> Any:
         k = key(request)
         if k not in store:
             raise HTTPException(status_code=404, detail="no such state document")
@@ -175,7 +178,7 @@ def _state_router(folder: Path) -> Any:
 
     @router.put("")
     @router.post("")
-    async def put_state(request: Request, _: Any = Security(get_authenticated_user, scopes=["state/write"])) -> Any:
+    async def put_state(request: Request, _: Any = WRITE) -> Any:
         k = key(request)
         body = await request.body()
         if len(body) > 1_000_000:
