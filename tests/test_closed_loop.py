@@ -17,8 +17,8 @@ import shutil
 import threading
 import urllib.parse
 import uuid
-import zipfile
 import xml.etree.ElementTree as ET
+import zipfile
 from datetime import UTC, datetime
 
 import pytest
@@ -168,6 +168,6 @@ def test_a_learner_in_a_published_lesson_reaches_the_builder_through_ralph(ralph
     quiz = next(b for b in module.blocks if b.type == "quiz")
     assert insights[quiz.id].stats["attempts"] == 1 and insights[quiz.id].stats["facility"] == 1.0
     builder = ModuleBuilder(ws, MODULE, insights=insights)
-    labels = dict((v, k) for k, v in builder.blocks.options)
+    labels = {v: k for k, v in builder.blocks.options}
     assert labels[quiz.id].endswith(insights[quiz.id].summary)
     assert insights[quiz.id].summary.startswith("facility 1.00")
