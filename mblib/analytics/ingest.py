@@ -206,15 +206,12 @@ def ingest_lrs(
     (:func:`~mblib.analytics.lrs_client.lrs_auth`), unless a ready ``client`` is given.
     """
     out = Path(out)
-    if not infer_structure:  # fail before reading anything: the workspace and the pseudonymisation key
-        from .readers.rejects import pseudonymiser
-
-        pseudonymise = pseudonymiser(pseudonymise, _open_workspace(workspace)) or False
-    folder = out / STATEMENTS
-    folder.mkdir(parents=True, exist_ok=True)
     if client is None:
         user, password = lrs_auth(credentials)
         client = LrsClient(endpoint, user, password)
+    pseudonymise = _pseudonymiser_first(pseudonymise, workspace, infer_structure)
+    folder = out / STATEMENTS
+    folder.mkdir(parents=True, exist_ok=True)
     cp = _load_checkpoint(folder, endpoint)
     for stray in folder.glob("part-*.jsonl"):  # written by a run cut short before its checkpoint
         if stray.name not in cp["parts"]:
@@ -275,6 +272,16 @@ def ingest_lrs(
     return result
 
 
+def _pseudonymiser_first(pseudonymise: Any, workspace: Workspace | str | Path, infer: bool) -> Any:
+    """The pseudonymiser (or False), made before anything is read or written: a missing key stops the run here."""
+    from .readers.rejects import pseudonymiser
+
+    root = Path(workspace) if isinstance(workspace, (str, Path)) else workspace.root
+    if infer and not (root / "mblib.toml").is_file():  # a new workspace gets the default privacy settings
+        return pseudonymiser(pseudonymise, None) or False
+    return pseudonymiser(pseudonymise, _open_workspace(workspace)) or False
+
+
 def _workspace_for(
     workspace: Workspace | str | Path, files: list[Path], infer: bool, echo: Echo
 ) -> tuple[Workspace, InferredStructure | None]:
@@ -298,6 +305,7 @@ def ingest_files(
 ) -> IngestResult:
     """Read statement files (as :func:`~mblib.analytics.readers.read_xapi` reads them) into ``out``, like :func:`ingest_lrs`."""
     out = Path(out)
+    pseudonymise = _pseudonymiser_first(pseudonymise, workspace, infer_structure)
     if isinstance(sources, (str, Path)):
         sources = [sources]
     files = xapi_files([Path(s) for s in sources])
