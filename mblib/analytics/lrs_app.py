@@ -18,8 +18,6 @@ launches need (:func:`_state_router`). This module imports Ralph: nothing in mbl
 uvicorn loads it as ``mblib.analytics.lrs_app:app``.
 """
 
-from __future__ import annotations
-
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -27,15 +25,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request, Security
-from fastapi.responses import JSONResponse, Response
-from ralph.api.auth import get_authenticated_user
 from ralph.backends.data.base import BaseOperationType
 from ralph.backends.lrs.base import RalphStatementsQuery, StatementQueryResult
 from ralph.backends.lrs.fs import FSLRSBackend
-
-READ = Security(get_authenticated_user, scopes=["state/read"])
-WRITE = Security(get_authenticated_user, scopes=["state/write"])
 
 
 def _when(value: Any) -> datetime | None:
@@ -175,6 +167,14 @@ def _state_router(folder: Path) -> Any:
     """The xAPI State resource (``activities/state``), which Ralph 5.1 lacks and cmi5 needs: the LMS
     puts ``LMS.LaunchData`` there before a launch and the AU reads it. Documents are kept in
     ``FOLDER/state.json``, keyed by activity, agent, registration and state id."""
+    # imported here: ralph.api builds Ralph's default backend when imported. Without
+    # `from __future__ import annotations` in this module, FastAPI sees these local names.
+    from fastapi import APIRouter, HTTPException, Request, Security
+    from fastapi.responses import JSONResponse, Response
+    from ralph.api.auth import get_authenticated_user
+
+    read = Security(get_authenticated_user, scopes=["state/read"])
+    write = Security(get_authenticated_user, scopes=["state/write"])
     path = folder / "state.json"
     store: dict[str, Any] = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
     router = APIRouter(prefix="/xAPI/activities/state")
@@ -190,7 +190,7 @@ def _state_router(folder: Path) -> Any:
         return json.dumps([q["activityId"], agent, q.get("registration") or "", q["stateId"]])
 
     @router.get("")
-    async def get_state(request: Request, _: Any = READ) -> Any:
+    async def get_state(request: Request, _: Any = read) -> Any:
         k = key(request)
         if k not in store:
             raise HTTPException(status_code=404, detail="no such state document")
@@ -198,7 +198,7 @@ def _state_router(folder: Path) -> Any:
 
     @router.put("")
     @router.post("")
-    async def put_state(request: Request, _: Any = WRITE) -> Any:
+    async def put_state(request: Request, _: Any = write) -> Any:
         k = key(request)
         body = await request.body()
         if len(body) > 1_000_000:
@@ -231,6 +231,7 @@ def _plain_json_pages(app: Any) -> None:
     """Answer ``GET statements`` with ``json.dumps`` of Ralph's result: FastAPI's generic encoder
     (``jsonable_encoder``, which walks every value of every statement in Python) took most of the
     time of a page of statements, and the statements are plain JSON already."""
+    from fastapi.responses import Response
     from fastapi.routing import APIRoute
 
     for route in app.routes:
@@ -254,4 +255,13 @@ def _plain_json_pages(app: Any) -> None:
             route.dependant.call = plain
 
 
-app = _app()
+_built: list[Any] = []
+
+
+def __getattr__(name: str) -> Any:
+    """``app``, built on first use (uvicorn asks for it): importing this module has no side effects."""
+    if name != "app":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if not _built:
+        _built.append(_app())
+    return _built[0]
