@@ -328,3 +328,15 @@ def test_a_checkpoint_from_another_lrs_is_refused(ralph, ws, tmp_path):
         e.value.message
         == f"this folder holds statements ingested from http://other.example/xAPI/, not {ralph.server.endpoint}"
     )
+
+
+def test_running_lrs_stops_ralph_also_when_the_block_fails(tmp_path):
+    pytest.importorskip("ralph")
+    from mblib.analytics.lrs_server import lrs_status, running_lrs
+
+    with pytest.raises(RuntimeError, match="replay failed"), running_lrs(tmp_path / "lrs") as server:
+        pid = server.pid
+        raise RuntimeError("replay failed")
+    assert lrs_status(tmp_path / "lrs") is None
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
