@@ -144,7 +144,7 @@ def lrs_status(folder: str | Path) -> LrsServer | None:
     if not _alive(pid):
         (folder / STATE_FILE).unlink(missing_ok=True)
         return None
-    user, password = lrs_credentials(folder)
+    user, password = lrs_credentials(folder) if (folder / CREDENTIALS_FILE).is_file() else ("", "")
     return LrsServer(folder, host, port, pid, user, password)
 
 
