@@ -340,3 +340,22 @@ def test_running_lrs_stops_ralph_also_when_the_block_fails(tmp_path):
     assert lrs_status(tmp_path / "lrs") is None
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+def test_a_statements_file_written_by_plain_ralph_is_read_and_paged(tmp_path):
+    """Lines in Ralph's own key order (not id and stored first) are parsed, filtered and paged all the same."""
+    pytest.importorskip("ralph")
+    from mblib.analytics.lrs_server import running_lrs
+
+    data = tmp_path / "lrs" / "data"
+    data.mkdir(parents=True)
+    old = [{**launched(f"old{i}"), "stored": f"2026-01-0{i + 1}T00:00:00+00:00"} for i in range(3)]
+    (data / "fs_lrs.jsonl").write_text("".join(json.dumps(s) + "\n" for s in old))
+    with running_lrs(tmp_path / "lrs", page_size=2) as server:
+        client = client_for(server)
+        pages = list(client.pages())
+        assert [[s["id"] for s in p] for p in pages] == [[old[0]["id"], old[1]["id"]], [old[2]["id"]]]
+        later = [s["id"] for p in client.pages(since="2026-01-01T12:00:00+00:00") for s in p]
+        assert later == [old[1]["id"], old[2]["id"]]
+        client.post([launched("new")])  # appended after the old lines, in this backend's form
+        assert [s["actor"]["account"]["name"] for p in client.pages() for s in p][-1] == "new"
