@@ -16,7 +16,7 @@ setup: $(STAMP) node browser
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev,translate,widgets,export,analytics,spark]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,translate,widgets,export,analytics,spark,lrs]"
 	@touch $(STAMP)
 
 node: node_modules/.package-lock.json

@@ -66,6 +66,28 @@ def sample_pages(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def ralph(tmp_path_factory):
+    """Ralph, a real LRS, on 127.0.0.1 for the whole test session (stopped after it).
+
+    ``.server`` is the running :class:`~mblib.analytics.lrs_server.LrsServer` (pages of 200
+    statements, so that ``more`` links are followed); ``.page_port`` is a port reserved for a page
+    server whose pages call the LRS from a browser (Ralph allows that origin).
+    """
+    import types
+
+    pytest.importorskip("ralph", reason='the LRS extra is missing: pip install "mblib[lrs]"')
+    from mblib.analytics.lrs_server import free_port, start_lrs, stop_lrs
+
+    folder = tmp_path_factory.mktemp("lrs")
+    page_port = free_port()
+    server = start_lrs(folder, port=None, page_size=200, cors_origins=[f"http://127.0.0.1:{page_port}"])
+    try:
+        yield types.SimpleNamespace(server=server, page_port=page_port, folder=folder)
+    finally:
+        stop_lrs(folder)
+
+
+@pytest.fixture(scope="session")
 def browser():
     if not pathlib.Path(CHROMIUM).exists():
         pytest.skip("Chromium is missing: run `make test` (it installs the Debian package chromium)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 
 from click.testing import CliRunner
@@ -81,3 +82,6 @@ def test_demo_renders_every_sample_module(tmp_path):
     modules = sorted(p.stem for p in (SAMPLE / "modules").glob("*.yaml"))
     assert sorted(p.stem for p in pages.glob("*.html") if p.stem != "index") == modules
     assert "lint: 0 error(s)" in r.output and str(pages) in r.output
+    if importlib.util.find_spec("ralph") is not None:  # the lrs extra: the cohort went through Ralph and back
+        assert "lrs: Ralph started in" in r.output and "(0 rejected)" in r.output
+        assert (tmp_path / "ingested" / "events").is_dir() and (tmp_path / "ingested" / "learners.parquet").is_file()

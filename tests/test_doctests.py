@@ -13,7 +13,7 @@ import pytest
 
 import mblib
 
-OPTIONAL = {"torch", "transformers", "ctranslate2"}
+OPTIONAL = {"torch", "transformers", "ctranslate2", "ralph", "fastapi"}
 HEAVY = ["torch", "transformers", "nbconvert", "polars"]
 
 

@@ -87,6 +87,20 @@ _EXPORTS: dict[str, str] = {
     "EventFilter": "mblib.analytics.filters",
     "filter_events": "mblib.analytics.filters",
     "dashboard_view": "mblib.analytics.filters",
+    # LRS / ingest / replay (issue 12: a real LRS, reading any LRS) -- add names below this line
+    "LrsError": "mblib.analytics.lrs_server",
+    "LrsServer": "mblib.analytics.lrs_server",
+    "start_lrs": "mblib.analytics.lrs_server",
+    "stop_lrs": "mblib.analytics.lrs_server",
+    "lrs_status": "mblib.analytics.lrs_server",
+    "running_lrs": "mblib.analytics.lrs_server",
+    "LrsClient": "mblib.analytics.lrs_client",
+    "lrs_auth": "mblib.analytics.lrs_client",
+    "IngestResult": "mblib.analytics.ingest",
+    "ingest_lrs": "mblib.analytics.ingest",
+    "ingest_files": "mblib.analytics.ingest",
+    "event_statements": "mblib.analytics.replay",
+    "replay_cohort": "mblib.analytics.replay",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -246,8 +246,9 @@ __all__ = [
 def run_demo(
     workspace: Any, out: str | Path, *, echo: Callable[[str], Any] = print, learners: int = 400, seed: int = 7
 ) -> Path | None:
-    """The analytics step of ``mb demo``: synthesise a small cohort into ``out/analytics/`` and export
-    the credential uptake report to ``out/``. Returns the report's path, or ``None`` when skipped
+    """The analytics step of ``mb demo``: synthesise a small cohort into ``out/analytics/``, replay it
+    into Ralph and ingest it back into ``out/ingested/`` (:mod:`mblib.analytics.lrs_demo`), and export
+    the credential uptake report of what was ingested to ``out/``. Returns the report's path, or ``None`` when skipped
     (an optional dependency or the report notebook is missing; the reason is echoed).
     """
     out = Path(out)
@@ -261,7 +262,14 @@ def run_demo(
             f"analytics: synthesised {cohort.learners.height:,} learners, {cohort.events.height:,} events into "
             f"{out / 'analytics'}/ in {time.perf_counter() - t0:.1f} s"
         )
-        path = run_report("credential-uptake", workspace=workspace.root, data=out / "analytics", out=out, echo=echo)
+        data = out / "analytics"
+        try:  # through a real LRS and back (mb lrs, mb ingest); without the lrs extra, from the cohort itself
+            from .lrs_demo import lrs_round_trip
+
+            data = lrs_round_trip(workspace, cohort, out, echo=echo)
+        except (MissingDependencyError, ModuleNotFoundError) as e:
+            echo(f"lrs: skipped ({e}); install with: pip install 'mblib[lrs]'")
+        path = run_report("credential-uptake", workspace=workspace.root, data=data, out=out, echo=echo)
     except (MissingDependencyError, ModuleNotFoundError) as e:
         echo(f"analytics: skipped ({e}); install with: pip install 'mblib[analytics]'")
         return None

@@ -266,7 +266,7 @@ def write_cohort(cohort: Cohort, out: str | Path, *, overwrite: bool = False) ->
     import shutil
     import tempfile
 
-    import polars as pl
+    from .partitions import write_month_partitions
 
     out = Path(out)
     marker = out / "cohort.json"
@@ -277,11 +277,7 @@ def write_cohort(cohort: Cohort, out: str | Path, *, overwrite: bool = False) ->
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".synth-", dir=out))
     try:
-        ev = cohort.events.with_columns(pl.col("timestamp").dt.strftime("%Y-%m").alias("month"))
-        for (month,), part in ev.group_by("month", maintain_order=True):
-            folder = tmp / "events" / f"month={month}"
-            folder.mkdir(parents=True)
-            part.drop("month").sort("timestamp").write_parquet(folder / "part-0.parquet", row_group_size=1_000_000)
+        write_month_partitions(cohort.events, tmp / "events")
         cohort.learners.write_parquet(tmp / "learners.parquet")
         cohort.items.write_parquet(tmp / "items.parquet")
         (tmp / "cohort.json").write_text(json.dumps(cohort.params, indent=2, default=str), encoding="utf-8")

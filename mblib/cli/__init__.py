@@ -1,7 +1,8 @@
 """The ``mb`` command: a thin face over the library (docs/architecture.md, "Layers").
 
 One module per command family: :mod:`.content` (new, lint, render, demo), :mod:`.export`,
-:mod:`.translate` (translate, xliff, models), :mod:`.analytics` (synth, report), :mod:`.badges`
+:mod:`.translate` (translate, xliff, models), :mod:`.analytics` (synth, report), :mod:`.lrs`
+(lrs start|stop|status|replay), :mod:`.ingest` (ingest), :mod:`.badges`
 (keys, verify, revoke); the shared options and helpers are in :mod:`._common`. This group imports the families; they never import it.
 The families with optional dependencies load when used (a fast start, no heavy imports), and one
 whose extra is missing still answers, with the ``pip install "mblib[EXTRA]"`` to run.
@@ -28,6 +29,8 @@ LAZY_COMMANDS: dict[str, str] = {
     "keys": "mblib.cli.badges:keys",
     "verify": "mblib.cli.badges:verify",
     "revoke": "mblib.cli.badges:revoke",
+    "lrs": "mblib.cli.lrs:lrs",
+    "ingest": "mblib.cli.ingest:ingest",
 }
 
 

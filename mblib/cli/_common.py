@@ -34,6 +34,8 @@ COMMAND_EXTRAS: dict[str, str] = {
     "keys": "export",
     "verify": "export",
     "revoke": "export",
+    "lrs": "lrs",
+    "ingest": "analytics",
 }
 
 #: Import name -> distribution name, where they differ (for the install hint).
@@ -42,6 +44,7 @@ DISTRIBUTIONS: dict[str, str] = {
     "yaml": "PyYAML",
     "huggingface_hub": "huggingface-hub",
     "IPython": "ipython",
+    "ralph": "ralph-malph",
 }
 
 WS_OPTION = click.option(

@@ -26,6 +26,7 @@ def read_xapi(
     activities: dict[str, Place | None] | None = None,
     rejects: str | Path | None = None,
     echo: Echo = print,
+    voided: Iterable[str] = (),
 ) -> ReadResult:
     """Read xAPI statements onto the events table.
 
@@ -50,7 +51,8 @@ def read_xapi(
     seconds, ``result.score.scaled`` the score, ``result.response`` (``a[,]b``) sorted
     space-separated choice ids, ``context.language`` the language; ``stored`` stands in for a
     missing ``timestamp``. Voided statements and the statements that void them are removed
-    (counted in ``removed``). Everything else that cannot be mapped goes to ``rejects`` (JSON
+    (counted in ``removed``); ``voided`` adds ids voided by statements read elsewhere (an earlier
+    batch). Everything else that cannot be mapped goes to ``rejects`` (JSON
     lines: source, position, reason, statement; default ``<name>.rejects.jsonl``); the reason is
     the statement's first real defect (no actor, no object, no verb, a bad timestamp) before an
     unknown verb or an activity that matches nothing.
@@ -93,20 +95,20 @@ def read_xapi(
             else:
                 items.append((rel, pos, value))
     # voiding
-    voided: set[str] = set()
+    gone: set[str] = set(voided)
     voiding: set[int] = set()
     for k, (_, _, st) in enumerate(items):
         if isinstance(st, dict) and isinstance(st.get("verb"), dict) and st["verb"].get("id") == VOIDED:
             target = st.get("object")
             obj = target if isinstance(target, dict) else {}
             if obj.get("id"):
-                voided.add(str(obj["id"]))
+                gone.add(str(obj["id"]))
             voiding.add(k)
     rows: list[dict[str, Any]] = []
     removed = 0
     aside: Counter[str] = Counter()
     for k, (rel, pos, st) in enumerate(items):
-        if k in voiding or (isinstance(st, dict) and isinstance(st.get("id"), str) and st["id"] in voided):
+        if k in voiding or (isinstance(st, dict) and isinstance(st.get("id"), str) and st["id"] in gone):
             removed += 1
             continue
         mapped = map_statement(st, index, table)
