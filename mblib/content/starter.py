@@ -1,4 +1,5 @@
-"""Starter content for ``mb new module``: a module that passes lint, ready to edit.
+"""Starter content for ``mb new module``: a valid module, ready to edit (lint rule ``content.placeholder``
+warns about each starter text until it is replaced).
 
 >>> m = starter_module("my-topic")
 >>> m.title, [b.type for b in m.blocks]

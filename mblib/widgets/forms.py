@@ -27,7 +27,7 @@ import ipywidgets as w
 
 from ..content.forms import FieldSpec, form_value, new_item_data
 
-_STYLE = {"description_width": "120px"}
+_STYLE = {"description_width": "150px"}
 _FULL = w.Layout(width="98%")
 #: Rows of a growing text editor: at least this many, at most that many (then it scrolls).
 MIN_ROWS, MAX_ROWS = 4, 24
