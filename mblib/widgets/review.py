@@ -171,7 +171,17 @@ class TranslationReview(widgets.VBox):
 
     def use_model_folder(self, folder: str) -> None:
         """Translate with the Marian checkpoint in ``folder`` (absolute, or relative to the workspace)."""
-        self.model_folder = folder.strip() or None
+        folder = folder.strip()
+        path = Path(folder) if Path(folder).is_absolute() else self.workspace.root / folder
+        if not folder or not path.is_dir():
+            self._show_banner(
+                (self.model_problem() or "")
+                + f"<br><b class='mblib-folder-problem'>&#x26A0; The folder '{html.escape(folder)}' does not exist "
+                f"(looked at {html.escape(str(path))}): give the folder that holds the model's config.json and "
+                "*.safetensors files.</b>"
+            )
+            return
+        self.model_folder = str(path)
         problem = self.model_problem()
         if problem is not None:
             self.model_folder = None
@@ -189,8 +199,10 @@ class TranslationReview(widgets.VBox):
         engine = self.engine
         try:
             if problem is not None:
-                self._show_banner(problem)
-                self.status.value = "<b style='color:#b00020'>Not translated: no model yet (see above)</b>"
+                self.refresh()
+                self.status.value = (
+                    f"<b style='color:#b00020'>Not translated: no model yet (see above)</b><br>{self.status.value}"
+                )
                 return
             if engine is None and self.model_folder:
                 from ..translate.engines import make_engine
