@@ -25,8 +25,8 @@ import ipywidgets as w
 from ..content.credential import Credential, EuropeanElements
 from ..content.editing import CredentialEditor
 from ..content.forms import form_for, parse_form
-from ..content.workspace import Workspace
 from ..content.lint_credential_rules import workload_mismatch
+from ..content.workspace import Workspace
 from ._base import BuilderBase, guarded, lint_html, row
 from .forms import FieldForm
 
@@ -206,7 +206,9 @@ class CredentialBuilder(BuilderBase):
             if graph != self._drawn:  # drawing takes a fraction of a second: only when the graph changed
                 from .charts import chart_svg, pathway_chart
 
-                self.chart.value = f"<div class='mblib-pathway' style='width:100%'>{chart_svg(pathway_chart(graph))}</div>"
+                self.chart.value = (
+                    f"<div class='mblib-pathway' style='width:100%'>{chart_svg(pathway_chart(graph))}</div>"
+                )
                 self._drawn = graph
         self.lint_panel.value = lint_html(ed.lint())
 

@@ -74,7 +74,9 @@ class TranslationReview(widgets.VBox):
         )
         self.language_picker = widgets.Dropdown(options=langs, value=language or langs[0], description="Language")
         self.filter = widgets.ToggleButtons(options=FILTERS, value="all", description="Show")
-        self.raw = widgets.ToggleButton(value=False, description="Raw Markdown", icon="code", tooltip="show the raw text")
+        self.raw = widgets.ToggleButton(
+            value=False, description="Raw Markdown", icon="code", tooltip="show the raw text"
+        )
         self.translate_button = widgets.Button(description="Translate", icon="language", button_style="primary")
         self.progress = widgets.IntProgress(value=0, min=0, max=1, description="Progress")
         self.banner = widgets.HTML()

@@ -126,7 +126,9 @@ class RowView(w.HBox):
     def _sync(self) -> None:
         """Approve needs a translation: disabled while the target is empty (or already reviewed and unchanged)."""
         text = self.editor.value.strip()
-        self.approve_button.disabled = not text or (self.row.state == "reviewed" and self.editor.value == self.row.target)
+        self.approve_button.disabled = not text or (
+            self.row.state == "reviewed" and self.editor.value == self.row.target
+        )
         self.approve_button.tooltip = (
             "nothing to approve yet: translate it, or type the translation with Edit"
             if not text
