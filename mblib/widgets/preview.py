@@ -45,8 +45,8 @@ PREVIEW_SCRIPT = r"""
       e.classList.remove("mb-preview-focus", "mb-preview-flash");
     });
     if (!el) { return; }
-    el.scrollIntoView({block: "start"});
     el.classList.add("mb-preview-focus");
+    el.scrollIntoView({block: "start"});
     if (flash) {
       el.classList.add("mb-preview-flash");
       clearTimeout(timer);
