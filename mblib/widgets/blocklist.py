@@ -25,15 +25,15 @@ from ..content.blocks import BLOCK_TYPES
 
 STATIC = Path(__file__).parent / "static"
 
-#: Icon and one-line description of each block type a designer picks from. A block type added to
+#: Icon (a symbol common fonts have: no emoji font needed) and one-line description of each block type. A block type added to
 #: :data:`~mblib.content.blocks.BLOCK_TYPES` without an entry here gets "■" and its docstring's first sentence.
 LIBRARY: dict[str, tuple[str, str]] = {
     "text": ("¶", "paragraphs of Markdown prose"),
-    "image": ("🖼", "a picture with alt text and a caption"),
-    "video": ("🎬", "a video with captions and a transcript"),
-    "callout": ("💡", "a highlighted note, tip or warning"),
-    "quiz": ("❓", "a question with choices and feedback"),
-    "flashcards": ("🃏", "cards to flip: a prompt and its answer"),
+    "image": ("▣", "a picture with alt text and a caption"),
+    "video": ("▶", "a video with captions and a transcript"),
+    "callout": ("⚠", "a highlighted note, tip or warning"),
+    "quiz": ("?", "a question with choices and feedback"),
+    "flashcards": ("▤", "cards to flip: a prompt and its answer"),
     "accordion": ("☰", "panels that open and close"),
     "checklist": ("☑", "things to do, ticked off by learners"),
     "code": ("⌨", "Python code run at export, with its output"),

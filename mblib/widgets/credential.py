@@ -46,13 +46,7 @@ class CredentialBuilder(BuilderBase):
         self.draw_chart = chart
         self.editor: CredentialEditor | None = None
         names = [(f"{m.title} ({mid})", mid) for mid, m in sorted(workspace.modules.items())]
-        self.required = w.SelectMultiple(
-            options=names,
-            rows=8,
-            description="Required",
-            layout=w.Layout(width="98%"),
-            style={"description_width": "150px"},
-        )
+        self.required = w.SelectMultiple(options=names, rows=8, layout=w.Layout(width="98%"))
         self.electives = w.VBox()
         self.add_group_button = w.Button(
             description="Add elective group",
