@@ -137,7 +137,7 @@ def workload_mismatch(c: Credential, ctx: LintContext) -> str | None:
     declared = c.european.workload.hours if c.european.workload else None
     if declared is None or ctx.workspace is None:
         return None
-    wl = credential_workload(c, ctx.workspace)  # type: ignore[arg-type]
+    wl = credential_workload(c, ctx.workspace)
     lo, hi = wl.min_hours, wl.max_hours
     factor = ctx.settings.authoring.workload_factor
     if hi <= 0 or lo / factor <= declared <= hi * factor:

@@ -75,7 +75,7 @@ def block_snippet(block: Any, words: int = 10) -> str:
     return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
 
 
-class BlockList(anywidget.AnyWidget):  # type: ignore[misc]
+class BlockList(anywidget.AnyWidget):
     """The list of blocks: :attr:`items` (one dict per block), :attr:`value` (the selected id).
     ``on_move(block_id, index)`` runs when the designer drags a block or presses Alt+Up/Down."""
 

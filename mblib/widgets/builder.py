@@ -187,7 +187,7 @@ class ModuleBuilder(BuilderBase):
         self._selected = block_id
         self._build_form()
         if block_id:  # the preview scrolls to the block and highlights it
-            self.preview.focus = {"id": block_id, "flash": True, "n": int(self.preview.focus.get("n", 0)) + 1}
+            self.preview.point_at(block_id)
 
     def preview_page(self) -> Page:
         """The current snapshot rendered as learners will see it (:func:`mblib.render.render_module`);

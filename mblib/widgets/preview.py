@@ -107,7 +107,7 @@ PREVIEW_CSS = """
 """
 
 
-class PagePreview(anywidget.AnyWidget):  # type: ignore[misc]
+class PagePreview(anywidget.AnyWidget):
     """A page preview that updates in place: set :attr:`html` (a page rendered with
     ``scripts=[PREVIEW_SCRIPT], styles=[PREVIEW_CSS]``) and :attr:`focus` with :meth:`show`."""
 
@@ -119,10 +119,14 @@ class PagePreview(anywidget.AnyWidget):  # type: ignore[misc]
 
     def show(self, page_html: str, *, block_id: str | None = None, flash: bool = False) -> None:
         """Show a new snapshot; with ``block_id``, scroll to that block (and highlight it with ``flash``)."""
-        n = int(self.focus.get("n", 0)) + 1
         with self.hold_sync():
             self.html = page_html
-            self.focus = {"id": block_id or "", "flash": flash, "n": n}
+            self.point_at(block_id, flash=flash)
+
+    def point_at(self, block_id: str | None, *, flash: bool = True) -> None:
+        """Scroll the preview to a block (and highlight it briefly with ``flash``), even if it already is there."""
+        self._focus_n = getattr(self, "_focus_n", 0) + 1
+        self.focus = {"id": block_id or "", "flash": flash, "n": self._focus_n}
 
 
 __all__ = ["PREVIEW_CSS", "PREVIEW_SCRIPT", "PagePreview"]

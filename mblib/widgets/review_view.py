@@ -47,7 +47,7 @@ def field_label(key: str) -> str:
     return f"{text}, part {index + 1}" if index else text
 
 
-def group_by_block(items: Sequence[T], key: Callable[[T], str] = str) -> list[tuple[str, list[T]]]:  # type: ignore[assignment]
+def group_by_block(items: Sequence[T], key: Callable[[T], str] = str) -> list[tuple[str, list[T]]]:
     """Consecutive items of the same block together, in order."""
     groups: list[tuple[str, list[T]]] = []
     for item in items:
