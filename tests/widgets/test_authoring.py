@@ -152,3 +152,13 @@ def test_review_refreshes_when_the_translations_file_changes(tmp_path):
         assert 'lang="fr"' in w.page_preview.html and "Bonjour" in w.page_preview.html
     finally:
         w.close()
+
+
+def test_the_site_uses_the_same_palette_as_the_builder_and_the_chart(sample_ws, tmp_path):
+    from mblib.export.site import export_site
+    from mblib.render.palette import palette_css
+
+    out = export_site(sample_ws, "data-storytelling", tmp_path / "site", execute=False)
+    index = (out / "index.html").read_text()
+    assert palette_css() in index and ROLE_COLORS["required"] in palette_css()
+    assert 'class="mb-kind mb-kind--required"' in index
