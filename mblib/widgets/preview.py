@@ -29,10 +29,13 @@ PREVIEW_SCRIPT = r"""
   "use strict";
   var timer = null, source = new WeakMap();
   function main() { return document.querySelector("main.mb-main"); }
-  function remember() {
-    var m = main();
-    if (!m) { return; }
-    Array.prototype.forEach.call(m.children, function (c) { source.set(c, c.outerHTML); });
+  function remember(html) {  // the HTML each block was made from (the page script may have changed the DOM since)
+    var m = main(), fresh = new DOMParser().parseFromString(html, "text/html").querySelector("main.mb-main");
+    if (!m || !fresh) { return; }
+    Array.prototype.forEach.call(fresh.children, function (n) {
+      var el = block(n.getAttribute("data-block-id"));
+      if (el) { source.set(el, n.outerHTML); }
+    });
   }
   function block(id) {
     var m = main();
@@ -91,10 +94,10 @@ PREVIEW_SCRIPT = r"""
   window.addEventListener("message", function (e) {
     var d = e.data;
     if (e.source !== window.parent || !d || typeof d.mblibPreview !== "string") { return; }
+    if (d.mblibPreview === "base" && typeof d.html === "string") { remember(d.html); return; }
     if (d.mblibPreview === "update" && typeof d.html === "string") { update(d.html); }
     if (d.mblibPreview === "update" || d.mblibPreview === "focus") { focus(String(d.id || ""), !!d.flash); }
   });
-  remember();
   window.parent.postMessage({mblibPreview: "ready"}, "*");
 })();
 """

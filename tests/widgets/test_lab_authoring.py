@@ -143,6 +143,7 @@ def test_preview_follows_the_selected_and_edited_block_and_keeps_its_scroll(lab_
     frame = _wait(lambda: _frame(page, ".mblib-builder"), "the preview frame")
     _wait(lambda: frame.evaluate(WHERE, "sort-tip"), "the preview page")
     frame.evaluate("() => { window.__kept = 1; window.scrollTo(0, 0); }")  # gone if the frame reloads
+    frame.evaluate("() => { document.querySelector('[data-block-id=\"intro\"]').__same = 1; }")
     builder.locator('.mblib-blockitem[data-block-id="sort-tip"]').click()
     at = _wait(lambda: (w := frame.evaluate(WHERE, "sort-tip")) and w["focus"] and w, "the preview to follow")
     assert -2 <= at["top"] < at["height"] / 2 and at["y"] > 300, at  # scrolled to the block, which is highlighted
@@ -151,6 +152,8 @@ def test_preview_follows_the_selected_and_edited_block_and_keeps_its_scroll(lab_
     body.locator("textarea").evaluate("e => e.blur()")
     at = _wait(lambda: (w := frame.evaluate(WHERE, "sort-tip")) and "edited in the form" in w["text"] and w, "the edit")
     assert at["marker"] and -2 <= at["top"] < at["height"] / 2, at  # updated in place, the edited block in view
+    same = "() => document.querySelector('[data-block-id=\"intro\"]').__same === 1"
+    assert frame.evaluate(same)  # a block the edit did not change is the very same element
     # an edit of the module's settings keeps the scroll position
     frame.evaluate("() => window.scrollTo(0, 900)")
     builder.locator(

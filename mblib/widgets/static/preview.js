@@ -10,6 +10,7 @@ function render({ model, el }) {
   frame.style.cssText = "width:100%;border:1px solid #ccc;background:#fff;display:block;height:" +
     model.get("height") + "px";
   let ready = false;
+  let loaded = "";  // the page the frame loaded (its blocks' HTML is the base of the first update)
   const post = (msg) => {
     if (ready && frame.contentWindow) { frame.contentWindow.postMessage(msg, "*"); }
   };
@@ -21,10 +22,14 @@ function render({ model, el }) {
     if (e.source !== frame.contentWindow || !e.data || e.data.mblibPreview !== "ready") { return; }
     ready = true;
     el.setAttribute("data-updates", "0");
+    post({ mblibPreview: "base", html: loaded });
+    if (model.get("html") !== loaded) {
+      post({ mblibPreview: "update", html: model.get("html"), id: "", flash: false });
+    }
     post(focusMsg(false));
   };
   window.addEventListener("message", onMessage);
-  const load = () => { ready = false; frame.srcdoc = model.get("html"); };
+  const load = () => { ready = false; loaded = model.get("html"); frame.srcdoc = loaded; };
   model.on("change:html", () => {
     if (!ready) { load(); return; }
     const f = model.get("focus") || {};
