@@ -201,7 +201,7 @@ class CredentialBuilder(BuilderBase):
                 from .charts import chart_svg, pathway_chart
 
                 self.chart.value = (
-                    f"<div class='mblib-pathway' style='width:100%'>{chart_svg(pathway_chart(graph))}</div>"
+                    f"<div class='mblib-pathway' style='width:100%'>{chart_svg(pathway_chart(graph, width=440))}</div>"
                 )
                 self._drawn = graph
         self.lint_panel.value = lint_html(ed.lint())
@@ -248,7 +248,7 @@ class CredentialBuilder(BuilderBase):
                 description="Title",
                 continuous_update=False,
                 style={"description_width": "60px"},
-                layout=w.Layout(width="60%"),
+                layout=w.Layout(width="98%"),
             )
             choose = w.IntText(
                 value=g.choose,

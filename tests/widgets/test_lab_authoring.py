@@ -102,7 +102,7 @@ def _wait(fn, what: str, timeout: float = 20.0):
 def lab_page(lab, browser):
     """Lab with the notebook run once: module builder, credential builder and review widget."""
     path = _notebook(lab["root"] / "notebooks")
-    ctx = browser.new_context(viewport={"width": 1440, "height": 1000})
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     page = ctx.new_page()
     page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(lab["base"]) else r.abort())
     page.goto(f"{lab['base']}/lab/tree/{path}?token={lab['token']}")
@@ -210,6 +210,14 @@ def test_credential_builder_fits_its_column(lab_page):
     assert len(chart["labels"]) == 7 and _overlaps(chart["labels"]) == [], chart["labels"]
     assert cred.locator(".mblib-pathway svg .mark-symbol.layer_1_marks path").count() == 6  # one arrow per edge
     assert cred.locator(".mblib-workload-warning").count() == 1
+    # the check itself: a button squeezed to 60 px is reported as cut
+    squeeze = (
+        "(b, w) => { b.style.setProperty('width', w, 'important'); b.style.setProperty('min-width', w, 'important'); }"
+    )
+    add_group = cred.locator("button.jupyter-button", has_text="Add elective group")
+    add_group.evaluate(squeeze, "60px")
+    assert any(t.startswith("Add elective group") for t in cred.evaluate(CUT))
+    add_group.evaluate("b => { b.style.removeProperty('width'); b.style.removeProperty('min-width'); }")
     for tab in ("Prerequisites", "Details and criteria", "European elements", "Modules"):
         cred.locator(".lm-TabBar-tab", has_text=tab).click()
         cut = cred.evaluate(CUT)
@@ -238,7 +246,8 @@ def test_credential_builder_fits_its_column(lab_page):
 def test_review_says_what_to_do_and_follows_the_translations_file(lab_page):
     page, ws_root = lab_page
     review = page.locator(".mblib-review")
-    assert "mb models pull en-fr" in review.locator(".mblib-next-step").inner_text()
+    review.scroll_into_view_if_needed()
+    assert review.locator(".mblib-next-step").text_content() == "mb models pull en-fr"
     rows = review.locator(".mblib-review-row")
     approve = review.locator(".mblib-review-row button", has_text="Approve")
     assert approve.count() == rows.count() > 0
