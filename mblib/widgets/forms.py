@@ -27,7 +27,20 @@ import ipywidgets as w
 
 from ..content.forms import FieldSpec, form_value, new_item_data
 
-_STYLE = {"description_width": "150px"}
+
+def label_width(specs: Sequence[FieldSpec]) -> str:
+    """Room for the longest label of a form (about 7.2 px a character, and the padding), 150 px at most: narrow
+    forms (a quiz choice) keep their inputs wide, and no label is cut.
+
+    >>> from mblib.content.blocks import Choice
+    >>> from mblib.content.forms import form_for
+    >>> label_width(form_for(Choice, skip=()))
+    '110px'
+    """
+    longest = max((len(s.label) + (2 if s.required else 0) for s in specs), default=0)
+    return f"{min(150, max(60, round(longest * 7.2 + 16)))}px"
+
+
 _FULL = w.Layout(width="98%")
 #: Rows of a growing text editor: at least this many, at most that many (then it scrolls).
 MIN_ROWS, MAX_ROWS = 4, 24
@@ -48,13 +61,13 @@ def content_first(specs: Sequence[FieldSpec]) -> list[FieldSpec]:
     return [s for s in specs if s.name != "id"] + [s for s in specs if s.name == "id"]
 
 
-def control_for(spec: FieldSpec, value: Any) -> w.Widget:
+def control_for(spec: FieldSpec, value: Any, *, width: str = "150px") -> w.Widget:
     """The input widget of one simple field kind (text, markdown, number, integer, bool, choice, lines)."""
     tip = spec.description or spec.label
     common = dict(
         description=spec.label + (" *" if spec.required else ""),
         tooltip=tip,
-        style=_STYLE,
+        style={"description_width": width},
         layout=w.Layout(width="98%"),
     )
     kind = spec.kind
@@ -157,6 +170,7 @@ class FieldForm(w.VBox):
         self.notice.add_class("mblib-form-notice")
         self._last_valid: dict[str, Any] = {}
         children: list[w.Widget] = []
+        width = label_width([s for s in self.specs if s.kind not in ("items", "group", "bool")])
         for spec in self.specs:
             shown = form_value(spec, values.get(spec.name, spec.default))
             if spec.kind == "items":
@@ -169,7 +183,7 @@ class FieldForm(w.VBox):
                 self.groups[spec.name] = sub
                 children.append(w.VBox([w.HTML(f"<b>{spec.label}</b> <small>{spec.description}</small>"), sub]))
             else:
-                ctl = control_for(spec, shown)
+                ctl = control_for(spec, shown, width=width)
                 ctl.observe(lambda c, spec=spec: self._edited(spec, c["new"]), names="value")
                 self.controls[spec.name] = ctl
                 self._last_valid[spec.name] = shown
@@ -208,4 +222,4 @@ class FieldForm(w.VBox):
             self._on_change(self.values())
 
 
-__all__ = ["FieldForm", "ItemsEditor", "content_first", "control_for", "grow_rows"]
+__all__ = ["FieldForm", "ItemsEditor", "content_first", "control_for", "grow_rows", "label_width"]
