@@ -40,20 +40,6 @@ from .preview import PREVIEW_CSS, PREVIEW_SCRIPT, PagePreview
 _MODULE_SKIP = ("id", "blocks")
 
 
-def preview_html(page_html: str, *, title: str, height: int = 620) -> str:
-    """The rendered page in a sandboxed ``<iframe srcdoc>``: its strict CSP and inline script stay intact
-    (a static preview; the builder uses :class:`~mblib.widgets.preview.PagePreview`, which updates in place).
-
-    >>> "srcdoc=\\"&lt;p&gt;hi&lt;/p&gt;\\"" in preview_html("<p>hi</p>", title="t")
-    True
-    """
-    return (
-        f'<iframe class="mblib-preview" title="{html.escape(title, quote=True)}" sandbox="allow-scripts" '
-        f'style="width:100%;height:{height}px;border:1px solid #ccc;background:#fff" '
-        f'srcdoc="{html.escape(page_html, quote=True)}"></iframe>'
-    )
-
-
 class ModuleBuilder(BuilderBase):
     """Open or create a module; add, edit, duplicate, delete and reorder blocks; see a live preview,
     lint and the duration against the budget; save with undo/redo and an unsaved-changes indicator.
@@ -256,4 +242,4 @@ class ModuleBuilder(BuilderBase):
         self.module_form_box.children = (self.module_form,)
 
 
-__all__ = ["ModuleBuilder", "preview_html"]
+__all__ = ["ModuleBuilder"]
