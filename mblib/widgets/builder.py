@@ -101,9 +101,9 @@ class ModuleBuilder(BuilderBase):
                 self.form_box,
                 self.settings,
             ],
-            layout=w.Layout(width="44%", padding="0 8px 0 0"),
+            layout=w.Layout(width="48%", padding="0 8px 0 0"),
         )
-        right = w.VBox([w.HTML("<b>Preview</b>"), self.preview, self.lint_panel], layout=w.Layout(width="56%"))
+        right = w.VBox([w.HTML("<b>Preview</b>"), self.preview, self.lint_panel], layout=w.Layout(width="52%"))
         self.children = [
             self.picker_row(),
             row([*self.toolbar(), self.duration]),
