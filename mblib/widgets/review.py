@@ -73,7 +73,12 @@ class TranslationReview(widgets.VBox):
             description="Module",
         )
         self.language_picker = widgets.Dropdown(options=langs, value=language or langs[0], description="Language")
-        self.filter = widgets.ToggleButtons(options=FILTERS, value="all", description="Show")
+        self.filter = widgets.ToggleButtons(
+            options=FILTERS,
+            value="all",
+            tooltips=[f"show {f} segments" for f in FILTERS],
+            style={"button_width": "auto"},
+        )
         self.raw = widgets.ToggleButton(
             value=False, description="Raw Markdown", icon="code", tooltip="show the raw text"
         )
@@ -124,7 +129,7 @@ class TranslationReview(widgets.VBox):
             [
                 widgets.HBox([self.module_picker, self.language_picker, self.translate_button]),
                 self.model_box,
-                widgets.HBox([self.filter, self.raw]),
+                widgets.HBox([widgets.HTML("<b>Show</b>&nbsp;"), self.filter, self.raw]),
                 self.progress,
                 self.status,
                 self.errors,
