@@ -86,11 +86,12 @@ def main() -> None:
 
     edit, bare, cold = [], [], []
     for i in range(args.edits):
-        before = builder.preview.value
+        before = builder.preview.html
         t = time.perf_counter()
         field.value = f"Edited paragraph number {i}."  # -> editor -> lint, duration -> preview
         edit.append(time.perf_counter() - t)
-        assert builder.preview.value != before and f"Edited paragraph number {i}." in builder.preview.value
+        assert builder.preview.html != before and f"Edited paragraph number {i}." in builder.preview.html
+        assert builder.preview.focus["id"] == "b0"  # the preview follows the edited block
         t = time.perf_counter()
         render_module(builder.editor.current, ws)
         bare.append(time.perf_counter() - t)

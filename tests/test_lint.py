@@ -367,6 +367,37 @@ CASES = [
     ),
     ("empty", "credential.empty", "credential", {}, True, "error", "id: c", None, "required"),
     (
+        "workload-far-off",
+        "credential.workload",
+        "credential",
+        {"required": ["mod-one"], "european": {"workload": {"hours": 5}}},
+        True,
+        "warning",
+        "hours: 5",
+        None,
+        "european.workload.hours",
+    ),
+    ("workload-undeclared", "credential.workload", "credential", {"required": ["mod-one"]}, False, *[None] * 4),
+    (
+        "starter-text-left",
+        "content.placeholder",
+        "module",
+        {"blocks": [{"id": "t", "type": "text", "body": "Write here."}]},
+        True,
+        "warning",
+        "body: Write here.",
+        "t",
+        "body",
+    ),
+    (
+        "starter-text-replaced",
+        "content.placeholder",
+        "module",
+        {"blocks": [{"id": "t", "type": "text", "body": "Charts compare values."}]},
+        False,
+        *[None] * 4,
+    ),
+    (
         "elective-only",
         "credential.empty",
         "credential",
@@ -483,6 +514,33 @@ def test_specific_messages(tmp_path):
         "elective group 'g' asks to choose 3 of 1 available module(s)",
         "lower 'choose' to at most 1 or add modules to the group",
     ) in msgs
+
+
+def test_workload_messages_name_the_factor_and_the_fix(tmp_path):
+    from mblib.content.pathway import credential_workload
+
+    ws = _workspace(tmp_path / "ws", "credential", {"required": ["mod-one"], "european": {"workload": {"hours": 5}}})
+    hours = credential_workload(ws.credential("c"), ws).max_hours
+    (p,) = lint_credential(ws.credential("c"), ws, only={"credential.workload"})
+    assert p.message == (
+        f"declared workload 5 h is {5 / hours:.1f} times the {hours:.1f} h computed from the modules "
+        "(more than the factor 2 of [authoring] workload_factor)"
+    )
+    assert "raise [authoring] workload_factor in mblib.toml" in p.hint
+    # a generous factor in the settings accepts it
+    (ws.root / "mblib.toml").write_text(f"[authoring]\nworkload_factor = {5 / hours + 1:.0f}\n")
+    ws = Workspace.open(ws.root)
+    assert lint_credential(ws.credential("c"), ws, only={"credential.workload"}) == []
+
+
+def test_every_starter_text_of_a_new_module_is_flagged():
+    from mblib.content.starter import starter_module
+
+    found = lint_module(starter_module("fresh"), None, only={"content.placeholder"})
+    fields = {(p.location.block_id, p.location.field) for p in found}
+    assert (None, "summary") in fields and (None, "objectives") in fields and ("intro", "body") in fields
+    assert ("check-1", "question") in fields and ("check-1", "choices[1].text") in fields
+    assert all(p.hint == "replace the starter text with your own words" for p in found)
 
 
 def test_settings_change_the_thresholds():

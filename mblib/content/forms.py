@@ -40,6 +40,17 @@ MULTILINE_NAMES = frozenset(
     {"source", "body", "transcript", "back", "front", "narrative", "quality_assurance", "stackability"}
 )
 
+#: Labels that the field name alone would spell badly (acronyms, units).
+LABELS = {
+    "eqf": "EQF level",
+    "ects": "ECTS credits",
+    "duration_s": "Duration (s)",
+    "src": "File",
+    "url": "URL",
+    "id": "Internal id",
+    "duration_budget_min": "Duration budget (min)",
+}
+
 
 @dataclass(frozen=True)
 class FieldSpec:
@@ -64,8 +75,9 @@ class FieldSpec:
 
     @property
     def label(self) -> str:
-        """The field name as a form label: ``duration_s`` -> ``Duration s``."""
-        return self.name.replace("_", " ").capitalize()
+        """The field name as a form label written for people: ``duration_s`` -> ``Duration (s)``,
+        ``eqf`` -> ``EQF level``, ``ects`` -> ``ECTS credits``."""
+        return LABELS.get(self.name) or self.name.replace("_", " ").capitalize()
 
 
 def _unwrap_optional(ann: Any) -> tuple[Any, bool]:
@@ -345,6 +357,7 @@ def new_block_data(block_type: str, taken: Sequence[str] | set[str] = ()) -> dic
 __all__ = [
     "BLOCK_KEYS",
     "FieldSpec",
+    "LABELS",
     "Kind",
     "block_form",
     "field_spec",

@@ -110,3 +110,44 @@ def _stack(c: Credential, ctx: LintContext):
 def _empty(c: Credential, ctx: LintContext):
     if not c.required and not c.electives:
         yield ("credential has no modules", (), None, "required", "list module ids under 'required:'")
+
+
+@rule(
+    "credential.workload",
+    "warning",
+    "credential",
+    "declared workload should be near the one computed from the modules ([authoring] workload_factor)",
+)
+def _workload(c: Credential, ctx: LintContext):
+    message = workload_mismatch(c, ctx)
+    if message:
+        yield (message, ("european", "workload", "hours"), None, "european.workload.hours", _WORKLOAD_FIX)
+
+
+_WORKLOAD_FIX = (
+    "set the declared hours near the computed ones (add the practice and assessment time they include to "
+    "the modules), or raise [authoring] workload_factor in mblib.toml"
+)
+
+
+def workload_mismatch(c: Credential, ctx: LintContext) -> str | None:
+    """Why the declared workload is more than ``[authoring] workload_factor`` off the computed one, or ``None``."""
+    from .pathway import credential_workload
+
+    declared = c.european.workload.hours if c.european.workload else None
+    if declared is None or ctx.workspace is None:
+        return None
+    wl = credential_workload(c, ctx.workspace)
+    lo, hi = wl.min_hours, wl.max_hours
+    factor = ctx.settings.authoring.workload_factor
+    if hi <= 0 or lo / factor <= declared <= hi * factor:
+        return None
+    computed = f"{lo:.1f} h" if abs(hi - lo) < 0.05 else f"{lo:.1f}-{hi:.1f} h"
+    if declared > hi * factor:
+        off = f"{declared / hi:.1f} times the {computed}"
+    else:
+        off = f"{lo / max(declared, 1e-9):.1f} times less than the {computed}"
+    return (
+        f"declared workload {declared:g} h is {off} computed from the modules "
+        f"(more than the factor {factor:g} of [authoring] workload_factor)"
+    )

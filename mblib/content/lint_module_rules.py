@@ -171,3 +171,38 @@ def _media(m: Module, ctx: LintContext):
                     "src",
                     f"put the file at {ctx.workspace.root.name}/{src} or fix the path",
                 )
+
+
+@rule("content.placeholder", "warning", "module", "starter text must be replaced before learners see it")
+def _placeholder(m: Module, ctx: LintContext):
+    from .starter import STARTER_TEXTS
+
+    starters = {" ".join(t.split()) for t in STARTER_TEXTS}
+
+    def left(text: object) -> bool:
+        return isinstance(text, str) and " ".join(text.split()) in starters
+
+    fix = "replace the starter text with your own words"
+    if left(m.summary):
+        yield (f"summary is still the starter text '{m.summary}'", ("summary",), None, "summary", fix)
+    for j, o in enumerate(m.objectives):
+        if left(o):
+            yield (f"objective {j + 1} is still the starter text '{o}'", ("objectives", j), None, "objectives", fix)
+    for i, b in enumerate(m.blocks):
+        for f in b.text_fields:
+            if left(getattr(b, f, None)):
+                text = " ".join(str(getattr(b, f)).split())
+                yield (f"{f} is still the starter text '{text}'", ("blocks", i, f), b.id, f, fix)
+        if b.item_fields:
+            name, fields = b.item_fields
+            for j, item in enumerate(getattr(b, name)):
+                for f in fields:
+                    if left(getattr(item, f, None)):
+                        text = " ".join(str(getattr(item, f)).split())
+                        yield (
+                            f"{name}[{j}].{f} is still the starter text '{text}'",
+                            ("blocks", i, name, j, f),
+                            b.id,
+                            f"{name}[{j}].{f}",
+                            fix,
+                        )

@@ -22,7 +22,9 @@ from typing import TYPE_CHECKING, Any
 from .credential import Credential
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .workspace import Workspace
+    # what a pathway reads of a workspace (modules, settings): the protocol, so that lint rules can
+    # use this module without an import cycle through the workspace
+    from .lint_core import LintTarget as Workspace
 
 
 @dataclass(frozen=True)

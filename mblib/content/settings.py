@@ -48,6 +48,9 @@ class AuthoringSettings(Model):
     duration_budget_min: float = Field(10.0, gt=0, description="microlearning budget per module, minutes")
     max_objectives: int = Field(3, ge=1, description="more objectives than this is flagged")
     max_alt_length: int = Field(150, ge=20, description="longer alt text is flagged (use a caption)")
+    workload_factor: float = Field(
+        2.0, gt=1, description="a credential's declared hours more than this factor off the computed ones is flagged"
+    )
 
 
 class PrivacySettings(Model):

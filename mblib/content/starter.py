@@ -1,4 +1,5 @@
-"""Starter content for ``mb new module``: a module that passes lint, ready to edit.
+"""Starter content for ``mb new module``: a valid module, ready to edit (lint rule ``content.placeholder``
+warns about each starter text until it is replaced).
 
 >>> m = starter_module("my-topic")
 >>> m.title, [b.type for b in m.blocks]
@@ -8,6 +9,20 @@
 from __future__ import annotations
 
 from .module import Module
+
+#: Texts of the starter content (here and in a new block, :func:`mblib.content.forms.new_block_data`)
+#: that a designer is meant to replace; lint rule ``content.placeholder`` flags any left in a module.
+STARTER_TEXTS = (
+    "One sentence that tells learners what they will get from this module.",
+    "State the one thing learners can do after this module",
+    "Start with why this matters to the learner, in two or three sentences.",
+    "Replace this with a question about the objective.",
+    "The right answer",
+    "A tempting wrong answer",
+    "Say why it is right.",
+    "Say why it is wrong.",
+    "Write here.",
+)
 
 
 def starter_module(module_id: str, title: str | None = None, *, language: str = "en") -> Module:
@@ -38,4 +53,4 @@ def starter_module(module_id: str, title: str | None = None, *, language: str = 
     )
 
 
-__all__ = ["starter_module"]
+__all__ = ["STARTER_TEXTS", "starter_module"]

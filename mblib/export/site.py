@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..content.yamlio import atomic_write
+from ..render.palette import palette_css
 from .packaging import staged_folder
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -111,7 +112,7 @@ def export_site(
     modules, _hashes, _ran = executed_modules(workspace, order, execute=execute, workers=workers, echo=echo)
     source_lang = cred.language or workspace.settings.workspace.source_language
     langs = translations(workspace, order)
-    css, site_css = render_static("mblib.css"), static_text("site.css")
+    css, site_css = render_static("mblib.css"), static_text("site.css") + "\n" + palette_css()
     script = site_script(cred.id)
     titles = {m: workspace.module(m).title for m in order}
     required = set(cred.required)
@@ -185,6 +186,7 @@ def export_site(
             }
             entries = []
             for mid in order:
+                role = "required" if mid in required else "elective" if mid in group_of else "optional"
                 if mid in required:
                     kind = "Required"
                 elif mid in group_of:
@@ -197,6 +199,7 @@ def export_site(
                         "module": workspace.module(mid),
                         "minutes": minutes[mid],
                         "kind": kind,
+                        "role": role,
                         "href": href(mid, lang if mid in present else None),
                         "prerequisites": [titles[p] for p in cred.prerequisites.get(mid, []) if p in titles],
                     }

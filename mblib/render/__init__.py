@@ -6,13 +6,17 @@ with the exporters; Markdown is sanitised before it reaches HTML.
 
 from .markdown import sanitize_html, to_html, to_inline_html
 from .page import Page, content_security_policy, environment, render_module, render_workspace, write_module_page
+from .palette import ROLE_COLORS, palette_css, role_kind
 
 __all__ = [
+    "ROLE_COLORS",
     "Page",
     "content_security_policy",
     "environment",
+    "palette_css",
     "render_module",
     "render_workspace",
+    "role_kind",
     "sanitize_html",
     "to_html",
     "to_inline_html",

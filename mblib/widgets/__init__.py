@@ -17,6 +17,8 @@ _EXPORTS = {
     "pathway_chart": "mblib.widgets.charts",
     "TranslationReview": "mblib.widgets.review",
     "AnalyticsDashboard": "mblib.widgets.dashboard",
+    "PagePreview": "mblib.widgets.preview",
+    "BlockList": "mblib.widgets.blocklist",
 }
 
 __all__ = sorted(_EXPORTS)

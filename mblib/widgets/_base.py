@@ -22,6 +22,32 @@ _ICON = {"error": "&#x2716;", "warning": "&#x26A0;", "info": "&#x2139;"}
 _COLOR = {"error": "#b00020", "warning": "#8a5a00", "info": "#1d4f91"}
 
 
+#: CSS every builder carries (in a ``<style>`` of its own): labels, tabs and buttons are never cut at
+#: the default JupyterLab width (they wrap instead), and required/elective use the shared palette.
+BUILDER_CSS = """
+.mblib-builder .widget-tab > .lm-TabBar .lm-TabBar-content { flex-wrap: wrap; }
+.mblib-builder .widget-tab > .lm-TabBar .lm-TabBar-tab { flex: 0 0 auto; max-width: none; min-width: max-content; }
+.mblib-builder .widget-tab > .lm-TabBar { height: auto; min-height: var(--jp-widgets-horizontal-tab-height); }
+.mblib-builder .lm-TabBar-tabLabel { overflow: visible; text-overflow: clip; }
+.mblib-builder button.widget-button { width: auto; min-width: max-content; flex: 0 0 auto; }
+.mblib-builder .mblib-row { flex-wrap: wrap; gap: 2px; }
+"""
+
+
+def builder_style() -> w.HTML:
+    """The ``<style>`` element of :data:`BUILDER_CSS` and the palette's classes."""
+    from ..render.palette import palette_css
+
+    return w.HTML(f"<style>{BUILDER_CSS}{palette_css()}</style>", layout=w.Layout(height="0px", margin="0"))
+
+
+def row(children: list[w.Widget]) -> w.HBox:
+    """A row of buttons/fields that wraps rather than cutting its labels."""
+    box = w.HBox(children)
+    box.add_class("mblib-row")
+    return box
+
+
 def lint_html(problems: list[Problem]) -> str:
     """The lint panel's HTML: one line per finding with its rule, block and fix (text escaped)."""
     if not problems:
@@ -107,7 +133,7 @@ class BuilderBase(w.VBox):
             description="Reload", icon="refresh", tooltip="take the version on disk (Undo brings yours back)"
         )
         self.conflict_box = w.VBox(
-            [self.conflict_message, w.HBox([self.overwrite_button, self.reload_button])],
+            [self.conflict_message, row([self.overwrite_button, self.reload_button])],
             layout=w.Layout(display="none", border="2px solid #b00020", padding="4px"),
         )
         self.lint_panel = w.HTML()
@@ -122,7 +148,7 @@ class BuilderBase(w.VBox):
         return self.workspace.modules if self.editor_class.kind == "module" else self.workspace.credentials
 
     def picker_row(self) -> w.HBox:
-        return w.HBox([self.picker, self.new_id, self.create_button])
+        return row([builder_style(), self.picker, self.new_id, self.create_button])
 
     def toolbar(self) -> list[w.Widget]:
         return [self.save_button, self.undo_button, self.redo_button, self.status]
@@ -237,4 +263,4 @@ class BuilderBase(w.VBox):
         return "".join(o.get("text", "") for o in self.errors.outputs)
 
 
-__all__ = ["BuilderBase", "guarded", "lint_html"]
+__all__ = ["BUILDER_CSS", "BuilderBase", "builder_style", "guarded", "lint_html", "row"]

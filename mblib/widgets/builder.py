@@ -9,8 +9,10 @@ Every action is a call into :class:`mblib.content.editing.ModuleEditor`; forms c
 >>> ws = Workspace.open(shutil.copytree(src, pathlib.Path(tempfile.mkdtemp()) / "ws"))
 >>> b = ModuleBuilder(ws, "reading-bar-charts")
 >>> b.block_type.value = "callout"; b.add_button.click()
->>> b.blocks.value, "unsaved" in b.status.value, 'data-block-id=&quot;callout-1&quot;' in b.preview.value
+>>> b.blocks.value, "unsaved" in b.status.value, 'data-block-id="callout-1"' in b.preview.html
 ('callout-1', True, True)
+>>> b.preview.focus["id"], b.blocks.ids.index("callout-1")
+('callout-1', 1)
 >>> b.save_button.click(); "saved" in b.status.value
 True
 """
@@ -29,24 +31,13 @@ from ..content.forms import block_form, form_for, parse_form
 from ..content.module import Module
 from ..content.workspace import Workspace
 from ..render.page import Page, render_module
-from ._base import BuilderBase, guarded, lint_html
+from ._base import BuilderBase, guarded, lint_html, row
+from .blocklist import BlockList, block_library
 from .forms import FieldForm
+from .preview import PREVIEW_CSS, PREVIEW_SCRIPT, PagePreview
 
 #: Module fields the settings form leaves out (the id is the file name; blocks have their own list).
 _MODULE_SKIP = ("id", "blocks")
-
-
-def preview_html(page_html: str, *, title: str, height: int = 620) -> str:
-    """The rendered page in a sandboxed ``<iframe srcdoc>``: its strict CSP and inline script stay intact.
-
-    >>> "srcdoc=\\"&lt;p&gt;hi&lt;/p&gt;\\"" in preview_html("<p>hi</p>", title="t")
-    True
-    """
-    return (
-        f'<iframe class="mblib-preview" title="{html.escape(title, quote=True)}" sandbox="allow-scripts" '
-        f'style="width:100%;height:{height}px;border:1px solid #ccc;background:#fff" '
-        f'srcdoc="{html.escape(page_html, quote=True)}"></iframe>'
-    )
 
 
 class ModuleBuilder(BuilderBase):
@@ -65,9 +56,12 @@ class ModuleBuilder(BuilderBase):
         self._selected: str | None = None
         self.editor: ModuleEditor | None = None
         # block list and actions
-        self.blocks = w.Select(options=[], rows=14, layout=w.Layout(width="100%"), description="")
+        self.blocks = BlockList(on_move=self.move_to, layout=w.Layout(width="100%"))
         self.block_type = w.Dropdown(
-            options=list(BLOCK_TYPES), value=next(iter(BLOCK_TYPES)), layout=w.Layout(width="130px")
+            options=block_library(),
+            value=next(iter(BLOCK_TYPES)),
+            tooltip="the block library: every block type with what it is for",
+            layout=w.Layout(width="auto", flex="1 1 auto", min_width="0"),
         )
         self.add_button = w.Button(
             description="Add block",
@@ -84,7 +78,8 @@ class ModuleBuilder(BuilderBase):
         self.module_form_box = w.VBox()
         self.settings = w.Accordion(children=[self.module_form_box], titles=("Module settings",), selected_index=None)
         self.duration = w.HTML()
-        self.preview = w.HTML(layout=w.Layout(width="100%"))
+        self.preview = PagePreview(layout=w.Layout(width="100%"))
+        self._focus: str | None = None  # the block the preview scrolls to and highlights on the next update
         self._preview_of: tuple[Module, Page] | None = None
         self.form: FieldForm | None = None
         self.module_form: FieldForm | None = None
@@ -97,20 +92,21 @@ class ModuleBuilder(BuilderBase):
         self.delete_button.on_click(lambda _: self.delete())
         left = w.VBox(
             [
-                w.HTML("<b>Blocks</b>"),
+                w.HTML("<b>Blocks</b> <small>(drag, or Alt+Up / Alt+Down, to reorder)</small>"),
                 self.blocks,
-                w.HBox([self.block_type, self.add_button]),
-                w.HBox([self.up_button, self.down_button, self.duplicate_button, self.delete_button]),
+                row([self.up_button, self.down_button, self.duplicate_button, self.delete_button]),
+                w.HTML("<b>Add a block</b> <small>after the selected one</small>"),
+                row([self.block_type, self.add_button]),
                 self.block_title,
                 self.form_box,
                 self.settings,
             ],
-            layout=w.Layout(width="44%", padding="0 8px 0 0"),
+            layout=w.Layout(width="48%", padding="0 8px 0 0"),
         )
-        right = w.VBox([w.HTML("<b>Preview</b>"), self.preview, self.lint_panel], layout=w.Layout(width="56%"))
+        right = w.VBox([w.HTML("<b>Preview</b>"), self.preview, self.lint_panel], layout=w.Layout(width="52%"))
         self.children = [
             self.picker_row(),
-            w.HBox([*self.toolbar(), self.duration]),
+            row([*self.toolbar(), self.duration]),
             self.conflict_box,
             self.errors,
             w.HBox([left, right], layout=w.Layout(width="100%")),
@@ -125,18 +121,31 @@ class ModuleBuilder(BuilderBase):
     def add_block(self, block_type: str) -> None:
         ed = self._ed()
         self._selected = ed.add_block(block_type, after=self._selected if self._selected in ed.block_ids() else None)
+        self._focus = self._selected
         self._changed(rebuild=True)
 
     @guarded
     def move(self, offset: int) -> None:
         if self._selected:
             self._ed().move_block(self._selected, offset)
+            self._focus = self._selected
             self._changed(rebuild=False)
+
+    @guarded
+    def move_to(self, block_id: str, index: int) -> None:
+        """Move a block to position ``index`` (what drag and drop and Alt+Up/Down do) and select it."""
+        self._ed().move_block_to(block_id, index)
+        if block_id != self._selected:
+            self._selected = block_id
+            self._build_form()
+        self._focus = block_id
+        self._changed(rebuild=False)
 
     @guarded
     def duplicate(self) -> None:
         if self._selected:
             self._selected = self._ed().duplicate_block(self._selected)
+            self._focus = self._selected
             self._changed(rebuild=True)
 
     @guarded
@@ -152,6 +161,7 @@ class ModuleBuilder(BuilderBase):
     @guarded
     def edit_block(self, values: Mapping[str, Any]) -> None:
         """Apply the block form's values (an invalid value is reported and the form shows the model again)."""
+        self._focus = self._selected
         self._apply(lambda: self._ed().update_block_form(self._selected or "", values))
 
     @guarded
@@ -162,13 +172,16 @@ class ModuleBuilder(BuilderBase):
     def _select(self, block_id: str | None) -> None:
         self._selected = block_id
         self._build_form()
+        if block_id:  # the preview scrolls to the block and highlights it
+            self.preview.point_at(block_id)
 
     def preview_page(self) -> Page:
         """The current snapshot rendered as learners will see it (:func:`mblib.render.render_module`);
         rendered once per snapshot."""
         ed = self._ed()
         if self._preview_of is None or self._preview_of[0] is not ed.current:
-            self._preview_of = (ed.current, render_module(ed.current, self.workspace))
+            page = render_module(ed.current, self.workspace, scripts=[PREVIEW_SCRIPT], styles=[PREVIEW_CSS])
+            self._preview_of = (ed.current, page)
         return self._preview_of[1]
 
     def refresh(self) -> None:
@@ -181,31 +194,25 @@ class ModuleBuilder(BuilderBase):
         ids = self._ed().block_ids()
         self._selected = ids[0] if ids else None
 
-    def _label(self, n: int, block: Any) -> str:
-        text = f"{n}. {block.type} · {block.id}"
-        insight = self.insights.get(block.id)
-        if insight is not None:
-            text += f"  —  {insight.summary}"
-        return text
-
     def _changed(self, rebuild: bool) -> None:
         ed = self._ed()
         blocks = ed.current.blocks
-        options = [(self._label(n, b), b.id) for n, b in enumerate(blocks, 1)]
         if self._selected not in ed.block_ids():
             self._selected = blocks[0].id if blocks else None
             rebuild = True
         self._syncing = True
         try:
-            if list(self.blocks.options) != options:
-                self.blocks.options = options
+            notes = {k: str(v.summary) for k, v in self.insights.items()}
+            self.blocks.set_blocks(list(blocks), notes)
             self.blocks.value = self._selected
         finally:
             self._syncing = False
         if rebuild:
             self._build_form()
             self._build_module_form()
-        self.preview.value = preview_html(self.preview_page().html, title=f"Preview of {ed.current.title}")
+        focus, self._focus = self._focus, None
+        self.preview.title = f"Preview of {ed.current.title}"
+        self.preview.show(self.preview_page().html, block_id=focus, flash=focus is not None)
         self.lint_panel.value = lint_html(ed.lint())
         d = ed.duration()
         color = "#b00020" if d.over else "#1b5e20"
@@ -235,4 +242,4 @@ class ModuleBuilder(BuilderBase):
         self.module_form_box.children = (self.module_form,)
 
 
-__all__ = ["ModuleBuilder", "preview_html"]
+__all__ = ["ModuleBuilder"]

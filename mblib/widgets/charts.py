@@ -6,16 +6,22 @@
 >>> ws = Workspace.open(pathlib.Path(__file__).resolve().parents[2] / "datasets" / "sample-workspace")
 >>> chart = pathway_chart(pathway_graph(ws.credential("data-storytelling"), ws))
 >>> [layer.mark.type for layer in chart.layer]
-['rule', 'circle', 'text']
+['rule', 'point', 'circle', 'text']
 """
 
 from __future__ import annotations
 
+import math
+import re
 import textwrap
 from typing import Any
 
 from ..content.pathway import PathwayGraph
 from ..errors import MissingDependencyError
+from ..render.palette import ROLE_COLORS, ROLE_LABELS, role_kind
+
+#: Pixels around a node an arrow head stops short of (the largest circle's radius, plus a gap).
+_ARROW_GAP = 19.0
 
 
 def _altair() -> Any:
@@ -26,60 +32,114 @@ def _altair() -> Any:
     return alt
 
 
+def _arrows(edges: list[dict[str, Any]], px_x: float, px_y: float) -> list[dict[str, Any]]:
+    """Arrow heads near each edge's target, pointing along the edge (angles in screen space)."""
+    out = []
+    for e in edges:
+        dx, dy = (e["x2"] - e["x"]) * px_x, (e["y2"] - e["y"]) * px_y  # y grows downwards on screen
+        length = math.hypot(dx, dy)
+        if length < 1:
+            continue
+        ux, uy = dx / length, dy / length
+        out.append(
+            {
+                "ax": e["x2"] - ux * _ARROW_GAP / px_x,
+                "ay": e["y2"] - uy * _ARROW_GAP / px_y,
+                "angle": (math.degrees(math.atan2(uy, ux)) + 90) % 360,  # triangle-up turned to the edge
+            }
+        )
+    return out
+
+
 def pathway_chart(graph: PathwayGraph, *, width: int = 560) -> Any:
-    """The prerequisite graph as an altair chart: one circle per module (area: its duration),
-    columns by prerequisite depth, lines from each prerequisite to the module it opens."""
+    """The prerequisite graph as an altair chart: one circle per module (area: its duration, colour:
+    required or elective from :mod:`mblib.render.palette`), columns by prerequisite depth, arrows from
+    each prerequisite to the module it opens. Labels wrap to their column so they never run together;
+    drawn as SVG by :func:`chart_svg`, the chart scales to the width of its container."""
     alt = _altair()
     nodes = graph.node_rows()
+    layers = max((n["layer"] for n in nodes), default=0) + 1
+    rows = max((n["row"] for n in nodes), default=0) + 1
+    height = max(150, 110 * rows)
+    px_x, px_y = width / layers, height / (rows + 0.2)
+    chars = max(8, int(px_x * 0.85 / 6))  # 10 px text is about 6 px per character
     for n in nodes:
         text = n["title"] if not n["missing"] else f"{n['id']} (missing)"
-        n["label"] = "\n".join(textwrap.wrap(text, 20)[:3] + [f"{n['minutes']:.0f} min"])
-    rows = max((n["row"] for n in nodes), default=0) + 1
-    x_axis = alt.Axis(title="prerequisite depth", tickMinStep=1, format="d")
-    x_scale = alt.Scale(domain=[-0.5, max((n["layer"] for n in nodes), default=0) + 0.5])
+        lines = textwrap.wrap(text, chars) or [""]
+        if len(lines) > 3:
+            lines = lines[:2] + [textwrap.shorten(" ".join(lines[2:]), chars, placeholder="…")]
+        n["label"] = "\n".join([*lines, f"{n['minutes']:.0f} min"])
+        n["kind"] = ROLE_LABELS[role_kind(n["role"], missing=bool(n["missing"]))]
+    kinds = [k for k in ROLE_COLORS if any(n["kind"] == ROLE_LABELS[k] for n in nodes)] or ["required"]
+    color_scale = alt.Scale(domain=[ROLE_LABELS[k] for k in kinds], range=[ROLE_COLORS[k] for k in kinds])
+    x_scale = alt.Scale(domain=[-0.5, layers - 0.5])
     y_scale = alt.Scale(domain=[rows - 0.2, -0.4])
+    x_axis = alt.Axis(title="prerequisite depth", tickMinStep=1, format="d", values=list(range(layers)))
     x = alt.X("layer:Q", axis=x_axis, scale=x_scale)
     y = alt.Y("row:Q", axis=None, scale=y_scale)
+    edge_rows = graph.edge_rows()
     edges = (
-        alt.Chart(alt.Data(values=graph.edge_rows() or [{"x": 0, "y": 0, "x2": 0, "y2": 0}]))
-        .mark_rule(color="#888", strokeWidth=1.5, opacity=1 if graph.edges else 0)
+        alt.Chart(alt.Data(values=edge_rows or [{"x": 0, "y": 0, "x2": 0, "y2": 0}]))
+        .mark_rule(color="#666", strokeWidth=1.5, opacity=1 if graph.edges else 0)
         .encode(
             x=alt.X("x:Q", axis=x_axis, scale=x_scale), y=alt.Y("y:Q", axis=None, scale=y_scale), x2="x2:Q", y2="y2:Q"
         )
     )
+    heads = _arrows(edge_rows, px_x, px_y)
+    arrows = (
+        alt.Chart(alt.Data(values=heads or [{"ax": 0, "ay": 0, "angle": 0}]))
+        .mark_point(shape="triangle-up", filled=True, color="#666", size=90, opacity=1 if heads else 0)
+        .encode(
+            x=alt.X("ax:Q", axis=x_axis, scale=x_scale),
+            y=alt.Y("ay:Q", axis=None, scale=y_scale),
+            angle=alt.Angle("angle:Q", scale=None),
+        )
+    )
     points = (
         alt.Chart(alt.Data(values=nodes))
-        .mark_circle(opacity=0.9, stroke="#333")
+        .mark_circle(opacity=0.95, stroke="#222")
         .encode(
             x=x,
             y=y,
-            size=alt.Size("minutes:Q", title="minutes", scale=alt.Scale(range=[80, 900])),
-            color=alt.Color("role:N", title="role"),
-            tooltip=[alt.Tooltip("title:N"), alt.Tooltip("minutes:Q"), alt.Tooltip("role:N")],
+            size=alt.Size("minutes:Q", title="minutes", scale=alt.Scale(range=[80, 900]), legend=None),
+            color=alt.Color("kind:N", title="module", scale=color_scale, legend=alt.Legend(orient="bottom")),
+            tooltip=[alt.Tooltip("title:N"), alt.Tooltip("minutes:Q"), alt.Tooltip("kind:N", title="module")],
         )
     )
     labels = (
         alt.Chart(alt.Data(values=nodes))
-        .mark_text(align="center", baseline="top", dy=16, fontSize=10, lineBreak="\n")
+        .mark_text(align="center", baseline="top", dy=19, fontSize=10, lineBreak="\n")
         .encode(x=x, y=y, text="label:N")
     )
-    return alt.layer(edges, points, labels).properties(
+    return alt.layer(edges, arrows, points, labels).properties(
         width=width,
-        height=max(140, 95 * rows),
+        height=height,
         title=f"Pathway of {graph.credential_id}",
         description=f"Prerequisite graph of credential {graph.credential_id}: modules by depth, sized by duration",
     )
 
 
-def chart_svg(chart: Any) -> str:
-    """An altair chart as SVG text, rendered offline by vl-convert."""
+def chart_svg(chart: Any, *, fit: bool = True) -> str:
+    """An altair chart as SVG text, rendered offline by vl-convert. With ``fit`` the SVG keeps its
+    ``viewBox`` and takes the width of its container (never wider than drawn)."""
     alt = _altair()
     try:
         import vl_convert as vlc
     except ImportError:  # pragma: no cover
         raise MissingDependencyError.for_extra("vl-convert-python", "widgets", "drawing charts offline") from None
     version = alt.SCHEMA_VERSION.lstrip("v").rsplit(".", 1)[0]
-    return vlc.vegalite_to_svg(chart.to_dict(), vl_version=version)
+    svg: str = vlc.vegalite_to_svg(chart.to_dict(), vl_version=version)
+    if fit:
+        m = re.match(r'(<svg\b[^>]*?)\swidth="([\d.]+)"\sheight="([\d.]+)"', svg)
+        if m:
+            w, h = m.group(2), m.group(3)
+            svg = (
+                f'{m.group(1)} width="100%" preserveAspectRatio="xMinYMin meet" '
+                f'style="max-width:{w}px;height:auto;display:block"' + svg[m.end() :]
+            )
+            if "viewBox" not in svg[: svg.index(">")]:
+                svg = svg.replace("<svg", f'<svg viewBox="0 0 {w} {h}"', 1)
+    return svg
 
 
 __all__ = ["chart_svg", "pathway_chart"]

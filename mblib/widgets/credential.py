@@ -25,8 +25,9 @@ import ipywidgets as w
 from ..content.credential import Credential, EuropeanElements
 from ..content.editing import CredentialEditor
 from ..content.forms import form_for, parse_form
+from ..content.lint_credential_rules import workload_mismatch
 from ..content.workspace import Workspace
-from ._base import BuilderBase, guarded, lint_html
+from ._base import BuilderBase, guarded, lint_html, row
 from .forms import FieldForm
 
 #: Credential fields with their own controls (the rest come from the generic details form).
@@ -45,24 +46,23 @@ class CredentialBuilder(BuilderBase):
         self.draw_chart = chart
         self.editor: CredentialEditor | None = None
         names = [(f"{m.title} ({mid})", mid) for mid, m in sorted(workspace.modules.items())]
-        self.required = w.SelectMultiple(
-            options=names,
-            rows=8,
-            description="Required",
-            layout=w.Layout(width="98%"),
-            style={"description_width": "120px"},
-        )
+        self.required = w.SelectMultiple(options=names, rows=8, layout=w.Layout(width="98%"))
         self.electives = w.VBox()
-        self.add_group_button = w.Button(description="Add elective group", icon="plus")
+        self.add_group_button = w.Button(
+            description="Add elective group",
+            icon="plus",
+            tooltip="a group of modules of which learners choose some (starts with one module not yet used)",
+        )
+        self.group_notice = w.HTML()
         self.prereq_module = w.Dropdown(
-            options=[], description="Module", layout=w.Layout(width="98%"), style={"description_width": "120px"}
+            options=[], description="Module", layout=w.Layout(width="98%"), style={"description_width": "150px"}
         )
         self.prereqs = w.SelectMultiple(
-            options=names,
+            options=[],
             rows=6,
             description="Pass first",
             layout=w.Layout(width="98%"),
-            style={"description_width": "120px"},
+            style={"description_width": "150px"},
         )
         self.details_box = w.VBox()
         self.european_box = w.VBox()
@@ -81,10 +81,12 @@ class CredentialBuilder(BuilderBase):
             children=[
                 w.VBox(
                     [
+                        w.HTML("<b class='mb-kind--required'>Required</b>: every learner completes them"),
                         self.required,
-                        w.HTML("<b>Electives</b>: learners choose N of each group"),
+                        w.HTML("<b class='mb-kind--elective'>Electives</b>: learners choose N of each group"),
                         self.electives,
                         self.add_group_button,
+                        self.group_notice,
                     ]
                 ),
                 w.VBox(
@@ -101,7 +103,7 @@ class CredentialBuilder(BuilderBase):
         )
         self.children = [
             self.picker_row(),
-            w.HBox(self.toolbar()),
+            row(self.toolbar()),
             self.conflict_box,
             self.errors,
             w.HBox(
@@ -124,7 +126,20 @@ class CredentialBuilder(BuilderBase):
 
     @guarded
     def add_group(self) -> None:
-        self._ed().add_elective_group([], choose=1, title="Electives")
+        """Add a group that is valid from the start: "choose 1" of the first module not used yet;
+        when every module is used, say the one thing to do instead."""
+        c = self._ed().current
+        used = set(c.module_ids())
+        free = [mid for _, mid in self._names if mid not in used]
+        if not free:
+            self.group_notice.value = (
+                "<span class='mblib-group-notice' style='color:#8a5a00'>&#x26A0; Every module of the workspace "
+                "is already in this credential: take one out of 'Required' (or another group), or create a new "
+                "module, then add the group.</span>"
+            )
+            return
+        self.group_notice.value = ""
+        self._ed().add_elective_group(free[:1], choose=1, title="Electives")
         self._changed(rebuild=True)
 
     @guarded
@@ -179,24 +194,42 @@ class CredentialBuilder(BuilderBase):
             especs = form_for(EuropeanElements, skip=())
             self.european = FieldForm(especs, {s.name: getattr(c.european, s.name) for s in especs}, self.edit_european)
             self.european_box.children = (self.european,)
-        self.workload.value = (
-            f"<div class='mblib-workload'><b>Total workload:</b> {html.escape(str(ed.workload()))}</div>"
-        )
+        self.workload.value = self._workload_html()
         if self.draw_chart:
             graph = ed.graph()
             if graph != self._drawn:  # drawing takes a fraction of a second: only when the graph changed
                 from .charts import chart_svg, pathway_chart
 
-                self.chart.value = f"<div class='mblib-pathway'>{chart_svg(pathway_chart(graph))}</div>"
+                self.chart.value = (
+                    f"<div class='mblib-pathway' style='width:100%'>{chart_svg(pathway_chart(graph, width=440))}</div>"
+                )
                 self._drawn = graph
         self.lint_panel.value = lint_html(ed.lint())
+
+    def _workload_html(self) -> str:
+        """The total workload, with a warning when the declared hours are too far from it."""
+        from ..content.lint_core import LintContext
+
+        ed = self._ed()
+        text = f"<b>Total workload:</b> {html.escape(str(ed.workload()))}"
+        ctx = LintContext(self.workspace.settings, self.workspace, check_media=False)
+        warning = workload_mismatch(ed.current, ctx)
+        if warning:
+            text += (
+                f"<div class='mblib-workload-warning' style='color:#8a5a00'>&#x26A0; {html.escape(warning)}. "
+                "Set the declared hours in 'European elements' near the computed ones, or explain the extra "
+                "practice in the modules.</div>"
+            )
+        return f"<div class='mblib-workload'>{text}</div>"
 
     def _show_prereqs(self) -> None:
         c = self._ed().current
         target = self.prereq_module.value
+        members = set(c.module_ids())
         self._syncing = True
         try:
-            self.prereqs.options = [(label, mid) for label, mid in self._names if mid != target]
+            # "Pass first" offers only the credential's own modules (others cannot be prerequisites)
+            self.prereqs.options = [(label, mid) for label, mid in self._names if mid != target and mid in members]
             self.prereqs.value = (
                 tuple(p for p in c.prerequisites.get(target, []) if p in self.workspace.modules and p != target)
                 if target
@@ -215,7 +248,7 @@ class CredentialBuilder(BuilderBase):
                 description="Title",
                 continuous_update=False,
                 style={"description_width": "60px"},
-                layout=w.Layout(width="60%"),
+                layout=w.Layout(width="98%"),
             )
             choose = w.IntText(
                 value=g.choose,
@@ -236,7 +269,7 @@ class CredentialBuilder(BuilderBase):
             self.group_controls[g.id] = (title, choose, modules)
             rows.append(
                 w.VBox(
-                    [w.HBox([title, choose, remove]), modules],
+                    [row([title, choose, remove]), modules],
                     layout=w.Layout(border="1px solid #ddd", padding="4px", margin="2px 0"),
                 )
             )

@@ -108,8 +108,15 @@ def test_fallback_is_visible_in_the_page_and_the_sanitizer_allows_only_that_clas
 def test_review_widget_runs_edits_approves_and_filters(tws):
     from mblib.widgets import TranslationReview
 
-    w = TranslationReview(tws, module="bar-basics", language="fr", engine=ShoutEngine(batch_size=5))
-    assert {r.state for r in w.rows} == {"missing"} and len(w.table.children) == len(w.rows)
+    w = TranslationReview(tws, module="bar-basics", language="fr", engine=ShoutEngine(batch_size=5), watch=False)
+    assert {r.state for r in w.rows} == {"missing"}
+    seen = []
+    for page in range(w.page_count):  # every row once, page by page, grouped by block
+        w.show_page(page)
+        seen += list(w.views)
+        assert all(v.approve_button.disabled for v in w.views.values())  # nothing to approve yet
+    assert seen == [r.key for r in w.rows] and w.page_count == 2
+    w.show_page(0)
     w.run()
     assert w.progress.value == w.progress.max == 23
     assert {r.state for r in w.rows} == {"machine"}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 
 import pytest
@@ -17,9 +16,9 @@ def _blocks_on_disk(ws: Workspace, module_id: str) -> list[dict]:
 
 
 def _srcdoc(builder: ModuleBuilder) -> str:
-    value = builder.preview.get_state()["value"]
-    assert value.startswith('<iframe class="mblib-preview"') and 'sandbox="allow-scripts"' in value
-    return html.unescape(value.split('srcdoc="', 1)[1].rsplit('"', 1)[0])
+    state = builder.preview.get_state()
+    assert state["html"].startswith("<!doctype html>") and state["focus"]["id"] == builder.blocks.value
+    return state["html"]
 
 
 def test_add_edit_save_round_trip(sample_ws):
@@ -28,7 +27,8 @@ def test_add_edit_save_round_trip(sample_ws):
     b.blocks.value = "intro"
     b.block_type.value = "callout"
     b.add_button.click()
-    assert b.blocks.value == "callout-1" and b.blocks.get_state()["index"] == 1
+    assert b.blocks.value == "callout-1" and b.blocks.get_state()["value"] == "callout-1"
+    assert b.blocks.ids.index("callout-1") == 1
     assert "unsaved changes" in b.status.get_state()["value"]
     b.form.controls["title"].value = "Zero matters"
     b.form.controls["variant"].value = "warning"
@@ -149,9 +149,9 @@ class _Insight:
 def test_insights_are_shown_beside_their_blocks(sample_ws):
     first = sample_ws.module("reading-bar-charts").blocks[0].id
     b = ModuleBuilder(sample_ws, "reading-bar-charts", insights={first: _Insight("38% of learners stop here")})
-    labels = dict(zip([v for _, v in b.blocks.options], b.blocks.get_state()["_options_labels"]))
-    assert labels[first].endswith("38% of learners stop here")
-    assert all("stop here" not in lab for v, lab in labels.items() if v != first)
+    notes = {i["id"]: i["note"] for i in b.blocks.get_state()["items"]}
+    assert notes[first] == "38% of learners stop here"
+    assert all(note == "" for v, note in notes.items() if v != first)
     assert "38% of learners stop here" in b.block_title.value
 
 
@@ -205,7 +205,7 @@ def test_every_block_type_can_be_added_and_edited_in_the_builder(sample_ws):
     from mblib.content.blocks import BLOCK_TYPES
 
     b = ModuleBuilder(sample_ws, "reading-bar-charts")
-    assert list(b.block_type.options) == list(BLOCK_TYPES)
+    assert [v for _, v in b.block_type.options] == list(BLOCK_TYPES)
     for block_type in BLOCK_TYPES:
         b.block_type.value = block_type
         b.add_button.click()

@@ -77,7 +77,7 @@ def test_parse_value_errors_name_the_field():
     with pytest.raises(ContentError) as err:
         parse_value(FieldSpec("duration_s", "number", True), "ten")
     assert "'ten' is not a number" in str(err.value) and "field 'duration_s'" in str(err.value)
-    assert "type a number into 'Duration s'" in str(err.value)
+    assert "type a number into 'Duration (s)'" in str(err.value)
     assert parse_value(FieldSpec("variant", "choice", False, optional=True), "") is None
     assert form_value(FieldSpec("caption", "text", False, optional=True), None) == ""
 
