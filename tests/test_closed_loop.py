@@ -168,6 +168,8 @@ def test_a_learner_in_a_published_lesson_reaches_the_builder_through_ralph(ralph
     quiz = next(b for b in module.blocks if b.type == "quiz")
     assert insights[quiz.id].stats["attempts"] == 1 and insights[quiz.id].stats["facility"] == 1.0
     builder = ModuleBuilder(ws, MODULE, insights=insights)
-    labels = {v: k for k, v in builder.blocks.options}
-    assert labels[quiz.id].endswith(insights[quiz.id].summary)
+    notes = {item["id"]: item["note"] for item in builder.blocks.get_state()["items"]}  # the block list's rows
+    assert notes[quiz.id] == insights[quiz.id].summary
+    builder.blocks.value = quiz.id  # selecting the block shows its figures beside its title too
+    assert insights[quiz.id].summary in builder.block_title.value
     assert insights[quiz.id].summary.startswith("facility 1.00")
