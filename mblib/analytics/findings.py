@@ -259,11 +259,23 @@ def findings_markdown(findings: Iterable[Finding | None], *, empty: str = "No fi
     return "\n".join(lines) if lines else empty
 
 
-def key_findings(rd: Any, *, quiz_items: bool = True, segments: Sequence[str] = ("org_unit", "role")) -> list[Finding]:
-    """Every finding for a workspace's data: runs the metrics on ``rd`` (a :class:`~mblib.analytics.report.ReportData`).
+#: finding kind -> the section of the credential uptake report (notebook 05) that shows it
+UPTAKE_SECTIONS: dict[str, str] = {
+    "dropoff": "Along-the-pathway",
+    "module_completion": "Outcomes-per-credential",
+    "segment": "Uptake-by-segment",
+    "median_time": "Time-to-credential",
+}
+#: finding kind -> the section of the completion analytics report (notebook 04)
+COMPLETION_SECTIONS: dict[str, str] = {
+    "module_completion": "Starts,-completions-and-passes-per-module",
+    "discrimination": "Quiz-items",
+}
 
-    Ids are shown as the workspace's titles. ``quiz_items`` adds the item analysis (it reads each
-    quiz module's answers); ``segments`` are the learner columns whose earn rates are compared.
+
+def key_findings(rd: Any, sections: dict[str, str], *, segments: Sequence[str] = ("org_unit", "role")) -> list[Finding]:
+    """The findings of the kinds in ``sections`` (kind -> anchor of the report section that shows it), for ``rd``
+    (a :class:`~mblib.analytics.report.ReportData`); ids are shown as the workspace's titles.
     """
     import polars as pl
 
@@ -274,36 +286,42 @@ def key_findings(rd: Any, *, quiz_items: bool = True, segments: Sequence[str] = 
     names = {c.id: c.title for c in creds} | {m.id: m.title for m in ws.modules.values()}
     outcomes = rd.run(metrics.credential_outcomes, credentials=creds)
     found: list[Finding | None] = []
-    if creds:
+    if creds and "dropoff" in sections:
         funnel = pl.concat([rd.run(metrics.pathway_funnel, c) for c in creds])
-        found.append(dropoff_finding(funnel, k=k, names=names))
+        found.append(dropoff_finding(funnel, k=k, names=names, anchor=sections["dropoff"]))
+    if creds and "module_completion" in sections:
         modules = rd.run(metrics.module_outcomes, credentials=creds)
         uses = {m: [c.id for c in creds if m in c.module_ids()] for m in ws.modules}
-        found += module_vs_credential_findings(modules, outcomes, uses, k=k, names=names)
-    if quiz_items:
-        quiz = [m for m in ws.modules.values() if m.quizzes]
-        if quiz:
-            stats = pl.concat([rd.narrowed(module_id=m.id, verbs=["answered"]).run(items.item_statistics, m) for m in quiz])
-            found.append(lowest_discrimination_finding(stats, k=k, names=names))
-    if rd.learners is not None:
+        found += module_vs_credential_findings(
+            modules, outcomes, uses, k=k, names=names, anchor=sections["module_completion"]
+        )
+    quiz = [m for m in ws.modules.values() if m.quizzes]
+    if quiz and "discrimination" in sections:
+        stats = pl.concat([rd.narrowed(module_id=m.id, verbs=["answered"]).run(items.item_statistics, m) for m in quiz])
+        found.append(lowest_discrimination_finding(stats, k=k, names=names, anchor=sections["discrimination"]))
+    if rd.learners is not None and "segment" in sections:
         frames = [(by, rd.run(metrics.uptake_by_segment, learners=True, by=by)) for by in segments]
         tested = pl.concat([f.with_columns(pl.lit(by).alias("by")) for by, f in frames])
-        found += _segments_all(tested, outcomes, k=k, names=names)
-    found += median_time_findings(rd.run(survival.time_to_credential_summary), k=k, names=names)
+        found += _segments_all(tested, outcomes, k=k, names=names, anchor=sections["segment"])
+    if "median_time" in sections:
+        summary = rd.run(survival.time_to_credential_summary)
+        found += median_time_findings(summary, k=k, names=names, anchor=sections["median_time"])
     return [f for f in found if f is not None]
 
 
-def _segments_all(tested: Any, outcomes: Any, *, k: int, names: dict[str, str]) -> list[Finding]:
+def _segments_all(tested: Any, outcomes: Any, *, k: int, names: dict[str, str], anchor: str) -> list[Finding]:
     """Segment findings with one Holm correction over every segmentation tested."""
     from .labels import label
 
     rows = tested.with_columns(tested["by"].map_elements(lambda b: label(b).lower(), return_dtype=tested["by"].dtype))
     merged = rows.with_columns((rows["by"] + " " + rows["segment"]).alias("segment"))
-    return segment_findings(merged, outcomes, k=k, segment_label="the", names=names)
+    return segment_findings(merged, outcomes, k=k, segment_label="the", names=names, anchor=anchor)
 
 
 __all__ = [
+    "COMPLETION_SECTIONS",
     "Finding",
+    "UPTAKE_SECTIONS",
     "key_findings",
     "dropoff_finding",
     "findings_markdown",
