@@ -80,7 +80,7 @@ def uptake_by_segment_chart(frame: Any, *, k: int = 5, title: str | None = None)
     )
     errs = base.mark_rule(strokeWidth=2).encode(
         y=y,
-        x="earn_low:Q",
+        x=alt.X("earn_low:Q", title="Earn rate (of enrolled)", scale=alt.Scale(domain=[0, 1])),
         x2="earn_high:Q",
         color=color,
         tooltip=[pct_tooltip("earn_low", "lower 95% bound"), pct_tooltip("earn_high", "upper 95% bound")],

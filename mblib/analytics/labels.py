@@ -142,8 +142,6 @@ def has_snake_case(text: str) -> bool:
 _CHANNELS_WITH_TITLE = (
     "x",
     "y",
-    "x2",
-    "y2",
     "color",
     "fill",
     "stroke",
@@ -169,8 +167,12 @@ def _field_name(enc: dict[str, Any]) -> str | None:
     return None
 
 
-def _label_encoding(enc: dict[str, Any]) -> None:
+def _label_encoding(enc: dict[str, Any], titled: set[str] | None = None) -> None:
+    """Fill in titles; a channel in ``titled`` (already titled by an earlier layer) is left alone,
+    so that Vega-Lite keeps that layer's title instead of joining both ("Rate, Low, High")."""
     for channel, value in list(enc.items()):
+        if titled is not None and channel in titled:
+            continue
         items = value if isinstance(value, list) else [value]
         for item in items:
             if not isinstance(item, dict):
@@ -185,18 +187,26 @@ def _label_encoding(enc: dict[str, Any]) -> None:
                     cond["title"] = label(name)
 
 
-def _walk(node: Any) -> None:
+_SHARED = ("x", "y", "theta", "radius")  # axes that layers share (their titles would be joined)
+
+
+def _walk(node: Any, titled: set[str] | None = None) -> None:
     if isinstance(node, dict):
         enc = node.get("encoding")
         if isinstance(enc, dict):
-            _label_encoding(enc)
+            _label_encoding(enc, titled)
+            if titled is not None:
+                titled.update(c for c in _SHARED if c in enc)
         facet = node.get("facet")
         if isinstance(facet, dict):
             if _field_name(facet) is not None:
                 _label_encoding({"facet": facet})
             else:
                 _label_encoding(facet)
-        for key in ("layer", "hconcat", "vconcat", "concat"):
+        titled: set[str] = set()
+        for child in node.get("layer", []) or []:
+            _walk(child, titled)
+        for key in ("hconcat", "vconcat", "concat"):
             for child in node.get(key, []) or []:
                 _walk(child)
         if isinstance(node.get("spec"), dict):

@@ -28,7 +28,7 @@ PRINT_CSS = """
   h1, h2, h3 { break-after: avoid; page-break-after: avoid; }
   .mb-table, .mb-table > div { overflow: visible !important; }
   .mb-table table { width: 100% !important; table-layout: auto; }
-  .mb-table th, .mb-table td { white-space: normal !important; overflow-wrap: anywhere; }
+  .mb-table th, .mb-table td { white-space: normal !important; overflow-wrap: break-word; hyphens: manual; }
   .mb-chart { overflow: visible; }
   .mb-chart svg { max-width: 100%; height: auto; }
   a { color: inherit; }
@@ -53,27 +53,11 @@ def chromium_path() -> Path:
     return path
 
 
-def report_pdf(html: str | Path, pdf: str | Path | None = None, *, timeout_s: float = 120) -> Path:
-    """Print the exported report ``html`` to ``pdf`` (default: beside it, ``.pdf``); return the PDF's path.
+def _print_pdf(html: Path, timeout_s: float) -> bytes:
+    """Open ``html`` offline in headless Chromium, wait for its charts, print it (A4, page numbers)."""
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import sync_playwright
 
-    Charts must all render (or report an error) within ``timeout_s``; a chart that fails is
-    named in the error. The file is written atomically.
-    """
-    from ..content.yamlio import atomic_write
-
-    html = Path(html).resolve()
-    if not html.is_file():
-        raise ReportError(
-            f"report page '{html}' does not exist",
-            location=Location(file=str(html)),
-            hint="run `mb report` first",
-        )
-    target = Path(pdf) if pdf is not None else html.with_suffix(".pdf")
-    try:
-        from playwright.sync_api import Error as PlaywrightError
-        from playwright.sync_api import sync_playwright
-    except ModuleNotFoundError as e:
-        raise MissingDependencyError.for_extra("playwright", "pdf", "printing reports to PDF") from e
     exe = chromium_path()
     local = ("file://", "data:", "blob:")
     try:
@@ -111,6 +95,47 @@ def report_pdf(html: str | Path, pdf: str | Path | None = None, *, timeout_s: fl
             location=Location(file=str(html)),
             hint="check that Chromium starts (`chromium --headless --version`)",
         ) from None
+    return data
+
+
+def _loop_running() -> bool:
+    import asyncio
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+def report_pdf(html: str | Path, pdf: str | Path | None = None, *, timeout_s: float = 120) -> Path:
+    """Print the exported report ``html`` to ``pdf`` (default: beside it, ``.pdf``); return the PDF's path.
+
+    Charts must all render (or report an error) within ``timeout_s``; a chart that fails is
+    named in the error. The file is written atomically.
+    """
+    from ..content.yamlio import atomic_write
+
+    html = Path(html).resolve()
+    if not html.is_file():
+        raise ReportError(
+            f"report page '{html}' does not exist",
+            location=Location(file=str(html)),
+            hint="run `mb report` first",
+        )
+    target = Path(pdf) if pdf is not None else html.with_suffix(".pdf")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ModuleNotFoundError as e:
+        raise MissingDependencyError.for_extra("playwright", "pdf", "printing reports to PDF") from e
+    chromium_path()
+    if _loop_running():  # e.g. inside Jupyter or next to another Playwright: print from a worker thread
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(1) as pool:
+            data = pool.submit(_print_pdf, html, timeout_s).result()
+    else:
+        data = _print_pdf(html, timeout_s)
     atomic_write(target, data)
     return target
 

@@ -180,11 +180,12 @@ def styled_table_html(
             text[c].append(cell)
     table = pl.DataFrame({c: text[c] for c in shown}, schema=dict.fromkeys(shown, pl.String))
     gt = GT(table)
-    gt = gt.cols_label(**{c: label(c) for c in shown})
+    rates = [c for c in shown if c in merged and c.endswith("_rate")]
+    alone = {c for c in merged if not (c in rates and len(rates) >= 2)}  # no spanner says "95% interval"
+    gt = gt.cols_label(**{c: label(c) + (" (95% interval)" if c in alone else "") for c in shown})
     right = [c for c in shown if c in numeric]
     if right:
         gt = gt.cols_align("right", columns=right)
-    rates = [c for c in shown if c in merged and c.endswith("_rate")]
     times = [c for c in shown if c.endswith(_TIME_SUFFIX) and c in numeric]
     counts = [c for c in shown if c in numeric and frame.schema[c].is_integer() and c not in merged and c not in times]
     for name, group in (("Rates, with 95% interval", rates), ("Learners", counts), ("Time (seconds)", times)):
