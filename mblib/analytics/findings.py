@@ -37,10 +37,23 @@ class Finding:
     kind: str
     text: str
     anchor: str
+    #: a short form for a chart title ("" where the finding has none)
+    headline: str = ""
 
     def markdown(self) -> str:
         """The finding as a Markdown list item linking to its section."""
         return f"- {self.text} [See the details](#{self.anchor})."
+
+
+def headline_for(findings: Iterable[Finding], kind: str, default: str) -> str:
+    """The headline of the first finding of ``kind`` (for a chart title that states it), else ``default``.
+
+    >>> headline_for([Finding("dropoff", "...", "a", "Most stop at step 3")], "dropoff", "Pathway funnel")
+    'Most stop at step 3'
+    >>> headline_for([], "dropoff", "Pathway funnel")
+    'Pathway funnel'
+    """
+    return next((f.headline for f in findings if f.kind == kind and f.headline), default)
 
 
 def _ok(n: Any, k: int) -> bool:
@@ -77,6 +90,7 @@ def dropoff_finding(
         f"{_name(cur['credential_id'], names)}: {drop:.1%} of the {prev['learners']:,} learners who reached "
         f"step {prev['step']} did not reach it.",
         anchor,
+        f"Largest drop-off: {drop:.0%} stop before step {cur['step']} of {_name(cur['credential_id'], names)}",
     )
 
 
@@ -146,6 +160,7 @@ def lowest_discrimination_finding(
         f"The quiz item that misleads most is {_name(r['block_id'], names)} in {_name(r['module_id'], names)}: "
         f"discrimination index {r['discrimination_index']:.2f} over {r['attempts']:,} attempts; {verdict}.",
         anchor,
+        f"Lowest discrimination: {_name(r['block_id'], names)} ({r['discrimination_index']:.2f})",
     )
 
 
@@ -223,6 +238,7 @@ def segment_findings(
                 f"({x / n:.1%} of {n:,}); two-proportion z-test, Holm-corrected p = {padj:.3g} "
                 f"over {len(tests)} segment(s) tested.",
                 anchor,
+                f"{r['segment']} earns {_name(r['credential_id'], names)} at a {how} rate",
             )
         )
     return out
@@ -237,6 +253,7 @@ def median_time_findings(
         if not _ok(r.get("learners"), k):
             continue
         cid = _name(r["credential_id"], names)
+        short = f"{cid}: median time not reached yet"
         if r.get("median_days") is None:
             text = (
                 f"The median time to {cid} is not reached: fewer than half of its {r['learners']:,} enrolled "
@@ -249,7 +266,8 @@ def median_time_findings(
                 f"Half of the learners enrolled in {cid} earn it within {r['median_days']:.1f} days "
                 f"(95% band {lo} to {hi} days)."
             )
-        out.append(Finding("median_time", text, anchor))
+            short = f"Half earn {cid} within {r['median_days']:.0f} days"
+        out.append(Finding("median_time", text, anchor, short))
     return out
 
 
@@ -325,6 +343,7 @@ __all__ = [
     "key_findings",
     "dropoff_finding",
     "findings_markdown",
+    "headline_for",
     "holm",
     "lowest_discrimination_finding",
     "median_time_findings",

@@ -146,3 +146,19 @@ def test_a_long_table_repeats_its_header_on_every_printed_page(tmp_path, browser
     assert len(pages) >= 3
     assert all("Enrolled" in p and "Earn rate" in p for p in pages), [p[:200] for p in pages]
     assert "1,149" in text and "50.0% (47.0-53.0)" in text  # thousands separators, rate with its interval
+
+
+def test_the_checks_catch_a_cut_table_and_overlapping_labels(page):
+    """The page checks above are not vacuous: a table cut by its box and two overlapping labels are found."""
+    wide = "<tr>" + "".join(f"<td>cell number {i}</td>" for i in range(40)) + "</tr>"
+    page.set_content(
+        '<main style="width:600px"><div class="mb-table" style="overflow:hidden;width:500px">'
+        f"<table><caption>Cut</caption>{wide}</table></div>"
+        '<div class="mb-table" style="overflow-x:auto;width:500px"><table><caption>Scrolls</caption>'
+        f"{wide}</table></div>"
+        '<figure class="mb-chart"><svg width="200" height="50"><text x="10" y="20">start_rate</text>'
+        '<text x="14" y="22">Earn rate</text></svg></figure></main>'
+    )
+    assert page.evaluate(CLIPPED) == ["cut: Cut"]
+    assert page.evaluate(OVERLAPS) == ['chart 1: "start_rate" overlaps "Earn rate"']
+    assert [t for t in page.evaluate(TEXTS) if has_snake_case(t)] == ["start_rate"]
