@@ -309,7 +309,7 @@ def key_findings(rd: Any, sections: dict[str, str], *, segments: Sequence[str] =
         found.append(dropoff_finding(funnel, k=k, names=names, anchor=sections["dropoff"]))
     if creds and "module_completion" in sections:
         modules = rd.run(metrics.module_outcomes, credentials=creds)
-        uses = {m: [c.id for c in creds if m in c.module_ids()] for m in ws.modules}
+        uses: dict[str, Sequence[str]] = {str(m): [c.id for c in creds if m in c.module_ids()] for m in ws.modules}
         found += module_vs_credential_findings(
             modules, outcomes, uses, k=k, names=names, anchor=sections["module_completion"]
         )

@@ -203,9 +203,9 @@ def _walk(node: Any, titled: set[str] | None = None) -> None:
                 _label_encoding({"facet": facet})
             else:
                 _label_encoding(facet)
-        titled: set[str] = set()
+        shared: set[str] = set()
         for child in node.get("layer", []) or []:
-            _walk(child, titled)
+            _walk(child, shared)
         for key in ("hconcat", "vconcat", "concat"):
             for child in node.get(key, []) or []:
                 _walk(child)

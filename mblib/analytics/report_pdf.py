@@ -36,7 +36,13 @@ PRINT_CSS = """
 """
 
 CHROMIUM = "/usr/bin/chromium"
-_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--disable-background-networking"]
+_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--disable-background-networking",
+]
 _RENDERED = """() => Array.from(document.querySelectorAll('.mb-chart-view'))
   .every(el => el.getAttribute('data-rendered'))"""
 

@@ -182,7 +182,8 @@ def styled_table_html(
     gt = GT(table)
     rates = [c for c in shown if c in merged and c.endswith("_rate")]
     alone = {c for c in merged if not (c in rates and len(rates) >= 2)}  # no spanner says "95% interval"
-    gt = gt.cols_label(**{c: label(c) + (" (95% interval)" if c in alone else "") for c in shown})
+    heads: dict[str, Any] = {c: label(c) + (" (95% interval)" if c in alone else "") for c in shown}
+    gt = gt.cols_label(cases=heads)
     right = [c for c in shown if c in numeric]
     if right:
         gt = gt.cols_align("right", columns=right)

@@ -32,8 +32,13 @@ def test_largest_dropoff_is_the_step_losing_the_largest_share():
 
 def test_module_outside_the_credential_interval_is_reported_and_overlapping_one_is_not():
     creds = pl.DataFrame(
-        {"credential_id": ["c"], "enrolled": [100], "completion_rate": [0.5], "completion_low": [0.4],
-         "completion_high": [0.6]}
+        {
+            "credential_id": ["c"],
+            "enrolled": [100],
+            "completion_rate": [0.5],
+            "completion_low": [0.4],
+            "completion_high": [0.6],
+        }
     )
     modules = pl.DataFrame(
         {
@@ -85,8 +90,9 @@ def test_segment_differing_significantly_after_holm_is_reported_small_ones_never
     assert "Sales earns the credential at a higher rate" in text and "Holm-corrected" in text
     assert "over 3 segment(s) tested" in text and "Legal" not in text
     # a difference that a single test would call significant does not survive the correction
-    weak = pl.DataFrame({"credential_id": ["c"] * 3, "segment": ["A", "B", "C"], "enrolled": [100, 150, 150],
-                         "earned": [40, 80, 80]})
+    weak = pl.DataFrame(
+        {"credential_id": ["c"] * 3, "segment": ["A", "B", "C"], "enrolled": [100, 150, 150], "earned": [40, 80, 80]}
+    )
     assert segment_findings(weak, pl.DataFrame({"credential_id": ["c"], "enrolled": [400], "earned": [200]}), k=5) == []
 
 

@@ -58,8 +58,8 @@ def test_report_table_suppresses_small_groups_and_says_so():
     html = t._repr_html_()
     # Sales is small: "<5"; HR is hidden only so that Sales cannot be worked out: "hidden"; both footnoted
     assert ">Uptake by segment<" in html and t.note in html
-    assert html.count("&lt;5<span class=\"gt_footnote_marks\"") == 2
-    assert html.count(">hidden<span class=\"gt_footnote_marks\"") == 2
+    assert html.count('&lt;5<span class="gt_footnote_marks"') == 2
+    assert html.count('>hidden<span class="gt_footnote_marks"') == 2
     assert "Hidden: fewer than 5 learners" in html
     assert "30.0%" in html  # rates shown as percentages
     assert ">Earn rate<" in html and ">Segment<" in html  # human labels, not column names

@@ -99,7 +99,9 @@ def test_uptake_report_tables_show_rates_with_intervals_and_hidden_groups(report
     assert page.locator("svg text", has_text="hidden (<5)").count() >= 1  # suppressed groups drawn as marks
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext missing: `make browser` installs poppler-utils")
+@pytest.mark.skipif(
+    shutil.which("pdftotext") is None, reason="pdftotext missing: `make browser` installs poppler-utils"
+)
 def test_mb_report_pdf_is_paginated_and_shows_the_findings(reports, tmp_path, browser):
     from mblib.cli import main
 
@@ -121,7 +123,9 @@ def test_mb_report_pdf_is_paginated_and_shows_the_findings(reports, tmp_path, br
     assert "Outcomes per credential" in flat and "Uptake by organisation unit" in flat
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext missing: `make browser` installs poppler-utils")
+@pytest.mark.skipif(
+    shutil.which("pdftotext") is None, reason="pdftotext missing: `make browser` installs poppler-utils"
+)
 def test_a_long_table_repeats_its_header_on_every_printed_page(tmp_path, browser):
     import nbformat
     import polars as pl
@@ -131,8 +135,14 @@ def test_a_long_table_repeats_its_header_on_every_printed_page(tmp_path, browser
 
     rows = 150
     frame = pl.DataFrame(
-        {"segment": [f"Team {i:03d}" for i in range(rows)], "enrolled": [1000 + i for i in range(rows)],
-         "earned": [500] * rows, "earn_rate": [0.5] * rows, "earn_low": [0.47] * rows, "earn_high": [0.53] * rows}
+        {
+            "segment": [f"Team {i:03d}" for i in range(rows)],
+            "enrolled": [1000 + i for i in range(rows)],
+            "earned": [500] * rows,
+            "earn_rate": [0.5] * rows,
+            "earn_low": [0.47] * rows,
+            "earn_high": [0.53] * rows,
+        }
     )
     table = report_table(frame, caption="Long table", k=5, count_col="enrolled")
     out = nbformat.v4.new_output("display_data", data={"text/html": table._repr_html_(), "text/plain": "t"})
