@@ -236,7 +236,8 @@ def _mblib_renderer(spec: dict[str, Any], **metadata: Any) -> tuple[dict[str, An
     # renderer, so the spec goes under both types (the v6 one for the report exporter)
     v5 = {**spec, "$schema": "https://vega.github.io/schema/vega-lite/v5.json"}
     bundle = {VEGALITE_MIME: spec, VEGALITE5_MIME: v5, "image/svg+xml": svg, "text/plain": f"<chart: {text}>"}
-    return bundle, {}
+    embed = {"embed_options": {"renderer": "svg", "actions": False}}  # JupyterLab's renderer reads these
+    return bundle, {VEGALITE5_MIME: embed, VEGALITE_MIME: embed}
 
 
 def enable_notebook_charts() -> None:
