@@ -59,7 +59,7 @@ def hidden_marks(frame: Any, y: Any, k: int, *, x: float = 0.0, extra: dict[str,
     alt = alt_module()
     text = f"hidden (<{k})"
     chart = alt.Chart(frame).transform_filter("datum.suppressed == true").transform_calculate(note=f"'{text}'")
-    return chart.mark_text(align="left", dx=2, fontStyle="italic", color="#595959").encode(
+    return chart.mark_text(align="left", dx=2, fontSize=9, fontStyle="italic", color="#595959").encode(
         y=y,
         x=alt.XDatum(x),
         text=alt.Text("note:N"),

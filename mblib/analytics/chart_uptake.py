@@ -110,17 +110,22 @@ def credential_stacking_chart(frame: Any, *, k: int = 5) -> alt.Chart:
             "Enrolled learners by how many credentials they hold; two or more means stacking.",
             height=200,
         )
+        .transform_calculate(kind="datum.credentials_held >= 2 ? 'Stack (2 or more)' : 'One or none'")
         .mark_bar()
         .encode(
             x=alt.X("credentials_held:O", title="Credentials held"),
             y=alt.Y("learners:Q", title="Learners"),
-            color=alt.condition("datum.credentials_held >= 2", alt.value("#2ca02c"), alt.value("#7f7f7f")),
+            color=alt.Color(
+                "kind:N",
+                title=None,
+                scale=alt.Scale(domain=["Stack (2 or more)", "One or none"], range=["#2ca02c", "#7f7f7f"]),
+            ),
             tooltip=["credentials_held:Q", "learners:Q", pct_tooltip("share", "share")],
         )
     )
 
 
-def completion_by_language_chart(frame: Any, *, k: int = 5) -> alt.Chart:
+def completion_by_language_chart(frame: Any, *, k: int = 5) -> alt.LayerChart:
     """Completion rate per module and language variant (``metrics.completion_by_language``).
 
     The languages of a module add up to its starters: a frame not yet suppressed is suppressed
@@ -134,21 +139,18 @@ def completion_by_language_chart(frame: Any, *, k: int = 5) -> alt.Chart:
     )
     frame = protected_frame(frame, "completion_by_language", k)
     alt = alt_module()
-    return (
-        base_chart(
-            frame,
-            "Completion by language variant",
-            "Share of learners who started each module in a given language and completed it.",
-            height=alt.Step(10),
-        )
+    y = alt.Y("module_id:N", title="Module", sort=None)
+    color = alt.Color("language:N", title="Language", scale=alt.Scale(scheme=PALETTE))
+    bars = (
+        base_chart(frame, "", "", height=alt.Step(12), layered=True)
         .mark_bar()
         .encode(
-            y=alt.Y("module_id:N", title="Module", sort=None),
+            y=y,
             yOffset="language:N",
             x=alt.X(
                 "completion_rate:Q", title="Completion rate", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])
             ),
-            color=alt.Color("language:N", title="Language", scale=alt.Scale(scheme=PALETTE)),
+            color=color,
             tooltip=[
                 "module_id:N",
                 "language:N",
@@ -157,6 +159,14 @@ def completion_by_language_chart(frame: Any, *, k: int = 5) -> alt.Chart:
                 pct_tooltip("completion_rate", "completion"),
             ],
         )
+    )
+    hidden = hidden_marks(frame, y, k, extra={"yOffset": alt.YOffset("language:N"), "color": color})
+    return layer_chart(
+        "Completion by language variant",
+        "Share of learners who started each module in a given language and completed it; "
+        f"language groups under {k} starters are marked hidden.",
+        bars,
+        hidden,
     )
 
 
