@@ -32,7 +32,9 @@ def plain_table(frame: Any, caption: str) -> str:
         "<tr>" + "".join(f"<td>{html.escape('' if v is None else str(v))}</td>" for v in row) + "</tr>"
         for row in frame.select(cols).iter_rows()
     )
-    return f"<table><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+    return (
+        f"<table><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+    )
 
 
 def median_ms(fn: Any, repeat: int) -> float:

@@ -54,17 +54,32 @@ def hidden_marks(frame: Any, y: Any, k: int, *, x: float = 0.0, extra: dict[str,
     """Explicit "hidden (<k)" text marks for the suppressed rows of ``frame`` (never a gap or a zero).
 
     Rows count as suppressed where the frame's ``suppressed`` column is true; a frame without
-    one draws nothing. ``y`` is the row encoding the other layers use.
+    one draws nothing. ``y`` is the row encoding the other layers use; ``frame=None`` takes the
+    data of the layer chart it goes into.
     """
     alt = alt_module()
     text = f"hidden (<{k})"
-    chart = alt.Chart(frame).transform_filter("datum.suppressed == true").transform_calculate(note=f"'{text}'")
+    chart = (
+        (alt.Chart(frame) if frame is not None else alt.Chart())
+        .transform_filter("datum.suppressed == true")
+        .transform_calculate(note=f"'{text}'")
+    )
     return chart.mark_text(align="left", dx=2, fontSize=9, fontStyle="italic", color="#595959").encode(
         y=y,
         x=alt.XDatum(x),
         text=alt.Text("note:N"),
         tooltip=[alt.Tooltip("note:N", title="Why no bar")],
         **(extra or {}),
+    )
+
+
+def credential_rows() -> Any:
+    """One facet row per credential, its name above the panel (never over the axis title)."""
+    alt = alt_module()
+    return alt.Row(
+        "credential_id:N",
+        title=None,
+        header=alt.Header(labelAngle=0, labelAlign="left", labelFontWeight="bold", labelOrient="top"),
     )
 
 
@@ -106,6 +121,7 @@ def rates_long(frame: Any, keys: list[str], measures: list[str]) -> Any:
 __all__ = [
     "PALETTE",
     "base_chart",
+    "credential_rows",
     "hidden_marks",
     "layer_chart",
     "legend_entry",

@@ -9,6 +9,7 @@ from .chart_output import alt_module
 from .chart_parts import (
     PALETTE,
     base_chart,
+    credential_rows,
     hidden_marks,
     layer_chart,
     legend_entry,
@@ -112,24 +113,11 @@ def credential_outcomes_chart(frame: Any, *, k: int = 5, title: str | None = Non
         )
     )
     errs = alt.Chart().mark_rule(color="#222", strokeWidth=2).encode(y=y, x="low:Q", x2="high:Q")
-    text = f"hidden (<{k})"
-    hidden = (
-        alt.Chart()
-        .transform_filter("datum.suppressed == true")
-        .transform_calculate(note=f"'{text}'")
-        .mark_text(align="left", dx=2, fontStyle="italic", color="#595959")
-        .encode(y=y, x=alt.XDatum(0), text="note:N")
-    )
+    hidden = hidden_marks(None, y, k)
     return (
         alt.layer(bars, errs, hidden, data=long)
         .properties(width=420, height=alt.Step(18))
-        .facet(
-            row=alt.Row(
-                "credential_id:N",
-                title=None,
-                header=alt.Header(labelAngle=0, labelAlign="left", labelFontWeight="bold", labelOrient="top"),
-            )
-        )
+        .facet(row=credential_rows())
         .properties(
             title=title or "Credential outcomes",
             description="For each credential, the share of enrolled learners who started, "
@@ -158,13 +146,7 @@ def pathway_funnel_chart(frame: Any) -> alt.FacetChart:
             tooltip=["credential_id:N", "step:Q", "module_id:N", "learners:Q", pct_tooltip("share", "of enrolled")],
         )
         .properties(width=420, height=alt.Step(18))
-        .facet(
-            row=alt.Row(
-                "credential_id:N",
-                title=None,
-                header=alt.Header(labelAngle=0, labelAlign="left", labelFontWeight="bold", labelOrient="top"),
-            )
-        )
+        .facet(row=credential_rows())
         .resolve_scale(y="independent")
         .properties(
             title="Pathway funnel",
