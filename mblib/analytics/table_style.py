@@ -7,9 +7,10 @@ right-aligned with thousands separators, hidden groups shown as "<5" (or "hidden
 is hidden only to protect a small one) with a footnote, empty values that say why. The table
 sits in a box that scrolls sideways when it is wider than the page; it is never cut.
 
-great_tables' HTML needs no network (no web fonts, no scripts); its element ids are made unique
-per table so that several tables share a page, and its inline ``<style>`` and ``style``
-attributes are allowed by hash by the report's Content-Security-Policy
+great_tables' HTML needs no network (no web fonts, no scripts); each table gets an id of its
+own (a counter and a hash of its content), which great_tables puts before its element ids, so
+several tables share a page and a report renders the same on every engine. Its inline
+``<style>`` and ``style`` attributes are allowed by hash by the report's Content-Security-Policy
 (:func:`mblib.analytics.report_html.apply_csp`).
 
 >>> import polars as pl
@@ -23,8 +24,9 @@ True
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
+import itertools
 import re
-import secrets
 from collections.abc import Sequence
 from typing import Any
 
@@ -49,8 +51,8 @@ EMPTY_REASONS: dict[str, tuple[str, str]] = {
     "point_biserial": ("n/a", "No correlation: every attempt scored the same, so there is no spread."),
 }
 
-#: spanner text -> how to pick its columns (by the displayed column name)
-_TIME_SUFFIX = "_s"
+_TIME_SUFFIX = "_s"  # columns of seconds, under one spanner
+_COUNTER = itertools.count(1)
 
 
 def interval_columns(columns: Sequence[str]) -> dict[str, tuple[str, str]]:
@@ -101,18 +103,6 @@ def _interval_text(v: Any, lo: Any, hi: Any, percent: bool, empty: str) -> str:
         return f"{v:.1%} ({parts[0]}-{parts[1]})"
     parts = [format_value(b) if b is not None else "not reached" for b in (lo, hi)]
     return f"{format_value(v)} ({parts[0]}-{parts[1]})"
-
-
-def _unique_ids(html: str, prefix: str) -> str:
-    """great_tables gives every table's title and column headers the same ids; prefix them per table."""
-
-    def ids(m: re.Match[str]) -> str:
-        return f'{m.group(1)}="' + " ".join(f"{prefix}-{t}" for t in m.group(2).split()) + '"'
-
-    body_start = html.find("<table")
-    head, body = html[:body_start], html[body_start:]
-    body = re.sub(r'\b(id|headers|aria-labelledby)="([^"]*)"', ids, body)
-    return head + body
 
 
 def styled_table_html(
@@ -179,7 +169,10 @@ def styled_table_html(
                 cell = format_value(v, percent=c in pct)
             text[c].append(cell)
     table = pl.DataFrame({c: text[c] for c in shown}, schema=dict.fromkeys(shown, pl.String))
-    gt = GT(table)
+    # ids unique on a page and the same from run to run (reports compare equal across engines)
+    digest = hashlib.sha256(repr((caption, note, shown, text)).encode("utf-8")).hexdigest()[:8]
+    tid = f"mbt{next(_COUNTER)}-{digest}"
+    gt = GT(table, id=tid)
     rates = [c for c in shown if c in merged and c.endswith("_rate")]
     alone = {c for c in merged if not (c in rates and len(rates) >= 2)}  # no spanner says "95% interval"
     heads: dict[str, Any] = {c: label(c) + (" (95% interval)" if c in alone else "") for c in shown}
@@ -197,7 +190,7 @@ def styled_table_html(
     if note:
         gt = gt.tab_source_note(note)
     gt = gt.tab_options(table_font_size="0.9rem", container_width="100%")
-    html = _unique_ids(gt.as_raw_html(), "t" + secrets.token_hex(4))
+    html = gt.as_raw_html()  # with an id, great_tables prefixes its element ids with it
     html = re.sub(r"(<table\b[^>]*>)", lambda m: f"{m.group(1)}<caption>{_attr(caption)}</caption>", html, count=1)
     return f'<div class="mb-table" role="region" aria-label="{_attr(caption)}" tabindex="0">{html}</div>'
 
