@@ -87,6 +87,14 @@ _EXPORTS: dict[str, str] = {
     "EventFilter": "mblib.analytics.filters",
     "filter_events": "mblib.analytics.filters",
     "dashboard_view": "mblib.analytics.filters",
+    # readable reports (issue 14)
+    "LABELS": "mblib.analytics.labels",
+    "label": "mblib.analytics.labels",
+    "styled_table_html": "mblib.analytics.table_style",
+    "Finding": "mblib.analytics.findings",
+    "key_findings": "mblib.analytics.findings",
+    "findings_markdown": "mblib.analytics.findings",
+    "report_pdf": "mblib.analytics.report_pdf",
 }
 
 __all__ = sorted(_EXPORTS)
