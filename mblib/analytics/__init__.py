@@ -101,6 +101,14 @@ _EXPORTS: dict[str, str] = {
     "ingest_files": "mblib.analytics.ingest",
     "event_statements": "mblib.analytics.replay",
     "replay_cohort": "mblib.analytics.replay",
+    # readable reports (issue 14)
+    "LABELS": "mblib.analytics.labels",
+    "label": "mblib.analytics.labels",
+    "styled_table_html": "mblib.analytics.table_style",
+    "Finding": "mblib.analytics.findings",
+    "key_findings": "mblib.analytics.findings",
+    "findings_markdown": "mblib.analytics.findings",
+    "report_pdf": "mblib.analytics.report_pdf",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -24,7 +24,14 @@ def time_to_credential_chart(frame: Any) -> alt.LayerChart:
     base = base_chart(frame, "", "", layered=True)
     x = alt.X("time_days:Q", title="Days since enrolment")
     color = alt.Color("credential_id:N", title="Credential", scale=alt.Scale(scheme=PALETTE))
-    band = base.mark_area(opacity=0.2, interpolate="step-after").encode(x=x, y="ci_low:Q", y2="ci_high:Q", color=color)
+    # the band's own axis title is the line's: Vega-Lite would join two titles ("Lower bound, Not yet earned")
+    band = base.mark_area(opacity=0.2, interpolate="step-after").encode(
+        x=x,
+        y=alt.Y("ci_low:Q", title="Not yet earned", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+        y2="ci_high:Q",
+        color=color,
+        tooltip=[pct_tooltip("ci_low", "lower 95% bound"), pct_tooltip("ci_high", "upper 95% bound")],
+    )
     line = base.mark_line(interpolate="step-after").encode(
         x=x,
         y=alt.Y("survival:Q", title="Not yet earned", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
@@ -40,7 +47,7 @@ def time_to_credential_chart(frame: Any) -> alt.LayerChart:
     return layer_chart(
         "Time to credential",
         "Kaplan-Meier estimate of the share of enrolled learners who have "
-        "not yet earned the credential, by days since enrolment, with a 95% band.",
+        "not yet earned the credential, by days since enrolment (line), with its 95% band (shaded).",
         band,
         line,
     )

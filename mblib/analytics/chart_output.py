@@ -17,6 +17,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: The Vega-Lite media type of altair 6 charts (what the report exporter embeds).
 VEGALITE_MIME = "application/vnd.vegalite.v6+json"
+#: The Vega-Lite 5 media type: the one JupyterLab 4 renders offline with its own bundled Vega.
+VEGALITE5_MIME = "application/vnd.vegalite.v5+json"
 
 #: vegaEmbed options: CSP-safe (``ast`` uses the expression interpreter, no ``eval``), no
 #: injected ``<style>`` (our page carries the styles), no export menu.
@@ -115,10 +117,12 @@ def vega_bundle(vl_version: str | None = None) -> str:
 
 def chart_spec(chart: Any) -> dict[str, Any]:
     """The chart's Vega-Lite spec with its data inlined (what :data:`EMBED_JS` renders); a dict passes through."""
+    from .labels import label_spec
+
     if isinstance(chart, dict):
-        return chart
+        return label_spec(chart)
     try:
-        return chart.to_dict()
+        return label_spec(chart.to_dict())
     except Exception as e:  # altair's schema errors are already worded for people
         raise ChartError(f"the chart is not a valid Vega-Lite spec: {e}", hint="check the chart's encodings") from e
 
@@ -222,22 +226,46 @@ def save_chart(chart: Any, path: str | Path, *, scale: float = 2.0) -> Path:
 def _mblib_renderer(spec: dict[str, Any], **metadata: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     import vl_convert as vlc
 
+    from .labels import label_spec
+
+    spec = label_spec(spec)
     svg = vlc.vegalite_to_svg(spec, vl_version=vegalite_version())
     title = spec.get("title")
     text = title if isinstance(title, str) else (title or {}).get("text", "chart")
-    return {VEGALITE_MIME: spec, "image/svg+xml": svg, "text/plain": f"<chart: {text}>"}, {}
+    # JupyterLab 4 renders Vega-Lite 5 specs itself (bundled, offline, with tooltips); it has no v6
+    # renderer, so the spec goes under both types (the v6 one for the report exporter)
+    v5 = {**spec, "$schema": "https://vega.github.io/schema/vega-lite/v5.json"}
+    bundle = {VEGALITE_MIME: spec, VEGALITE5_MIME: v5, "image/svg+xml": svg, "text/plain": f"<chart: {text}>"}
+    embed = {"embed_options": {"renderer": "svg", "actions": False}}  # JupyterLab's renderer reads these
+    return bundle, {VEGALITE5_MIME: embed, VEGALITE_MIME: embed}
 
 
 def enable_notebook_charts() -> None:
     """Make altair charts in a notebook display offline: the Vega-Lite spec plus an SVG fallback.
 
-    JupyterLab renders the spec (interactive) or the SVG; ``mb report`` embeds the spec with
-    vegaEmbed in the exported page. Nothing is loaded from a CDN.
+    JupyterLab renders the spec (interactive, tooltips, with the Vega it bundles) or the SVG;
+    ``mb report`` embeds the spec with vegaEmbed in the exported page. Nothing is loaded from a
+    CDN. Importing :mod:`mblib.analytics.charts` already does this (see :func:`offline_by_default`).
     """
     alt = alt_module()
     if "mblib" not in alt.renderers.names():
         alt.renderers.register("mblib", _mblib_renderer)
     alt.renderers.enable("mblib")
+
+
+def offline_by_default() -> bool:
+    """Enable the offline renderer unless the user chose another one; return whether it is active.
+
+    altair's ``default`` renderer loads Vega from a CDN, which fails without network ("Error
+    loading script"); a renderer the user enabled on purpose (``svg``, ``png``...) is kept.
+    """
+    try:
+        alt = alt_module()
+    except MissingDependencyError:  # pragma: no cover - no analytics extra: nothing to draw
+        return False
+    if alt.renderers.active in ("default", "html"):
+        enable_notebook_charts()
+    return alt.renderers.active == "mblib"
 
 
 __all__ = [
@@ -246,6 +274,7 @@ __all__ = [
     "EMBED_JS",
     "EMBED_OPTIONS",
     "VEGALITE_MIME",
+    "VEGALITE5_MIME",
     "alt_module",
     "chart_figure_html",
     "chart_png",
@@ -253,6 +282,7 @@ __all__ = [
     "chart_svg",
     "charts_page",
     "enable_notebook_charts",
+    "offline_by_default",
     "save_chart",
     "script_json",
     "vega_bundle",

@@ -50,4 +50,83 @@ def pct_tooltip(field: str, title: str) -> Any:
     return alt_module().Tooltip(f"{field}:Q", title=title, format=".1%")
 
 
-__all__ = ["PALETTE", "base_chart", "layer_chart", "need_columns", "pct_tooltip", "protected_frame"]
+def hidden_marks(frame: Any, y: Any, k: int, *, x: float = 0.0, extra: dict[str, Any] | None = None) -> Any:
+    """Explicit "hidden (<k)" text marks for the suppressed rows of ``frame`` (never a gap or a zero).
+
+    Rows count as suppressed where the frame's ``suppressed`` column is true; a frame without
+    one draws nothing. ``y`` is the row encoding the other layers use; ``frame=None`` takes the
+    data of the layer chart it goes into.
+    """
+    alt = alt_module()
+    text = f"hidden (<{k})"
+    chart = (
+        (alt.Chart(frame) if frame is not None else alt.Chart())
+        .transform_filter("datum.suppressed == true")
+        .transform_calculate(note=f"'{text}'")
+    )
+    return chart.mark_text(align="left", dx=2, fontSize=9, fontStyle="italic", color="#595959").encode(
+        y=y,
+        x=alt.XDatum(x),
+        text=alt.Text("note:N"),
+        tooltip=[alt.Tooltip("note:N", title="Why no bar")],
+        **(extra or {}),
+    )
+
+
+def credential_rows() -> Any:
+    """One facet row per credential, its name above the panel (never over the axis title)."""
+    alt = alt_module()
+    return alt.Row(
+        "credential_id:N",
+        title=None,
+        header=alt.Header(labelAngle=0, labelAlign="left", labelFontWeight="bold", labelOrient="top"),
+    )
+
+
+def legend_entry(chart: Any, name: str, domain: list[str], colors: list[str]) -> tuple[Any, Any]:
+    """``chart`` with a constant ``series`` field ``name`` and a colour on a shared scale, so each
+    layer's mark gets its own legend entry: ``(chart, color)``."""
+    alt = alt_module()
+    quoted = name.replace("\\", "\\\\").replace("'", "\\'")
+    color = alt.Color("series:N", scale=alt.Scale(domain=domain, range=colors), title=None)
+    return chart.transform_calculate(series=f"'{quoted}'"), color
+
+
+def rates_long(frame: Any, keys: list[str], measures: list[str]) -> Any:
+    """``frame``'s ``<m>_rate`` (and ``<m>_low``/``<m>_high`` where present) per measure, one row per key and measure.
+
+    The measure column holds the human label (``"Start rate"``), so legends never show a column name.
+    """
+    import polars as pl
+
+    from .labels import label
+
+    parts = []
+    for m in measures:
+        low, high = f"{m}_low", f"{m}_high"
+        cols = [pl.col(c) for c in keys if c in frame.columns]
+        parts.append(
+            frame.select(
+                *cols,
+                pl.lit(label(f"{m}_rate")).alias("measure"),
+                pl.col(f"{m}_rate").cast(pl.Float64).alias("rate"),
+                (pl.col(low) if low in frame.columns else pl.lit(None)).cast(pl.Float64).alias("low"),
+                (pl.col(high) if high in frame.columns else pl.lit(None)).cast(pl.Float64).alias("high"),
+                (pl.col("suppressed") if "suppressed" in frame.columns else pl.lit(False)).alias("suppressed"),
+            )
+        )
+    return pl.concat(parts)
+
+
+__all__ = [
+    "PALETTE",
+    "base_chart",
+    "credential_rows",
+    "hidden_marks",
+    "layer_chart",
+    "legend_entry",
+    "need_columns",
+    "pct_tooltip",
+    "protected_frame",
+    "rates_long",
+]

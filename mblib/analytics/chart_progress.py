@@ -6,14 +6,28 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .chart_output import alt_module
-from .chart_parts import PALETTE, base_chart, layer_chart, need_columns, pct_tooltip
+from .chart_parts import (
+    PALETTE,
+    base_chart,
+    credential_rows,
+    hidden_marks,
+    layer_chart,
+    legend_entry,
+    need_columns,
+    pct_tooltip,
+    rates_long,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import altair as alt
 
 
-def module_outcomes_chart(frame: Any) -> alt.LayerChart:
-    """Completion rate per module with its Wilson 95 % interval (``metrics.module_outcomes``)."""
+def module_outcomes_chart(frame: Any, *, k: int = 5, title: str | None = None) -> alt.LayerChart:
+    """Completion rate per module with its Wilson 95 % interval (``metrics.module_outcomes``).
+
+    Bars and interval whiskers each have a legend entry; suppressed modules (a ``suppressed``
+    column from ``report_table``) are drawn as "hidden (<k)". ``title`` states a finding.
+    """
     need_columns(
         frame,
         [
@@ -32,7 +46,11 @@ def module_outcomes_chart(frame: Any) -> alt.LayerChart:
     alt = alt_module()
     base = base_chart(frame, "", "", layered=True)
     y = alt.Y("module_id:N", title="Module", sort=None)
-    bars = base.mark_bar().encode(
+    names = ["Completion rate", "95% interval (Wilson)"]
+    palette = ["#4c78a8", "#222222"]
+    bar_base, bar_color = legend_entry(base, names[0], names, palette)
+    err_base, err_color = legend_entry(base, names[1], names, palette)
+    bars = bar_base.mark_bar().encode(
         y=y,
         x=alt.X(
             "completion_rate:Q",
@@ -40,26 +58,31 @@ def module_outcomes_chart(frame: Any) -> alt.LayerChart:
             axis=alt.Axis(format="%"),
             scale=alt.Scale(domain=[0, 1]),
         ),
+        color=bar_color,
         tooltip=[
             "module_id:N",
             "started:Q",
             "completed:Q",
             "passed:Q",
-            pct_tooltip("completion_rate", "completion"),
-            pct_tooltip("pass_rate", "pass rate"),
+            pct_tooltip("completion_rate", "Completion rate"),
+            pct_tooltip("completion_low", "lower 95% bound"),
+            pct_tooltip("completion_high", "upper 95% bound"),
+            pct_tooltip("pass_rate", "Pass rate"),
         ],
     )
-    errs = base.mark_rule(color="#222").encode(y=y, x="completion_low:Q", x2="completion_high:Q")
+    errs = err_base.mark_rule(strokeWidth=2).encode(y=y, x="completion_low:Q", x2="completion_high:Q", color=err_color)
     return layer_chart(
-        "Completion by module",
-        "Share of learners who started each module and completed it, with 95% Wilson intervals.",
+        title or "Completion by module",
+        "Share of learners who started each module and completed it, with 95% Wilson intervals; "
+        f"modules with fewer than {k} starters are marked hidden.",
         bars,
         errs,
+        hidden_marks(frame, y, k),
     )
 
 
-def credential_outcomes_chart(frame: Any) -> alt.Chart:
-    """Start, completion and earn rates per credential (``metrics.credential_outcomes``)."""
+def credential_outcomes_chart(frame: Any, *, k: int = 5, title: str | None = None) -> alt.FacetChart:
+    """Start, completion and earn rates per credential with their 95% intervals (``metrics.credential_outcomes``)."""
     need_columns(
         frame,
         ["credential_id", "enrolled", "start_rate", "completion_rate", "earn_rate"],
@@ -67,24 +90,38 @@ def credential_outcomes_chart(frame: Any) -> alt.Chart:
         "metrics.credential_outcomes",
     )
     alt = alt_module()
-    return (
-        base_chart(
-            frame,
-            "Credential outcomes",
-            "For each credential, the share of enrolled learners who started, "
-            "completed the required modules and earned it.",
-            height=alt.Step(18),
-        )
-        .transform_fold(["start_rate", "completion_rate", "earn_rate"], as_=["measure", "rate"])
+    long = rates_long(frame, ["credential_id", "enrolled"], ["start", "completion", "earn"])
+    order = list(dict.fromkeys(long["measure"].to_list()))
+    y = alt.Y("measure:N", title=None, sort=order)
+    bars = (
+        alt.Chart()
         .mark_bar()
         .encode(
-            y=alt.Y("measure:N", title=None, sort=["start_rate", "completion_rate", "earn_rate"]),
+            y=y,
             x=alt.X(
                 "rate:Q", title="Share of enrolled learners", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])
             ),
-            color=alt.Color("measure:N", title="Measure", scale=alt.Scale(scheme=PALETTE)),
-            row=alt.Row("credential_id:N", title=None),
-            tooltip=["credential_id:N", "enrolled:Q", "measure:N", alt.Tooltip("rate:Q", format=".1%")],
+            color=alt.Color("measure:N", title="Measure", scale=alt.Scale(scheme=PALETTE), sort=order),
+            tooltip=[
+                "credential_id:N",
+                "enrolled:Q",
+                "measure:N",
+                pct_tooltip("rate", "Rate"),
+                pct_tooltip("low", "lower 95% bound"),
+                pct_tooltip("high", "upper 95% bound"),
+            ],
+        )
+    )
+    errs = alt.Chart().mark_rule(color="#222", strokeWidth=2).encode(y=y, x="low:Q", x2="high:Q")
+    hidden = hidden_marks(None, y, k)
+    return (
+        alt.layer(bars, errs, hidden, data=long)
+        .properties(width=420, height=alt.Step(18))
+        .facet(row=credential_rows())
+        .properties(
+            title=title or "Credential outcomes",
+            description="For each credential, the share of enrolled learners who started, "
+            "completed the required modules and earned it, with 95% Wilson intervals (black lines).",
         )
     )
 
@@ -109,13 +146,7 @@ def pathway_funnel_chart(frame: Any) -> alt.FacetChart:
             tooltip=["credential_id:N", "step:Q", "module_id:N", "learners:Q", pct_tooltip("share", "of enrolled")],
         )
         .properties(width=420, height=alt.Step(18))
-        .facet(
-            row=alt.Row(
-                "credential_id:N",
-                title=None,
-                header=alt.Header(labelAngle=0, labelAlign="left", labelFontWeight="bold", labelOrient="top"),
-            )
-        )
+        .facet(row=credential_rows())
         .resolve_scale(y="independent")
         .properties(
             title="Pathway funnel",
@@ -182,11 +213,12 @@ def time_on_task_chart(frame: Any) -> alt.LayerChart:
         alt.Tooltip("p90:Q", title="90th percentile (min)", format=".1f"),
         alt.Tooltip("median_ratio:Q", title="median / estimate", format=".2f"),
     ]
-    iqr = base.mark_bar(opacity=0.5, height=12).encode(y=y, x=alt.X("p25:Q", title="Minutes"), x2="p75:Q", tooltip=tip)
-    med = base.mark_tick(color="#222", thickness=2).encode(y=y, x="median:Q", tooltip=tip)
-    est = base.mark_point(shape="diamond", filled=True, color="#d62728", size=70).encode(
-        y=y, x="estimate:Q", tooltip=tip
-    )
+    names = ["Middle half of learners (bar)", "Median (tick)", "Estimated duration (diamond)"]
+    colors = ["#9ecae9", "#222222", "#d62728"]
+    (b0, c0), (b1, c1), (b2, c2) = (legend_entry(base, n, names, colors) for n in names)
+    iqr = b0.mark_bar(height=12).encode(y=y, x=alt.X("p25:Q", title="Minutes"), x2="p75:Q", tooltip=tip, color=c0)
+    med = b1.mark_tick(thickness=2).encode(y=y, x="median:Q", tooltip=tip, color=c1)
+    est = b2.mark_point(shape="diamond", filled=True, size=70).encode(y=y, x="estimate:Q", tooltip=tip, color=c2)
     return layer_chart(
         "Time on task against the estimate",
         "Per module: the middle half of learners' time on "

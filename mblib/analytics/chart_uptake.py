@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .chart_output import alt_module
-from .chart_parts import PALETTE, base_chart, layer_chart, need_columns, pct_tooltip, protected_frame
+from .chart_parts import PALETTE, base_chart, hidden_marks, layer_chart, need_columns, pct_tooltip, protected_frame
 
 if TYPE_CHECKING:  # pragma: no cover
     import altair as alt
@@ -27,6 +27,7 @@ def credential_uptake_chart(frame: Any, *, k: int = 5) -> alt.Chart:
     from .privacy import suppress_small_series
 
     frame = suppress_small_series(frame, k, "cumulative_enrolled", by=["credential_id"]).frame
+    frame = frame.rename({"cumulative_enrolled": "Enrolled", "cumulative_earned": "Earned"})  # legend words
     alt = alt_module()
     return (
         base_chart(
@@ -34,13 +35,13 @@ def credential_uptake_chart(frame: Any, *, k: int = 5) -> alt.Chart:
             "Credential uptake over time",
             "Running totals of learners enrolled in and learners who earned each credential, week by week.",
         )
-        .transform_fold(["cumulative_enrolled", "cumulative_earned"], as_=["measure", "learners"])
+        .transform_fold(["Enrolled", "Earned"], as_=["measure", "learners"])
         .mark_line(interpolate="step-after")
         .encode(
             x=alt.X("week_start:T", title="Week starting"),
             y=alt.Y("learners:Q", title="Learners (cumulative)"),
             color=alt.Color("credential_id:N", title="Credential", scale=alt.Scale(scheme=PALETTE)),
-            strokeDash=alt.StrokeDash("measure:N", title="Measure", sort=["cumulative_enrolled", "cumulative_earned"]),
+            strokeDash=alt.StrokeDash("measure:N", title="Running total", sort=["Enrolled", "Earned"]),
             tooltip=[
                 "credential_id:N",
                 alt.Tooltip("week_start:T", title="week", format="%Y-%m-%d"),
@@ -51,10 +52,10 @@ def credential_uptake_chart(frame: Any, *, k: int = 5) -> alt.Chart:
     )
 
 
-def uptake_by_segment_chart(frame: Any, *, k: int = 5) -> alt.LayerChart:
+def uptake_by_segment_chart(frame: Any, *, k: int = 5, title: str | None = None) -> alt.LayerChart:
     """Earn rate per learner segment with Wilson intervals (``metrics.uptake_by_segment``).
 
-    Suppressed rows (null counts) are drawn as gaps. A frame that has not been through
+    Suppressed rows (null counts) are drawn as explicit "hidden (<k)" marks. A frame that has not been through
     ``report_table`` is suppressed here with ``k``: small segments and, since the segments add up
     to the credential's totals, complementary ones too.
     """
@@ -77,13 +78,21 @@ def uptake_by_segment_chart(frame: Any, *, k: int = 5) -> alt.LayerChart:
         color=color,
         tooltip=["credential_id:N", "segment:N", "enrolled:Q", "earned:Q", pct_tooltip("earn_rate", "earn rate")],
     )
-    errs = base.mark_rule().encode(y=y, x="earn_low:Q", x2="earn_high:Q", color=color)
+    errs = base.mark_rule(strokeWidth=2).encode(
+        y=y,
+        x=alt.X("earn_low:Q", title="Earn rate (of enrolled)", scale=alt.Scale(domain=[0, 1])),
+        x2="earn_high:Q",
+        color=color,
+        tooltip=[pct_tooltip("earn_low", "lower 95% bound"), pct_tooltip("earn_high", "upper 95% bound")],
+    )
+    hidden = hidden_marks(frame, y, k, extra={"color": color})
     return layer_chart(
-        "Uptake by segment",
-        "Share of enrolled learners in each segment who earned the credential, "
-        "with 95% Wilson intervals; small groups are suppressed.",
+        title or "Uptake by segment",
+        "Share of enrolled learners in each segment who earned the credential (dot), "
+        f"with 95% Wilson intervals (line); groups under {k} learners are marked hidden.",
         errs,
         dots,
+        hidden,
     )
 
 
@@ -101,17 +110,22 @@ def credential_stacking_chart(frame: Any, *, k: int = 5) -> alt.Chart:
             "Enrolled learners by how many credentials they hold; two or more means stacking.",
             height=200,
         )
+        .transform_calculate(kind="datum.credentials_held >= 2 ? 'Stack (2 or more)' : 'One or none'")
         .mark_bar()
         .encode(
             x=alt.X("credentials_held:O", title="Credentials held"),
             y=alt.Y("learners:Q", title="Learners"),
-            color=alt.condition("datum.credentials_held >= 2", alt.value("#2ca02c"), alt.value("#7f7f7f")),
+            color=alt.Color(
+                "kind:N",
+                title=None,
+                scale=alt.Scale(domain=["Stack (2 or more)", "One or none"], range=["#2ca02c", "#7f7f7f"]),
+            ),
             tooltip=["credentials_held:Q", "learners:Q", pct_tooltip("share", "share")],
         )
     )
 
 
-def completion_by_language_chart(frame: Any, *, k: int = 5) -> alt.Chart:
+def completion_by_language_chart(frame: Any, *, k: int = 5) -> alt.LayerChart:
     """Completion rate per module and language variant (``metrics.completion_by_language``).
 
     The languages of a module add up to its starters: a frame not yet suppressed is suppressed
@@ -125,21 +139,18 @@ def completion_by_language_chart(frame: Any, *, k: int = 5) -> alt.Chart:
     )
     frame = protected_frame(frame, "completion_by_language", k)
     alt = alt_module()
-    return (
-        base_chart(
-            frame,
-            "Completion by language variant",
-            "Share of learners who started each module in a given language and completed it.",
-            height=alt.Step(10),
-        )
+    y = alt.Y("module_id:N", title="Module", sort=None)
+    color = alt.Color("language:N", title="Language", scale=alt.Scale(scheme=PALETTE))
+    bars = (
+        base_chart(frame, "", "", height=alt.Step(12), layered=True)
         .mark_bar()
         .encode(
-            y=alt.Y("module_id:N", title="Module", sort=None),
+            y=y,
             yOffset="language:N",
             x=alt.X(
                 "completion_rate:Q", title="Completion rate", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])
             ),
-            color=alt.Color("language:N", title="Language", scale=alt.Scale(scheme=PALETTE)),
+            color=color,
             tooltip=[
                 "module_id:N",
                 "language:N",
@@ -148,6 +159,14 @@ def completion_by_language_chart(frame: Any, *, k: int = 5) -> alt.Chart:
                 pct_tooltip("completion_rate", "completion"),
             ],
         )
+    )
+    hidden = hidden_marks(frame, y, k, extra={"yOffset": alt.YOffset("language:N"), "color": color})
+    return layer_chart(
+        "Completion by language variant",
+        "Share of learners who started each module in a given language and completed it; "
+        f"language groups under {k} starters are marked hidden.",
+        bars,
+        hidden,
     )
 
 

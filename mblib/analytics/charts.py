@@ -44,6 +44,7 @@ from .chart_output import (
     chart_svg,
     charts_page,
     enable_notebook_charts,
+    offline_by_default,
     save_chart,
     script_json,
     vega_bundle,
@@ -100,9 +101,15 @@ __all__ = [
     "chart_svg",
     "charts_page",
     "enable_notebook_charts",
+    "offline_by_default",
     "save_chart",
     "script_json",
     *[f.__name__ for f in CHARTS.values()],
     "vega_bundle",
     "vegalite_version",
 ]
+
+
+# charts display offline in notebooks and JupyterLab with no extra call (altair's default renderer
+# would fetch Vega from a CDN); a renderer the user enabled on purpose is kept
+offline_by_default()

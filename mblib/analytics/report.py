@@ -29,7 +29,8 @@ A failed run keeps what it did: the partly executed notebook is saved beside the
 ...                                "enrolled": [280, 3, 17]}), caption="Uptake", k=5, count_col="enrolled")
 >>> print(t.note)
 1 of 3 groups had fewer than 5 learners; their figures are hidden. 1 more group is hidden so that no hidden figure can be worked out from a total.
->>> "<caption>Uptake</caption>" in t._repr_html_()
+>>> html = t._repr_html_()
+>>> "Uptake" in html and ">Enrolled<" in html and "&lt;5" in html and ">hidden" in html
 True
 """
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import MissingDependencyError
+from .report_pdf import PRINT_CSS
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -106,7 +107,7 @@ def exporter_class() -> type:
             )
             resources["mb_vega_bundle"] = charts.vega_bundle() if has_charts else ""
             resources["mb_embed_js"] = charts.EMBED_JS
-            resources["mb_css"] = charts.CHART_CSS + REPORT_CSS
+            resources["mb_css"] = charts.CHART_CSS + REPORT_CSS + PRINT_CSS
             output, resources = super().from_notebook_node(nb, resources, **kw)
             return apply_csp(output), resources
 

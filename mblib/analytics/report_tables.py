@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html as _html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -27,39 +26,18 @@ class ReportTable:
     #: wholes (``partition_by`` values) whose total must not be shown anywhere either
     hidden_totals: tuple[dict[str, Any], ...] = ()
 
+    #: per row: whether a hidden row was below ``k`` (not only hidden to protect another)
+    small: tuple[bool, ...] | None = None
+
     def _repr_html_(self) -> str:
-        cols = [c for c in self.frame.columns if c != "suppressed"]
-        flags = self.frame["suppressed"].to_list() if "suppressed" in self.frame.columns else [False] * len(self.frame)
-        esc = _html.escape
-        head = "".join(f'<th scope="col">{esc(c)}</th>' for c in cols)
-        rows = []
-        for row, hidden in zip(self.frame.select(cols).iter_rows(), flags):
-            cells = []
-            for c, v in zip(cols, row):
-                if v is None:  # every hidden cell looks the same: a reader cannot tell the small ones
-                    text = '<abbr title="hidden to protect small groups">hidden</abbr>' if hidden else "&ndash;"
-                else:
-                    text = esc(_format(v, c in self.percent))
-                cells.append(f"<td>{text}</td>")
-            cls = ' class="mb-suppressed"' if hidden else ""
-            rows.append(f"<tr{cls}>{''.join(cells)}</tr>")
-        return (
-            f'<div class="mb-table"><table><caption>{esc(self.caption)}</caption><thead><tr>{head}</tr></thead>'
-            f'<tbody>{"".join(rows)}</tbody></table><p class="mb-note">{esc(self.note)}</p></div>'
+        from .table_style import styled_table_html
+
+        return styled_table_html(
+            self.frame, caption=self.caption, note=self.note, k=self.k, percent=self.percent, small=self.small
         )
 
     def __str__(self) -> str:
         return f"{self.caption}\n{self.frame}\n{self.note}"
-
-
-def _format(v: Any, percent: bool) -> str:
-    if isinstance(v, bool):
-        return "yes" if v else "no"
-    if isinstance(v, float):
-        return f"{v:.1%}" if percent else f"{v:,.2f}"
-    if isinstance(v, int):
-        return f"{v:,}"
-    return str(v)
 
 
 def report_table(
@@ -95,7 +73,19 @@ def report_table(
             if c.endswith(("rate", "share", "retention"))
             or (c.endswith(("_low", "_high")) and f"{c.rsplit('_', 1)[0]}_rate" in cols)
         ]
-    return ReportTable(table.frame, caption, table.note, k, tuple(percent), tuple(table.hidden_totals))
+    small = _small_rows(table.frame, table.complementary)
+    return ReportTable(table.frame, caption, table.note, k, tuple(percent), tuple(table.hidden_totals), small)
+
+
+def _small_rows(frame: Any, complementary: Sequence[dict[str, Any]]) -> tuple[bool, ...]:
+    """Per row: hidden because it is small (True), or only to protect a small one (False)."""
+    if not complementary:
+        return tuple([True] * frame.height)
+    keys = {tuple(sorted(g.items())) for g in complementary}
+    out = []
+    for row in frame.to_dicts():
+        out.append(not any(all(row.get(c) == v for c, v in key) for key in keys))
+    return tuple(out)
 
 
 __all__ = ["ReportTable", "report_table"]

@@ -155,8 +155,16 @@ def synth(
     show_default=True,
     help="folder the HTML report is written to",
 )
+@click.option(
+    "--pdf",
+    is_flag=True,
+    default=False,
+    help="also print it to a paginated PDF beside the HTML (headless Chromium; extra: pdf)",
+)
 @friendly
-def report(report: str, workspace: Path | None, data: Path | None, engine: Engine, k: int | None, out: Path) -> None:
+def report(
+    report: str, workspace: Path | None, data: Path | None, engine: Engine, k: int | None, out: Path, pdf: bool
+) -> None:
     """Run a report notebook on learner data and export it to one offline HTML file in OUT.
 
     REPORT is credential-uptake (default), completion-analytics, or the path of a report notebook.
@@ -177,6 +185,10 @@ def report(report: str, workspace: Path | None, data: Path | None, engine: Engin
         echo=click.echo,
     )
     click.echo(f"open {path} in a browser")
+    if pdf:
+        from ..analytics.report_pdf import report_pdf
+
+        click.echo(f"PDF written: {report_pdf(path)}")
 
 
 __all__ = ["report", "synth"]

@@ -11,6 +11,11 @@ controls keep working.
 
 Tests need no browser: set a control's ``value`` and read :attr:`AnalyticsDashboard.result`,
 ``status.value`` and ``table.value``.
+
+Charts display offline with no extra call (importing the chart module enables mblib's renderer).
+An invalid filter clears the previous results and says so in a marked alert; **Reset** puts every
+control back. Curves (time to credential, uptake over time, weekly activity) are shown as charts,
+never as their raw rows; small groups are marked "<k" in tables and "hidden (<k)" in charts.
 """
 
 from __future__ import annotations
@@ -24,6 +29,9 @@ from ..analytics.filters import SEGMENTS, VIEWS, ViewResult, active_filter, dash
 from ..errors import MblibError
 
 ALL = "all"
+
+#: views whose frame is a curve: the chart shows it, the table would only list its points
+CURVES = frozenset({"time_to_credential", "credential_uptake", "weekly_active_learners"})
 
 
 class AnalyticsDashboard(w.VBox):
@@ -70,14 +78,19 @@ class AnalyticsDashboard(w.VBox):
         self.status = w.HTML()
         self.chart_out = w.Output()
         self.table = w.HTML()
+        self.reset_button = w.Button(description="Reset", tooltip="Put every filter back to all data", icon="undo")
+        self.reset_button.on_click(lambda _b: self.reset())
         controls = [self.view, self.credential, self.segment, self.segment_value, self.start, self.end, self.language]
+        self._controls = controls
+        self._defaults = {c: c.value for c in controls}
+        self._quiet = False
         for c in controls:
             c.observe(self._changed, names="value")
         super().__init__(
             [
                 w.HBox(controls[:2]),
                 w.HBox(controls[2:4]),
-                w.HBox([*controls[4:]]),
+                w.HBox([*controls[4:], self.reset_button]),
                 self.status,
                 self.chart_out,
                 self.table,
@@ -95,6 +108,16 @@ class AnalyticsDashboard(w.VBox):
 
         return cls(open_report_data(workspace, data, engine=engine, k=k))  # type: ignore[arg-type]
 
+    def reset(self) -> ViewResult | None:
+        """Every control back to its first value (all data, the first view); recompute once."""
+        self._quiet = True
+        try:
+            for c in self._controls:
+                c.value = self._defaults[c]
+        finally:
+            self._quiet = False
+        return self.refresh()
+
     def _changed(self, change: dict[str, Any]) -> None:
         if change["owner"] is self.segment:
             values = self.options["segments"].get(self.segment.value, [])
@@ -103,7 +126,8 @@ class AnalyticsDashboard(w.VBox):
             self.segment_value.value = ALL
             self.segment_value.disabled = self.segment.value == ALL
             self.segment_value.observe(self._changed, names="value")
-        self.refresh()
+        if not self._quiet:
+            self.refresh()
 
     def refresh(self) -> ViewResult | None:
         """Recompute the chosen view with the current filters; show it (or the error) and return it."""
@@ -123,13 +147,29 @@ class AnalyticsDashboard(w.VBox):
                 self.data.events, self.data.learners, self.data.workspace, flt, self.view.value, k=self.data.k
             )
         except MblibError as e:
+            # stale results must not sit under the message as if they answered the new filter
             self.error = str(e)
-            self.status.value = f'<p role="alert"><strong>Cannot show this:</strong> {escape(str(e))}</p>'
+            self.result = None
+            self.chart_out.clear_output()
+            self.table.value = ""
+            self.status.value = (
+                '<p role="alert" class="mb-alert" style="border-left:4px solid #b00020;padding:0.25rem 0.5rem;">'
+                f"<strong>Cannot show this:</strong> {escape(str(e))} "
+                "<em>(previous results cleared; fix the filter or press Reset)</em></p>"
+            )
             return None
         self.error = None
         self.result = result
-        self.status.value = f"<p>{escape(result.caption)}</p>"
-        self.table.value = result.table._repr_html_()
+        small = int(result.table.frame["suppressed"].sum()) if "suppressed" in result.table.frame.columns else 0
+        marked = f" {small} small group(s) marked &lt;{result.table.k} / hidden." if small else ""
+        self.status.value = f"<p>{escape(result.caption)}{marked}</p>"
+        if result.name in CURVES:
+            self.table.value = (
+                f'<p class="mb-note">{escape(result.table.note)} The curve is drawn above; '
+                "its points are not listed.</p>"
+            )
+        else:
+            self.table.value = result.table._repr_html_()
         self.chart_out.clear_output(wait=True)
         with self.chart_out:
             from IPython.display import display

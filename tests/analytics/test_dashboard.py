@@ -171,6 +171,27 @@ def test_dashboard_shows_errors_and_keeps_working(data):
         and "the date range starts after it ends" in dash.status.value
         and 'role="alert"' in dash.status.value
     )
+    # the previous results are cleared, not left under the message
+    assert dash.result is None and dash.table.value == "" and "previous results cleared" in dash.status.value
     dash.start.value = dash.options["first"]
     dash.end.value = dash.options["last"]
     assert dash.error is None and dash.result.learners > 0
+
+
+def test_dashboard_reset_and_curves_as_charts(data):
+    from mblib.widgets.dashboard import AnalyticsDashboard
+
+    dash = AnalyticsDashboard(data)
+    everyone = dash.result.learners
+    dash.credential.value = dash.credential.options[-1][1]
+    dash.view.value = "time_to_credential"
+    assert dash.result.learners < everyone
+    assert "<table" not in dash.table.value and "The curve is drawn above" in dash.table.value  # no raw curve rows
+    assert dash.result.chart.to_dict()["layer"]  # the curve is a chart
+    dash.start.value = date(2030, 1, 2)
+    dash.end.value = date(2030, 1, 1)
+    assert dash.error
+    result = dash.reset()
+    assert dash.error is None and result is dash.result and result.name == "credential_outcomes"
+    assert result.learners == everyone and dash.credential.value == "all" and dash.start.value == dash.options["first"]
+    assert ">Enrolled<" in dash.table.value and "gt_table" in dash.table.value  # the report's table style

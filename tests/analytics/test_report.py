@@ -56,8 +56,13 @@ def test_report_table_suppresses_small_groups_and_says_so():
     assert sales["enrolled"] is None and sales["earn_rate"] is None and sales["suppressed"] is True
     assert t.frame["suppressed"].to_list() == [False, True, True]
     html = t._repr_html_()
-    assert "<caption>Uptake by segment</caption>" in html and html.count(">hidden</abbr>") == 4 and t.note in html
+    # Sales is small: "<5"; HR is hidden only so that Sales cannot be worked out: "hidden"; both footnoted
+    assert ">Uptake by segment<" in html and t.note in html
+    assert html.count('&lt;5<span class="gt_footnote_marks"') == 2
+    assert html.count('>hidden<span class="gt_footnote_marks"') == 2
+    assert "Hidden: fewer than 5 learners" in html
     assert "30.0%" in html  # rates shown as percentages
+    assert ">Earn rate<" in html and ">Segment<" in html  # human labels, not column names
     assert "1 of 3 groups" in str(t)
 
 
@@ -280,7 +285,7 @@ def test_report_table_shows_rates_and_their_bounds_as_percentages_and_days_as_nu
         }
     )
     html = report_table(km, caption="Median time to credential (days)", k=5)._repr_html_()
-    assert "17.42" in html and "18.19" in html and "%" not in html
+    assert "17.81 (17.42-18.19)" in html and "%)" not in html  # the median and its band in one cell
     rates = pl.DataFrame(
         {
             "module_id": ["m"],
@@ -291,7 +296,7 @@ def test_report_table_shows_rates_and_their_bounds_as_percentages_and_days_as_nu
         }
     )
     html = report_table(rates, caption="Outcomes", k=5, count_col="started")._repr_html_()
-    assert "50.0%" in html and "23.7%" in html and "76.3%" in html
+    assert "50.0% (23.7-76.3)" in html  # a rate and its 95% interval in one cell
 
 
 def test_an_error_while_displaying_a_result_is_named_with_its_own_message(tmp_path):

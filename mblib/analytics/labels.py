@@ -1,0 +1,227 @@
+"""One labels table: metric columns -> the words a reader uses (chart axes, legends, tooltips, table headers).
+
+Every chart spec passes through :func:`label_spec` (the report exporter, the notebook renderer and
+the dashboard all go through :func:`mblib.analytics.chart_output.chart_spec` or the renderer), and
+every report table through :mod:`mblib.analytics.table_style`; both take their text from
+:data:`LABELS`. A column missing from the table still reads as words (:func:`label`).
+
+>>> label("earn_rate")
+'Earn rate'
+>>> label("completion_low")
+'Completion, lower 95% bound'
+>>> label("some_new_column")
+'Some new column'
+>>> spec = {"mark": "bar", "encoding": {"x": {"field": "earn_rate", "type": "quantitative"}}}
+>>> label_spec(spec)["encoding"]["x"]["title"]
+'Earn rate'
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+#: metric column -> human text (sentence case, no unit abbreviations a manager would not know)
+LABELS: dict[str, str] = {
+    "active": "Active learners",
+    "active_learners": "Active learners",
+    "at_risk": "Learners at risk",
+    "attempts": "Attempts",
+    "block_id": "Block",
+    "censored": "Still in progress",
+    "choice_id": "Choice",
+    "chosen": "Chosen by",
+    "ci_high": "Upper 95% bound",
+    "ci_low": "Lower 95% bound",
+    "cohort_size": "Cohort size",
+    "cohort_week": "Cohort (week of first activity)",
+    "completed": "Completed",
+    "completion_high": "Completion, upper 95% bound",
+    "completion_low": "Completion, lower 95% bound",
+    "completion_rate": "Completion rate",
+    "correct": "Correct choice",
+    "credential_id": "Credential",
+    "credentials_held": "Credentials held",
+    "cronbach_alpha": "Reliability (Cronbach's alpha)",
+    "cumulative_earned": "Earned (running total)",
+    "cumulative_enrolled": "Enrolled (running total)",
+    "days_from": "Inactive from (days)",
+    "days_to": "Inactive to (days)",
+    "discrimination_index": "Discrimination index",
+    "discriminative_efficiency": "Discriminative efficiency",
+    "dropoff_rate": "Stopped here",
+    "earn_high": "Earn rate, upper 95% bound",
+    "earn_low": "Earn rate, lower 95% bound",
+    "earn_rate": "Earn rate",
+    "earned": "Earned",
+    "effective_weight": "Effective weight",
+    "enrolled": "Enrolled",
+    "error_ratio": "Error ratio",
+    "estimated_s": "Estimated time (s)",
+    "estimate": "Estimated time (min)",
+    "events": "Credentials earned",
+    "facility": "Facility (share correct)",
+    "intended_weight": "Intended weight",
+    "items": "Items",
+    "language": "Language",
+    "learners": "Learners",
+    "max_score": "Maximum score",
+    "max_total": "Maximum total",
+    "mean": "Mean",
+    "mean_s": "Mean time (s)",
+    "measure": "Measure",
+    "median": "Median",
+    "median_days": "Median days to credential",
+    "median_high": "Median, upper 95% bound",
+    "median_low": "Median, lower 95% bound",
+    "median_ratio": "Median / estimate",
+    "median_s": "Median time (s)",
+    "module_id": "Module",
+    "p25_s": "25th percentile (s)",
+    "p75_s": "75th percentile (s)",
+    "p90_s": "90th percentile (s)",
+    "p25": "25th percentile (min)",
+    "p75": "75th percentile (min)",
+    "p90": "90th percentile (min)",
+    "pass_high": "Pass rate, upper 95% bound",
+    "pass_low": "Pass rate, lower 95% bound",
+    "pass_rate": "Pass rate",
+    "passed": "Passed",
+    "point_biserial": "Point-biserial correlation",
+    "position": "Position",
+    "rate": "Share",
+    "reached": "Reached",
+    "reached_share": "Reached (share)",
+    "retention": "Retention",
+    "sd": "Standard deviation",
+    "segment": "Segment",
+    "share": "Share",
+    "standard_error": "Standard error",
+    "start_rate": "Start rate",
+    "started": "Started",
+    "step": "Step",
+    "stopped": "Stopped here",
+    "survival": "Not yet earned",
+    "time_days": "Days since enrolment",
+    "week": "Weeks since first activity",
+    "week_start": "Week starting",
+    "org_unit": "Organisation unit",
+    "role": "Role",
+    "suppressed": "Hidden",
+}
+
+#: the part of a column a table spans: ``completion_rate``/``_low``/``_high`` -> "Completion"
+RATE_GROUPS: dict[str, str] = {
+    "start": "Started",
+    "completion": "Completed",
+    "earn": "Earned",
+    "pass": "Passed",
+}
+
+_SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+
+
+def label(column: str) -> str:
+    """The human text for a metric column; an unknown one reads as words (``a_b`` -> ``"A b"``)."""
+    if column in LABELS:
+        return LABELS[column]
+    words = column.replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+def has_snake_case(text: str) -> bool:
+    """Whether ``text`` shows a raw column name (``snake_case``).
+
+    >>> has_snake_case("Earn rate"), has_snake_case("earn_rate by segment")
+    (False, True)
+    """
+    return bool(_SNAKE.search(text))
+
+
+_CHANNELS_WITH_TITLE = (
+    "x",
+    "y",
+    "color",
+    "fill",
+    "stroke",
+    "shape",
+    "size",
+    "opacity",
+    "strokeDash",
+    "row",
+    "column",
+    "facet",
+    "xOffset",
+    "yOffset",
+    "theta",
+)
+
+
+def _field_name(enc: dict[str, Any]) -> str | None:
+    field = enc.get("field")
+    if isinstance(field, str):
+        return field
+    if isinstance(field, dict) and isinstance(field.get("field"), str):  # repeat refs etc.
+        return str(field["field"])
+    return None
+
+
+def _label_encoding(enc: dict[str, Any], titled: set[str] | None = None) -> None:
+    """Fill in titles; a channel in ``titled`` (already titled by an earlier layer) is left alone,
+    so that Vega-Lite keeps that layer's title instead of joining both ("Rate, Low, High")."""
+    for channel, value in list(enc.items()):
+        if titled is not None and channel in titled:
+            continue
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            if not isinstance(item, dict):
+                continue
+            name = _field_name(item)
+            if name is not None and "title" not in item and (channel in _CHANNELS_WITH_TITLE or channel == "tooltip"):
+                item["title"] = label(name)
+            if "condition" in item and isinstance(item["condition"], dict):
+                cond = item["condition"]
+                name = _field_name(cond)
+                if name is not None and "title" not in cond:
+                    cond["title"] = label(name)
+
+
+_SHARED = ("x", "y", "theta", "radius")  # axes that layers share (their titles would be joined)
+
+
+def _walk(node: Any, titled: set[str] | None = None) -> None:
+    if isinstance(node, dict):
+        enc = node.get("encoding")
+        if isinstance(enc, dict):
+            _label_encoding(enc, titled)
+            if titled is not None:
+                titled.update(c for c in _SHARED if c in enc)
+        facet = node.get("facet")
+        if isinstance(facet, dict):
+            if _field_name(facet) is not None:
+                _label_encoding({"facet": facet})
+            else:
+                _label_encoding(facet)
+        shared: set[str] = set()
+        for child in node.get("layer", []) or []:
+            _walk(child, shared)
+        for key in ("hconcat", "vconcat", "concat"):
+            for child in node.get(key, []) or []:
+                _walk(child)
+        if isinstance(node.get("spec"), dict):
+            _walk(node["spec"])
+
+
+def label_spec(spec: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a Vega-Lite spec whose every encoded field without a title gets one from :data:`LABELS`.
+
+    Axes, legends, facet headers and tooltips then never show a raw column name; a title set
+    on purpose (``None`` included, to hide it) is kept.
+    """
+    out = copy.deepcopy(spec)
+    _walk(out)
+    return out
+
+
+__all__ = ["LABELS", "RATE_GROUPS", "has_snake_case", "label", "label_spec"]
