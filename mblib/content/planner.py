@@ -37,7 +37,7 @@ from typing import Any
 from .credential import Credential
 from .credit import LearnerState, PlanError, PlanSource, credited_modules
 
-_PRIORITY = {"required": 0, "cheapest": 1, "do first": 2}
+_PRIORITY = {"required": 0, "cheapest elective": 1, "do first": 2}
 
 
 @dataclass(frozen=True)
