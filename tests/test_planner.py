@@ -156,7 +156,10 @@ def test_equivalence_naming_an_unknown_module_is_an_error() -> None:
     ("toml", "message"),
     [
         ('[pathways]\nequivalent = [["a"]]\n', "equivalent[0] = ['a'] needs at least two different module ids"),
-        ('[pathways]\nequivalent = [["a", "Not An Id"]]\n', "equivalent[0] names 'Not An Id', which is not a module id"),
+        (
+            '[pathways]\nequivalent = [["a", "Not An Id"]]\n',
+            "equivalent[0] names 'Not An Id', which is not a module id",
+        ),
         ("[pathways]\nequivalent = 3\n", "pathways.equivalent"),
     ],
 )
@@ -168,7 +171,9 @@ def test_equivalence_settings_are_validated(toml: str, message: str) -> None:
 
 def test_prerequisite_cycle_is_named() -> None:
     c = Credential(id="c", title="C", required=["a", "b"], prerequisites={"a": ["b"], "b": ["a"]})
-    with pytest.raises(PlanError, match=r"credential 'c' cannot be completed: prerequisite cycle (a -> b -> a|b -> a -> b)"):
+    with pytest.raises(
+        PlanError, match=r"credential 'c' cannot be completed: prerequisite cycle (a -> b -> a|b -> a -> b)"
+    ):
         plan_next(space([mod("a", 10), mod("b", 10)], c), None, "c")
 
 

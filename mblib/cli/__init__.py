@@ -28,6 +28,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "keys": "mblib.cli.badges:keys",
     "verify": "mblib.cli.badges:verify",
     "revoke": "mblib.cli.badges:revoke",
+    "pathway": "mblib.cli.pathway:pathway",
 }
 
 

@@ -34,6 +34,7 @@ COMMAND_EXTRAS: dict[str, str] = {
     "keys": "export",
     "verify": "export",
     "revoke": "export",
+    "pathway": "analytics",
 }
 
 #: Import name -> distribution name, where they differ (for the install hint).

@@ -79,7 +79,7 @@ class Plan:
     steps: tuple[PlanStep, ...]
     credited: tuple[PlanStep, ...] = ()
     electives: tuple[ElectiveChoice, ...] = ()
-    held: tuple[str, ...] = ()  # goals the learner already holds
+    held: tuple[str, ...] = ()  # goals, and credentials they stack on, that the learner already holds
 
     @property
     def next(self) -> PlanStep | None:
@@ -249,9 +249,7 @@ def plan_next(
                 need(best, f"cheapest elective of {group.title or group.id}", c)
             choices.append(ElectiveChoice(cid, group.id, tuple(counted), tuple(chosen)))
     order = _order(workspace, creds, list(needed))
-    steps = tuple(
-        PlanStep(m, workspace.modules[m].title, minutes[m], needed[m][0], tuple(needed[m][1])) for m in order
-    )
+    steps = tuple(PlanStep(m, workspace.modules[m].title, minutes[m], needed[m][0], tuple(needed[m][1])) for m in order)
     credited_steps = tuple(
         PlanStep(
             m,
@@ -262,7 +260,11 @@ def plan_next(
         )
         for m, cs in used_credit.items()
     )
-    return Plan(goal_ids, tuple(creds), steps, credited_steps, tuple(choices), held_goals)
+    stacked_held = [
+        r for cid in creds for r in workspace.credentials[cid].requires_credentials if r in state.credentials_held
+    ]
+    held = tuple(dict.fromkeys([*held_goals, *stacked_held]))
+    return Plan(goal_ids, tuple(creds), steps, credited_steps, tuple(choices), held)
 
 
 def _kind(reason: str) -> str:
