@@ -117,3 +117,43 @@ def test_embedded_json_cannot_close_its_script_element() -> None:
     text = plan_graph_json({"title": "</script><script>alert(1)</script> & more"})
     assert "<" not in text and ">" not in text and "&" not in text
     assert json.loads(text)["title"].startswith("</script>")
+
+
+@pytest.fixture(scope="module")
+def plan_site(export_ws, tmp_path_factory):
+    from mblib.export.site import export_site
+
+    return export_site(
+        export_ws, "data-literacy-foundations", tmp_path_factory.mktemp("plan-site") / "dlf", execute=False
+    )
+
+
+@pytest.mark.browser
+def test_index_recommends_the_next_module_after_two_passed(page, plan_site, export_ws) -> None:
+    from .conftest import answer_quizzes
+
+    base = plan_site.as_uri()
+    page.goto(f"{base}/index.html")
+    next_link = page.locator(".mb-next-step .mb-next-module")
+    assert next_link.get_attribute("data-module-id") == "reading-bar-charts"
+    for mid in ("reading-bar-charts", "line-charts-over-time"):
+        page.goto(f"{base}/{mid}.html")
+        answer_quizzes(page, export_ws.module(mid))
+        assert page.locator(".mb-score-text").first.text_content().startswith("Score: 100%")
+    page.goto(f"{base}/index.html")
+    page.reload()
+    state = {"modules_passed": ["reading-bar-charts", "line-charts-over-time"]}
+    want = plan_next(export_ws, LearnerState.of(state["modules_passed"]), "data-literacy-foundations")
+    assert next_link.get_attribute("data-module-id") == want.next.module_id == "mean-median-and-outliers"
+    assert next_link.get_attribute("href") == "mean-median-and-outliers.html"
+    text = page.locator(".mb-next-step").text_content()
+    assert f"{len(want.steps)} modules and about {round(want.remaining_minutes)} min left" in text
+    # the goal picker offers the credential stacked on this one; the plan grows, the next step stays
+    page.select_option("#mb-goal", "data-storytelling")
+    stacked = plan_next(export_ws, LearnerState.of(state["modules_passed"]), "data-storytelling")
+    assert f"{len(stacked.steps)} modules and about {round(stacked.remaining_minutes)} min left" in (
+        page.locator(".mb-next-step").text_content()
+    )
+    page.reload()  # the chosen goal is kept
+    assert page.locator("#mb-goal").input_value() == "data-storytelling"
+    assert page.errors == [] and page.blocked == []
