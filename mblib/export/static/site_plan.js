@@ -213,14 +213,21 @@
     var remaining = Math.round(result.remaining_minutes);
     out.appendChild(document.createTextNode("Next: "));
     var page = graph.pages[next.module_id];
-    var name = document.createElement(page ? "a" : "strong");
-    if (page) { name.setAttribute("href", page); }
+    var name = document.createElement("strong");
     name.className = "mb-next-module";
     name.setAttribute("data-module-id", next.module_id);
     name.textContent = next.title;
     out.appendChild(name);
     var where = page ? "" : " (part of " + graph.credentials[next.credentials[0]].title + ")";
     out.appendChild(document.createTextNode(where + ", " + Math.max(1, Math.round(next.minutes)) + " min: " + next.reason + ". "));
+    if (page) {  /* the link names no module: the pathway list below keeps the only link per title */
+      var go = document.createElement("a");
+      go.className = "mb-next-link";
+      go.setAttribute("href", page);
+      go.textContent = "Open the next module";
+      out.appendChild(go);
+      out.appendChild(document.createTextNode(". "));
+    }
     var rest = document.createElement("span");
     rest.className = "mb-remaining";
     rest.textContent = result.steps.length + " module" + (result.steps.length === 1 ? "" : "s") + " and about " +
