@@ -87,6 +87,12 @@ _EXPORTS: dict[str, str] = {
     "EventFilter": "mblib.analytics.filters",
     "filter_events": "mblib.analytics.filters",
     "dashboard_view": "mblib.analytics.filters",
+    # pathways (pathways helper): learner state for the planner, paths learners took
+    "learner_state": "mblib.analytics.pathways",
+    "pathways_section": "mblib.analytics.pathways",
+    "pathway_orders": "mblib.analytics.metrics",
+    "recommended_order": "mblib.analytics.metrics",
+    "elective_choices": "mblib.analytics.metrics",
 }
 
 __all__ = sorted(_EXPORTS)

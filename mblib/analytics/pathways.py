@@ -8,9 +8,14 @@ paths learners actually took (:mod:`mblib.analytics.metrics.pathways`).
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from ..content.credit import LearnerState, PlanError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .report_data import ReportData
+    from .report_tables import ReportTable
 
 
 def learner_state(events: Any, learner_id: str) -> LearnerState:
@@ -61,4 +66,80 @@ def learner_goals(events: Any, learner_id: str) -> list[str]:
     return sorted({c for v, c in rows if v == "enrolled" and c and c not in earned})
 
 
-__all__ = ["learner_goals", "learner_state"]
+@dataclass
+class PathwaysSection:
+    """The pathways section of a report for one credential: tables (small groups suppressed) and charts."""
+
+    credential_id: str
+    orders: ReportTable
+    recommended: ReportTable
+    electives: ReportTable
+    recommended_modules: list[str]
+    charts: list[Any] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One sentence on the recommended order (Markdown)."""
+        rows = {r["followed"]: r for r in self.recommended.frame.iter_rows(named=True)}
+        followed = rows[True]["learners"] if True in rows else 0  # no row: no learner
+        other = rows[False]["learners"] if False in rows else 0
+        if followed is None or other is None or followed + other == 0:  # suppressed, or nobody started
+            return (
+                f"Too few learners to say how many followed the recommended order "
+                f"({' > '.join(self.recommended_modules)})."
+            )
+        share = followed / (followed + other) if followed + other else 0.0
+        return (
+            f"{followed:,} of {followed + other:,} learners who started a module ({share:.0%}) started them in the "
+            f"recommended order ({' > '.join(self.recommended_modules)})."
+        )
+
+
+def pathways_section(report_data: ReportData, credential_id: str, *, steps: int = 3) -> PathwaysSection:
+    """The paths learners took toward ``credential_id``: the most common orders of module starts, the
+    share following the recommended order (the planner's order for a new learner), the electives
+    chosen; each with earning and days to credential, groups under ``report_data.k`` suppressed.
+    """
+    from ..content import plan_next
+    from .chart_paths import elective_choices_chart, pathway_orders_chart, recommended_order_chart
+    from .metrics.pathways import elective_choices, pathway_orders, recommended_order
+    from .report_tables import report_table
+
+    ws = report_data.workspace
+    credential = ws.credential(credential_id)
+    plan = plan_next(ws, None, credential_id)
+    own = set(credential.module_ids())
+    recommended = [s.module_id for s in plan.steps if s.module_id in own]
+    k = report_data.k
+    orders_frame = report_data.run(pathway_orders, credential, steps=steps).sort("learners", descending=True)
+    orders = report_table(
+        orders_frame,
+        caption=f"Orders of the first {steps} module starts: {credential.title}",
+        k=k,
+        labels=["credential_id", "path"],
+        partition_by=["credential_id"],  # the orders add up to the learners who started (the funnel's step 1)
+    )
+    rec = report_table(
+        report_data.run(recommended_order, credential, recommended=recommended + sorted(own - set(recommended))),
+        caption=f"Recommended order followed: {credential.title}",
+        k=k,
+        labels=["credential_id", "followed"],
+        partition_by=["credential_id"],
+    )
+    electives = report_table(
+        report_data.run(elective_choices, credential),
+        caption=f"Electives chosen: {credential.title}",
+        k=k,
+        labels=["credential_id", "group_id", "module_id"],
+        partition_by=None,  # a learner may pass several options: the rows add up to no total
+    )
+    section = PathwaysSection(credential_id, orders, rec, electives, recommended)
+    section.charts = [
+        pathway_orders_chart(orders.frame, k=k),
+        recommended_order_chart(rec.frame, k=k),
+    ]
+    if credential.electives:
+        section.charts.append(elective_choices_chart(electives.frame, k=k))
+    return section
+
+
+__all__ = ["PathwaysSection", "learner_goals", "learner_state", "pathways_section"]
