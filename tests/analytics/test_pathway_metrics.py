@@ -93,6 +93,11 @@ def test_elective_choices_with_days_interval(run, events) -> None:
     assert (rows["m4"]["learners"], rows["m4"]["earned"]) == (1, 0)
 
 
+def test_elective_choices_of_a_credential_without_electives_is_empty(run, events) -> None:
+    out = run(M.elective_choices, events, credential=Credential(id="c", title="c", required=["m1"]))
+    assert out.height == 0 and out.columns == list(M.output_schema("elective_choices"))
+
+
 def test_pathway_metrics_are_registered() -> None:
     for name in ("pathway_orders", "recommended_order", "elective_choices"):
         assert name in M.METRICS

@@ -188,7 +188,8 @@ def elective_choices(events: Any, credential: Credential) -> Frame:
             )
             parts.append(per.select("learner_id", "group_id", "module_id", "_earned", "_days"))
     if not parts:
-        empty = outcomes.filter(nw.lit(False)).with_columns(
+        # no row: a credential without electives
+        empty = outcomes.filter(nw.col("_earned") < 0).with_columns(
             nw.lit(None, nw.String).alias("group_id"), nw.lit(None, nw.String).alias("module_id")
         )
         parts.append(empty.select("learner_id", "group_id", "module_id", "_earned", "_days"))
