@@ -17,6 +17,7 @@ _EXPORTS = {
     "pathway_chart": "mblib.widgets.charts",
     "TranslationReview": "mblib.widgets.review",
     "AnalyticsDashboard": "mblib.widgets.dashboard",
+    "PathwayPlanner": "mblib.widgets.planner",
 }
 
 __all__ = sorted(_EXPORTS)

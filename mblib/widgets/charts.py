@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping
 from typing import Any
 
 from ..content.pathway import PathwayGraph
@@ -26,11 +27,16 @@ def _altair() -> Any:
     return alt
 
 
-def pathway_chart(graph: PathwayGraph, *, width: int = 560) -> Any:
+def pathway_chart(graph: PathwayGraph, *, width: int = 560, states: Mapping[str, str] | None = None) -> Any:
     """The prerequisite graph as an altair chart: one circle per module (area: its duration),
-    columns by prerequisite depth, lines from each prerequisite to the module it opens."""
+    columns by prerequisite depth, lines from each prerequisite to the module it opens.
+
+    ``states`` (module id -> done / next / remaining / not needed) colours the modules by a
+    learner's plan instead of by role (:class:`mblib.widgets.planner.PathwayPlanner`)."""
     alt = _altair()
     nodes = graph.node_rows()
+    if states is not None:
+        nodes = _with_states(nodes, states)
     for n in nodes:
         text = n["title"] if not n["missing"] else f"{n['id']} (missing)"
         n["label"] = "\n".join(textwrap.wrap(text, 20)[:3] + [f"{n['minutes']:.0f} min"])
@@ -54,8 +60,9 @@ def pathway_chart(graph: PathwayGraph, *, width: int = 560) -> Any:
             x=x,
             y=y,
             size=alt.Size("minutes:Q", title="minutes", scale=alt.Scale(range=[80, 900])),
-            color=alt.Color("role:N", title="role"),
-            tooltip=[alt.Tooltip("title:N"), alt.Tooltip("minutes:Q"), alt.Tooltip("role:N")],
+            color=alt.Color("role:N", title="role") if states is None else _state_color(alt),
+            tooltip=[alt.Tooltip("title:N"), alt.Tooltip("minutes:Q"), alt.Tooltip("role:N")]
+            + ([alt.Tooltip("state:N")] if states is not None else []),
         )
     )
     labels = (
@@ -71,6 +78,24 @@ def pathway_chart(graph: PathwayGraph, *, width: int = 560) -> Any:
     )
 
 
+#: A learner's plan on the pathway chart: state -> colour (colour-blind-safe, with a legend).
+PLAN_STATES = {"done": "#1b7837", "next": "#e66101", "remaining": "#5e3c99", "not needed": "#bbbbbb"}
+
+
+def _with_states(nodes: list[dict[str, Any]], states: Mapping[str, str]) -> list[dict[str, Any]]:
+    for n in nodes:
+        n["state"] = states.get(n["id"], "not needed")
+    return nodes
+
+
+def _state_color(alt: Any) -> Any:
+    return alt.Color(
+        "state:N",
+        title="plan",
+        scale=alt.Scale(domain=list(PLAN_STATES), range=list(PLAN_STATES.values())),
+    )
+
+
 def chart_svg(chart: Any) -> str:
     """An altair chart as SVG text, rendered offline by vl-convert."""
     alt = _altair()
@@ -82,4 +107,4 @@ def chart_svg(chart: Any) -> str:
     return vlc.vegalite_to_svg(chart.to_dict(), vl_version=version)
 
 
-__all__ = ["chart_svg", "pathway_chart"]
+__all__ = ["PLAN_STATES", "chart_svg", "pathway_chart"]
