@@ -93,7 +93,7 @@ def check_equivalences(workspace: PlanSource) -> list[list[str]]:
 
 def credential_skills(credential: Credential, modules: Mapping[str, Module]) -> set[str]:
     """Skill ids a holder of ``credential`` has shown: those of its required modules, those every
-    option of an elective group teaches, and the ``id`` of its skill alignments."""
+    option of an elective group teaches, and those its skill alignments cover."""
     out: set[str] = set()
     for mid in credential.required:
         if mid in modules:
@@ -102,7 +102,8 @@ def credential_skills(credential: Credential, modules: Mapping[str, Module]) -> 
         sets = [set(modules[m].skills) for m in g.modules if m in modules]
         if sets:
             out.update(set.intersection(*sets))
-    out.update(s.id for s in credential.skills if getattr(s, "id", None))
+    for s in credential.skills:
+        out.update(s.covers)
     return out
 
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from graphlib import CycleError, TopologicalSorter
 from typing import Any
 
@@ -240,7 +240,7 @@ def plan_next(
             chosen: list[str] = []
             for _ in range(max(left, 0)):
 
-                def cost(m: str, c: Credential = c) -> tuple[float, int, int]:
+                def cost(m: str, c: Credential = c, options: list[str] = options) -> tuple[float, int, int]:
                     extra = sum(minutes.get(x, 0.0) for x in closure(m, c))
                     return (round(extra, 6), -len(wanted & set(workspace.modules[m].skills)), options.index(m))
 

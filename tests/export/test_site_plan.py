@@ -43,7 +43,9 @@ def run_js(graph: dict[str, Any], cases: list[dict[str, Any]]) -> list[dict[str,
 
 def python_side(ws: Any, case: dict[str, Any]) -> dict[str, Any]:
     st = case["state"]
-    state = LearnerState.of(st.get("modules_passed", []), st.get("credentials_held", []), st.get("skills_evidenced", []))
+    state = LearnerState.of(
+        st.get("modules_passed", []), st.get("credentials_held", []), st.get("skills_evidenced", [])
+    )
     try:
         plan = plan_next(ws, state, case["goals"], prefer_skills=case.get("prefer", []))
     except Exception as e:  # noqa: BLE001 - compared with the browser's message
@@ -67,10 +69,16 @@ def same(py: dict[str, Any], js: dict[str, Any]) -> None:
 
 SAMPLE_CASES = [
     {"state": {}, "goals": ["data-storytelling"]},
-    {"state": {"modules_passed": ["reading-bar-charts", "line-charts-over-time"]}, "goals": ["data-literacy-foundations"]},
+    {
+        "state": {"modules_passed": ["reading-bar-charts", "line-charts-over-time"]},
+        "goals": ["data-literacy-foundations"],
+    },
     {"state": {"modules_passed": ["samples-and-surveys"]}, "goals": ["data-literacy-foundations"]},
     {"state": {"credentials_held": ["data-literacy-foundations"]}, "goals": ["data-storytelling"]},
-    {"state": {"skills_evidenced": ["data-literacy.charts", "data-literacy.statistics"]}, "goals": ["data-storytelling"]},
+    {
+        "state": {"skills_evidenced": ["data-literacy.charts", "data-literacy.statistics"]},
+        "goals": ["data-storytelling"],
+    },
     {"state": {}, "goals": ["data-literacy-foundations", "data-storytelling"]},
     {"state": {}, "goals": ["nope"]},
 ]
@@ -96,7 +104,9 @@ def test_browser_planner_matches_python_on_electives_equivalences_and_sharing() 
         ],
         prerequisites={"d": ["pre"], "a": ["s"]},
     )
-    c2 = Credential(id="c2", title="C2", required=["b"], electives=[{"id": "h", "choose": 2, "modules": ["q", "s", "c"]}])
+    c2 = Credential(
+        id="c2", title="C2", required=["b"], electives=[{"id": "h", "choose": 2, "modules": ["q", "s", "c"]}]
+    )
     c3 = Credential(id="c3", title="C3", required=["c"], requires_credentials=["c1"])
     ws = space(mods, c1, c2, c3, equivalent=[["a", "a-old"]])
     cases = [
