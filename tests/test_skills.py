@@ -79,3 +79,18 @@ def test_credential_builder_shows_label_framework_uri_and_covered_skills(ws: Wor
     c = Credential(id="c", title="C", required=["a"], skills=[{"name": "<b>x</b>", "framework": "ESCO", "url": URI}])
     out = skills_html(c)
     assert f"<a href='{URI}'" in out and "&lt;b&gt;x&lt;/b&gt;" in out
+
+
+def test_builder_edits_keep_the_covered_skills(ws: Workspace) -> None:
+    pytest.importorskip("ipywidgets")
+    import yaml
+
+    from mblib.widgets.credential import CredentialBuilder
+
+    b = CredentialBuilder(ws, "data-storytelling", chart=False)
+    b.details.groups["criteria"].controls["min_score"].value = "0.6"
+    assert b.get_errors() == ""
+    b.save_button.click()
+    disk = yaml.safe_load(ws.path_of("credential", "data-storytelling").read_text())
+    assert disk["skills"][0]["covers"] == ["data-storytelling.visualisation"]
+    assert disk["criteria"]["min_score"] == 0.6
