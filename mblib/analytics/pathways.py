@@ -47,6 +47,36 @@ def learner_state(events: Any, learner_id: str) -> LearnerState:
     return LearnerState.of(passed, held)
 
 
+def learner_states(events: Any) -> dict[str, LearnerState]:
+    """Every learner's state (modules passed, credentials earned) in one pass over ``events``.
+
+    >>> from mblib.analytics.metrics import demo_events
+    >>> sorted(learner_states(demo_events())["a"].credentials_held)
+    ['c1']
+    """
+    import narwhals.stable.v2 as nw
+
+    from .backends import collect
+
+    ev = nw.from_native(events) if not isinstance(events, (nw.LazyFrame, nw.DataFrame)) else events
+    if isinstance(ev, nw.DataFrame):
+        ev = ev.lazy()
+    verb = nw.col("verb").cast(nw.String)
+    ids = ev.with_columns(verb.alias("verb")).filter(nw.col("verb").is_in(["passed", "earned"]))
+    ids = ids.select(
+        "learner_id",
+        "verb",
+        nw.when(nw.col("verb") == "passed").then(nw.col("module_id")).otherwise(nw.col("credential_id")).alias("item"),
+    ).filter(~nw.col("item").is_null())
+    rows = collect(ids.unique()).rows()
+    passed: dict[str, set[str]] = {}
+    held: dict[str, set[str]] = {}
+    for learner, v, item in rows:
+        (passed if v == "passed" else held).setdefault(learner, set()).add(item)
+        (held if v == "passed" else passed).setdefault(learner, set())
+    return {lid: LearnerState.of(passed[lid], held[lid]) for lid in sorted(passed)}
+
+
 def learner_goals(events: Any, learner_id: str) -> list[str]:
     """Credentials ``learner_id`` enrolled in and has not earned (their goals, in id order)."""
     import narwhals.stable.v2 as nw
@@ -142,4 +172,4 @@ def pathways_section(report_data: ReportData, credential_id: str, *, steps: int 
     return section
 
 
-__all__ = ["PathwaysSection", "learner_goals", "learner_state", "pathways_section"]
+__all__ = ["PathwaysSection", "learner_goals", "learner_state", "learner_states", "pathways_section"]

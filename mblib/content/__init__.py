@@ -34,7 +34,7 @@ from .credential import (
 from .credit import LearnerState, PlanError, credited_modules
 from .lint import lint_credential, lint_module, lint_workspace
 from .module import DurationEstimate, DurationSettings, Module
-from .planner import Plan, PlanStep, plan_next
+from .planner import Plan, PlanStep, plan_many, plan_next
 from .settings import Settings
 from .workspace import Workspace, to_data, to_yaml, validate_workspace
 
@@ -75,6 +75,7 @@ __all__ = [
     "PlanError",
     "PlanStep",
     "credited_modules",
+    "plan_many",
     "plan_next",
     "lint_credential",
     "lint_module",

@@ -267,6 +267,35 @@ def plan_next(
     return Plan(goal_ids, tuple(creds), steps, credited_steps, tuple(choices), held)
 
 
+def plan_many(
+    workspace: PlanSource,
+    states: Iterable[LearnerState],
+    goals: str | Iterable[str],
+    *,
+    prefer_skills: Iterable[str] = (),
+) -> list[Plan]:
+    """:func:`plan_next` for many learners at once: learners in the same state share one plan (a
+    cohort has far fewer distinct states than learners; ``benchmarks/pathways.py``).
+
+    >>> import pathlib
+    >>> from mblib.content import Workspace
+    >>> ws = Workspace.open(pathlib.Path(__file__).resolve().parents[2] / "datasets" / "sample-workspace")
+    >>> plans = plan_many(ws, [LearnerState(), LearnerState.of(["reading-bar-charts"]), LearnerState()], "data-storytelling")
+    >>> [len(p.steps) for p in plans], plans[0] is plans[2]
+    ([9, 8, 9], True)
+    """
+    goal_list: str | list[str] = goals if isinstance(goals, str) else list(goals)
+    prefer = tuple(prefer_skills)
+    done: dict[LearnerState, Plan] = {}
+    out: list[Plan] = []
+    for state in states:
+        plan = done.get(state)
+        if plan is None:
+            plan = done[state] = plan_next(workspace, state, goal_list, prefer_skills=prefer)
+        out.append(plan)
+    return out
+
+
 def _kind(reason: str) -> str:
     return "required" if reason == "required" else " ".join(reason.split(" ")[:2])
 
@@ -307,4 +336,4 @@ def _order(workspace: PlanSource, creds: list[str], modules: list[str]) -> list[
     return out
 
 
-__all__ = ["ElectiveChoice", "Plan", "PlanStep", "plan_next"]
+__all__ = ["ElectiveChoice", "Plan", "PlanStep", "plan_many", "plan_next"]
