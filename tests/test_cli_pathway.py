@@ -72,3 +72,14 @@ def test_hypothetical_learner_and_errors(cohort: Path) -> None:
     assert r.exit_code == 2 and "learner 'L999999' has no enrolled, passed or earned event" in r.output
     r = CliRunner().invoke(main, ["pathway", "-", "-w", str(SAMPLE)])
     assert r.exit_code == 2 and "no goal for learner '-'" in r.output
+
+
+def test_learner_states_in_one_pass_match_one_learner_at_a_time(cohort: Path) -> None:
+    from mblib.analytics.backends import scan_events
+    from mblib.analytics.pathways import learner_state, learner_states
+
+    events = scan_events(cohort)
+    states = learner_states(events)
+    assert len(states) > 20
+    for lid in sorted(states)[:15]:
+        assert states[lid] == learner_state(events, lid)

@@ -206,3 +206,13 @@ def test_unknown_goal_and_stacking_cycle() -> None:
         plan_next(ws, None, "a")
     with pytest.raises(PlanError, match="no goal credential given"):
         plan_next(ws, None, [])
+
+
+def test_plan_many_shares_plans_between_learners_in_one_state(ws: Workspace) -> None:
+    from mblib.content import plan_many
+
+    states = [LearnerState(), LearnerState.of(["reading-bar-charts"]), LearnerState()]
+    plans = plan_many(ws, states, "data-literacy-foundations")
+    assert plans[0] is plans[2] and plans[1] == plan_next(ws, states[1], "data-literacy-foundations")
+    with pytest.raises(PlanError, match="unknown credential 'nope'"):
+        plan_many(ws, states, ["nope"])
