@@ -26,10 +26,9 @@ def learner_state(events: Any, learner_id: str) -> LearnerState:
     import narwhals.stable.v2 as nw
 
     from .backends import collect
+    from .metrics import lazy
 
-    ev = nw.from_native(events) if not isinstance(events, (nw.LazyFrame, nw.DataFrame)) else events
-    if isinstance(ev, nw.DataFrame):
-        ev = ev.lazy()
+    ev = lazy(events)
     mine = (
         ev.filter(nw.col("learner_id") == learner_id)
         .with_columns(nw.col("verb").cast(nw.String))
@@ -57,10 +56,9 @@ def learner_states(events: Any) -> dict[str, LearnerState]:
     import narwhals.stable.v2 as nw
 
     from .backends import collect
+    from .metrics import lazy
 
-    ev = nw.from_native(events) if not isinstance(events, (nw.LazyFrame, nw.DataFrame)) else events
-    if isinstance(ev, nw.DataFrame):
-        ev = ev.lazy()
+    ev = lazy(events)
     verb = nw.col("verb").cast(nw.String)
     ids = ev.with_columns(verb.alias("verb")).filter(nw.col("verb").is_in(["passed", "earned"]))
     ids = ids.select(
@@ -82,10 +80,9 @@ def learner_goals(events: Any, learner_id: str) -> list[str]:
     import narwhals.stable.v2 as nw
 
     from .backends import collect
+    from .metrics import lazy
 
-    ev = nw.from_native(events) if not isinstance(events, (nw.LazyFrame, nw.DataFrame)) else events
-    if isinstance(ev, nw.DataFrame):
-        ev = ev.lazy()
+    ev = lazy(events)
     rows = collect(
         ev.filter(nw.col("learner_id") == learner_id)
         .with_columns(nw.col("verb").cast(nw.String))

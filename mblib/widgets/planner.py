@@ -157,14 +157,10 @@ def plan_html(plan: Plan) -> str:
 def _learner_ids(events: Any, limit: int = 5000) -> list[str]:
     if events is None:
         return []
-    import narwhals.stable.v2 as nw
-
     from ..analytics.backends import collect
+    from ..analytics.metrics import lazy
 
-    ev = events if isinstance(events, (nw.LazyFrame, nw.DataFrame)) else nw.from_native(events)
-    if isinstance(ev, nw.DataFrame):
-        ev = ev.lazy()
-    ids = collect(ev.select("learner_id").unique()).get_column("learner_id").to_list()
+    ids = collect(lazy(events).select("learner_id").unique()).get_column("learner_id").to_list()
     return sorted(i for i in ids if i)[:limit]
 
 

@@ -19,14 +19,7 @@ from mblib.analytics import metrics as M
 from mblib.content import Credential
 
 from .conftest import make_events
-
-C = Credential(
-    id="c",
-    title="c",
-    required=["m1", "m2"],
-    prerequisites={"m2": ["m1"]},
-    electives=[{"id": "g", "choose": 1, "modules": ["m3", "m4"]}],
-)
+from .test_metrics import C  # required m1, m2 (m2 after m1), then one of m3/m4
 
 
 def _rows() -> list[dict]:
