@@ -216,3 +216,17 @@ def test_plan_many_shares_plans_between_learners_in_one_state(ws: Workspace) -> 
     assert plans[0] is plans[2] and plans[1] == plan_next(ws, states[1], "data-literacy-foundations")
     with pytest.raises(PlanError, match="unknown credential 'nope'"):
         plan_many(ws, states, ["nope"])
+
+
+def test_a_hostile_chain_of_prerequisites_is_an_error_not_a_crash() -> None:
+    n = 3000
+    mods = [mod(f"m{i}", 10) for i in range(n)]
+    c = Credential(
+        id="c",
+        title="C",
+        required=[f"m{n - 1}"],
+        electives=[{"id": "g", "choose": n - 1, "modules": [f"m{i}" for i in range(n - 1)]}],
+        prerequisites={f"m{i}": [f"m{i - 1}"] for i in range(1, n)},
+    )
+    with pytest.raises(PlanError, match="chains too long to plan"):
+        plan_next(space(mods, c), None, "c")

@@ -170,6 +170,18 @@ def plan_next(
 
     Raises :class:`~mblib.content.credit.PlanError` when a goal is unknown or cannot be completed.
     """
+    try:
+        return _plan(workspace, learner_state, goals, prefer_skills)
+    except RecursionError:  # a prerequisite chain or a stack of credentials deeper than Python recurses
+        raise PlanError(
+            "the prerequisites or stacked credentials form chains too long to plan (hundreds of steps)",
+            hint="split the credential: a chain of prerequisites that long is not microlearning",
+        ) from None
+
+
+def _plan(
+    workspace: PlanSource, learner_state: LearnerState | None, goals: str | Iterable[str], prefer_skills: Iterable[str]
+) -> Plan:
     state = learner_state or LearnerState()
     goal_ids = (goals,) if isinstance(goals, str) else tuple(dict.fromkeys(goals))
     if not goal_ids:
@@ -184,17 +196,18 @@ def plan_next(
     minutes = {mid: m.estimate_duration(duration).minutes for mid, m in workspace.modules.items()}
     needed: dict[str, list[Any]] = {}  # module -> [reason, credentials]
     used_credit: dict[str, list[str]] = {}
+    member_sets = {cid: set(workspace.credentials[cid].module_ids()) for cid in creds}
 
-    def closure(mid: str, c: Credential) -> list[str]:
+    def closure(mid: str, c: Credential) -> set[str]:
         """``mid`` and the prerequisites (within ``c``) it still needs, not planned yet."""
-        out: list[str] = []
+        out: set[str] = set()
         todo = [mid]
-        members = set(c.module_ids())
+        members = member_sets[c.id]
         while todo:
             m = todo.pop()
             if m in out or m in needed or m in credited:
                 continue
-            out.append(m)
+            out.add(m)
             todo.extend(p for p in c.prerequisites.get(m, []) if p in members and p != m)
         return out
 
@@ -207,7 +220,7 @@ def plan_next(
         entry = needed.get(mid)
         if entry is None:
             needed[mid] = [reason, [c.id]]
-            members = set(c.module_ids())
+            members = member_sets[c.id]
             for p in c.prerequisites.get(mid, []):
                 if p in members and p != mid:
                     need(p, f"do first for {mid}", c)
@@ -238,15 +251,24 @@ def plan_next(
                     hint="lower 'choose' or add modules of the workspace to the group",
                 )
             chosen: list[str] = []
+            rank = {m: i for i, m in enumerate(options)}
+            costs: dict[str, tuple[tuple[float, int, int], set[str]]] = {}
+
+            def cost(m: str, c: Credential = c, rank: dict[str, int] = rank) -> tuple[tuple[float, int, int], set[str]]:
+                todo = closure(m, c)
+                extra = sum(minutes.get(x, 0.0) for x in todo)
+                return (round(extra, 6), -len(wanted & set(workspace.modules[m].skills)), rank[m]), todo
+
+            for m in pool:
+                costs[m] = cost(m)
             for _ in range(max(left, 0)):
-
-                def cost(m: str, c: Credential = c, options: list[str] = options) -> tuple[float, int, int]:
-                    extra = sum(minutes.get(x, 0.0) for x in closure(m, c))
-                    return (round(extra, 6), -len(wanted & set(workspace.modules[m].skills)), options.index(m))
-
-                best = min((m for m in pool if m not in chosen), key=cost)
+                best = min(costs, key=lambda m: costs[m][0])
+                added = costs.pop(best)[1]
                 chosen.append(best)
                 need(best, f"cheapest elective of {group.title or group.id}", c)
+                for m, (_, todo) in list(costs.items()):  # only options sharing what was just planned change
+                    if todo & added:
+                        costs[m] = cost(m)
             choices.append(ElectiveChoice(cid, group.id, tuple(counted), tuple(chosen)))
     order = _order(workspace, creds, list(needed))
     steps = tuple(PlanStep(m, workspace.modules[m].title, minutes[m], needed[m][0], tuple(needed[m][1])) for m in order)
