@@ -344,17 +344,20 @@ def _order(workspace: PlanSource, creds: list[str], modules: list[str]) -> list[
             hint="make their prerequisites agree",
         ) from None
     waiting = {m: set(d) for m, d in deps.items()}
+    opens: dict[str, list[str]] = {}
+    for m, d in deps.items():
+        for p in d:
+            opens.setdefault(p, []).append(m)
     ready = [(rank[m], m) for m in modules if not waiting[m]]
     heapq.heapify(ready)
     out: list[str] = []
     while ready:
         _, m = heapq.heappop(ready)
         out.append(m)
-        for other, d in waiting.items():
-            if m in d:
-                d.discard(m)
-                if not d:
-                    heapq.heappush(ready, (rank[other], other))
+        for other in opens.get(m, []):
+            waiting[other].discard(m)
+            if not waiting[other]:
+                heapq.heappush(ready, (rank[other], other))
     return out
 
 
