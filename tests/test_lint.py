@@ -405,6 +405,19 @@ CASES = [
         False,
         *[None] * 4,
     ),
+    # skills (pathways): a skill id no other module or credential alignment shares
+    (
+        "skill-single",
+        "skill.single-use",
+        "module",
+        {"skills": ["only.here"]},
+        True,
+        "warning",
+        "only.here",
+        None,
+        "skills[0]",
+    ),
+    ("skill-none", "skill.single-use", "module", {"skills": []}, False, *[None] * 4),
 ]
 
 

@@ -109,6 +109,12 @@ _EXPORTS: dict[str, str] = {
     "key_findings": "mblib.analytics.findings",
     "findings_markdown": "mblib.analytics.findings",
     "report_pdf": "mblib.analytics.report_pdf",
+    # pathways (pathways helper): learner state for the planner, paths learners took
+    "learner_state": "mblib.analytics.pathways",
+    "pathways_section": "mblib.analytics.pathways",
+    "pathway_orders": "mblib.analytics.metrics",
+    "recommended_order": "mblib.analytics.metrics",
+    "elective_choices": "mblib.analytics.metrics",
 }
 
 __all__ = sorted(_EXPORTS)

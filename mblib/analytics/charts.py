@@ -51,6 +51,7 @@ from .chart_output import (
     vegalite_version,
 )
 from .chart_parts import PALETTE  # noqa: F401 - imported from here before the split
+from .chart_paths import elective_choices_chart, pathway_orders_chart, recommended_order_chart
 from .chart_progress import (
     block_dropoff_chart,
     cohort_retention_chart,
@@ -85,6 +86,9 @@ CHARTS: dict[str, Any] = {
     "time_to_credential": time_to_credential_chart,
     "item_statistics": item_statistics_chart,
     "distractor_analysis": distractor_analysis_chart,
+    "pathway_orders": pathway_orders_chart,
+    "recommended_order": recommended_order_chart,
+    "elective_choices": elective_choices_chart,
 }
 
 

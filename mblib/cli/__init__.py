@@ -31,6 +31,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "revoke": "mblib.cli.badges:revoke",
     "lrs": "mblib.cli.lrs:lrs",
     "ingest": "mblib.cli.ingest:ingest",
+    "pathway": "mblib.cli.pathway:pathway",
 }
 
 

@@ -36,6 +36,7 @@ COMMAND_EXTRAS: dict[str, str] = {
     "revoke": "export",
     "lrs": "lrs",
     "ingest": "analytics",
+    "pathway": "analytics",
 }
 
 #: Import name -> distribution name, where they differ (for the install hint).

@@ -31,8 +31,10 @@ from .credential import (
     SkillAlignment,
     Workload,
 )
+from .credit import LearnerState, PlanError, credited_modules
 from .lint import lint_credential, lint_module, lint_workspace
 from .module import DurationEstimate, DurationSettings, Module
+from .planner import Plan, PlanStep, plan_many, plan_next
 from .settings import Settings
 from .workspace import Workspace, to_data, to_yaml, validate_workspace
 
@@ -68,6 +70,13 @@ __all__ = [
     "VideoBlock",
     "Workload",
     "Workspace",
+    "LearnerState",
+    "Plan",
+    "PlanError",
+    "PlanStep",
+    "credited_modules",
+    "plan_many",
+    "plan_next",
     "lint_credential",
     "lint_module",
     "lint_workspace",

@@ -47,12 +47,20 @@ class Criteria(Model):
 
 
 class SkillAlignment(Model):
-    """A skill or competence the credential is aligned to (ESCO, O*NET, a company framework...)."""
+    """A skill or competence the credential is aligned to (ESCO, O*NET, a company framework...).
 
-    name: str
-    framework: str | None = None
+    ``name`` is its label, ``url`` its URI in the framework (for ESCO the concept URI,
+    ``http://data.europa.eu/esco/skill/<uuid>``), ``covers`` the skill ids of the workspace's modules
+    it stands for: holders of the credential are credited with them (:mod:`mblib.content.credit`).
+    """
+
+    name: str = Field(description="the skill's label, e.g. the ESCO preferred label")
+    framework: str | None = Field(None, description="e.g. ESCO, DigComp 2.2, O*NET")
     code: str | None = None
-    url: HttpUrl | None = None
+    url: HttpUrl | None = Field(None, description="the skill's URI in its framework")
+    covers: list[Id] = Field(
+        default_factory=list, description="module skill ids this skill stands for, e.g. data-literacy.charts"
+    )
 
 
 class Workload(Model):

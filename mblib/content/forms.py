@@ -182,6 +182,8 @@ def form_value(spec: FieldSpec, value: Any) -> Any:
     'a\\nb'
     """
     if spec.kind == "lines":
+        if isinstance(value, str):  # already shown as lines (a list inside an item is converted twice)
+            return value
         return "\n".join(str(v) for v in (value or []))
     if spec.kind == "items":
         return [{f.name: form_value(f, _get(item, f.name)) for f in spec.item_fields} for item in (value or [])]

@@ -23,7 +23,7 @@ from .module import Module
 from .settings import Settings
 
 # isort: split
-from . import lint_credential_rules  # noqa: F401 - then the credential rules
+from . import lint_credential_rules, lint_skill_rules  # noqa: F401 - then the credential and skill rules
 
 _ORDER = {"error": 0, "warning": 1, "info": 2}
 

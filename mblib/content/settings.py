@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 import tomllib
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 
 from ..errors import Location, SettingsError
-from .blocks import Model
+from .blocks import ID_PATTERN, Model
 from .credential import Issuer
 from .language import HINT, is_language_tag
 from .module import DurationSettings
@@ -80,6 +80,31 @@ class TranslationSettings(Model):
     )
 
 
+class PathwaysSettings(Model):
+    """``[pathways]``: modules that count for one another when planning a learner's next step.
+
+    ``equivalent = [["module-a", "module-b"], ...]``: passing any module of a group credits the others.
+    """
+
+    equivalent: list[Annotated[list[str], Field(max_length=100)]] = Field(
+        default_factory=list, max_length=1000, description="groups of module ids that count for one another"
+    )
+
+    @field_validator("equivalent")
+    @classmethod
+    def _groups(cls, v: list[list[str]]) -> list[list[str]]:
+        for i, group in enumerate(v):
+            if len(set(group)) < 2:
+                raise ValueError(
+                    f"equivalent[{i}] = {group!r} needs at least two different module ids "
+                    '(e.g. equivalent = [["module-a", "module-b"]])'
+                )
+            for mid in group:
+                if not re.fullmatch(ID_PATTERN, mid):
+                    raise ValueError(f"equivalent[{i}] names {mid!r}, which is not a module id (a-z, 0-9, . _ -)")
+        return v
+
+
 class Settings(Model):
     workspace: WorkspaceInfo = Field(default_factory=WorkspaceInfo)
     authoring: AuthoringSettings = Field(default_factory=AuthoringSettings)
@@ -87,6 +112,7 @@ class Settings(Model):
     issuer: Issuer | None = None
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     translation: TranslationSettings = Field(default_factory=TranslationSettings)
+    pathways: PathwaysSettings = Field(default_factory=PathwaysSettings)
 
     @classmethod
     def from_toml_text(cls, text: str, file: str) -> Settings:
@@ -168,4 +194,12 @@ def _toml_line(file: str, loc: tuple[Any, ...]) -> int | None:
     return None
 
 
-__all__ = ["AuthoringSettings", "PrivacySettings", "SETTINGS_FILE", "Settings", "TranslationSettings", "WorkspaceInfo"]
+__all__ = [
+    "AuthoringSettings",
+    "PathwaysSettings",
+    "PrivacySettings",
+    "SETTINGS_FILE",
+    "Settings",
+    "TranslationSettings",
+    "WorkspaceInfo",
+]

@@ -114,6 +114,7 @@ def export_site(
     langs = translations(workspace, order)
     css, site_css = render_static("mblib.css"), static_text("site.css") + "\n" + palette_css()
     script = site_script(cred.id)
+    plan_js = static_text("site_plan.js")  # the learner's next step (export/site_plan.py)
     titles = {m: workspace.module(m).title for m in order}
     required = set(cred.required)
     group_of = {m: g for g in cred.electives for m in g.modules}
@@ -216,11 +217,29 @@ def export_site(
                     lang=lang or source_lang,
                     issuer=cred.issuer or workspace.settings.issuer,
                     languages=switcher(None),
-                    csp=content_security_policy([script], [css, site_css]),
+                    csp=content_security_policy([script, plan_js], [css, site_css]),
                 )
+            )
+            index = _with_next_step(
+                index, workspace, cred.id, {m: href(m, lang if m in present else None) for m in order}, plan_js
             )
             atomic_write(folder / "index.html", index.encode("utf-8"))
     return out
+
+
+def _with_next_step(index: str, workspace: Workspace, credential_id: str, pages: dict[str, str], plan_js: str) -> str:
+    """The index with the "Your next step" section, its planning data and its script."""
+    from ..render.page import environment
+    from .site_plan import plan_graph, plan_graph_json, stack_family
+
+    goals = [workspace.credentials[c] for c in stack_family(workspace, credential_id)]
+    section = (
+        environment()
+        .get_template("site_next_step.html.j2")
+        .render(goals=goals, current=credential_id, data=plan_graph_json(plan_graph(workspace, credential_id, pages)))
+    )
+    index = index.replace("<!-- mb:next-step -->", section, 1)
+    return index.replace("</body>", f"<script>{plan_js}</script>\n</body>", 1)
 
 
 __all__ = ["LANGUAGE_NAMES", "export_site", "site_script", "static_text", "translations"]

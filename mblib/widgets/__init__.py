@@ -19,6 +19,7 @@ _EXPORTS = {
     "AnalyticsDashboard": "mblib.widgets.dashboard",
     "PagePreview": "mblib.widgets.preview",
     "BlockList": "mblib.widgets.blocklist",
+    "PathwayPlanner": "mblib.widgets.planner",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import re
 import textwrap
+from collections.abc import Mapping
 from typing import Any
 
 from ..content.pathway import PathwayGraph
@@ -51,13 +52,18 @@ def _arrows(edges: list[dict[str, Any]], px_x: float, px_y: float) -> list[dict[
     return out
 
 
-def pathway_chart(graph: PathwayGraph, *, width: int = 560) -> Any:
+def pathway_chart(graph: PathwayGraph, *, width: int = 560, states: Mapping[str, str] | None = None) -> Any:
     """The prerequisite graph as an altair chart: one circle per module (area: its duration, colour:
     required or elective from :mod:`mblib.render.palette`), columns by prerequisite depth, arrows from
     each prerequisite to the module it opens. Labels wrap to their column so they never run together;
-    drawn as SVG by :func:`chart_svg`, the chart scales to the width of its container."""
+    drawn as SVG by :func:`chart_svg`, the chart scales to the width of its container.
+
+    ``states`` (module id -> done / next / remaining / not needed) colours the modules by a
+    learner's plan instead of by role (:class:`mblib.widgets.planner.PathwayPlanner`)."""
     alt = _altair()
     nodes = graph.node_rows()
+    if states is not None:
+        nodes = _with_states(nodes, states)
     layers = max((n["layer"] for n in nodes), default=0) + 1
     rows = max((n["row"] for n in nodes), default=0) + 1
     height = max(150, 110 * rows)
@@ -102,8 +108,13 @@ def pathway_chart(graph: PathwayGraph, *, width: int = 560) -> Any:
             x=x,
             y=y,
             size=alt.Size("minutes:Q", title="minutes", scale=alt.Scale(range=[80, 900]), legend=None),
-            color=alt.Color("kind:N", title="module", scale=color_scale, legend=alt.Legend(orient="bottom")),
-            tooltip=[alt.Tooltip("title:N"), alt.Tooltip("minutes:Q"), alt.Tooltip("kind:N", title="module")],
+            color=(
+                alt.Color("kind:N", title="module", scale=color_scale, legend=alt.Legend(orient="bottom"))
+                if states is None
+                else _state_color(alt)
+            ),
+            tooltip=[alt.Tooltip("title:N"), alt.Tooltip("minutes:Q"), alt.Tooltip("kind:N", title="module")]
+            + ([alt.Tooltip("state:N", title="plan")] if states is not None else []),
         )
     )
     labels = (
@@ -116,6 +127,25 @@ def pathway_chart(graph: PathwayGraph, *, width: int = 560) -> Any:
         height=height,
         title=f"Pathway of {graph.credential_id}",
         description=f"Prerequisite graph of credential {graph.credential_id}: modules by depth, sized by duration",
+    )
+
+
+#: A learner's plan on the pathway chart: state -> colour (colour-blind-safe, with a legend).
+PLAN_STATES = {"done": "#1b7837", "next": "#e66101", "remaining": "#5e3c99", "not needed": "#bbbbbb"}
+
+
+def _with_states(nodes: list[dict[str, Any]], states: Mapping[str, str]) -> list[dict[str, Any]]:
+    for n in nodes:
+        n["state"] = states.get(n["id"], "not needed")
+    return nodes
+
+
+def _state_color(alt: Any) -> Any:
+    return alt.Color(
+        "state:N",
+        title="plan",
+        scale=alt.Scale(domain=list(PLAN_STATES), range=list(PLAN_STATES.values())),
+        legend=alt.Legend(orient="bottom"),
     )
 
 
@@ -142,4 +172,4 @@ def chart_svg(chart: Any, *, fit: bool = True) -> str:
     return svg
 
 
-__all__ = ["chart_svg", "pathway_chart"]
+__all__ = ["PLAN_STATES", "chart_svg", "pathway_chart"]

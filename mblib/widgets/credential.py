@@ -34,6 +34,22 @@ from .forms import FieldForm
 _OWN = ("id", "required", "electives", "prerequisites", "european")
 
 
+def skills_html(credential: Credential) -> str:
+    """The credential's skills: label, framework and code, a link to the skill's URI, the module skill
+    ids it covers (text escaped)."""
+    if not credential.skills:
+        return "<div class='mblib-skills'><b>Skills:</b> none aligned yet (add them under Details)</div>"
+    items = []
+    for a in credential.skills:
+        label = html.escape(a.name)
+        if a.url:
+            label = f"<a href='{html.escape(str(a.url))}' target='_blank' rel='noopener noreferrer'>{label}</a>"
+        where = " ".join(html.escape(x) for x in (a.framework, a.code) if x)
+        covers = f" covers <code>{html.escape(', '.join(a.covers))}</code>" if a.covers else ""
+        items.append(f"<li>{label}{f' ({where})' if where else ''}{covers}</li>")
+    return f"<div class='mblib-skills'><b>Skills</b><ul style='margin:2px 0'>{''.join(items)}</ul></div>"
+
+
 class CredentialBuilder(BuilderBase):
     """Choose required and elective modules, prerequisites, criteria and the European micro-credential
     elements; see the pathway chart with each module's duration and the total workload; save.
@@ -67,6 +83,7 @@ class CredentialBuilder(BuilderBase):
         self.details_box = w.VBox()
         self.european_box = w.VBox()
         self.workload = w.HTML()
+        self.skills_view = w.HTML()  # skills with framework, URI and the module skills they cover
         self.chart = w.HTML()
         self.details: FieldForm | None = None
         self.european: FieldForm | None = None
@@ -109,7 +126,9 @@ class CredentialBuilder(BuilderBase):
             w.HBox(
                 [
                     w.VBox([tabs], layout=w.Layout(width="50%")),
-                    w.VBox([self.workload, self.chart, self.lint_panel], layout=w.Layout(width="50%")),
+                    w.VBox(
+                        [self.workload, self.skills_view, self.chart, self.lint_panel], layout=w.Layout(width="50%")
+                    ),
                 ]
             ),
         ]
@@ -195,6 +214,7 @@ class CredentialBuilder(BuilderBase):
             self.european = FieldForm(especs, {s.name: getattr(c.european, s.name) for s in especs}, self.edit_european)
             self.european_box.children = (self.european,)
         self.workload.value = self._workload_html()
+        self.skills_view.value = skills_html(ed.current)
         if self.draw_chart:
             graph = ed.graph()
             if graph != self._drawn:  # drawing takes a fraction of a second: only when the graph changed

@@ -10,7 +10,7 @@ import polars as pl
 def metric_frames() -> dict[str, pl.DataFrame]:
     """metric name -> a collected frame as the metric documents it."""
     mods = ["reading-bar-charts", "line-charts-over-time"]
-    return {
+    return _pathway_frames() | {
         "module_outcomes": pl.DataFrame(
             {
                 "module_id": mods,
@@ -163,6 +163,39 @@ def metric_frames() -> dict[str, pl.DataFrame]:
                 "chosen": [21, 6, 3],
                 "share": [0.7, 0.2, 0.1],
                 "point_biserial": [0.4, -0.2, -0.3],
+            }
+        ),
+    }
+
+
+def _pathway_frames() -> dict[str, pl.DataFrame]:
+    """The pathway metrics (orders of module starts, recommended order, electives chosen)."""
+    outcome = {
+        "learners": [40, 12],
+        "earned": [24, 3],
+        "earn_rate": [0.6, 0.25],
+        "earn_low": [0.45, 0.09],
+        "earn_high": [0.73, 0.53],
+        "days_mean": [21.5, 30.2],
+        "days_low": [18.0, 22.1],
+        "days_high": [25.0, 38.3],
+    }
+    cred = ["data-literacy-foundations"] * 2
+    return {
+        "pathway_orders": pl.DataFrame(
+            {
+                "credential_id": cred,
+                "path": ["reading-bar-charts > line-charts-over-time", "line-charts-over-time > reading-bar-charts"],
+                **outcome,
+            }
+        ),
+        "recommended_order": pl.DataFrame({"credential_id": cred, "followed": [True, False], **outcome}),
+        "elective_choices": pl.DataFrame(
+            {
+                "credential_id": cred,
+                "group_id": ["reasoning-with-evidence"] * 2,
+                "module_id": ["correlation-is-not-causation", "samples-and-surveys"],
+                **outcome,
             }
         ),
     }

@@ -10,7 +10,7 @@ from mblib.analytics.metrics.registry import REGISTRY, MetricError, metric
 
 
 def test_metrics_lists_every_declared_metric_once():
-    assert len(M.METRICS) == len(set(M.METRICS)) == 13
+    assert len(M.METRICS) == len(set(M.METRICS)) == 16  # 13 + the 3 pathway metrics
     assert set(M.METRICS) == set(REGISTRY)
     for name in M.METRICS:
         assert callable(getattr(M, name)), name

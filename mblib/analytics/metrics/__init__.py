@@ -10,6 +10,7 @@ from .activity import at_risk_by_inactivity, cohort_retention, learners_at_risk,
 from .credentials import credential_outcomes, credential_stacking, credential_uptake, pathway_funnel, uptake_by_segment
 from .frames import US_PER_DAY, Z95, MetricError, Segment, demo_events, lazy, with_wilson
 from .modules import block_dropoff, completion_by_language, estimated_seconds, module_outcomes, time_on_task
+from .pathways import elective_choices, pathway_orders, recommended_order
 from .registry import REGISTRY, final, metric, output_schema, schema_table
 
 _INTRO = """Completion and credential metrics over the events table, written once with narwhals.
@@ -58,6 +59,9 @@ __all__ = [
     "credential_outcomes",
     "credential_stacking",
     "credential_uptake",
+    "elective_choices",
+    "pathway_orders",
+    "recommended_order",
     "demo_events",
     "estimated_seconds",
     "final",
