@@ -34,7 +34,10 @@ def _earn_chart(frame: Any, group: str, group_title: str, title: str, descriptio
     dots = base.mark_point(filled=True, size=60).encode(
         y=y,
         x=alt.X(
-            "earn_rate:Q", title="Earned the credential", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])
+            "earn_rate:Q",
+            title="Earned the credential (95% interval)",
+            axis=alt.Axis(format="%"),
+            scale=alt.Scale(domain=[0, 1]),
         ),
         color=color,
         tooltip=[
@@ -45,7 +48,10 @@ def _earn_chart(frame: Any, group: str, group_title: str, title: str, descriptio
             alt.Tooltip("days_mean:Q", title="mean days to credential", format=".1f"),
         ],
     )
-    errs = base.mark_rule().encode(y=y, x="earn_low:Q", x2="earn_high:Q", color=color)
+    # the interval's layer comes first and titles the shared axis: one title, never "Earn rate, lower bound"
+    errs = base.mark_rule().encode(
+        y=y, x=alt.X("earn_low:Q", title="Earned the credential (95% interval)"), x2="earn_high:Q", color=color
+    )
     return layer_chart(title, description, errs, dots)
 
 

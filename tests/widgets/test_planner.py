@@ -72,10 +72,13 @@ def test_errors_are_shown_and_the_widget_keeps_working(ws) -> None:
 def test_pathway_chart_without_states_is_unchanged(ws) -> None:
     from mblib.content.pathway import pathway_graph
 
+    def circles(chart):
+        return next(layer for layer in chart["layer"] if layer["mark"]["type"] == "circle")
+
     chart = pathway_chart(pathway_graph(ws.credential("data-storytelling"), ws)).to_dict()
-    assert chart["layer"][1]["encoding"]["color"]["field"] == "role"
+    assert circles(chart)["encoding"]["color"]["field"] == "kind"  # required / elective, the shared palette
     states = {"choosing-the-right-chart": "done"}
     chart = pathway_chart(pathway_graph(ws.credential("data-storytelling"), ws), states=states).to_dict()
-    assert chart["layer"][1]["encoding"]["color"]["field"] == "state"
-    values = chart["layer"][1]["data"]["values"]
+    assert circles(chart)["encoding"]["color"]["field"] == "state"
+    values = circles(chart)["data"]["values"]
     assert {v["id"]: v["state"] for v in values}["writing-chart-titles-that-inform"] == "not needed"
