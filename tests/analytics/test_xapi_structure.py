@@ -306,3 +306,23 @@ def test_an_activity_mapped_to_null_is_left_out_even_if_its_iri_names_a_module(t
     mapping.write_text(mapping.read_text().replace(f'"{iri}": null', f'"{iri}": {{module: quiz-1}}'))
     r = read_xapi(tmp_path / "stray.jsonl", Workspace.open(tmp_path / "ws"), pseudonymise=False, echo=None)
     assert r.collect()["module_id"].to_list() == ["quiz-1"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lms", ["openedx", "moodle"])
+def test_both_reports_run_on_an_inferred_workspace(tmp_path, lms):
+    """No learners table, no quiz choices, modules without blocks: each report says what it cannot show."""
+    from mblib.analytics.report import run_report
+
+    src = _write(tmp_path, f"{lms}.jsonl", openedx_cohort() if lms == "openedx" else moodle_cohort())
+    infer_structure([src], tmp_path / "ws", echo=None)
+    events = tmp_path / "events.parquet"
+    read_xapi(src, Workspace.open(tmp_path / "ws"), pseudonymise=False, echo=None).collect().write_parquet(events)
+    for report in ("credential-uptake", "completion-analytics"):
+        page = run_report(report, workspace=tmp_path / "ws", data=events, out=tmp_path / "out", k=1)
+        text = page.read_text(encoding="utf-8")
+        assert "Key findings" in text and "Traceback" not in text
+        if report == "credential-uptake":
+            assert "the data has no learners table" in text
+        else:
+            assert "quiz blocks with choices, so there are no items" in text
