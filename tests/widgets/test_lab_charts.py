@@ -5,7 +5,7 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from .test_lab import KERNEL_IDLE, lab  # noqa: F401 - the JupyterLab fixture
+from .conftest import KERNEL_IDLE  # the `lab` fixture comes from conftest.py
 
 CELL = """import polars as pl
 from mblib.analytics import charts
