@@ -338,6 +338,9 @@ def test_metrics_are_lazy_and_results_have_fixed_types(events):
             "pathway_funnel": (C,),
             "block_dropoff": (M1,),
             "time_on_task": ({"m1": 1.0},),
+            "pathway_orders": (C,),
+            "recommended_order": (C,),
+            "elective_choices": (C,),
         }.get(name, ())
         if name == "uptake_by_segment":
             import polars as pl
