@@ -133,10 +133,7 @@ def filter_options(events: Any, learners: Any | None = None) -> dict[str, Any]:
 
     span = ev.select(nw.col("timestamp").min().alias("first"), nw.col("timestamp").max().alias("last")).collect()
     first, last = span.get_column("first").to_list()[0], span.get_column("last").to_list()[0]
-    segments: dict[str, list[str]] = {}
-    if learners is not None:
-        people = nw.from_native(learners)
-        segments = {s: values(people, s) for s in SEGMENTS if s in people.columns}
+    segments = filter_options_segments(learners)
     return {
         "credentials": values(ev, "credential_id"),
         "languages": values(ev, "language"),
@@ -144,6 +141,21 @@ def filter_options(events: Any, learners: Any | None = None) -> dict[str, Any]:
         "first": first.date() if first else None,
         "last": last.date() if last else None,
     }
+
+
+def filter_options_segments(learners: Any | None) -> dict[str, list[str]]:
+    """The ``segments`` of :func:`filter_options`: each segment column of ``learners`` -> its values."""
+    import narwhals.stable.v2 as nw
+
+    if learners is None:
+        return {}
+    people = nw.from_native(learners)
+
+    def values(col: str) -> list[str]:
+        got = people.select(nw.col(col)).unique().filter(~nw.col(col).is_null()).collect()
+        return sorted(str(v) for v in got.get_column(col).to_list())
+
+    return {s: values(s) for s in SEGMENTS if s in people.columns}
 
 
 def active_filter(
@@ -167,4 +179,12 @@ def active_filter(
     return flt.with_credential(workspace, clean(credential_id))
 
 
-__all__ = ["SEGMENTS", "EventFilter", "FilterError", "active_filter", "filter_events", "filter_options"]
+__all__ = [
+    "SEGMENTS",
+    "EventFilter",
+    "FilterError",
+    "active_filter",
+    "filter_events",
+    "filter_options",
+    "filter_options_segments",
+]

@@ -1,0 +1,263 @@
+"""The dashboard's views computed from a cube's filtered facts (:mod:`mblib.analytics.cube`).
+
+Each function returns the same polars DataFrame as the metric it stands for, run on the events
+that the same filter keeps (tests/analytics/test_cube.py checks this on polars, DuckDB and Spark).
+Counts are distinct learners over the facts; rates, intervals and the final types come from
+the metrics' own helpers (``with_wilson``, ``ratio``, ``final``), and the time views hand the
+metrics one row per learner and credential (first enrolment, first award).
+
+>>> from mblib.analytics.cube import Cube
+>>> from mblib.analytics.filters import EventFilter
+>>> from mblib.analytics.metrics import demo_events
+>>> s = Cube.from_events(demo_events()).slice(EventFilter())
+>>> weekly_active(s)["active_learners"].to_list()
+[3, 2, 1]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..content import Credential, Workspace
+    from .cube import Slice
+    from .event_filter import EventFilter
+
+
+def _nw(df: Any) -> Any:
+    import narwhals.stable.v2 as nw
+
+    return nw.from_native(df.lazy())
+
+
+def _done(frame: Any) -> Any:
+    from .backends import collect
+
+    return collect(frame)
+
+
+def _pairs(s: Slice, flag: str, key: str) -> Any:
+    """Distinct (key, learner_id) of the facts where ``flag`` holds (``key`` not null)."""
+    import polars as pl
+
+    f = s.facts
+    cond = pl.col(flag) if f.schema[flag] == pl.Boolean else pl.col(flag).is_not_null()
+    return f.filter(cond & pl.col(key).is_not_null()).select(key, "learner_id").unique()
+
+
+def credential_outcomes(s: Slice, credentials: Iterable[Credential]) -> Any:
+    """:func:`mblib.analytics.metrics.credential_outcomes` on the slice."""
+    import narwhals.stable.v2 as nw
+    import polars as pl
+
+    from .metrics import with_wilson
+    from .metrics.frames import MetricError, ratio
+    from .metrics.registry import final
+
+    enrolled, earned = _pairs(s, "enrolled_ts", "credential_id"), _pairs(s, "earned_ts", "credential_id")
+    launched, passed = _pairs(s, "launched", "module_id"), _pairs(s, "passed", "module_id")
+    rows = []
+    for c in credentials:
+        mine = enrolled.filter(pl.col("credential_id") == c.id).get_column("learner_id")
+        started = launched.filter(pl.col("module_id").is_in(c.module_ids())).get_column("learner_id")
+        done = mine
+        groups: list[tuple[list[str], int]] = [(list(c.required), len(set(c.required)))] if c.required else []
+        groups.extend((list(g.modules), g.choose) for g in c.electives)
+        for mods, need in groups:
+            ok = (
+                passed.filter(pl.col("module_id").is_in(mods))
+                .group_by("learner_id")
+                .len()
+                .filter(pl.col("len") >= need)
+                .get_column("learner_id")
+            )
+            done = done.filter(done.is_in(ok.implode()))
+        got = earned.filter(pl.col("credential_id") == c.id).get_column("learner_id")
+        rows.append(
+            {
+                "credential_id": c.id,
+                "enrolled": mine.len(),
+                "started": int(mine.is_in(started.implode()).sum()),
+                "completed": done.len(),
+                "earned": int(mine.is_in(got.implode()).sum()),
+            }
+        )
+    if not rows:
+        raise MetricError(
+            "credential_outcomes needs at least one credential", hint="pass workspace.credentials.values()"
+        )
+    counts = pl.DataFrame(rows, schema={"credential_id": pl.String, **dict.fromkeys(list(rows[0])[1:], pl.Int64)})
+    out = _nw(counts).with_columns(ratio(nw.col("started"), nw.col("enrolled")).alias("start_rate"))
+    out = with_wilson(with_wilson(out, "completed", "enrolled", "completion"), "earned", "enrolled", "earn")
+    return _done(final(out, "credential_outcomes"))
+
+
+def pathway_funnel(s: Slice, credential: Credential) -> Any:
+    """:func:`mblib.analytics.metrics.pathway_funnel` on the slice."""
+    import polars as pl
+
+    from .metrics.registry import final
+
+    path = credential.pathway()
+    position = {m: i + 1 for i, m in enumerate(path)}
+    mine = _pairs(s, "enrolled_ts", "credential_id").filter(pl.col("credential_id") == credential.id)
+    furthest = (
+        _pairs(s, "launched", "module_id")
+        .filter(pl.col("module_id").is_in(list(position)))
+        .with_columns(pl.col("module_id").replace_strict(position, return_dtype=pl.Int64).alias("_pos"))
+        .group_by("learner_id")
+        .agg(pl.col("_pos").max().alias("_furthest"))
+    )
+    per = mine.join(furthest, on="learner_id", how="left").with_columns(pl.col("_furthest").fill_null(0))
+    counts = [per.height] + [int((per.get_column("_furthest") >= k).sum()) for k in range(1, len(path) + 1)]
+    top = max(counts)
+    frame = pl.DataFrame(
+        {
+            "credential_id": [credential.id] * len(counts),
+            "step": list(range(len(counts))),
+            "module_id": [None, *path],
+            "learners": counts,
+            "share": [n / top if top > 0 else None for n in counts],
+        },
+        schema={
+            "credential_id": pl.String,
+            "step": pl.Int64,
+            "module_id": pl.String,
+            "learners": pl.Int64,
+            "share": pl.Float64,
+        },
+    )
+    return _done(final(_nw(frame), "pathway_funnel"))
+
+
+def module_outcomes(s: Slice, credentials: Iterable[Credential]) -> Any:
+    """:func:`mblib.analytics.metrics.module_outcomes` on the slice (with ``credentials``)."""
+    import polars as pl
+
+    from .metrics import with_wilson
+    from .metrics.registry import final
+
+    f = s.facts
+    verbs = ("launched", "completed", "passed")
+    flags = {"launched": "started", "completed": "completed", "passed": "passed"}
+    pairs = (
+        f.filter(pl.col("module_id").is_not_null() & pl.any_horizontal(*verbs))
+        .group_by("module_id", "learner_id")
+        .agg(*[pl.col(v).max().cast(pl.Int64).alias(flags[v]) for v in verbs])
+    )
+    out = pairs.group_by("module_id").agg(*[pl.col(n).sum().cast(pl.Int64) for n in flags.values()])
+    by_module: dict[str, list[str]] = {}
+    for c in credentials:
+        for m in c.module_ids():
+            by_module.setdefault(m, []).append(c.id)
+    enrolled = _pairs(s, "enrolled_ts", "credential_id")
+    counts = pl.DataFrame(
+        {
+            "module_id": list(by_module),
+            "enrolled": [
+                enrolled.filter(pl.col("credential_id").is_in(cs)).get_column("learner_id").n_unique()
+                for cs in by_module.values()
+            ],
+        },
+        schema={"module_id": pl.String, "enrolled": pl.Int64},
+    )
+    out = out.join(counts, on="module_id", how="left").with_columns(pl.col("enrolled").fill_null(0))
+    lf = with_wilson(with_wilson(_nw(out), "completed", "started", "completion"), "passed", "started", "pass")
+    return _done(final(lf, "module_outcomes"))
+
+
+def completion_by_language(s: Slice) -> Any:
+    """:func:`mblib.analytics.metrics.completion_by_language` on the slice."""
+    import polars as pl
+
+    from .metrics import with_wilson
+    from .metrics.registry import final
+
+    f = s.facts.filter(pl.col("module_id").is_not_null())
+    started = (
+        f.filter(pl.col("launched"))
+        .select("module_id", pl.col("language").fill_null("unknown"), "learner_id")
+        .unique()
+    )
+    done = f.filter(pl.col("completed")).select("module_id", "learner_id").unique().with_columns(pl.lit(1).alias("_c"))
+    out = (
+        started.join(done, on=["module_id", "learner_id"], how="left")
+        .group_by("module_id", "language")
+        .agg(pl.len().cast(pl.Int64).alias("started"), pl.col("_c").fill_null(0).sum().cast(pl.Int64).alias("completed"))
+    )
+    return _done(final(with_wilson(_nw(out), "completed", "started", "completion"), "completion_by_language"))
+
+
+def weekly_active(s: Slice) -> Any:
+    """:func:`mblib.analytics.metrics.weekly_active_learners` on the slice."""
+    import polars as pl
+
+    from .metrics.registry import final
+
+    out = (
+        s.facts.select(pl.col("day").dt.truncate("1w").alias("week_start"), "learner_id")
+        .unique()
+        .group_by("week_start")
+        .agg(pl.len().cast(pl.Int64).alias("active_learners"))
+    )
+    return _done(final(_nw(out), "weekly_active_learners"))
+
+
+def first_events(s: Slice) -> Any:
+    """The slice as events: each learner's first ``enrolled`` and first ``earned`` per credential.
+
+    Enough for the metrics that only look at those (uptake, time to credential).
+    """
+    import polars as pl
+
+    parts = []
+    for col, verb in (("enrolled_ts", "enrolled"), ("earned_ts", "earned")):
+        parts.append(
+            s.facts.filter(pl.col(col).is_not_null() & pl.col("credential_id").is_not_null())
+            .group_by("credential_id", "learner_id")
+            .agg(pl.col(col).min().alias("timestamp"))
+            .select("timestamp", "learner_id", pl.lit(verb).alias("verb"), "credential_id")
+        )
+    return pl.concat(parts)
+
+
+def as_of(s: Slice) -> Any:
+    """The slice's last event time (what the metrics default ``as_of`` to), or None when empty."""
+    return s.facts.get_column("ts_max").max() if s.facts.height else None
+
+
+def compute(view: str, s: Slice, workspace: Workspace, flt: EventFilter) -> Any:
+    """The frame of dashboard ``view`` (a name in ``filters.VIEWS``) on the slice, as a polars DataFrame."""
+    import polars as pl
+
+    from . import metrics, survival
+
+    creds = [workspace.credential(flt.credential_id)] if flt.credential_id else list(workspace.credentials.values())
+
+    def ttc(sl: Slice) -> Any:
+        curve = survival.time_to_credential(first_events(sl).lazy(), as_of=as_of(sl))
+        return survival.thin_curve(_done(curve))
+
+    table: dict[str, Callable[[Slice], Any]] = {
+        "credential_outcomes": lambda sl: credential_outcomes(sl, creds),
+        "pathway_funnel": lambda sl: pl.concat([pathway_funnel(sl, c) for c in creds]),
+        "module_outcomes": lambda sl: module_outcomes(sl, creds),
+        "credential_uptake": lambda sl: _done(metrics.credential_uptake(first_events(sl).lazy())),
+        "weekly_active_learners": weekly_active,
+        "time_to_credential": ttc,
+        "completion_by_language": completion_by_language,
+    }
+    return table[view](s)
+
+
+__all__ = [
+    "as_of",
+    "completion_by_language",
+    "compute",
+    "credential_outcomes",
+    "first_events",
+    "module_outcomes",
+    "pathway_funnel",
+    "weekly_active",
+]
