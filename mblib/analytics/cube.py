@@ -27,6 +27,7 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -36,6 +37,8 @@ from .event_filter import SEGMENTS, EventFilter, FilterError
 
 #: the facts' key columns, then their values
 FACT_KEYS: tuple[str, ...] = ("learner_id", "day", "credential_id", "module_id", "language")
+#: answers (view frames) a cube remembers
+KEEP_ANSWERS = 512
 FACT_VALUES: tuple[str, ...] = ("enrolled_ts", "earned_ts", "launched", "completed", "passed", "ts_max")
 
 
@@ -94,6 +97,11 @@ class Slice:
 
     facts: Any
     flt: EventFilter
+    cube: Cube
+
+    def is_in(self, column: str, values: Any) -> Any:
+        """``column`` is one of ``values`` (an expression; values the data never has are left out)."""
+        return self.cube._is_in(column, values)
 
     def learners(self) -> int:
         """Distinct learners among the kept facts (the dashboard's caption)."""
@@ -107,6 +115,20 @@ class Cube:
     facts: Any
     people: Any | None = None
     _options: dict[str, Any] | None = field(default=None, repr=False)
+    _answers: dict[Any, Any] = field(default_factory=dict, repr=False)
+
+    def answer(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """``compute()``, remembered under ``key`` (the last :data:`KEEP_ANSWERS` answers are kept):
+        a filter the user comes back to, and the other segment values a segment view hides
+        groups across, are answered without recomputing."""
+        if key in self._answers:
+            got = self._answers.pop(key)
+        else:
+            got = compute()
+            while len(self._answers) >= KEEP_ANSWERS:
+                self._answers.pop(next(iter(self._answers)))
+        self._answers[key] = got
+        return got
 
     @classmethod
     def from_events(cls, events: Any, learners: Any | None = None) -> Cube:
@@ -115,17 +137,39 @@ class Cube:
 
     @classmethod
     def from_facts(cls, facts: Any, learners: Any | None = None) -> Cube:
-        """A cube over facts already folded (e.g. read back from :mod:`mblib.analytics.refresh`'s cache)."""
+        """A cube over facts already folded (e.g. read back from :mod:`mblib.analytics.refresh`'s cache).
+
+        The text keys become Enums of their values (learner ids too), so that every distinct
+        count and group-by runs on small integers; results are cast back to String.
+        """
+        import polars as pl
+
+        cats = {
+            c: pl.Enum(sorted({*facts.get_column(c).drop_nulls().unique().to_list(), *extra}))
+            for c, extra in (("learner_id", ()), ("credential_id", ()), ("module_id", ()), ("language", ("unknown",)))
+        }
+        coded = facts.with_columns([pl.col(c).cast(t) for c, t in cats.items()])
         people = None
         if learners is not None:
-            import polars as pl
-
             from .backends import to_polars_lazy
 
             lf = to_polars_lazy(learners)
             cols = [c for c in ("learner_id", *SEGMENTS) if c in lf.collect_schema().names()]
             people = lf.select([pl.col(c).cast(pl.String) for c in cols]).collect()
-        return cls(facts, people)
+        return cls(coded, people)
+
+    def known(self, column: str, values: Any) -> list[str]:
+        """Those of ``values`` that occur in the facts' ``column`` (an Enum compares only with its own values)."""
+        import polars as pl
+
+        dtype = self.facts.schema[column]
+        cats = set(dtype.categories.to_list()) if isinstance(dtype, pl.Enum) else None
+        return [v for v in values if cats is None or v in cats]
+
+    def _is_in(self, column: str, values: Any) -> Any:
+        import polars as pl
+
+        return pl.col(column).is_in(self.known(column, values))
 
     def options(self) -> dict[str, Any]:
         """What :func:`~mblib.analytics.filters.filter_options` returns, from the facts."""
@@ -179,18 +223,18 @@ class Cube:
                     hint="open data that has learners.parquet beside the events",
                 )
             who = self.people.filter(pl.col(flt.segment) == flt.segment_value).get_column("learner_id")
-            f = f.filter(pl.col("learner_id").is_in(who.implode()))
+            f = f.filter(self._is_in("learner_id", who.to_list()))
         if flt.language:
-            who = f.filter(pl.col("language") == flt.language).get_column("learner_id").unique()
+            who = f.filter(self._is_in("language", [flt.language])).get_column("learner_id").unique()
             f = f.filter(pl.col("learner_id").is_in(who.implode()))
         if flt.credential_id:
-            cred = pl.col("credential_id") == flt.credential_id
+            cred = self._is_in("credential_id", [flt.credential_id])
             who = f.filter(cred & pl.col("enrolled_ts").is_not_null()).get_column("learner_id").unique()
             mine = cred.fill_null(False)
             if flt.module_ids:
-                mine = mine | (pl.col("credential_id").is_null() & pl.col("module_id").is_in(list(flt.module_ids)))
+                mine = mine | (pl.col("credential_id").is_null() & self._is_in("module_id", flt.module_ids))
             f = f.filter(mine & pl.col("learner_id").is_in(who.implode()))
-        return Slice(f, flt)
+        return Slice(f, flt, self)
 
 
 def _day(d: date) -> date:

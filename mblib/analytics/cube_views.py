@@ -43,7 +43,7 @@ def _pairs(s: Slice, flag: str, key: str) -> Any:
 
     f = s.facts
     cond = pl.col(flag) if f.schema[flag] == pl.Boolean else pl.col(flag).is_not_null()
-    return f.filter(cond & pl.col(key).is_not_null()).select(key, "learner_id").unique()
+    return f.lazy().filter(cond & pl.col(key).is_not_null()).select(key, "learner_id").unique().collect()
 
 
 def credential_outcomes(s: Slice, credentials: Iterable[Credential]) -> Any:
@@ -59,21 +59,21 @@ def credential_outcomes(s: Slice, credentials: Iterable[Credential]) -> Any:
     launched, passed = _pairs(s, "launched", "module_id"), _pairs(s, "passed", "module_id")
     rows = []
     for c in credentials:
-        mine = enrolled.filter(pl.col("credential_id") == c.id).get_column("learner_id")
-        started = launched.filter(pl.col("module_id").is_in(c.module_ids())).get_column("learner_id")
+        mine = enrolled.filter(s.is_in("credential_id", [c.id])).get_column("learner_id")
+        started = launched.filter(s.is_in("module_id", c.module_ids())).get_column("learner_id")
         done = mine
         groups: list[tuple[list[str], int]] = [(list(c.required), len(set(c.required)))] if c.required else []
         groups.extend((list(g.modules), g.choose) for g in c.electives)
         for mods, need in groups:
             ok = (
-                passed.filter(pl.col("module_id").is_in(mods))
+                passed.filter(s.is_in("module_id", mods))
                 .group_by("learner_id")
                 .len()
                 .filter(pl.col("len") >= need)
                 .get_column("learner_id")
             )
             done = done.filter(done.is_in(ok.implode()))
-        got = earned.filter(pl.col("credential_id") == c.id).get_column("learner_id")
+        got = earned.filter(s.is_in("credential_id", [c.id])).get_column("learner_id")
         rows.append(
             {
                 "credential_id": c.id,
@@ -101,11 +101,13 @@ def pathway_funnel(s: Slice, credential: Credential) -> Any:
 
     path = credential.pathway()
     position = {m: i + 1 for i, m in enumerate(path)}
-    mine = _pairs(s, "enrolled_ts", "credential_id").filter(pl.col("credential_id") == credential.id)
+    mine = _pairs(s, "enrolled_ts", "credential_id").filter(s.is_in("credential_id", [credential.id]))
     furthest = (
         _pairs(s, "launched", "module_id")
-        .filter(pl.col("module_id").is_in(list(position)))
-        .with_columns(pl.col("module_id").replace_strict(position, return_dtype=pl.Int64).alias("_pos"))
+        .filter(s.is_in("module_id", list(position)))
+        .with_columns(
+            pl.col("module_id").cast(pl.String).replace_strict(position, return_dtype=pl.Int64).alias("_pos")
+        )
         .group_by("learner_id")
         .agg(pl.col("_pos").max().alias("_furthest"))
     )
@@ -141,12 +143,15 @@ def module_outcomes(s: Slice, credentials: Iterable[Credential]) -> Any:
     f = s.facts
     verbs = ("launched", "completed", "passed")
     flags = {"launched": "started", "completed": "completed", "passed": "passed"}
-    pairs = (
-        f.filter(pl.col("module_id").is_not_null() & pl.any_horizontal(*verbs))
+    out = (
+        f.lazy()
+        .filter(pl.col("module_id").is_not_null() & pl.any_horizontal(*verbs))
         .group_by("module_id", "learner_id")
         .agg(*[pl.col(v).max().cast(pl.Int64).alias(flags[v]) for v in verbs])
+        .group_by("module_id")
+        .agg(*[pl.col(n).sum().cast(pl.Int64) for n in flags.values()])
+        .collect()
     )
-    out = pairs.group_by("module_id").agg(*[pl.col(n).sum().cast(pl.Int64) for n in flags.values()])
     by_module: dict[str, list[str]] = {}
     for c in credentials:
         for m in c.module_ids():
@@ -156,13 +161,13 @@ def module_outcomes(s: Slice, credentials: Iterable[Credential]) -> Any:
         {
             "module_id": list(by_module),
             "enrolled": [
-                enrolled.filter(pl.col("credential_id").is_in(cs)).get_column("learner_id").n_unique()
+                enrolled.filter(s.is_in("credential_id", cs)).get_column("learner_id").n_unique()
                 for cs in by_module.values()
             ],
         },
         schema={"module_id": pl.String, "enrolled": pl.Int64},
     )
-    out = out.join(counts, on="module_id", how="left").with_columns(pl.col("enrolled").fill_null(0))
+    out = out.with_columns(pl.col("module_id").cast(pl.String)).join(counts, on="module_id", how="left").with_columns(pl.col("enrolled").fill_null(0))
     lf = with_wilson(with_wilson(_nw(out), "completed", "started", "completion"), "passed", "started", "pass")
     return _done(final(lf, "module_outcomes"))
 
@@ -174,10 +179,11 @@ def completion_by_language(s: Slice) -> Any:
     from .metrics import with_wilson
     from .metrics.registry import final
 
-    f = s.facts.filter(pl.col("module_id").is_not_null())
+    lang = s.facts.schema["language"]
+    f = s.facts.lazy().filter(pl.col("module_id").is_not_null())
     started = (
         f.filter(pl.col("launched"))
-        .select("module_id", pl.col("language").fill_null("unknown"), "learner_id")
+        .select("module_id", pl.col("language").fill_null(pl.lit("unknown", dtype=lang)), "learner_id")
         .unique()
     )
     done = f.filter(pl.col("completed")).select("module_id", "learner_id").unique().with_columns(pl.lit(1).alias("_c"))
@@ -185,6 +191,7 @@ def completion_by_language(s: Slice) -> Any:
         started.join(done, on=["module_id", "learner_id"], how="left")
         .group_by("module_id", "language")
         .agg(pl.len().cast(pl.Int64).alias("started"), pl.col("_c").fill_null(0).sum().cast(pl.Int64).alias("completed"))
+        .collect()
     )
     return _done(final(with_wilson(_nw(out), "completed", "started", "completion"), "completion_by_language"))
 
@@ -196,10 +203,12 @@ def weekly_active(s: Slice) -> Any:
     from .metrics.registry import final
 
     out = (
-        s.facts.select(pl.col("day").dt.truncate("1w").alias("week_start"), "learner_id")
+        s.facts.lazy()
+        .select(pl.col("day").dt.truncate("1w").alias("week_start"), "learner_id")
         .unique()
         .group_by("week_start")
         .agg(pl.len().cast(pl.Int64).alias("active_learners"))
+        .collect()
     )
     return _done(final(_nw(out), "weekly_active_learners"))
 
@@ -214,12 +223,13 @@ def first_events(s: Slice) -> Any:
     parts = []
     for col, verb in (("enrolled_ts", "enrolled"), ("earned_ts", "earned")):
         parts.append(
-            s.facts.filter(pl.col(col).is_not_null() & pl.col("credential_id").is_not_null())
+            s.facts.lazy()
+            .filter(pl.col(col).is_not_null() & pl.col("credential_id").is_not_null())
             .group_by("credential_id", "learner_id")
             .agg(pl.col(col).min().alias("timestamp"))
             .select("timestamp", "learner_id", pl.lit(verb).alias("verb"), "credential_id")
         )
-    return pl.concat(parts)
+    return pl.concat(parts).collect()
 
 
 def as_of(s: Slice) -> Any:

@@ -179,8 +179,12 @@ def _runner(
         cube = cube_for(events, learners)
 
         def from_cube(f: EventFilter) -> tuple[Any, int]:
-            part = cube.slice(f)
-            return cube_views.compute(view, part, workspace, shown), part.learners()
+            def work() -> tuple[Any, int]:
+                part = cube.slice(f)
+                return cube_views.compute(view, part, workspace, shown), part.learners()
+
+            frame, n = cube.answer((view, f, shown.credential_id, id(workspace)), work)
+            return frame.clone(), n
 
         from_cube.segment_values = lambda seg: cube.options()["segments"].get(seg, [])  # type: ignore[attr-defined]
         return from_cube
