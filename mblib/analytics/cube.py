@@ -101,7 +101,7 @@ class Slice:
 
     def is_in(self, column: str, values: Any) -> Any:
         """``column`` is one of ``values`` (an expression; values the data never has are left out)."""
-        return self.cube._is_in(column, values)
+        return self.cube.is_in(column, values)
 
     def learners(self) -> int:
         """Distinct learners among the kept facts (the dashboard's caption)."""
@@ -166,10 +166,18 @@ class Cube:
         cats = set(dtype.categories.to_list()) if isinstance(dtype, pl.Enum) else None
         return [v for v in values if cats is None or v in cats]
 
-    def _is_in(self, column: str, values: Any) -> Any:
+    def is_in(self, column: str, values: Any) -> Any:
+        """An expression: ``column`` is one of ``values`` (those the facts never hold are left out)."""
         import polars as pl
 
         return pl.col(column).is_in(self.known(column, values))
+
+    def codes(self) -> Any:
+        """The bit positions of the learner level (:mod:`mblib.analytics.cube_learners`), or None
+        when its masks cannot hold these facts exactly."""
+        from .cube_learners import codes_of
+
+        return self.answer(("codes",), lambda: codes_of(self))
 
     def options(self) -> dict[str, Any]:
         """What :func:`~mblib.analytics.filters.filter_options` returns, from the facts."""
@@ -198,17 +206,35 @@ class Cube:
         """The facts ``flt`` keeps: the same rows of learners and days as ``filter_events`` keeps events."""
         import polars as pl
 
+        self.check(flt)
         f = self.facts
+        if flt.start:
+            f = f.filter(pl.col("day") >= _day(flt.start))
+        if flt.end:
+            f = f.filter(pl.col("day") <= _day(flt.end))
+        if flt.segment and flt.segment_value is not None and self.people is not None:
+            who = self.people.filter(pl.col(flt.segment) == flt.segment_value).get_column("learner_id")
+            f = f.filter(self.is_in("learner_id", who.to_list()))
+        if flt.language:
+            who = f.filter(self.is_in("language", [flt.language])).get_column("learner_id").unique()
+            f = f.filter(pl.col("learner_id").is_in(who.implode()))
+        if flt.credential_id:
+            cred = self.is_in("credential_id", [flt.credential_id])
+            who = f.filter(cred & pl.col("enrolled_ts").is_not_null()).get_column("learner_id").unique()
+            mine = cred.fill_null(False)
+            if flt.module_ids:
+                mine = mine | (pl.col("credential_id").is_null() & self.is_in("module_id", flt.module_ids))
+            f = f.filter(mine & pl.col("learner_id").is_in(who.implode()))
+        return Slice(f, flt, self)
+
+    def check(self, flt: EventFilter) -> None:
+        """Raise the :class:`FilterError` that ``filter_events`` raises for ``flt``, if any."""
         if flt.start and flt.end and flt.start > flt.end:
             raise FilterError(
                 f"the date range starts after it ends ({flt.start} > {flt.end})",
                 location=Location(field="start"),
                 hint="pick a start date on or before the end date",
             )
-        if flt.start:
-            f = f.filter(pl.col("day") >= _day(flt.start))
-        if flt.end:
-            f = f.filter(pl.col("day") <= _day(flt.end))
         if flt.segment and flt.segment_value is not None:
             if flt.segment not in SEGMENTS:
                 raise FilterError(
@@ -222,19 +248,6 @@ class Cube:
                     location=Location(field="segment"),
                     hint="open data that has learners.parquet beside the events",
                 )
-            who = self.people.filter(pl.col(flt.segment) == flt.segment_value).get_column("learner_id")
-            f = f.filter(self._is_in("learner_id", who.to_list()))
-        if flt.language:
-            who = f.filter(self._is_in("language", [flt.language])).get_column("learner_id").unique()
-            f = f.filter(pl.col("learner_id").is_in(who.implode()))
-        if flt.credential_id:
-            cred = self._is_in("credential_id", [flt.credential_id])
-            who = f.filter(cred & pl.col("enrolled_ts").is_not_null()).get_column("learner_id").unique()
-            mine = cred.fill_null(False)
-            if flt.module_ids:
-                mine = mine | (pl.col("credential_id").is_null() & self._is_in("module_id", flt.module_ids))
-            f = f.filter(mine & pl.col("learner_id").is_in(who.implode()))
-        return Slice(f, flt, self)
 
 
 def _day(d: date) -> date:

@@ -16,12 +16,13 @@ metrics one row per learner and credential (first enrolment, first award).
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..content import Credential, Workspace
-    from .cube import Slice
+    from .cube import Cube, Slice
     from .event_filter import EventFilter
 
 
@@ -237,28 +238,42 @@ def as_of(s: Slice) -> Any:
     return s.facts.get_column("ts_max").max() if s.facts.height else None
 
 
-def compute(view: str, s: Slice, workspace: Workspace, flt: EventFilter) -> Any:
-    """The frame of dashboard ``view`` (a name in ``filters.VIEWS``) on the slice, as a polars DataFrame."""
+def compute(view: str, cube: Cube, workspace: Workspace, flt: EventFilter, shown: EventFilter) -> tuple[Any, int]:
+    """The frame of dashboard ``view`` (a name in ``filters.VIEWS``) for filter ``flt`` and its learners.
+
+    ``shown`` is the filter the dashboard shows (its credential picks the credentials of the
+    outcome views; ``flt`` differs from it in the segment value when a segment view's groups are
+    checked across values). Answered from the learner level where it holds the data
+    (:mod:`mblib.analytics.cube_learners`), else from the day-grain facts.
+    """
     import polars as pl
 
+    from . import cube_learners as lv
     from . import metrics, survival
 
-    creds = [workspace.credential(flt.credential_id)] if flt.credential_id else list(workspace.credentials.values())
+    creds = [workspace.credential(shown.credential_id)] if shown.credential_id else list(workspace.credentials.values())
+    codes = cube.codes()
+    if codes is None or view == "weekly_active_learners":
+        s: Any = cube.slice(flt)
+        cv: Any = sys.modules[__name__]
+    else:
+        cube.check(flt)
+        s, cv = lv.learner_slice(cube, codes, flt), lv
 
-    def ttc(sl: Slice) -> Any:
-        curve = survival.time_to_credential(first_events(sl).lazy(), as_of=as_of(sl))
+    def ttc(sl: Any) -> Any:
+        curve = survival.time_to_credential(cv.first_events(sl).lazy(), as_of=cv.as_of(sl))
         return survival.thin_curve(_done(curve))
 
-    table: dict[str, Callable[[Slice], Any]] = {
-        "credential_outcomes": lambda sl: credential_outcomes(sl, creds),
-        "pathway_funnel": lambda sl: pl.concat([pathway_funnel(sl, c) for c in creds]),
-        "module_outcomes": lambda sl: module_outcomes(sl, creds),
-        "credential_uptake": lambda sl: _done(metrics.credential_uptake(first_events(sl).lazy())),
+    table: dict[str, Callable[[Any], Any]] = {
+        "credential_outcomes": lambda sl: cv.credential_outcomes(sl, creds),
+        "pathway_funnel": lambda sl: pl.concat([cv.pathway_funnel(sl, c) for c in creds]),
+        "module_outcomes": lambda sl: cv.module_outcomes(sl, creds),
+        "credential_uptake": lambda sl: _done(metrics.credential_uptake(cv.first_events(sl).lazy())),
         "weekly_active_learners": weekly_active,
         "time_to_credential": ttc,
-        "completion_by_language": completion_by_language,
+        "completion_by_language": cv.completion_by_language,
     }
-    return table[view](s)
+    return table[view](s), s.learners()
 
 
 __all__ = [

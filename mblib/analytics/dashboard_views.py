@@ -180,8 +180,7 @@ def _runner(
 
         def from_cube(f: EventFilter) -> tuple[Any, int]:
             def work() -> tuple[Any, int]:
-                part = cube.slice(f)
-                return cube_views.compute(view, part, workspace, shown), part.learners()
+                return cube_views.compute(view, cube, workspace, f, shown)  # type: ignore[no-any-return]
 
             frame, n = cube.answer((view, f, shown.credential_id, id(workspace)), work)
             return frame.clone(), n
