@@ -18,7 +18,10 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..content import Credential, Workspace
@@ -233,6 +236,62 @@ def first_events(s: Slice) -> Any:
     return pl.concat(parts).collect()
 
 
+def durations(first: Any, last: Any) -> Any:
+    """:func:`mblib.analytics.survival.credential_durations` from :func:`first_events` and ``as_of``
+    ``last`` (the same integer microseconds, in polars)."""
+    import polars as pl
+
+    from .metrics.frames import US_PER_DAY
+
+    delta = last - _EPOCH if last is not None else None
+    us = pl.lit((delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds if delta else None, pl.Int64)
+    keys = ["credential_id", "learner_id"]
+    lf = first.lazy().with_columns(pl.col("timestamp").dt.epoch("us").alias("_us"))
+    start = lf.filter(pl.col("verb") == "enrolled").select(*keys, pl.col("_us").alias("_start"))
+    stop = lf.filter(pl.col("verb") == "earned").select(*keys, pl.col("_us").alias("_end"))
+    got = pl.col("_end").is_not_null() & (pl.col("_end") <= us)
+    return (
+        start.join(stop, on=keys, how="left")
+        .filter(pl.col("_start") <= us)
+        .select(
+            pl.col("credential_id").cast(pl.String),
+            pl.col("learner_id").cast(pl.String),
+            ((pl.when(got).then(pl.col("_end")).otherwise(us) - pl.col("_start")).cast(pl.Float64) / US_PER_DAY)
+            .clip(lower_bound=0.0)
+            .alias("duration_days"),
+            got.cast(pl.Int64).alias("earned"),
+        )
+        .collect()
+    )
+
+
+def uptake(first: Any) -> Any:
+    """:func:`mblib.analytics.metrics.credential_uptake` from :func:`first_events` (weeks start on Monday, UTC)."""
+    import polars as pl
+
+    from .metrics.registry import final
+
+    week = pl.col("timestamp").dt.truncate("1w").dt.date().alias("week_start")
+    out = (
+        first.lazy()
+        .select(
+            pl.col("credential_id").cast(pl.String),
+            week,
+            (pl.col("verb") == "enrolled").cast(pl.Int64).alias("enrolled"),
+            (pl.col("verb") == "earned").cast(pl.Int64).alias("earned"),
+        )
+        .group_by("credential_id", "week_start")
+        .agg(pl.col("enrolled").sum(), pl.col("earned").sum())
+        .sort("credential_id", "week_start")
+        .with_columns(
+            pl.col("enrolled").cum_sum().over("credential_id").alias("cumulative_enrolled"),
+            pl.col("earned").cum_sum().over("credential_id").alias("cumulative_earned"),
+        )
+        .collect()
+    )
+    return _done(final(_nw(out), "credential_uptake"))
+
+
 def as_of(s: Slice) -> Any:
     """The slice's last event time (what the metrics default ``as_of`` to), or None when empty."""
     return s.facts.get_column("ts_max").max() if s.facts.height else None
@@ -249,7 +308,7 @@ def compute(view: str, cube: Cube, workspace: Workspace, flt: EventFilter, shown
     import polars as pl
 
     from . import cube_learners as lv
-    from . import metrics, survival
+    from . import survival
 
     creds = [workspace.credential(shown.credential_id)] if shown.credential_id else list(workspace.credentials.values())
     codes = cube.codes()
@@ -261,14 +320,14 @@ def compute(view: str, cube: Cube, workspace: Workspace, flt: EventFilter, shown
         s, cv = lv.learner_slice(cube, codes, flt), lv
 
     def ttc(sl: Any) -> Any:
-        curve = survival.time_to_credential(cv.first_events(sl).lazy(), as_of=cv.as_of(sl))
+        curve = survival.kaplan_meier(durations(cv.first_events(sl), cv.as_of(sl)).lazy())
         return survival.thin_curve(_done(curve))
 
     table: dict[str, Callable[[Any], Any]] = {
         "credential_outcomes": lambda sl: cv.credential_outcomes(sl, creds),
         "pathway_funnel": lambda sl: pl.concat([cv.pathway_funnel(sl, c) for c in creds]),
         "module_outcomes": lambda sl: cv.module_outcomes(sl, creds),
-        "credential_uptake": lambda sl: _done(metrics.credential_uptake(cv.first_events(sl).lazy())),
+        "credential_uptake": lambda sl: uptake(cv.first_events(sl)),
         "weekly_active_learners": weekly_active,
         "time_to_credential": ttc,
         "completion_by_language": cv.completion_by_language,
@@ -281,8 +340,10 @@ __all__ = [
     "completion_by_language",
     "compute",
     "credential_outcomes",
+    "durations",
     "first_events",
     "module_outcomes",
     "pathway_funnel",
+    "uptake",
     "weekly_active",
 ]
