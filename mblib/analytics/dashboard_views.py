@@ -80,6 +80,16 @@ def _views() -> dict[str, View]:
     }
 
 
+def view_spec(name: str) -> View:
+    """The :class:`View` of dashboard view ``name`` (its metric on filtered events, its chart...)."""
+    views = _views()
+    if name not in views:
+        raise FilterError(
+            f"unknown view '{name}'", location=Location(field="view"), hint=f"use one of {', '.join(views)}"
+        )
+    return views[name]
+
+
 #: view name -> title (the dashboard's choices, in order)
 VIEWS: dict[str, str] = {
     "credential_outcomes": "Credential outcomes",
@@ -298,4 +308,4 @@ def _across_segments(
     return replace(table, frame=kept, note=note)
 
 
-__all__ = ["VIEWS", "View", "ViewResult", "dashboard_view"]
+__all__ = ["VIEWS", "View", "ViewResult", "dashboard_view", "view_spec"]
