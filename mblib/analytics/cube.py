@@ -179,6 +179,15 @@ class Cube:
 
         return self.answer(("codes",), lambda: codes_of(self))
 
+    def warm(self) -> Cube:
+        """Build what every filter change reuses now (the learner level over all dates), not on the first click."""
+        from .cube_learners import learner_slice
+
+        codes = self.codes()
+        if codes is not None:
+            learner_slice(self, codes, EventFilter())
+        return self
+
     def options(self) -> dict[str, Any]:
         """What :func:`~mblib.analytics.filters.filter_options` returns, from the facts."""
         import polars as pl

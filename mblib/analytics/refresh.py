@@ -228,7 +228,7 @@ def cube_for(events: Any, learners: Any | None = None) -> Cube:
             if ev is events and people is learners:
                 return cube
         source = next((d for ev, d in _SOURCES if ev is events), None)
-    cube = load_cube(source, learners) if source is not None else Cube.from_events(events, learners)
+    cube = (load_cube(source, learners) if source is not None else Cube.from_events(events, learners)).warm()
     with _LOCK:
         _CUBES[:] = _CUBES[-(_KEEP - 1) :] + [(events, learners, cube)]
     return cube
