@@ -211,7 +211,7 @@ __all__ = ["BITS", "Codes", "LearnerSlice", "codes_of", "learner_slice", "learne
 def _counts(frame: Any) -> Any:
     import narwhals.stable.v2 as nw
 
-    return nw.from_native(frame.lazy())
+    return nw.from_native(frame, eager_only=True)
 
 
 def credential_outcomes(s: LearnerSlice, credentials: Any) -> Any:

@@ -30,9 +30,11 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def _nw(df: Any) -> Any:
+    """A small result as an eager narwhals frame: the metrics' helpers (``with_wilson``, ``final``)
+    run on it directly, without planning a lazy query for a few rows."""
     import narwhals.stable.v2 as nw
 
-    return nw.from_native(df.lazy())
+    return nw.from_native(df, eager_only=True)
 
 
 def _done(frame: Any) -> Any:
