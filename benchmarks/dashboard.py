@@ -66,8 +66,15 @@ def script(ws: Any, options: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]
         state.update(change)
         steps.append((kind, dict(state)))
 
-    views = ["credential_outcomes", "pathway_funnel", "module_outcomes", "completion_by_language",
-             "credential_uptake", "weekly_active_learners", "time_to_credential"]
+    views = [
+        "credential_outcomes",
+        "pathway_funnel",
+        "module_outcomes",
+        "completion_by_language",
+        "credential_uptake",
+        "weekly_active_learners",
+        "time_to_credential",
+    ]
     for i, view in enumerate(views):
         step("view", view=view)
         step("credential", credential_id=creds[i % len(creds)])
@@ -114,8 +121,10 @@ def interactions(folder: Path, direct_steps: int) -> None:
     data = open_report_data(ws, folder)
     cube = cube_for(data.events, data.learners)
     warm = time.perf_counter() - t
-    print(f"cube load: cold (fold every file, write the cache, learner level) {cold:.2f} s; "
-          f"from the cache {warm:.2f} s; {cube.facts.height:,} facts")
+    print(
+        f"cube load: cold (fold every file, write the cache, learner level) {cold:.2f} s; "
+        f"from the cache {warm:.2f} s; {cube.facts.height:,} facts"
+    )
     steps = script(ws, filter_options(data.events, data.learners))
     cube_ms: list[float] = []
     kinds: dict[str, list[float]] = {}
@@ -131,15 +140,19 @@ def interactions(folder: Path, direct_steps: int) -> None:
         direct_ms.append(ms)
         assert_frame_equal(got.table.frame, want.table.frame, check_exact=False, rel_tol=1e-9)
         assert got.learners == want.learners, (kind, state)
-    print(f"{len(steps)} interactions from the cube: p50 {_pct(cube_ms, 0.5):.1f} ms, p95 {_pct(cube_ms, 0.95):.1f} ms, "
-          f"max {max(cube_ms):.1f} ms (target p50 < {TARGET_P50_MS:.0f} ms: "
-          f"{'met' if _pct(cube_ms, 0.5) < TARGET_P50_MS else 'missed'})")
+    print(
+        f"{len(steps)} interactions from the cube: p50 {_pct(cube_ms, 0.5):.1f} ms, p95 {_pct(cube_ms, 0.95):.1f} ms, "
+        f"max {max(cube_ms):.1f} ms (target p50 < {TARGET_P50_MS:.0f} ms: "
+        f"{'met' if _pct(cube_ms, 0.5) < TARGET_P50_MS else 'missed'})"
+    )
     for kind, xs in kinds.items():
         print(f"  {kind:14s} n={len(xs):2d} p50 {_pct(xs, 0.5):7.1f} ms  p95 {_pct(xs, 0.95):7.1f} ms")
     same = cube_ms[: len(direct_ms)]
-    print(f"first {len(direct_ms)} interactions, same run: cube p50 {_pct(same, 0.5):.1f} ms / p95 {_pct(same, 0.95):.1f} ms; "
-          f"direct p50 {_pct(direct_ms, 0.5):.0f} ms / p95 {_pct(direct_ms, 0.95):.0f} ms; "
-          f"direct/cube at p50 {_pct(direct_ms, 0.5) / _pct(same, 0.5):.0f}x; answers equal")
+    print(
+        f"first {len(direct_ms)} interactions, same run: cube p50 {_pct(same, 0.5):.1f} ms / p95 {_pct(same, 0.95):.1f} ms; "
+        f"direct p50 {_pct(direct_ms, 0.5):.0f} ms / p95 {_pct(direct_ms, 0.95):.0f} ms; "
+        f"direct/cube at p50 {_pct(direct_ms, 0.5) / _pct(same, 0.5):.0f}x; answers equal"
+    )
 
 
 def refresh_run(folder: Path) -> None:
@@ -163,7 +176,9 @@ def refresh_run(folder: Path) -> None:
         last = ev.select(pl.col("timestamp").max()).collect().item()
         day = last.date() + timedelta(days=1)
         src = ev.filter(pl.col("timestamp") >= last - timedelta(days=1)).collect()
-        shift = datetime.combine(day, datetime.min.time(), UTC) - datetime.combine(last.date(), datetime.min.time(), UTC)
+        shift = datetime.combine(day, datetime.min.time(), UTC) - datetime.combine(
+            last.date(), datetime.min.time(), UTC
+        )
         new = src.with_columns(pl.col("timestamp") + shift)
         part = copy / "events" / f"month={day:%Y-%m}"
         part.mkdir(exist_ok=True)
@@ -182,11 +197,13 @@ def refresh_run(folder: Path) -> None:
             assert n == m
             assert_frame_equal(a, b, check_exact=False, rel_tol=1e-9)
         ratio = inc_s / full_s
-        print(f"refresh: full recomputation (fold {full.folded} files, {ev.select(pl.len()).collect().item():,} events) "
-              f"{full_s:.2f} s; append a day ({new.height:,} events, 1 new file of {inc.folded + inc.reused}) "
-              f"{inc_s * 1000:.0f} ms = {ratio:.3f}x (target < {TARGET_REFRESH_RATIO}: "
-              f"{'met' if ratio < TARGET_REFRESH_RATIO else 'missed'}); reading the refreshed cache {load_s:.2f} s; "
-              f"refreshed == full recomputation for every view")
+        print(
+            f"refresh: full recomputation (fold {full.folded} files, {ev.select(pl.len()).collect().item():,} events) "
+            f"{full_s:.2f} s; append a day ({new.height:,} events, 1 new file of {inc.folded + inc.reused}) "
+            f"{inc_s * 1000:.0f} ms = {ratio:.3f}x (target < {TARGET_REFRESH_RATIO}: "
+            f"{'met' if ratio < TARGET_REFRESH_RATIO else 'missed'}); reading the refreshed cache {load_s:.2f} s; "
+            f"refreshed == full recomputation for every view"
+        )
 
 
 def main() -> None:

@@ -172,22 +172,6 @@ class Cube:
 
         return pl.col(column).is_in(self.known(column, values))
 
-    def codes(self) -> Any:
-        """The bit positions of the learner level (:mod:`mblib.analytics.cube_learners`), or None
-        when its masks cannot hold these facts exactly."""
-        from .cube_learners import codes_of
-
-        return self.answer(("codes",), lambda: codes_of(self))
-
-    def warm(self) -> Cube:
-        """Build what every filter change reuses now (the learner level over all dates), not on the first click."""
-        from .cube_learners import learner_slice
-
-        codes = self.codes()
-        if codes is not None:
-            learner_slice(self, codes, EventFilter())
-        return self
-
     def options(self) -> dict[str, Any]:
         """What :func:`~mblib.analytics.filters.filter_options` returns, from the facts."""
         import polars as pl

@@ -47,14 +47,11 @@ class Codes:
 
     def pair_mask(self, ids: Any) -> int:
         keep = set(ids)
-        return sum(
-            1 << self.pair(i, j) for i, m in enumerate(self.mods) if m in keep for j in range(len(self.langs))
-        )
+        return sum(1 << self.pair(i, j) for i, m in enumerate(self.mods) if m in keep for j in range(len(self.langs)))
 
 
 def codes_of(cube: Cube) -> Codes | None:
     """The cube's bit positions, or None when the learner level cannot hold its data exactly."""
-    import polars as pl
 
     f = cube.facts
     cats = [tuple(f.schema[c].categories.to_list()) for c in ("credential_id", "module_id", "language")]
@@ -62,6 +59,21 @@ def codes_of(cube: Cube) -> Codes | None:
     if max(len(codes.creds), len(codes.mods), len(codes.langs), len(codes.mods) * len(codes.langs)) > BITS:
         return None
     return codes if len(codes.creds) <= MAX_CONTEXTS else None
+
+
+def codes_for(cube: Cube) -> Codes | None:
+    """:func:`codes_of` the cube, worked out once per cube."""
+    return cube.answer(("codes",), lambda: codes_of(cube))
+
+
+def warm(cube: Cube) -> Cube:
+    """Build what every filter change reuses now (the learner level over all dates), not on the first click."""
+    from .event_filter import EventFilter
+
+    codes = codes_for(cube)
+    if codes is not None:
+        learner_slice(cube, codes, EventFilter())
+    return cube
 
 
 def _bit(col: str, n: int) -> Any:
@@ -86,7 +98,10 @@ def day_masks(cube: Cube, codes: Codes) -> Any:
         cube.facts.lazy()
         .with_columns(  # plain columns first: an expression inside an aggregation runs group by group
             pl.when(pl.col("language").is_not_null()).then(_bit("language", nl)).otherwise(zero).alias("langs"),
-            *[pl.when(has_m & pl.col(v)).then(mbit).otherwise(zero).alias(v) for v in ("launched", "completed", "passed")],
+            *[
+                pl.when(has_m & pl.col(v)).then(mbit).otherwise(zero).alias(v)
+                for v in ("launched", "completed", "passed")
+            ],
             pl.when(has_m & pl.col("launched")).then(pair_bit).otherwise(zero).alias("pairs"),
             pl.when(has_c).then(cbit).otherwise(zero).alias("_cbit"),
         )
@@ -147,7 +162,12 @@ def learner_table(cube: Cube, codes: Codes, start: date | None, end: date | None
     loose = (
         f.filter(~has_c & has_m)
         .group_by("learner_id")
-        .agg([pl.col("ts_max").filter(pl.col("module_id") == m).max().alias(f"ts_m{j}") for j, m in enumerate(codes.mods)])
+        .agg(
+            [
+                pl.col("ts_max").filter(pl.col("module_id") == m).max().alias(f"ts_m{j}")
+                for j, m in enumerate(codes.mods)
+            ]
+        )
     )
     return rows.join(loose, on="learner_id", how="left").collect()
 
@@ -178,8 +198,9 @@ def learner_slice(cube: Cube, codes: Codes, flt: EventFilter) -> LearnerSlice:
     if not flt.credential_id:
         rows = rows.with_columns([pl.reduce(lambda a, b: a | b, [pl.col(v + k) for k in ctx]).alias(v) for v in FLAGS])
     if flt.segment and flt.segment_value is not None:
-        cube.check(flt)
-        who = cube.people.filter(pl.col(flt.segment) == flt.segment_value).get_column("learner_id")
+        cube.check(flt)  # a segment filter needs the learners table
+        people: Any = cube.people
+        who = people.filter(pl.col(flt.segment) == flt.segment_value).get_column("learner_id")
         rows = rows.filter(cube.is_in("learner_id", who.to_list()))
     if flt.language:
         bit = sum(1 << i for i, x in enumerate(codes.langs) if x == flt.language)
@@ -205,168 +226,14 @@ def learner_slice(cube: Cube, codes: Codes, flt: EventFilter) -> LearnerSlice:
     return LearnerSlice(rows, codes)
 
 
-__all__ = ["BITS", "Codes", "LearnerSlice", "codes_of", "learner_slice", "learner_table"]
-
-
-def _counts(frame: Any) -> Any:
-    import narwhals.stable.v2 as nw
-
-    return nw.from_native(frame, eager_only=True)
-
-
-def credential_outcomes(s: LearnerSlice, credentials: Any) -> Any:
-    """:func:`mblib.analytics.metrics.credential_outcomes` on the learner rows."""
-    import narwhals.stable.v2 as nw
-    import polars as pl
-
-    from .backends import collect
-    from .metrics import with_wilson
-    from .metrics.frames import MetricError, ratio
-    from .metrics.registry import final
-
-    exprs, ids = [], []
-    for n, c in enumerate(credentials):
-        ids.append(c.id)
-        mine = s.has("enr", s.codes.cred_mask([c.id]))
-        done = mine
-        groups: list[tuple[list[str], int]] = [(list(c.required), len(set(c.required)))] if c.required else []
-        groups.extend((list(g.modules), g.choose) for g in c.electives)
-        for mods, need in groups:
-            got = (pl.col("passed") & pl.lit(s.codes.mod_mask(mods), pl.UInt64)).bitwise_count_ones()
-            done = done & (got >= need)
-        exprs += [
-            mine.sum().alias(f"enrolled_{n}"),
-            (mine & s.has("launched", s.codes.mod_mask(c.module_ids()))).sum().alias(f"started_{n}"),
-            done.sum().alias(f"completed_{n}"),
-            (mine & s.has("ear", s.codes.cred_mask([c.id]))).sum().alias(f"earned_{n}"),
-        ]
-    if not ids:
-        raise MetricError(
-            "credential_outcomes needs at least one credential", hint="pass workspace.credentials.values()"
-        )
-    sums = s.rows.select(exprs).row(0, named=True)
-    names = ("enrolled", "started", "completed", "earned")
-    counts = pl.DataFrame(
-        {"credential_id": ids, **{k: [int(sums[f"{k}_{n}"] or 0) for n in range(len(ids))] for k in names}},
-        schema={"credential_id": pl.String, **dict.fromkeys(names, pl.Int64)},
-    )
-    out = _counts(counts).with_columns(ratio(nw.col("started"), nw.col("enrolled")).alias("start_rate"))
-    out = with_wilson(with_wilson(out, "completed", "enrolled", "completion"), "earned", "enrolled", "earn")
-    return collect(final(out, "credential_outcomes"))
-
-
-def pathway_funnel(s: LearnerSlice, credential: Any) -> Any:
-    """:func:`mblib.analytics.metrics.pathway_funnel` on the learner rows."""
-    import polars as pl
-
-    from .backends import collect
-    from .metrics.registry import final
-
-    path = credential.pathway()
-    furthest: Any = pl.lit(0)
-    for k, m in enumerate(path, start=1):
-        furthest = pl.when(s.has("launched", s.codes.mod_mask([m]))).then(pl.lit(k)).otherwise(furthest)
-    mine = s.rows.filter(s.has("enr", s.codes.cred_mask([credential.id])))
-    far = mine.select(furthest.alias("f")).get_column("f") if mine.height else pl.Series("f", [], pl.Int32)
-    counts = [mine.height] + [int((far >= k).sum()) for k in range(1, len(path) + 1)]
-    top = max(counts)
-    frame = pl.DataFrame(
-        {
-            "credential_id": [credential.id] * len(counts),
-            "step": list(range(len(counts))),
-            "module_id": [None, *path],
-            "learners": counts,
-            "share": [n / top if top > 0 else None for n in counts],
-        },
-        schema={"credential_id": pl.String, "step": pl.Int64, "module_id": pl.String, "learners": pl.Int64, "share": pl.Float64},
-    )
-    return collect(final(_counts(frame), "pathway_funnel"))
-
-
-def module_outcomes(s: LearnerSlice, credentials: Any) -> Any:
-    """:func:`mblib.analytics.metrics.module_outcomes` (with ``credentials``) on the learner rows."""
-    import polars as pl
-
-    from .backends import collect
-    from .metrics import with_wilson
-    from .metrics.registry import final
-
-    by_module: dict[str, list[str]] = {}
-    for c in credentials:
-        for m in c.module_ids():
-            by_module.setdefault(m, []).append(c.id)
-    exprs = []
-    for j, m in enumerate(s.codes.mods):
-        bit = 1 << j
-        exprs += [s.has(v, bit).sum().alias(f"{v}_{j}") for v in ("launched", "completed", "passed")]
-        exprs.append(s.has("enr", s.codes.cred_mask(by_module.get(m, []))).sum().alias(f"enr_{j}"))
-    sums = s.rows.select(exprs).row(0, named=True) if exprs else {}
-    rows = []
-    for j, m in enumerate(s.codes.mods):
-        got = [int(sums[f"{v}_{j}"] or 0) for v in ("launched", "completed", "passed", "enr")]
-        if any(got[:3]):
-            rows.append((m, *got))
-    frame = pl.DataFrame(
-        rows,
-        schema={"module_id": pl.String, "started": pl.Int64, "completed": pl.Int64, "passed": pl.Int64, "enrolled": pl.Int64},
-        orient="row",
-    )
-    lf = with_wilson(with_wilson(_counts(frame), "completed", "started", "completion"), "passed", "started", "pass")
-    return collect(final(lf, "module_outcomes"))
-
-
-def completion_by_language(s: LearnerSlice) -> Any:
-    """:func:`mblib.analytics.metrics.completion_by_language` on the learner rows."""
-    import polars as pl
-
-    from .backends import collect
-    from .metrics import with_wilson
-    from .metrics.registry import final
-
-    exprs, keys = [], []
-    for j, m in enumerate(s.codes.mods):
-        for li, lang in enumerate(s.codes.langs):
-            here = s.has("pairs", 1 << s.codes.pair(j, li))
-            keys.append((m, lang))
-            exprs += [here.sum().alias(f"s{len(keys)}"), (here & s.has("completed", 1 << j)).sum().alias(f"c{len(keys)}")]
-    sums = s.rows.select(exprs).row(0, named=True) if exprs else {}
-    rows = [
-        (m, lang, int(sums[f"s{n}"] or 0), int(sums[f"c{n}"] or 0))
-        for n, (m, lang) in enumerate(keys, start=1)
-        if sums.get(f"s{n}")
-    ]
-    frame = pl.DataFrame(
-        rows, schema={"module_id": pl.String, "language": pl.String, "started": pl.Int64, "completed": pl.Int64}, orient="row"
-    )
-    return collect(final(with_wilson(_counts(frame), "completed", "started", "completion"), "completion_by_language"))
-
-
-def first_events(s: LearnerSlice) -> Any:
-    """Each learner's first ``enrolled`` and ``earned`` per credential, as events (see ``cube_views.first_events``)."""
-    import polars as pl
-
-    parts = []
-    for i, c in enumerate(s.codes.creds):
-        for col, verb in ((f"enr_ts_{i}", "enrolled"), (f"ear_ts_{i}", "earned")):
-            parts.append(
-                s.rows.lazy()
-                .filter(pl.col(col).is_not_null())
-                .select(
-                    pl.col(col).alias("timestamp"),
-                    pl.col("learner_id").cast(pl.String),
-                    pl.lit(verb).alias("verb"),
-                    pl.lit(c).alias("credential_id"),
-                )
-            )
-    if not parts:
-        schema = {"timestamp": pl.Datetime("us", "UTC"), "learner_id": pl.String, "verb": pl.String, "credential_id": pl.String}
-        return pl.DataFrame(schema=schema)
-    return pl.concat(parts).collect()
-
-
-def as_of(s: LearnerSlice) -> Any:
-    """The last event time among the kept facts, or None."""
-    return s.rows.get_column("ts_max").max() if s.rows.height else None
-
-
-__all__ += ["as_of", "completion_by_language", "credential_outcomes", "first_events", "module_outcomes", "pathway_funnel"]
+__all__ = [
+    "BITS",
+    "Codes",
+    "LearnerSlice",
+    "codes_for",
+    "codes_of",
+    "day_masks",
+    "learner_slice",
+    "learner_table",
+    "warm",
+]

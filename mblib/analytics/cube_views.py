@@ -111,9 +111,7 @@ def pathway_funnel(s: Slice, credential: Credential) -> Any:
     furthest = (
         _pairs(s, "launched", "module_id")
         .filter(s.is_in("module_id", list(position)))
-        .with_columns(
-            pl.col("module_id").cast(pl.String).replace_strict(position, return_dtype=pl.Int64).alias("_pos")
-        )
+        .with_columns(pl.col("module_id").cast(pl.String).replace_strict(position, return_dtype=pl.Int64).alias("_pos"))
         .group_by("learner_id")
         .agg(pl.col("_pos").max().alias("_furthest"))
     )
@@ -173,7 +171,11 @@ def module_outcomes(s: Slice, credentials: Iterable[Credential]) -> Any:
         },
         schema={"module_id": pl.String, "enrolled": pl.Int64},
     )
-    out = out.with_columns(pl.col("module_id").cast(pl.String)).join(counts, on="module_id", how="left").with_columns(pl.col("enrolled").fill_null(0))
+    out = (
+        out.with_columns(pl.col("module_id").cast(pl.String))
+        .join(counts, on="module_id", how="left")
+        .with_columns(pl.col("enrolled").fill_null(0))
+    )
     lf = with_wilson(with_wilson(_nw(out), "completed", "started", "completion"), "passed", "started", "pass")
     return _done(final(lf, "module_outcomes"))
 
@@ -196,7 +198,9 @@ def completion_by_language(s: Slice) -> Any:
     out = (
         started.join(done, on=["module_id", "learner_id"], how="left")
         .group_by("module_id", "language")
-        .agg(pl.len().cast(pl.Int64).alias("started"), pl.col("_c").fill_null(0).sum().cast(pl.Int64).alias("completed"))
+        .agg(
+            pl.len().cast(pl.Int64).alias("started"), pl.col("_c").fill_null(0).sum().cast(pl.Int64).alias("completed")
+        )
         .collect()
     )
     return _done(final(with_wilson(_nw(out), "completed", "started", "completion"), "completion_by_language"))
@@ -309,17 +313,18 @@ def compute(view: str, cube: Cube, workspace: Workspace, flt: EventFilter, shown
     """
     import polars as pl
 
-    from . import cube_learners as lv
+    from . import cube_learner_views as lv
     from . import survival
+    from .cube_learners import codes_for, learner_slice
 
     creds = [workspace.credential(shown.credential_id)] if shown.credential_id else list(workspace.credentials.values())
-    codes = cube.codes()
+    codes = codes_for(cube)
     if codes is None or view == "weekly_active_learners":
         s: Any = cube.slice(flt)
         cv: Any = sys.modules[__name__]
     else:
         cube.check(flt)
-        s, cv = lv.learner_slice(cube, codes, flt), lv
+        s, cv = learner_slice(cube, codes, flt), lv
 
     def ttc(sl: Any) -> Any:
         curve = survival.kaplan_meier(durations(cv.first_events(sl), cv.as_of(sl)).lazy())

@@ -133,10 +133,7 @@ def dashboard_view(
     """
     import inspect
 
-    import narwhals.stable.v2 as nw
-
     from . import charts
-    from .backends import collect
     from .report import report_table
 
     views = _views()
@@ -190,7 +187,7 @@ def _runner(
 
         def from_cube(f: EventFilter) -> tuple[Any, int]:
             def work() -> tuple[Any, int]:
-                return cube_views.compute(view, cube, workspace, f, shown)  # type: ignore[no-any-return]
+                return cube_views.compute(view, cube, workspace, f, shown)
 
             frame, n = cube.answer((view, f, shown.credential_id, id(workspace)), work)
             return frame.clone(), n

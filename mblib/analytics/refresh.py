@@ -222,13 +222,14 @@ def cube_for(events: Any, learners: Any | None = None) -> Cube:
     data (:func:`load_cube`); other frames are folded in memory.
     """
     from .cube import Cube
+    from .cube_learners import warm
 
     with _LOCK:
         for ev, people, cube in _CUBES:
             if ev is events and people is learners:
                 return cube
         source = next((d for ev, d in _SOURCES if ev is events), None)
-    cube = (load_cube(source, learners) if source is not None else Cube.from_events(events, learners)).warm()
+    cube = warm(load_cube(source, learners) if source is not None else Cube.from_events(events, learners))
     with _LOCK:
         _CUBES[:] = _CUBES[-(_KEEP - 1) :] + [(events, learners, cube)]
     return cube

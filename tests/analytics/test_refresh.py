@@ -49,7 +49,8 @@ def _append_day(folder, day: date, name="part-new.parquet"):
     ev = _events(folder).collect()
     last = ev["timestamp"].max()
     new = ev.filter(pl.col("timestamp") >= last - timedelta(days=1)).with_columns(
-        (pl.col("timestamp") + (datetime.combine(day, datetime.min.time(), UTC) - last.replace(hour=0, minute=0, second=0, microsecond=0)))
+        pl.col("timestamp")
+        + (datetime.combine(day, datetime.min.time(), UTC) - last.replace(hour=0, minute=0, second=0, microsecond=0))
     )
     part = folder / "events" / f"month={day:%Y-%m}"
     part.mkdir(exist_ok=True)
@@ -78,8 +79,11 @@ def test_refresh_folds_only_the_new_file_and_equals_a_full_recompute(data):
     from mblib.analytics.cube import Cube
 
     fresh = Cube.from_facts(full, pl.scan_parquet(folder / "learners.parquet"))
-    for flt in (EventFilter(), active_filter(ws, credential_id=list(ws.credentials)[0], start=date(2025, 3, 1)),
-                EventFilter(language="fr", end=date(2025, 6, 2))):
+    for flt in (
+        EventFilter(),
+        active_filter(ws, credential_id=list(ws.credentials)[0], start=date(2025, 3, 1)),
+        EventFilter(language="fr", end=date(2025, 6, 2)),
+    ):
         for view in VIEWS:
             a, n = cube_views.compute(view, cube, ws, flt, flt)
             b, m = cube_views.compute(view, fresh, ws, flt, flt)
