@@ -32,8 +32,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from ..errors import Location
-from .event_filter import SEGMENTS, EventFilter, FilterError
+from .event_filter import SEGMENTS, EventFilter, check_filter
 
 #: the facts' key columns, then their values
 FACT_KEYS: tuple[str, ...] = ("learner_id", "day", "credential_id", "module_id", "language")
@@ -222,25 +221,8 @@ class Cube:
 
     def check(self, flt: EventFilter) -> None:
         """Raise the :class:`FilterError` that ``filter_events`` raises for ``flt``, if any."""
-        if flt.start and flt.end and flt.start > flt.end:
-            raise FilterError(
-                f"the date range starts after it ends ({flt.start} > {flt.end})",
-                location=Location(field="start"),
-                hint="pick a start date on or before the end date",
-            )
-        if flt.segment and flt.segment_value is not None:
-            if flt.segment not in SEGMENTS:
-                raise FilterError(
-                    f"unknown segment '{flt.segment}'",
-                    location=Location(field="segment"),
-                    hint=f"use one of {', '.join(SEGMENTS)}",
-                )
-            if self.people is None or flt.segment not in self.people.columns:
-                raise FilterError(
-                    f"slicing by {flt.segment} needs the learners table",
-                    location=Location(field="segment"),
-                    hint="open data that has learners.parquet beside the events",
-                )
+        has = self.people is not None and (not flt.segment or flt.segment in self.people.columns)
+        check_filter(flt, has_learners=has)
 
 
 def _day(d: date) -> date:

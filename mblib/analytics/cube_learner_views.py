@@ -64,9 +64,6 @@ def pathway_funnel(s: LearnerSlice, credential: Any) -> Any:
     """:func:`mblib.analytics.metrics.pathway_funnel` on the learner rows."""
     import polars as pl
 
-    from .backends import collect
-    from .metrics.registry import final
-
     path = credential.pathway()
     furthest: Any = pl.lit(0)
     for k, m in enumerate(path, start=1):
@@ -74,10 +71,20 @@ def pathway_funnel(s: LearnerSlice, credential: Any) -> Any:
     mine = s.rows.filter(s.has("enr", s.codes.cred_mask([credential.id])))
     far = mine.select(furthest.alias("f")).get_column("f") if mine.height else pl.Series("f", [], pl.Int32)
     counts = [mine.height] + [int((far >= k).sum()) for k in range(1, len(path) + 1)]
+    return funnel_frame(credential.id, path, counts)
+
+
+def funnel_frame(credential_id: str, path: list[str], counts: list[int]) -> Any:
+    """The frame of :func:`mblib.analytics.metrics.pathway_funnel` from the learners at each step."""
+    import polars as pl
+
+    from .backends import collect
+    from .metrics.registry import final
+
     top = max(counts)
     frame = pl.DataFrame(
         {
-            "credential_id": [credential.id] * len(counts),
+            "credential_id": [credential_id] * len(counts),
             "step": list(range(len(counts))),
             "module_id": [None, *path],
             "learners": counts,
@@ -197,6 +204,7 @@ def as_of(s: LearnerSlice) -> Any:
 
 
 __all__ = [
+    "funnel_frame",
     "as_of",
     "completion_by_language",
     "credential_outcomes",

@@ -103,8 +103,6 @@ def pathway_funnel(s: Slice, credential: Credential) -> Any:
     """:func:`mblib.analytics.metrics.pathway_funnel` on the slice."""
     import polars as pl
 
-    from .metrics.registry import final
-
     path = credential.pathway()
     position = {m: i + 1 for i, m in enumerate(path)}
     mine = _pairs(s, "enrolled_ts", "credential_id").filter(s.is_in("credential_id", [credential.id]))
@@ -117,24 +115,9 @@ def pathway_funnel(s: Slice, credential: Credential) -> Any:
     )
     per = mine.join(furthest, on="learner_id", how="left").with_columns(pl.col("_furthest").fill_null(0))
     counts = [per.height] + [int((per.get_column("_furthest") >= k).sum()) for k in range(1, len(path) + 1)]
-    top = max(counts)
-    frame = pl.DataFrame(
-        {
-            "credential_id": [credential.id] * len(counts),
-            "step": list(range(len(counts))),
-            "module_id": [None, *path],
-            "learners": counts,
-            "share": [n / top if top > 0 else None for n in counts],
-        },
-        schema={
-            "credential_id": pl.String,
-            "step": pl.Int64,
-            "module_id": pl.String,
-            "learners": pl.Int64,
-            "share": pl.Float64,
-        },
-    )
-    return _done(final(_nw(frame), "pathway_funnel"))
+    from .cube_learner_views import funnel_frame
+
+    return funnel_frame(credential.id, path, counts)
 
 
 def module_outcomes(s: Slice, credentials: Iterable[Credential]) -> Any:
