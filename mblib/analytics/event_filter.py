@@ -106,7 +106,7 @@ def filter_events(events: Any, learners: Any | None, flt: EventFilter) -> Any:
         ev = ev.filter(nw.col("timestamp") >= _utc(flt.start))
     if flt.end:
         ev = ev.filter(nw.col("timestamp") < _utc(flt.end, end=True))
-    if flt.segment and flt.segment_value is not None:
+    if flt.segment and flt.segment_value is not None and learners is not None:  # checked above
         who = nw.from_native(learners).filter(nw.col(flt.segment) == flt.segment_value).select("learner_id").unique()
         ev = ev.join(who, on="learner_id", how="semi")
     if flt.language:
