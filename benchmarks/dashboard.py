@@ -134,19 +134,20 @@ def interactions(folder: Path, direct_steps: int) -> None:
         cube_ms.append(ms)
         kinds.setdefault(kind, []).append(ms)
         answers.append(got)
-    direct_ms: list[float] = []
-    for (kind, state), got in zip(steps[:direct_steps], answers, strict=False):
-        ms, want = _run(data, ws, state, False)
-        direct_ms.append(ms)
-        assert_frame_equal(got.table.frame, want.table.frame, check_exact=False, rel_tol=1e-9)
-        assert got.learners == want.learners, (kind, state)
     print(
         f"{len(steps)} interactions from the cube: p50 {_pct(cube_ms, 0.5):.1f} ms, p95 {_pct(cube_ms, 0.95):.1f} ms, "
         f"max {max(cube_ms):.1f} ms (target p50 < {TARGET_P50_MS:.0f} ms: "
         f"{'met' if _pct(cube_ms, 0.5) < TARGET_P50_MS else 'missed'})"
     )
     for kind, xs in kinds.items():
-        print(f"  {kind:14s} n={len(xs):2d} p50 {_pct(xs, 0.5):7.1f} ms  p95 {_pct(xs, 0.95):7.1f} ms")
+        print(f"  {kind:14s} n={len(xs):2d} p50 {_pct(xs, 0.5):7.1f} ms  p95 {_pct(xs, 0.95):7.1f} ms", flush=True)
+    direct_ms: list[float] = []
+    for (kind, state), got in zip(steps[:direct_steps], answers, strict=False):
+        ms, want = _run(data, ws, state, False)
+        direct_ms.append(ms)
+        assert_frame_equal(got.table.frame, want.table.frame, check_exact=False, rel_tol=1e-9)
+        assert got.learners == want.learners, (kind, state)
+        print(f"  direct {kind:14s} {ms:8.0f} ms (cube {cube_ms[len(direct_ms) - 1]:.1f} ms), equal", flush=True)
     same = cube_ms[: len(direct_ms)]
     print(
         f"first {len(direct_ms)} interactions, same run: cube p50 {_pct(same, 0.5):.1f} ms / p95 {_pct(same, 0.95):.1f} ms; "
