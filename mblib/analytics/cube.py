@@ -157,6 +157,16 @@ class Cube:
             people = lf.select([pl.col(c).cast(pl.String) for c in cols]).collect()
         return cls(coded, people)
 
+    def members(self) -> Any:
+        """The learners table with learner ids coded like the facts' (learners without facts left out)."""
+        import polars as pl
+
+        def make() -> Any:
+            ids = pl.col("learner_id").cast(self.facts.schema["learner_id"], strict=False)
+            return self.people.with_columns(ids).filter(pl.col("learner_id").is_not_null())
+
+        return self.answer(("members",), make)
+
     def known(self, column: str, values: Any) -> list[str]:
         """Those of ``values`` that occur in the facts' ``column`` (an Enum compares only with its own values)."""
         import polars as pl
@@ -205,8 +215,8 @@ class Cube:
         if flt.end:
             f = f.filter(pl.col("day") <= _day(flt.end))
         if flt.segment and flt.segment_value is not None and self.people is not None:
-            who = self.people.filter(pl.col(flt.segment) == flt.segment_value).get_column("learner_id")
-            f = f.filter(self.is_in("learner_id", who.to_list()))
+            who = self.members().filter(pl.col(flt.segment) == flt.segment_value).get_column("learner_id")
+            f = f.filter(pl.col("learner_id").is_in(who.implode()))
         if flt.language:
             who = f.filter(self.is_in("language", [flt.language])).get_column("learner_id").unique()
             f = f.filter(pl.col("learner_id").is_in(who.implode()))

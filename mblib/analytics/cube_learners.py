@@ -169,7 +169,17 @@ def learner_table(cube: Cube, codes: Codes, start: date | None, end: date | None
             ]
         )
     )
-    return rows.join(loose, on="learner_id", how="left").collect()
+    rows = rows.join(loose, on="learner_id", how="left")
+    people = cube.members() if cube.people is not None else None
+    if people is not None and people.get_column("learner_id").is_unique().all():
+        # each learner's segments on their row, so a segment filter is a comparison
+        segs = [c for c in people.columns if c != "learner_id"]
+        rows = rows.join(
+            people.lazy().select("learner_id", *[pl.col(c).alias(f"seg_{c}") for c in segs]),
+            on="learner_id",
+            how="left",
+        )
+    return rows.collect()
 
 
 @dataclass
@@ -199,9 +209,11 @@ def learner_slice(cube: Cube, codes: Codes, flt: EventFilter) -> LearnerSlice:
         rows = rows.with_columns([pl.reduce(lambda a, b: a | b, [pl.col(v + k) for k in ctx]).alias(v) for v in FLAGS])
     if flt.segment and flt.segment_value is not None:
         cube.check(flt)  # a segment filter needs the learners table
-        people: Any = cube.people
-        who = people.filter(pl.col(flt.segment) == flt.segment_value).get_column("learner_id")
-        rows = rows.filter(cube.is_in("learner_id", who.to_list()))
+        if f"seg_{flt.segment}" in rows.columns:
+            rows = rows.filter(pl.col(f"seg_{flt.segment}") == flt.segment_value)
+        else:  # a learner listed twice in the learners table: in every segment a row of theirs names
+            who = cube.members().filter(pl.col(flt.segment) == flt.segment_value).get_column("learner_id")
+            rows = rows.filter(pl.col("learner_id").is_in(who.implode()))
     if flt.language:
         bit = sum(1 << i for i, x in enumerate(codes.langs) if x == flt.language)
         rows = rows.filter((pl.col("langs") & pl.lit(bit, pl.UInt64)) != 0)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from functools import cache
 
+import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
@@ -155,3 +156,15 @@ def test_cube_is_much_smaller_than_the_events_and_options_match():
         k: want[k] for k in ("credentials", "languages", "segments")
     }
     assert (got["first"], got["last"]) == (want["first"], want["last"])
+
+
+def test_a_learner_listed_twice_in_the_learners_table_counts_in_both_segments_as_directly():
+    ws, ev, people = cohort()
+    table = people.collect()
+    first = table.row(0, named=True)
+    other = next(v for v in table["org_unit"].unique().drop_nulls().to_list() if v != first["org_unit"])
+    twice = pl.concat([table, pl.DataFrame([{**first, "org_unit": other}], schema=table.schema)]).lazy()
+    cube = Cube.from_events(ev, twice)
+    for value in (first["org_unit"], other):
+        for view in ("credential_outcomes", "weekly_active_learners"):
+            check(cube, view, ev, twice, ws, EventFilter(segment="org_unit", segment_value=value))
