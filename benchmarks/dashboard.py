@@ -148,6 +148,8 @@ def interactions(folder: Path, direct_steps: int) -> None:
         assert_frame_equal(got.table.frame, want.table.frame, check_exact=False, rel_tol=1e-9)
         assert got.learners == want.learners, (kind, state)
         print(f"  direct {kind:14s} {ms:8.0f} ms (cube {cube_ms[len(direct_ms) - 1]:.1f} ms), equal", flush=True)
+    if not direct_ms:
+        return
     same = cube_ms[: len(direct_ms)]
     print(
         f"first {len(direct_ms)} interactions, same run: cube p50 {_pct(same, 0.5):.1f} ms / p95 {_pct(same, 0.95):.1f} ms; "

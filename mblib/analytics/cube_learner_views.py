@@ -16,7 +16,12 @@ if TYPE_CHECKING:  # pragma: no cover
 def _counts(frame: Any) -> Any:
     import narwhals.stable.v2 as nw
 
-    return nw.from_native(frame, eager_only=True)
+    return nw.from_native(frame.lazy())
+
+
+def collect(frame: Any) -> Any:
+    """The small result collected at once (see ``cube_views._done``)."""
+    return frame.to_native().collect(engine="in-memory")
 
 
 def credential_outcomes(s: LearnerSlice, credentials: Any) -> Any:
@@ -24,7 +29,6 @@ def credential_outcomes(s: LearnerSlice, credentials: Any) -> Any:
     import narwhals.stable.v2 as nw
     import polars as pl
 
-    from .backends import collect
     from .metrics import with_wilson
     from .metrics.frames import MetricError, ratio
     from .metrics.registry import final
@@ -78,7 +82,6 @@ def funnel_frame(credential_id: str, path: list[str], counts: list[int]) -> Any:
     """The frame of :func:`mblib.analytics.metrics.pathway_funnel` from the learners at each step."""
     import polars as pl
 
-    from .backends import collect
     from .metrics.registry import final
 
     top = max(counts)
@@ -105,7 +108,6 @@ def module_outcomes(s: LearnerSlice, credentials: Any) -> Any:
     """:func:`mblib.analytics.metrics.module_outcomes` (with ``credentials``) on the learner rows."""
     import polars as pl
 
-    from .backends import collect
     from .metrics import with_wilson
     from .metrics.registry import final
 
@@ -143,7 +145,6 @@ def completion_by_language(s: LearnerSlice) -> Any:
     """:func:`mblib.analytics.metrics.completion_by_language` on the learner rows."""
     import polars as pl
 
-    from .backends import collect
     from .metrics import with_wilson
     from .metrics.registry import final
 

@@ -113,6 +113,7 @@ def day_masks(cube: Cube, codes: Codes) -> Any:
             *[pl.col(v).bitwise_or() for v in ("langs", *FLAGS)],
             pl.col("_cbit").max(),
         )
+        .sort("day")
         .collect()
     )
 
@@ -123,12 +124,16 @@ def learner_table(cube: Cube, codes: Codes, start: date | None, end: date | None
 
     zero = pl.lit(0, pl.UInt64)
     has_c, has_m = pl.col("credential_id").is_not_null(), pl.col("module_id").is_not_null()
-    days = cube.answer(("day_masks",), lambda: day_masks(cube, codes)).lazy()
+    table = cube.answer(("day_masks",), lambda: day_masks(cube, codes))
     f = cube.facts.lazy()
     if start:
-        f, days = f.filter(pl.col("day") >= start), days.filter(pl.col("day") >= start)
+        f = f.filter(pl.col("day") >= start)
     if end:
-        f, days = f.filter(pl.col("day") <= end), days.filter(pl.col("day") <= end)
+        f = f.filter(pl.col("day") <= end)
+    day = table.get_column("day")  # sorted: the range is a slice, found by binary search
+    lo = int(day.search_sorted(start, side="left")) if start else 0
+    hi = int(day.search_sorted(end, side="right")) if end else table.height
+    days = table.slice(lo, max(hi - lo, 0)).lazy()
     # 1. one row per (learner, credential context)
     per = days.group_by("learner_id", "credential_id").agg(
         pl.col("enrolled_ts").min(),
@@ -158,6 +163,10 @@ def learner_table(cube: Cube, codes: Codes, start: date | None, end: date | None
             ]
         rows = rows.join(per.filter(where).select("learner_id", *cols), on="learner_id", how="left")
     rows = rows.with_columns([pl.col(f"{v}_{k}").fill_null(0) for k, _ in contexts for v in FLAGS])
+    # every context's masks together (what a view without a credential filter counts)
+    rows = rows.with_columns(
+        [pl.reduce(lambda a, b: a | b, [pl.col(f"{v}_{k}") for k, _ in contexts]).alias(v) for v in FLAGS]
+    )
     # 3. the last time per module of facts without a credential (a credential filter keeps those of its modules)
     loose = (
         f.filter(~has_c & has_m)
@@ -169,7 +178,15 @@ def learner_table(cube: Cube, codes: Codes, start: date | None, end: date | None
             ]
         )
     )
-    rows = rows.join(loose, on="learner_id", how="left")
+
+    def any_loose() -> bool:
+        return bool(cube.facts.lazy().filter(~has_c & has_m).select(pl.len()).collect().item())
+
+    if cube.answer(("loose",), any_loose):
+        rows = rows.join(loose, on="learner_id", how="left")
+    else:  # module facts all name a credential (as mb synth writes them): nothing to look up
+        utc = pl.Datetime("us", "UTC")
+        rows = rows.with_columns([pl.lit(None, utc).alias(f"ts_m{j}") for j in range(len(codes.mods))])
     people = cube.members() if cube.people is not None else None
     if people is not None and people.get_column("learner_id").is_unique().all():
         # each learner's segments on their row, so a segment filter is a comparison
@@ -204,9 +221,6 @@ def learner_slice(cube: Cube, codes: Codes, flt: EventFilter) -> LearnerSlice:
 
     table = cube.answer(("learners", flt.start, flt.end), lambda: learner_table(cube, codes, flt.start, flt.end))
     rows = table
-    ctx = [f"_{i}" for i in range(len(codes.creds))] + ["_n"]
-    if not flt.credential_id:
-        rows = rows.with_columns([pl.reduce(lambda a, b: a | b, [pl.col(v + k) for k in ctx]).alias(v) for v in FLAGS])
     if flt.segment and flt.segment_value is not None:
         cube.check(flt)  # a segment filter needs the learners table
         if f"seg_{flt.segment}" in rows.columns:

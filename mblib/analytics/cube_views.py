@@ -30,17 +30,19 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def _nw(df: Any) -> Any:
-    """A small result as an eager narwhals frame: the metrics' helpers (``with_wilson``, ``final``)
-    run on it directly, without planning a lazy query for a few rows."""
+    """A small result as a lazy narwhals frame for the metrics' helpers (``with_wilson``, ``final``)."""
     import narwhals.stable.v2 as nw
 
-    return nw.from_native(df, eager_only=True)
+    return nw.from_native(df.lazy())
 
 
 def _done(frame: Any) -> Any:
-    from .backends import collect
+    """Collect a small lazy result in one go with polars' in-memory engine (the streaming engine's
+    start-up costs more than a few rows' work; one collect, not one per step as eagerly)."""
+    import narwhals.stable.v2 as nw
 
-    return collect(frame)
+    native = frame.to_native() if isinstance(frame, (nw.LazyFrame, nw.DataFrame)) else frame
+    return native.lazy().collect(engine="in-memory")
 
 
 def _pairs(s: Slice, flag: str, key: str) -> Any:

@@ -168,3 +168,22 @@ def test_a_learner_listed_twice_in_the_learners_table_counts_in_both_segments_as
     for value in (first["org_unit"], other):
         for view in ("credential_outcomes", "weekly_active_learners"):
             check(cube, view, ev, twice, ws, EventFilter(segment="org_unit", segment_value=value))
+
+
+def test_module_events_without_a_credential_are_kept_by_the_credential_filter_as_directly():
+    from mblib.analytics.metrics import demo_events
+    from mblib.content import Credential, Workspace
+
+    ws = Workspace.open(SAMPLE)
+    ws.credentials["c1"] = Credential(id="c1", title="C1", required=["m1", "m2"])
+    people = pl.LazyFrame({"learner_id": ["a", "b", "c"], "org_unit": ["x", "x", "y"]})
+    ev = demo_events()
+    cube = Cube.from_events(ev, people)
+    assert codes_for(cube) is not None
+    for flt in (
+        active_filter(ws, credential_id="c1"),
+        active_filter(ws, credential_id="c1", end=date(2026, 3, 10)),
+        EventFilter(segment="org_unit", segment_value="x", language="en"),
+    ):
+        for view in VIEWS:
+            check(cube, view, ev, people, ws, flt)
