@@ -53,7 +53,7 @@ def credential_outcomes(s: LearnerSlice, credentials: Any) -> Any:
         raise MetricError(
             "credential_outcomes needs at least one credential", hint="pass workspace.credentials.values()"
         )
-    sums = s.rows.select(exprs).row(0, named=True)
+    sums = s.rows.select(exprs).collect().row(0, named=True)
     names = ("enrolled", "started", "completed", "earned")
     counts = pl.DataFrame(
         {"credential_id": ids, **{k: [int(sums[f"{k}_{n}"] or 0) for n in range(len(ids))] for k in names}},
@@ -73,8 +73,8 @@ def pathway_funnel(s: LearnerSlice, credential: Any) -> Any:
     for k, m in enumerate(path, start=1):
         furthest = pl.when(s.has("launched", s.codes.mod_mask([m]))).then(pl.lit(k)).otherwise(furthest)
     mine = s.rows.filter(s.has("enr", s.codes.cred_mask([credential.id])))
-    far = mine.select(furthest.alias("f")).get_column("f") if mine.height else pl.Series("f", [], pl.Int32)
-    counts = [mine.height] + [int((far >= k).sum()) for k in range(1, len(path) + 1)]
+    far = mine.select(furthest.alias("f")).collect().get_column("f")
+    counts = [far.len()] + [int((far >= k).sum()) for k in range(1, len(path) + 1)]
     return funnel_frame(credential.id, path, counts)
 
 
@@ -120,7 +120,7 @@ def module_outcomes(s: LearnerSlice, credentials: Any) -> Any:
         bit = 1 << j
         exprs += [s.has(v, bit).sum().alias(f"{v}_{j}") for v in ("launched", "completed", "passed")]
         exprs.append(s.has("enr", s.codes.cred_mask(by_module.get(m, []))).sum().alias(f"enr_{j}"))
-    sums = s.rows.select(exprs).row(0, named=True) if exprs else {}
+    sums = s.rows.select(exprs).collect().row(0, named=True) if exprs else {}
     rows = []
     for j, m in enumerate(s.codes.mods):
         got = [int(sums[f"{v}_{j}"] or 0) for v in ("launched", "completed", "passed", "enr")]
@@ -157,7 +157,7 @@ def completion_by_language(s: LearnerSlice) -> Any:
                 here.sum().alias(f"s{len(keys)}"),
                 (here & s.has("completed", 1 << j)).sum().alias(f"c{len(keys)}"),
             ]
-    sums = s.rows.select(exprs).row(0, named=True) if exprs else {}
+    sums = s.rows.select(exprs).collect().row(0, named=True) if exprs else {}
     rows = [
         (m, lang, int(sums[f"s{n}"] or 0), int(sums[f"c{n}"] or 0))
         for n, (m, lang) in enumerate(keys, start=1)
@@ -179,7 +179,7 @@ def first_events(s: LearnerSlice) -> Any:
     for i, c in enumerate(s.codes.creds):
         for col, verb in ((f"enr_ts_{i}", "enrolled"), (f"ear_ts_{i}", "earned")):
             parts.append(
-                s.rows.lazy()
+                s.rows
                 .filter(pl.col(col).is_not_null())
                 .select(
                     pl.col(col).alias("timestamp"),
@@ -201,7 +201,9 @@ def first_events(s: LearnerSlice) -> Any:
 
 def as_of(s: LearnerSlice) -> Any:
     """The last event time among the kept facts, or None."""
-    return s.rows.get_column("ts_max").max() if s.rows.height else None
+    import polars as pl
+
+    return s.rows.select(pl.col("ts_max").max()).collect().item()
 
 
 __all__ = [

@@ -203,11 +203,13 @@ def learner_table(cube: Cube, codes: Codes, start: date | None, end: date | None
 class LearnerSlice:
     """The learner rows a filter keeps, masked to what the filter keeps of each learner."""
 
-    rows: Any
+    rows: Any  # a polars LazyFrame over the date range's learner table
     codes: Codes
 
     def learners(self) -> int:
-        return int(self.rows.height)
+        import polars as pl
+
+        return int(self.rows.select(pl.len()).collect().item())
 
     def has(self, col: str, mask: int) -> Any:
         import polars as pl
@@ -220,10 +222,10 @@ def learner_slice(cube: Cube, codes: Codes, flt: EventFilter) -> LearnerSlice:
     import polars as pl
 
     table = cube.answer(("learners", flt.start, flt.end), lambda: learner_table(cube, codes, flt.start, flt.end))
-    rows = table
+    rows = table.lazy()  # lazy: each view reads only the columns it sums
     if flt.segment and flt.segment_value is not None:
         cube.check(flt)  # a segment filter needs the learners table
-        if f"seg_{flt.segment}" in rows.columns:
+        if f"seg_{flt.segment}" in table.columns:
             rows = rows.filter(pl.col(f"seg_{flt.segment}") == flt.segment_value)
         else:  # a learner listed twice in the learners table: in every segment a row of theirs names
             who = cube.members().filter(pl.col(flt.segment) == flt.segment_value).get_column("learner_id")
