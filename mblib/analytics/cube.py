@@ -162,6 +162,8 @@ class Cube:
         import polars as pl
 
         def make() -> Any:
+            if self.people is None:
+                return None
             ids = pl.col("learner_id").cast(self.facts.schema["learner_id"], strict=False)
             return self.people.with_columns(ids).filter(pl.col("learner_id").is_not_null())
 

@@ -179,9 +179,7 @@ def first_events(s: LearnerSlice) -> Any:
     for i, c in enumerate(s.codes.creds):
         for col, verb in ((f"enr_ts_{i}", "enrolled"), (f"ear_ts_{i}", "earned")):
             parts.append(
-                s.rows
-                .filter(pl.col(col).is_not_null())
-                .select(
+                s.rows.filter(pl.col(col).is_not_null()).select(
                     pl.col(col).alias("timestamp"),
                     pl.col("learner_id").cast(pl.String),
                     pl.lit(verb).alias("verb"),
