@@ -1,6 +1,7 @@
 """Incremental refresh: the cube's facts cached next to the data, one small file per events file.
 
-``<data>/.mblib/cube/<events folder>/`` holds one Parquet file of facts
+``<data>/.mblib/cube/events/`` (next to a cohort folder's ``events/``; other data is folded in
+memory) holds one Parquet file of facts
 (:func:`mblib.analytics.cube.fold_events`) per events Parquet file, named by a hash of that
 file's path, and ``manifest.json`` (each events file's size and mtime, and its facts file).
 :func:`refresh_cube` folds only the events files that are new or changed since the manifest was
@@ -66,13 +67,20 @@ class RefreshResult:
 
 
 def cache_folder(data: str | Path) -> Path:
-    """Where the cube of ``data`` (a cohort folder, an events folder or one events file) is cached."""
-    from .datacheck import data_paths
+    """Where the cube of ``data`` (a cohort folder holding ``events/``) is cached: ``<data>/.mblib/cube/events``.
 
+    Only a cohort folder gets a cache: next to a bare events folder or file the cache would sit
+    where a scan of the folder above (``**/*.parquet``) would read it as events.
+    """
     path = Path(data)
-    events, _ = data_paths(path)
-    base = path if (path / "events").is_dir() else path.parent
-    return base / ".mblib" / "cube" / events.name
+    if not (path / "events").is_dir():
+        raise CubeError(
+            f"{path}: the cube is cached only next to a cohort folder's events/",
+            location=Location(file=str(path)),
+            hint="lay the data out as `mb synth` writes it (DATA/events/month=YYYY-MM/*.parquet), "
+            "or build the cube in memory with Cube.from_events",
+        )
+    return path / ".mblib" / "cube" / "events"
 
 
 def _files(events: Path) -> dict[str, Path]:
@@ -210,7 +218,10 @@ _KEEP = 4
 
 
 def register_source(events: Any, data: str | Path) -> None:
-    """Remember that ``events`` were opened from ``data``, so their cube is cached next to it."""
+    """Remember that ``events`` were opened from ``data``, so their cube is cached next to it
+    (a cohort folder only; other data is folded in memory)."""
+    if not (Path(data) / "events").is_dir():
+        return
     with _LOCK:
         _SOURCES[:] = [s for s in _SOURCES if s[0] is not events][-(_KEEP - 1) :] + [(events, Path(data))]
 

@@ -171,3 +171,17 @@ def test_the_dashboard_uses_the_cache_next_to_data_it_opened(data):
     assert (cache_folder(folder) / MANIFEST).is_file()
     b = dashboard_view(d.events, d.learners, ws, EventFilter(), "credential_outcomes", k=d.k, use_cube=False)
     assert_frame_equal(a.table.frame, b.table.frame)
+
+
+def test_only_a_cohort_folder_gets_a_cache(data):
+    from mblib.analytics.filters import dashboard_view
+    from mblib.analytics.report import open_report_data
+
+    ws, folder = data
+    with pytest.raises(CubeError, match=r"events: the cube is cached only next to a cohort folder's events/") as e:
+        refresh_cube(folder / "events")
+    assert "DATA/events/month=YYYY-MM" in str(e.value)
+    d = open_report_data(ws, folder / "events")  # a bare events folder: folded in memory, nothing written
+    got = dashboard_view(d.events, d.learners, ws, EventFilter(), "module_outcomes", k=d.k)
+    assert got.table.frame.height > 0
+    assert not (folder / ".mblib").exists() and not (folder / "events" / ".mblib").exists()
