@@ -115,6 +115,15 @@ _EXPORTS: dict[str, str] = {
     "pathway_orders": "mblib.analytics.metrics",
     "recommended_order": "mblib.analytics.metrics",
     "elective_choices": "mblib.analytics.metrics",
+    # dashboard cube / incremental refresh (cube) -- add names below this line
+    "Cube": "mblib.analytics.cube",
+    "fold_events": "mblib.analytics.cube",
+    "kaplan_meier": "mblib.analytics.survival",
+    "CubeCacheWarning": "mblib.analytics.refresh",
+    "CubeError": "mblib.analytics.refresh",
+    "cube_for": "mblib.analytics.refresh",
+    "load_cube": "mblib.analytics.refresh",
+    "refresh_cube": "mblib.analytics.refresh",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..errors import Location
-from .event_filter import EventFilter, FilterError, filter_events, filter_options
+from .event_filter import EventFilter, FilterError, filter_events, filter_options_segments
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..content import Workspace
@@ -80,6 +80,16 @@ def _views() -> dict[str, View]:
     }
 
 
+def view_spec(name: str) -> View:
+    """The :class:`View` of dashboard view ``name`` (its metric on filtered events, its chart...)."""
+    views = _views()
+    if name not in views:
+        raise FilterError(
+            f"unknown view '{name}'", location=Location(field="view"), hint=f"use one of {', '.join(views)}"
+        )
+    return views[name]
+
+
 #: view name -> title (the dashboard's choices, in order)
 VIEWS: dict[str, str] = {
     "credential_outcomes": "Credential outcomes",
@@ -112,14 +122,18 @@ def dashboard_view(
     view: str = "credential_outcomes",
     *,
     k: int = 5,
+    use_cube: bool = True,
 ) -> ViewResult:
-    """Filter ``events`` with ``flt``, compute ``view`` on them, suppress small groups and draw it."""
+    """Filter ``events`` with ``flt``, compute ``view`` on them, suppress small groups and draw it.
+
+    With ``use_cube`` (the default) the answer comes from the data's pre-aggregated facts
+    (:func:`mblib.analytics.refresh.cube_for`: folded once per data load, then a filter and a
+    group-by per call); ``use_cube=False`` recomputes the metric on the filtered events. Both
+    give equal frames.
+    """
     import inspect
 
-    import narwhals.stable.v2 as nw
-
     from . import charts
-    from .backends import collect
     from .report import report_table
 
     views = _views()
@@ -128,9 +142,8 @@ def dashboard_view(
             f"unknown view '{view}'", location=Location(field="view"), hint=f"use one of {', '.join(views)}"
         )
     spec, title = views[view], VIEWS[view]
-    kept = filter_events(events, learners, flt)
-    n = int(kept.select(nw.col("learner_id").n_unique().alias("n")).collect().get_column("n").to_list()[0])
-    frame = collect(spec.compute(kept, learners, workspace, flt))
+    run = _runner(events, learners, workspace, spec, view, flt, use_cube)
+    frame, n = run(flt)
     if spec.series:
         from .privacy import suppress_small_series
         from .report import ReportTable
@@ -152,10 +165,50 @@ def dashboard_view(
 
         table = ReportTable(frame, title, "Not a table of groups; nothing to suppress.", k)
     if flt.segment and flt.segment_value is not None and spec.count_col and (spec.how == "mask" or spec.series):
-        table = _across_segments(events, learners, workspace, flt, spec, table, k)
+        table = _across_segments(events, learners, workspace, flt, spec, table, k, run)
     draw = charts.CHARTS[spec.chart]
     chart = draw(table.frame, k=k) if "k" in inspect.signature(draw).parameters else draw(table.frame)
     return ViewResult(view, title, table, chart, f"{title}: {flt.describe()} ({n:,} learners)", n)
+
+
+def _runner(
+    events: Any, learners: Any, workspace: Workspace, spec: View, view: str, shown: EventFilter, use_cube: bool
+) -> Callable[[EventFilter], tuple[Any, int]]:
+    """How to compute the view's frame (and its learners) for a filter: from the cube or the events."""
+    import narwhals.stable.v2 as nw
+
+    from .backends import collect
+
+    if use_cube:
+        from . import cube_views
+        from .refresh import cube_for
+
+        cube = cube_for(events, learners)
+
+        def from_cube(f: EventFilter) -> tuple[Any, int]:
+            def work() -> tuple[Any, int]:
+                return cube_views.compute(view, cube, workspace, f, shown)
+
+            frame, n = cube.answer((view, f, shown.credential_id, id(workspace)), work)
+            return frame.clone(), n
+
+        from_cube.segment_values = lambda seg: cube.options()["segments"].get(seg, [])  # type: ignore[attr-defined]
+        return from_cube
+
+    def direct(f: EventFilter) -> tuple[Any, int]:
+        kept = filter_events(events, learners, f)
+        frame = collect(spec.compute(kept, learners, workspace, shown))
+        n = int(kept.select(nw.col("learner_id").n_unique().alias("n")).collect().get_column("n").to_list()[0])
+        return frame, n
+
+    return direct
+
+
+def _segment_values(learners: Any) -> Callable[[str], list[str]]:
+    def values(segment: str) -> list[str]:
+        return filter_options_segments(learners).get(segment, [])
+
+    return values
 
 
 def _view_counts(frame: Any, spec: View, keys: list[str]) -> Any:
@@ -169,7 +222,14 @@ def _view_counts(frame: Any, spec: View, keys: list[str]) -> Any:
 
 
 def _across_segments(
-    events: Any, learners: Any, workspace: Workspace, flt: EventFilter, spec: View, table: Any, k: int
+    events: Any,
+    learners: Any,
+    workspace: Workspace,
+    flt: EventFilter,
+    spec: View,
+    table: Any,
+    k: int,
+    run: Callable[[EventFilter], tuple[Any, int]],
 ) -> Any:
     """``table`` (one segment value's view) with the groups hidden that the other values would give away.
 
@@ -180,7 +240,6 @@ def _across_segments(
     """
     import polars as pl
 
-    from .backends import collect
     from .privacy import suppress_small_groups
 
     frame, count = table.frame, spec.count_col or ""
@@ -189,27 +248,15 @@ def _across_segments(
         or spec.labels
         or [c for c in frame.columns if c not in ("suppressed", count) and not frame.schema[c].is_numeric()]
     )
-    values = filter_options(events, learners)["segments"].get(flt.segment or "", [])
+    values = getattr(run, "segment_values", None) or _segment_values(learners)
+    values = values(flt.segment or "")
     parts = []
     for v in values:
-        got = collect(
-            spec.compute(filter_events(events, learners, replace(flt, segment_value=v)), learners, workspace, flt)
-        )
+        got = run(replace(flt, segment_value=v))[0]
         parts.append(
             _view_counts(got, spec, keys).with_columns(pl.lit(v).alias("_segment"), pl.lit(False).alias("suppressed"))
         )
-    everyone = _view_counts(
-        collect(
-            spec.compute(
-                filter_events(events, learners, replace(flt, segment=None, segment_value=None)),
-                learners,
-                workspace,
-                flt,
-            )
-        ),
-        spec,
-        keys,
-    )
+    everyone = _view_counts(run(replace(flt, segment=None, segment_value=None))[0], spec, keys)
     stack = (
         pl.concat(parts, how="vertical_relaxed")
         if parts
@@ -258,4 +305,4 @@ def _across_segments(
     return replace(table, frame=kept, note=note)
 
 
-__all__ = ["VIEWS", "View", "ViewResult", "dashboard_view"]
+__all__ = ["VIEWS", "View", "ViewResult", "dashboard_view", "view_spec"]

@@ -69,6 +69,30 @@ def _utc(d: date, *, end: bool = False) -> datetime:
     return datetime.combine(day, time(0), tzinfo=UTC)
 
 
+def check_filter(flt: EventFilter, *, has_learners: bool) -> None:
+    """Raise :class:`FilterError` when ``flt`` cannot slice the data: its date range starts after it
+    ends, it names an unknown segment, or it needs the learners table and there is none."""
+    if flt.start and flt.end and flt.start > flt.end:
+        raise FilterError(
+            f"the date range starts after it ends ({flt.start} > {flt.end})",
+            location=Location(field="start"),
+            hint="pick a start date on or before the end date",
+        )
+    if flt.segment and flt.segment_value is not None:
+        if flt.segment not in SEGMENTS:
+            raise FilterError(
+                f"unknown segment '{flt.segment}'",
+                location=Location(field="segment"),
+                hint=f"use one of {', '.join(SEGMENTS)}",
+            )
+        if not has_learners:
+            raise FilterError(
+                f"slicing by {flt.segment} needs the learners table",
+                location=Location(field="segment"),
+                hint="open data that has learners.parquet beside the events",
+            )
+
+
 def filter_events(events: Any, learners: Any | None, flt: EventFilter) -> Any:
     """``events`` restricted by ``flt`` (a lazy narwhals frame on the events' own backend).
 
@@ -77,29 +101,12 @@ def filter_events(events: Any, learners: Any | None, flt: EventFilter) -> Any:
     import narwhals.stable.v2 as nw
 
     ev = nw.from_native(events)
-    if flt.start and flt.end and flt.start > flt.end:
-        raise FilterError(
-            f"the date range starts after it ends ({flt.start} > {flt.end})",
-            location=Location(field="start"),
-            hint="pick a start date on or before the end date",
-        )
+    check_filter(flt, has_learners=learners is not None)
     if flt.start:
         ev = ev.filter(nw.col("timestamp") >= _utc(flt.start))
     if flt.end:
         ev = ev.filter(nw.col("timestamp") < _utc(flt.end, end=True))
-    if flt.segment and flt.segment_value is not None:
-        if flt.segment not in SEGMENTS:
-            raise FilterError(
-                f"unknown segment '{flt.segment}'",
-                location=Location(field="segment"),
-                hint=f"use one of {', '.join(SEGMENTS)}",
-            )
-        if learners is None:
-            raise FilterError(
-                f"slicing by {flt.segment} needs the learners table",
-                location=Location(field="segment"),
-                hint="open data that has learners.parquet beside the events",
-            )
+    if flt.segment and flt.segment_value is not None and learners is not None:  # checked above
         who = nw.from_native(learners).filter(nw.col(flt.segment) == flt.segment_value).select("learner_id").unique()
         ev = ev.join(who, on="learner_id", how="semi")
     if flt.language:
@@ -133,10 +140,7 @@ def filter_options(events: Any, learners: Any | None = None) -> dict[str, Any]:
 
     span = ev.select(nw.col("timestamp").min().alias("first"), nw.col("timestamp").max().alias("last")).collect()
     first, last = span.get_column("first").to_list()[0], span.get_column("last").to_list()[0]
-    segments: dict[str, list[str]] = {}
-    if learners is not None:
-        people = nw.from_native(learners)
-        segments = {s: values(people, s) for s in SEGMENTS if s in people.columns}
+    segments = filter_options_segments(learners)
     return {
         "credentials": values(ev, "credential_id"),
         "languages": values(ev, "language"),
@@ -144,6 +148,21 @@ def filter_options(events: Any, learners: Any | None = None) -> dict[str, Any]:
         "first": first.date() if first else None,
         "last": last.date() if last else None,
     }
+
+
+def filter_options_segments(learners: Any | None) -> dict[str, list[str]]:
+    """The ``segments`` of :func:`filter_options`: each segment column of ``learners`` -> its values."""
+    import narwhals.stable.v2 as nw
+
+    if learners is None:
+        return {}
+    people = nw.from_native(learners)
+
+    def values(col: str) -> list[str]:
+        got = people.select(nw.col(col)).unique().filter(~nw.col(col).is_null()).collect()
+        return sorted(str(v) for v in got.get_column(col).to_list())
+
+    return {s: values(s) for s in SEGMENTS if s in people.columns}
 
 
 def active_filter(
@@ -167,4 +186,13 @@ def active_filter(
     return flt.with_credential(workspace, clean(credential_id))
 
 
-__all__ = ["SEGMENTS", "EventFilter", "FilterError", "active_filter", "filter_events", "filter_options"]
+__all__ = [
+    "SEGMENTS",
+    "EventFilter",
+    "FilterError",
+    "active_filter",
+    "check_filter",
+    "filter_events",
+    "filter_options",
+    "filter_options_segments",
+]

@@ -136,6 +136,9 @@ def open_report_data(
         if echo is not None:
             echo(check.summary())
     events = valid_events(scan_events(events_path, engine=engine))
+    from .refresh import register_source
+
+    register_source(events, path)  # the dashboard's cube is cached next to the data
     people = None
     if learners_path.is_file():
         scan = pl.scan_parquet(learners_path)

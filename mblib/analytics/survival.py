@@ -22,6 +22,7 @@ time_to_credential           credential_id (String), time_days (Float64), at_ris
                              one row per distinct observed time (the curve starts at 1 at 0)
 time_to_credential_summary   credential_id (String), learners, earned, censored (Int64),
                              median_days, median_low, median_high (Float64, null if not reached)
+kaplan_meier                 the curve of time_to_credential from credential_durations' rows
 thin_curve                   a collected curve cut to about 400 rows per credential, for charts
 ===========================  ==================================================================
 
@@ -141,8 +142,17 @@ def time_to_credential(events: Any, *, as_of: datetime | None = None, alpha: flo
     Columns: credential_id String, time_days Float64, at_risk Int64, events Int64,
     censored Int64, survival Float64, ci_low Float64, ci_high Float64.
     """
+    return kaplan_meier(credential_durations(events, as_of=as_of), alpha=alpha)
+
+
+def kaplan_meier(durations: Any, *, alpha: float = 0.05) -> Frame:
+    """The curve of :func:`time_to_credential` from durations as :func:`credential_durations` gives them
+    (any lazy frame with credential_id, duration_days and earned; e.g. the dashboard's cube makes them).
+    """
+    from .metrics.frames import lazy
+
     nw = nw_module()
-    km = _km(credential_durations(events, as_of=as_of), _z(alpha))
+    km = _km(lazy(durations), _z(alpha))
     types = [nw.String, nw.Float64, nw.Int64, nw.Int64, nw.Int64, nw.Float64, nw.Float64, nw.Float64]
     return final(km, dict(zip(_KM_SCHEMA, types))).sort("credential_id", "time_days")
 
@@ -241,4 +251,4 @@ def thin_curve(curve: Any, *, max_points: int = 400) -> Any:
     )
 
 
-__all__ = ["credential_durations", "thin_curve", "time_to_credential", "time_to_credential_summary"]
+__all__ = ["credential_durations", "kaplan_meier", "thin_curve", "time_to_credential", "time_to_credential_summary"]

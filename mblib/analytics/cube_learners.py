@@ -1,0 +1,267 @@
+"""The cube's second level: one row per learner for a date range, its sets as bit masks.
+
+For a date range (remembered per range) the facts fold into one row per learner: bit masks of
+the credentials they enrolled in and earned, of the modules they launched, completed and passed,
+of the languages they used and of the (module, language) pairs they launched in; their first
+enrolment and award time per credential; and their last event time overall, per credential and
+per module. A segment, language or credential filter is then a filter on ~150 k rows and a mask,
+and each view a few sums over them, exact because every count is of distinct learners.
+
+Used when the masks fit in 64 bits (at most 63 modules, 63 (module, language) pairs, 63
+credentials and languages) and no fact names both a credential and a module; otherwise the views
+run on the day-grain facts (:mod:`mblib.analytics.cube_views`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .cube import Cube
+    from .event_filter import EventFilter
+
+BITS = 63
+#: most credentials a learner row keeps module masks for (one set per credential, and one without)
+MAX_CONTEXTS = 16
+FLAGS = ("launched", "completed", "passed", "pairs")
+
+
+@dataclass(frozen=True)
+class Codes:
+    """The Enum categories of the facts' credential, module and language columns (bit positions)."""
+
+    creds: tuple[str, ...]
+    mods: tuple[str, ...]
+    langs: tuple[str, ...]  # includes "unknown" (a launch without language)
+
+    def cred_mask(self, ids: Any) -> int:
+        return sum(1 << i for i, c in enumerate(self.creds) if c in set(ids))
+
+    def mod_mask(self, ids: Any) -> int:
+        return sum(1 << i for i, m in enumerate(self.mods) if m in set(ids))
+
+    def pair(self, m: int, lang: int) -> int:
+        return m * len(self.langs) + lang
+
+    def pair_mask(self, ids: Any) -> int:
+        keep = set(ids)
+        return sum(1 << self.pair(i, j) for i, m in enumerate(self.mods) if m in keep for j in range(len(self.langs)))
+
+
+def codes_of(cube: Cube) -> Codes | None:
+    """The cube's bit positions, or None when the learner level cannot hold its data exactly."""
+
+    f = cube.facts
+    cats = [tuple(f.schema[c].categories.to_list()) for c in ("credential_id", "module_id", "language")]
+    codes = Codes(*cats)
+    if max(len(codes.creds), len(codes.mods), len(codes.langs), len(codes.mods) * len(codes.langs)) > BITS:
+        return None
+    return codes if len(codes.creds) <= MAX_CONTEXTS else None
+
+
+def codes_for(cube: Cube) -> Codes | None:
+    """:func:`codes_of` the cube, worked out once per cube."""
+    return cube.answer(("codes",), lambda: codes_of(cube))
+
+
+def warm(cube: Cube) -> Cube:
+    """Build what every filter change reuses now (the learner level over all dates), not on the first click."""
+    from .event_filter import EventFilter
+
+    codes = codes_for(cube)
+    if codes is not None:
+        learner_slice(cube, codes, EventFilter())
+    return cube
+
+
+def _bit(col: str, n: int) -> Any:
+    import polars as pl
+
+    return pl.col(col).to_physical().replace_strict({i: 1 << i for i in range(n)}, return_dtype=pl.UInt64)
+
+
+def day_masks(cube: Cube, codes: Codes) -> Any:
+    """The facts as one row per (learner, credential context, day) with their masks (built once per cube)."""
+    import polars as pl
+
+    zero = pl.lit(0, pl.UInt64)
+    has_c, has_m = pl.col("credential_id").is_not_null(), pl.col("module_id").is_not_null()
+    nl = len(codes.langs)
+    unknown = codes.langs.index("unknown")
+    lang_code = pl.col("language").to_physical().fill_null(unknown).cast(pl.Int64)
+    pair = pl.col("module_id").to_physical().cast(pl.Int64) * nl + lang_code
+    pair_bit = pair.replace_strict({i: 1 << i for i in range(len(codes.mods) * nl)}, return_dtype=pl.UInt64)
+    cbit, mbit = _bit("credential_id", len(codes.creds)), _bit("module_id", len(codes.mods))
+    return (
+        cube.facts.lazy()
+        .with_columns(  # plain columns first: an expression inside an aggregation runs group by group
+            pl.when(pl.col("language").is_not_null()).then(_bit("language", nl)).otherwise(zero).alias("langs"),
+            *[
+                pl.when(has_m & pl.col(v)).then(mbit).otherwise(zero).alias(v)
+                for v in ("launched", "completed", "passed")
+            ],
+            pl.when(has_m & pl.col("launched")).then(pair_bit).otherwise(zero).alias("pairs"),
+            pl.when(has_c).then(cbit).otherwise(zero).alias("_cbit"),
+        )
+        .group_by("learner_id", "credential_id", "day")
+        .agg(
+            pl.col("enrolled_ts").min(),
+            pl.col("earned_ts").min(),
+            pl.col("ts_max").max(),
+            *[pl.col(v).bitwise_or() for v in ("langs", *FLAGS)],
+            pl.col("_cbit").max(),
+        )
+        .sort("day")
+        .collect()
+    )
+
+
+def learner_table(cube: Cube, codes: Codes, start: date | None, end: date | None) -> Any:
+    """One row per learner with facts in ``[start, end]`` (days, inclusive): masks, first and last times."""
+    import polars as pl
+
+    zero = pl.lit(0, pl.UInt64)
+    has_c, has_m = pl.col("credential_id").is_not_null(), pl.col("module_id").is_not_null()
+    table = cube.answer(("day_masks",), lambda: day_masks(cube, codes))
+    f = cube.facts.lazy()
+    if start:
+        f = f.filter(pl.col("day") >= start)
+    if end:
+        f = f.filter(pl.col("day") <= end)
+    day = table.get_column("day")  # sorted: the range is a slice, found by binary search
+    lo = int(day.search_sorted(start, side="left")) if start else 0
+    hi = int(day.search_sorted(end, side="right")) if end else table.height
+    days = table.slice(lo, max(hi - lo, 0)).lazy()
+    # 1. one row per (learner, credential context)
+    per = days.group_by("learner_id", "credential_id").agg(
+        pl.col("enrolled_ts").min(),
+        pl.col("earned_ts").min(),
+        pl.col("ts_max").max(),
+        *[pl.col(v).bitwise_or() for v in ("langs", *FLAGS)],
+        pl.col("_cbit").max(),
+    )
+    # 2. one row per learner: each context's masks and times side by side (joins, not filtered aggregations)
+    per = per.collect().lazy()
+    rows = (
+        per.with_columns(
+            pl.when(pl.col("enrolled_ts").is_not_null()).then(pl.col("_cbit")).otherwise(zero).alias("enr"),
+            pl.when(pl.col("earned_ts").is_not_null()).then(pl.col("_cbit")).otherwise(zero).alias("ear"),
+        )
+        .group_by("learner_id")
+        .agg(*[pl.col(v).bitwise_or() for v in ("enr", "ear", "langs")], pl.col("ts_max").max())
+    )
+    contexts = [("n", ~has_c)] + [(str(i), pl.col("credential_id") == c) for i, c in enumerate(codes.creds)]
+    for k, where in contexts:
+        cols = [pl.col(v).alias(f"{v}_{k}") for v in FLAGS]
+        if k != "n":
+            cols += [
+                pl.col("enrolled_ts").alias(f"enr_ts_{k}"),
+                pl.col("earned_ts").alias(f"ear_ts_{k}"),
+                pl.col("ts_max").alias(f"ts_c{k}"),
+            ]
+        rows = rows.join(per.filter(where).select("learner_id", *cols), on="learner_id", how="left")
+    rows = rows.with_columns([pl.col(f"{v}_{k}").fill_null(0) for k, _ in contexts for v in FLAGS])
+    # every context's masks together (what a view without a credential filter counts)
+    rows = rows.with_columns(
+        [pl.reduce(lambda a, b: a | b, [pl.col(f"{v}_{k}") for k, _ in contexts]).alias(v) for v in FLAGS]
+    )
+    # 3. the last time per module of facts without a credential (a credential filter keeps those of its modules)
+    loose = (
+        f.filter(~has_c & has_m)
+        .group_by("learner_id")
+        .agg(
+            [
+                pl.col("ts_max").filter(pl.col("module_id") == m).max().alias(f"ts_m{j}")
+                for j, m in enumerate(codes.mods)
+            ]
+        )
+    )
+
+    def any_loose() -> bool:
+        return bool(cube.facts.lazy().filter(~has_c & has_m).select(pl.len()).collect().item())
+
+    if cube.answer(("loose",), any_loose):
+        rows = rows.join(loose, on="learner_id", how="left")
+    else:  # module facts all name a credential (as mb synth writes them): nothing to look up
+        utc = pl.Datetime("us", "UTC")
+        rows = rows.with_columns([pl.lit(None, utc).alias(f"ts_m{j}") for j in range(len(codes.mods))])
+    people = cube.members() if cube.people is not None else None
+    if people is not None and people.get_column("learner_id").is_unique().all():
+        # each learner's segments on their row, so a segment filter is a comparison
+        segs = [c for c in people.columns if c != "learner_id"]
+        rows = rows.join(
+            people.lazy().select("learner_id", *[pl.col(c).alias(f"seg_{c}") for c in segs]),
+            on="learner_id",
+            how="left",
+        )
+    return rows.collect()
+
+
+@dataclass
+class LearnerSlice:
+    """The learner rows a filter keeps, masked to what the filter keeps of each learner."""
+
+    rows: Any  # a polars LazyFrame over the date range's learner table
+    codes: Codes
+
+    def learners(self) -> int:
+        import polars as pl
+
+        return int(self.rows.select(pl.len()).collect().item())
+
+    def has(self, col: str, mask: int) -> Any:
+        import polars as pl
+
+        return (pl.col(col) & pl.lit(mask, pl.UInt64)) != 0
+
+
+def learner_slice(cube: Cube, codes: Codes, flt: EventFilter) -> LearnerSlice:
+    """The rows of ``flt``'s date range's learner table that its segment, language and credential keep."""
+    import polars as pl
+
+    table = cube.answer(("learners", flt.start, flt.end), lambda: learner_table(cube, codes, flt.start, flt.end))
+    rows = table.lazy()  # lazy: each view reads only the columns it sums
+    if flt.segment and flt.segment_value is not None:
+        cube.check(flt)  # a segment filter needs the learners table
+        if f"seg_{flt.segment}" in table.columns:
+            rows = rows.filter(pl.col(f"seg_{flt.segment}") == flt.segment_value)
+        else:  # a learner listed twice in the learners table: in every segment a row of theirs names
+            who = cube.members().filter(pl.col(flt.segment) == flt.segment_value).get_column("learner_id")
+            rows = rows.filter(pl.col("learner_id").is_in(who.implode()))
+    if flt.language:
+        bit = sum(1 << i for i, x in enumerate(codes.langs) if x == flt.language)
+        rows = rows.filter((pl.col("langs") & pl.lit(bit, pl.UInt64)) != 0)
+    if flt.credential_id:
+        cb = codes.cred_mask([flt.credential_id])
+        mods = codes.mod_mask(flt.module_ids)
+        pairs = codes.pair_mask(flt.module_ids)
+        i = codes.creds.index(flt.credential_id) if flt.credential_id in codes.creds else None
+        ts = [f"ts_c{i}"] if i is not None else []
+        ts += [f"ts_m{j}" for j, m in enumerate(codes.mods) if m in set(flt.module_ids)]
+        blank = pl.lit(None, pl.Datetime("us", "UTC"))
+        own = [pl.col(f"{v}_{i}") for v in FLAGS] if i is not None else [pl.lit(0, pl.UInt64)] * len(FLAGS)
+        rows = rows.filter((pl.col("enr") & pl.lit(cb, pl.UInt64)) != 0).with_columns(
+            *[pl.col(c) & pl.lit(cb, pl.UInt64) for c in ("enr", "ear")],
+            *[
+                (mine | (pl.col(f"{v}_n") & pl.lit(pairs if v == "pairs" else mods, pl.UInt64))).alias(v)
+                for v, mine in zip(FLAGS, own, strict=True)
+            ],
+            (pl.max_horizontal(*ts) if ts else blank).alias("ts_max"),
+            *[blank.alias(f"{v}_ts_{k}") for k in range(len(codes.creds)) if k != i for v in ("enr", "ear")],
+        )
+    return LearnerSlice(rows, codes)
+
+
+__all__ = [
+    "BITS",
+    "Codes",
+    "LearnerSlice",
+    "codes_for",
+    "codes_of",
+    "day_masks",
+    "learner_slice",
+    "learner_table",
+    "warm",
+]
