@@ -3,7 +3,8 @@
 The page keeps its strict CSP: what runs inside is the page's own script and
 :data:`PREVIEW_SCRIPT`, both allowed by hash. After the first load the frame is
 never reloaded: a new snapshot goes in by ``postMessage`` and only the blocks whose
-HTML changed are swapped, so the scroll position survives every edit; selecting
+HTML changed are swapped (and bound by the page script's ``window.mblib.init``, so a
+swapped quiz, flashcard or checklist works at once), so the scroll position survives every edit; selecting
 or editing a block scrolls to it and highlights it briefly. The JavaScript ships
 in ``mblib/widgets/static/`` (no network, no build step).
 
@@ -56,17 +57,24 @@ PREVIEW_SCRIPT = r"""
       timer = setTimeout(function () { el.classList.remove("mb-preview-flash"); }, 1600);
     }
   }
+  function bind(roots) {  // the page script binds swapped-in blocks (quiz, flashcards, checklist) once each
+    var lib = window.mblib;
+    if (!lib || typeof lib.init !== "function") { return; }
+    roots.forEach(function (r) { try { lib.init(r); } catch (err) { if (window.console) { console.warn(err); } } });
+  }
   function update(html) {
-    var doc = new DOMParser().parseFromString(html, "text/html");
+    var doc = new DOMParser().parseFromString(html, "text/html"), made = [];
     var fresh = doc.querySelector("main.mb-main"), m = main(), y = window.scrollY;
-    if (!fresh || !m) { document.body.innerHTML = doc.body.innerHTML; window.scrollTo(0, y); return; }
+    if (!fresh || !m) { document.body.innerHTML = doc.body.innerHTML; bind([document.body]); window.scrollTo(0, y); return; }
     document.title = doc.title;
     var pa = document.querySelector(".mb-page"), pb = doc.querySelector(".mb-page");
     var notMain = function (c) { return c.tagName !== "MAIN"; };
     if (pa && pb) {
       var ka = Array.prototype.filter.call(pa.children, notMain), kb = Array.prototype.filter.call(pb.children, notMain);
       if (ka.length === kb.length) {
-        ka.forEach(function (a, i) { if (a.outerHTML !== kb[i].outerHTML) { a.replaceWith(document.importNode(kb[i], true)); } });
+        ka.forEach(function (a, i) {
+          if (a.outerHTML !== kb[i].outerHTML) { var n = document.importNode(kb[i], true); a.replaceWith(n); made.push(n); }
+        });
       }
     }
     var old = {};
@@ -78,10 +86,11 @@ PREVIEW_SCRIPT = r"""
     Array.prototype.forEach.call(fresh.children, function (n) {
       var id = n.getAttribute("data-block-id"), el = id ? old[id] : null;
       if (!el || source.get(el) !== n.outerHTML) {
-        var made = document.importNode(n, true);
-        source.set(made, n.outerHTML);
-        if (el) { el.replaceWith(made); }
-        el = made;
+        var swapped = document.importNode(n, true);
+        source.set(swapped, n.outerHTML);
+        if (el) { el.replaceWith(swapped); }
+        el = swapped;
+        made.push(el);
       }
       kept.add(el);
       var want = prev ? prev.nextSibling : m.firstChild;
@@ -89,6 +98,7 @@ PREVIEW_SCRIPT = r"""
       prev = el;
     });
     Object.keys(old).forEach(function (id) { if (!kept.has(old[id])) { old[id].remove(); } });
+    bind(made);
     window.scrollTo(0, y);
   }
   window.addEventListener("message", function (e) {

@@ -1,13 +1,14 @@
 /* mblib lesson behaviour: quizzes with feedback and a score, flashcards, checklists.
    No network, no globals but window.mblib. Emits "mblib:progress" events that LMS
-   adapters (SCORM, cmi5) listen to. */
+   adapters (SCORM, cmi5) listen to. window.mblib.init(root) binds the blocks under root
+   (the preview calls it on a block it swapped in); each element is bound once. */
 (function () {
   "use strict";
   var page = document.querySelector(".mb-page");
   if (!page) { return; }
   var moduleId = page.getAttribute("data-module-id");
   var passMark = parseFloat(page.getAttribute("data-pass-mark") || "0.8");
-  var quizzes = Array.prototype.slice.call(document.querySelectorAll(".mb-quiz-form"));
+  var bound = typeof WeakSet === "function" ? new WeakSet() : null;
   var answers = {};   // block id -> {choices: [...], correct: bool, weight: n}
   var listeners = [];
 
@@ -16,20 +17,36 @@
     catch (e) { return null; }
   }
 
+  function quizzes() { return Array.prototype.slice.call(document.querySelectorAll(".mb-quiz-form")); }
+
+  function under(root, selector) {  // root itself (when it matches) and the elements under it
+    var found = Array.prototype.slice.call(root.querySelectorAll(selector));
+    if (root.matches && root.matches(selector)) { found.unshift(root); }
+    return found;
+  }
+
+  function once(el) {  // true the first time an element is seen: no element is bound twice
+    if (bound) { if (bound.has(el)) { return false; } bound.add(el); return true; }
+    if (el.getAttribute("data-mb-bound")) { return false; }
+    el.setAttribute("data-mb-bound", "1");
+    return true;
+  }
+
   function state() {
-    var total = 0, earned = 0, answered = 0;
-    quizzes.forEach(function (form) {
+    var total = 0, earned = 0, answered = 0, forms = quizzes(), present = {};
+    forms.forEach(function (form) {
       var id = form.closest(".mb-block").getAttribute("data-block-id");
       var w = parseFloat(form.getAttribute("data-weight") || "1");
+      if (answers[id]) { present[id] = answers[id]; }
       total += w;
       if (answers[id]) { answered += 1; if (answers[id].correct) { earned += w; } }
     });
     var scaled = total > 0 ? earned / total : 1;
-    var complete = answered === quizzes.length;
+    var complete = answered === forms.length;
     return {
-      moduleId: moduleId, answered: answered, questions: quizzes.length, raw: earned, max: total,
+      moduleId: moduleId, answered: answered, questions: forms.length, raw: earned, max: total,
       scaled: scaled, complete: complete, passed: complete && scaled >= passMark - 1e-9,
-      passMark: passMark, answers: JSON.parse(JSON.stringify(answers))
+      passMark: passMark, answers: JSON.parse(JSON.stringify(present))
     };
   }
 
@@ -58,9 +75,10 @@
 
   function fmt(n) { return Math.round(n * 100) / 100 + ""; }
 
-  quizzes.forEach(function (form) {
+  function bindQuiz(form) {
     var block = form.closest(".mb-block");
     var id = block.getAttribute("data-block-id");
+    delete answers[id];  // a quiz bound now (first load, or swapped in by the preview) starts unanswered
     var correct = (form.getAttribute("data-correct") || "").split(" ").filter(Boolean).sort();
     var feedback = form.querySelector(".mb-feedback");
     var explanation = form.querySelector(".mb-explanation");
@@ -120,19 +138,19 @@
       if (inputs[0]) { inputs[0].focus(); }
       announce();
     });
-  });
+  }
 
-  Array.prototype.forEach.call(document.querySelectorAll(".mb-card"), function (card) {
+  function bindCard(card) {
     card.addEventListener("click", function () {
       var flipped = card.getAttribute("aria-pressed") !== "true";
       card.setAttribute("aria-pressed", flipped ? "true" : "false");
       card.querySelector(".mb-card-front").hidden = flipped;
       card.querySelector(".mb-card-back").hidden = !flipped;
     });
-  });
+  }
 
   var store = storage();
-  Array.prototype.forEach.call(document.querySelectorAll(".mb-checklist"), function (list) {
+  function bindChecklist(list) {
     var block = list.closest(".mb-block");
     var key = "mblib:" + moduleId + ":" + block.getAttribute("data-block-id");
     var status = block.querySelector(".mb-checklist-status");
@@ -149,12 +167,21 @@
     }
     boxes.forEach(function (b) { b.addEventListener("change", update); });
     update();
-  });
+  }
 
+  function init(root) {
+    under(root, ".mb-quiz-form").forEach(function (f) { if (once(f)) { bindQuiz(f); } });
+    under(root, ".mb-card").forEach(function (c) { if (once(c)) { bindCard(c); } });
+    under(root, ".mb-checklist").forEach(function (l) { if (once(l)) { bindChecklist(l); } });
+  }
+
+  init(document);
   window.mblib = {
     state: state,
     onProgress: function (fn) { listeners.push(fn); },
+    // Bind the blocks under root (idempotent) and refresh the score: the preview calls it after a swap.
+    init: function (root) { init(root || document); if (quizzes().length) { announce(); } },
     version: 1
   };
-  if (quizzes.length) { announce(); }
+  if (quizzes().length) { announce(); }
 }());
