@@ -6,7 +6,7 @@
 >>> ws = Workspace.open(pathlib.Path(__file__).resolve().parents[2] / "datasets" / "sample-workspace")
 >>> chart = pathway_chart(pathway_graph(ws.credential("data-storytelling"), ws))
 >>> [layer.mark.type for layer in chart.layer]
-['rule', 'point', 'circle', 'text']
+['rule', 'point', 'circle', 'text', 'text']
 """
 
 from __future__ import annotations
@@ -21,8 +21,13 @@ from ..content.pathway import PathwayGraph
 from ..errors import MissingDependencyError
 from ..render.palette import ROLE_COLORS, ROLE_LABELS, role_kind
 
-#: Pixels around a node an arrow head stops short of (the largest circle's radius, plus a gap).
-_ARROW_GAP = 19.0
+#: Circle areas in px² (vega-lite ``size``) for 0 minutes and for the longest module.
+SIZE_RANGE = (80, 900)
+#: Arrow heads: their area in px², and the gap in px between a circle's edge and an edge's ends.
+_HEAD_SIZE = 90
+_GAP = 2.0
+#: The name of the white halo drawn under the node labels (an edge crossing a label never hides it).
+HALO_NAME = "pathway_halo"
 
 
 def _altair() -> Any:
@@ -33,30 +38,46 @@ def _altair() -> Any:
     return alt
 
 
-def _arrows(edges: list[dict[str, Any]], px_x: float, px_y: float) -> list[dict[str, Any]]:
-    """Arrow heads near each edge's target, pointing along the edge (angles in screen space)."""
-    out = []
+def node_radius(minutes: float, longest: float) -> float:
+    """The radius in px of a node's circle (vega draws a circle of area ``size`` with radius
+    ``sqrt(size) / 2``), its outline included.
+
+    >>> node_radius(0, 60), node_radius(60, 60)
+    (4.97..., 15.5)
+    """
+    lo, hi = SIZE_RANGE
+    size = lo + (hi - lo) * min(max(minutes, 0.0), longest) / max(longest, 1.0)
+    return math.sqrt(size) / 2 + 0.5
+
+
+def _routed(
+    edges: list[dict[str, Any]], radius: Mapping[str, float], px_x: float, px_y: float
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Each edge cut to run from its source circle's edge to an arrow head whose tip touches its
+    target circle's edge (so neither ends inside a circle nor under its own arrow), and those heads
+    (angles in screen space). Edges between touching circles are not drawn."""
+    lines, heads = [], []
+    tip = math.sqrt(_HEAD_SIZE) / 2 * math.sqrt(3) / 2  # centre to tip of vega's triangle-up
     for e in edges:
         dx, dy = (e["x2"] - e["x"]) * px_x, (e["y2"] - e["y"]) * px_y  # y grows downwards on screen
         length = math.hypot(dx, dy)
-        if length < 1:
+        start, head = radius[e["source"]] + _GAP, radius[e["target"]] + _GAP + tip
+        if length <= start + head + tip:
             continue
         ux, uy = dx / length, dy / length
-        out.append(
-            {
-                "ax": e["x2"] - ux * _ARROW_GAP / px_x,
-                "ay": e["y2"] - uy * _ARROW_GAP / px_y,
-                "angle": (math.degrees(math.atan2(uy, ux)) + 90) % 360,  # triangle-up turned to the edge
-            }
-        )
-    return out
+        ax, ay = e["x2"] - ux * head / px_x, e["y2"] - uy * head / px_y
+        lines.append({**e, "x": e["x"] + ux * start / px_x, "y": e["y"] + uy * start / px_y, "x2": ax, "y2": ay})
+        heads.append({"ax": ax, "ay": ay, "angle": (math.degrees(math.atan2(uy, ux)) + 90) % 360})
+    return lines, heads
 
 
 def pathway_chart(graph: PathwayGraph, *, width: int = 560, states: Mapping[str, str] | None = None) -> Any:
     """The prerequisite graph as an altair chart: one circle per module (area: its duration, colour:
     required or elective from :mod:`mblib.render.palette`), columns by prerequisite depth, arrows from
-    each prerequisite to the module it opens. Labels wrap to their column so they never run together;
-    drawn as SVG by :func:`chart_svg`, the chart scales to the width of its container.
+    each prerequisite to the module it opens, running from circle edge to circle edge. Labels wrap to
+    their column so they never run together and sit on a white halo (layer :data:`HALO_NAME`), so an
+    edge crossing one never makes it unreadable; drawn as SVG by :func:`chart_svg`, the chart scales
+    to the width of its container.
 
     ``states`` (module id -> done / next / remaining / not needed) colours the modules by a
     learner's plan instead of by role (:class:`mblib.widgets.planner.PathwayPlanner`)."""
@@ -83,15 +104,16 @@ def pathway_chart(graph: PathwayGraph, *, width: int = 560, states: Mapping[str,
     x_axis = alt.Axis(title="prerequisite depth", tickMinStep=1, format="d", values=list(range(layers)))
     x = alt.X("layer:Q", axis=x_axis, scale=x_scale)
     y = alt.Y("row:Q", axis=None, scale=y_scale)
-    edge_rows = graph.edge_rows()
+    longest = max((float(n["minutes"]) for n in nodes), default=1.0)
+    radius = {n["id"]: node_radius(float(n["minutes"]), longest) for n in nodes}
+    edge_rows, heads = _routed(graph.edge_rows(), radius, px_x, px_y)
     edges = (
         alt.Chart(alt.Data(values=edge_rows or [{"x": 0, "y": 0, "x2": 0, "y2": 0}]))
-        .mark_rule(color="#666", strokeWidth=1.5, opacity=1 if graph.edges else 0)
+        .mark_rule(color="#666", strokeWidth=1.5, opacity=1 if edge_rows else 0)
         .encode(
             x=alt.X("x:Q", axis=x_axis, scale=x_scale), y=alt.Y("y:Q", axis=None, scale=y_scale), x2="x2:Q", y2="y2:Q"
         )
     )
-    heads = _arrows(edge_rows, px_x, px_y)
     arrows = (
         alt.Chart(alt.Data(values=heads or [{"ax": 0, "ay": 0, "angle": 0}]))
         .mark_point(shape="triangle-up", filled=True, color="#666", size=90, opacity=1 if heads else 0)
@@ -107,7 +129,12 @@ def pathway_chart(graph: PathwayGraph, *, width: int = 560, states: Mapping[str,
         .encode(
             x=x,
             y=y,
-            size=alt.Size("minutes:Q", title="minutes", scale=alt.Scale(range=[80, 900]), legend=None),
+            size=alt.Size(
+                "minutes:Q",
+                title="minutes",
+                scale=alt.Scale(domain=[0, max(longest, 1.0)], range=list(SIZE_RANGE), clamp=True),
+                legend=None,
+            ),
             color=(
                 alt.Color("kind:N", title="module", scale=color_scale, legend=alt.Legend(orient="bottom"))
                 if states is None
@@ -117,12 +144,14 @@ def pathway_chart(graph: PathwayGraph, *, width: int = 560, states: Mapping[str,
             + ([alt.Tooltip("state:N", title="plan")] if states is not None else []),
         )
     )
-    labels = (
-        alt.Chart(alt.Data(values=nodes))
-        .mark_text(align="center", baseline="top", dy=19, fontSize=10, lineBreak="\n")
+    text = {"align": "center", "baseline": "top", "dy": 19, "fontSize": 10, "lineBreak": "\n"}
+    halo = (
+        alt.Chart(alt.Data(values=nodes), name=HALO_NAME)
+        .mark_text(**text, color="white", stroke="white", strokeWidth=4, strokeJoin="round", aria=False)
         .encode(x=x, y=y, text="label:N")
     )
-    return alt.layer(edges, arrows, points, labels).properties(
+    labels = alt.Chart(alt.Data(values=nodes)).mark_text(**text).encode(x=x, y=y, text="label:N")
+    return alt.layer(edges, arrows, points, halo, labels).properties(
         width=width,
         height=height,
         title=f"Pathway of {graph.credential_id}",
@@ -172,4 +201,4 @@ def chart_svg(chart: Any, *, fit: bool = True) -> str:
     return svg
 
 
-__all__ = ["PLAN_STATES", "chart_svg", "pathway_chart"]
+__all__ = ["HALO_NAME", "PLAN_STATES", "SIZE_RANGE", "chart_svg", "node_radius", "pathway_chart"]

@@ -1,5 +1,6 @@
 """Issue 16 in a real JupyterLab (headless Chromium, no network), used as a designer would: the
-preview follows the edited block and keeps its scroll, blocks reorder by drag and drop and by
+preview follows the edited block and keeps its scroll, a quiz edited in the form can be answered
+in the preview at once, blocks reorder by drag and drop and by
 keyboard, forms refuse to empty a required field, no label is cut, the pathway chart fits its
 column without overlapping labels, and the review widget says what to do and follows the file.
 
@@ -169,6 +170,32 @@ def test_preview_follows_the_selected_and_edited_block_and_keeps_its_scroll(lab_
     body.locator("textarea").evaluate("e => e.blur()")
     builder.locator(".mblib-form-notice", has_text="'Body' is required").wait_for(timeout=10_000)
     assert "edited in the form" in body.locator("textarea").input_value()
+
+
+def test_a_quiz_edited_in_the_form_can_be_answered_in_the_preview_at_once(lab_page):
+    page, _ = lab_page
+    builder = page.locator(".mblib-builder").first
+    frame = _wait(lambda: _frame(page, ".mblib-builder"), "the preview frame")
+    frame.evaluate("() => { window.__kept = 1; }")  # gone if the frame reloads
+    builder.locator('.mblib-blockitem[data-block-id="read-the-bars"]').click()
+    _wait(lambda: (w := frame.evaluate(WHERE, "read-the-bars")) and w["focus"], "the preview to follow")
+    field = builder.locator(
+        ".widget-textarea, .widget-text", has=page.locator("label", has_text=re.compile(r"^Question \*$"))
+    ).first
+    field.locator("textarea, input").fill("Which sentence about the chart is accurate (edited)?")
+    field.locator("textarea, input").evaluate("e => e.blur()")
+    _wait(lambda: "(edited)" in (frame.evaluate(WHERE, "read-the-bars") or {}).get("text", ""), "the swapped quiz")
+    assert frame.evaluate("() => window.__kept") == 1  # swapped in place, not reloaded
+    quiz = frame.locator('[data-block-id="read-the-bars"]')
+    quiz.get_by_label("East won about half as many new customers as North.").check()
+    quiz.get_by_role("button", name="Check answer").click()
+    feedback = quiz.locator(".mb-feedback")
+    _wait(lambda: feedback.text_content().startswith("Not quite."), "the feedback of the swapped quiz")
+    assert "two thirds of 420" in feedback.text_content() and quiz.locator(".mb-explanation").is_visible()
+    quiz.get_by_role("button", name="Try again").click()
+    quiz.get_by_label("North won more than twice as many new customers as West.").check()
+    quiz.get_by_role("button", name="Check answer").click()
+    _wait(lambda: feedback.text_content().startswith("Correct!"), "the second answer to be checked")
 
 
 def test_blocks_reorder_by_drag_and_drop_and_keyboard_and_the_library_adds_a_quiz(lab_page):

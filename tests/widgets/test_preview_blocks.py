@@ -3,16 +3,26 @@ script's ``window.mblib.init`` binds it, and binding is idempotent (no element b
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from mblib.render.page import render_module
-from mblib.widgets.preview import PREVIEW_CSS, PREVIEW_SCRIPT
+from mblib.widgets.preview import PREVIEW_CSS, PREVIEW_SCRIPT, STATIC
 
 from ..test_render import all_blocks_module
 
 pytestmark = pytest.mark.browser
 
 UPDATE = "(m) => window.postMessage(m, '*')"
+
+
+def test_the_preview_frame_lets_quizzes_submit_but_stays_cross_origin():
+    # a sandbox without allow-forms fires no "submit": the quiz's Check answer would do nothing
+    js = (STATIC / "preview.js").read_text(encoding="utf-8")
+    sandbox = re.search(r'setAttribute\("sandbox", "([^"]*)"\)', js)
+    assert sandbox and set(sandbox.group(1).split()) == {"allow-scripts", "allow-forms"}
+    assert "form-action 'none'" in _page()  # nothing is ever sent by a form
 
 
 def _page(**edits: str) -> str:

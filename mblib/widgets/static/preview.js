@@ -5,7 +5,9 @@
 function render({ model, el }) {
   const frame = document.createElement("iframe");
   frame.className = "mblib-preview";
-  frame.setAttribute("sandbox", "allow-scripts");
+  // allow-forms: without it a sandboxed frame fires no "submit", so a quiz could not be checked; nothing is
+  // ever sent (the page's CSP says form-action 'none' and its script cancels the submit). No allow-same-origin.
+  frame.setAttribute("sandbox", "allow-scripts allow-forms");
   frame.title = model.get("title");
   frame.style.cssText = "width:100%;border:1px solid #ccc;background:#fff;display:block;height:" +
     model.get("height") + "px";
