@@ -55,14 +55,27 @@ WHERE = """(id) => {
           text: el.innerText, marker: window.__kept === 1};
 }"""
 
-#: Boxes of the chart's node labels (each a <text>), and the chart's box against its container's.
+#: Boxes of the chart's node labels (each a <text>; their white halo apart), and the chart's box against
+#: its container's; the halo texts; circles (centre, radius) and edge ends, all in screen pixels.
 CHART = """(root) => {
   const svg = root.querySelector(".mblib-pathway svg"), box = root.querySelector(".mblib-pathway").getBoundingClientRect();
   const s = svg.getBoundingClientRect();
-  const labels = Array.from(svg.querySelectorAll(".mark-text.role-mark text")).map((t) => {
+  const boxes = (sel) => Array.from(svg.querySelectorAll(sel)).map((t) => {
     const r = t.getBoundingClientRect(); return {text: t.textContent, l: r.left, r: r.right, t: r.top, b: r.bottom};
   });
-  return {svg: [s.left, s.right], box: [box.left, box.right], labels: labels};
+  const labels = boxes(".mark-text.role-mark:not(.pathway_halo_marks) text");
+  const halo = Array.from(svg.querySelectorAll(".mark-text.pathway_halo_marks text")).map((t) => ({
+    text: t.textContent, stroke: t.getAttribute("stroke"), width: Number(t.getAttribute("stroke-width")),
+    before: !!(t.compareDocumentPosition(svg.querySelector(".mark-text.role-mark:not(.pathway_halo_marks)")) & 4)
+  }));
+  const circles = Array.from(svg.querySelectorAll(".mark-symbol.layer_2_marks path")).map((c) => {
+    const r = c.getBoundingClientRect(); return {x: (r.left + r.right) / 2, y: (r.top + r.bottom) / 2, r: r.width / 2};
+  });
+  const at = (el, x, y) => { const p = new DOMPoint(x, y).matrixTransform(el.getScreenCTM()); return [p.x, p.y]; };
+  const edges = Array.from(svg.querySelectorAll(".mark-rule.role-mark line")).map((l) => [
+    at(l, l.x1.baseVal.value, l.y1.baseVal.value), at(l, l.x2.baseVal.value, l.y2.baseVal.value)
+  ]);
+  return {svg: [s.left, s.right], box: [box.left, box.right], labels: labels, halo: halo, circles: circles, edges: edges};
 }"""
 
 
@@ -86,6 +99,15 @@ def _overlaps(labels: list[dict]) -> list[tuple[str, str]]:
             if a["l"] < b["r"] - 1 and b["l"] < a["r"] - 1 and a["t"] < b["b"] - 1 and b["t"] < a["b"] - 1:
                 bad.append((a["text"], b["text"]))
     return bad
+
+
+def _edges_meet_circles_at_their_edge(chart: dict) -> None:
+    """No edge starts or ends inside a circle; each starts just off its source circle's edge and ends (at
+    its arrow head, whose tip touches the target) a few pixels off another circle's edge."""
+    assert chart["edges"] and chart["circles"], chart
+    for end in (p for e in chart["edges"] for p in e):
+        gaps = [((end[0] - c["x"]) ** 2 + (end[1] - c["y"]) ** 2) ** 0.5 - c["r"] for c in chart["circles"]]
+        assert min(gaps) > 0 and min(gaps) < 12, (end, sorted(gaps)[:2])
 
 
 def _wait(fn, what: str, timeout: float = 20.0):
@@ -235,6 +257,10 @@ def test_credential_builder_fits_its_column(lab_page):
     chart = cred.evaluate(CHART)
     assert chart["svg"][1] <= chart["box"][1] + 1 and chart["svg"][0] >= chart["box"][0] - 1, chart
     assert len(chart["labels"]) == 7 and _overlaps(chart["labels"]) == [], chart["labels"]
+    # every label sits on a white halo drawn before it (an edge crossing it never hides it)
+    assert sorted(h["text"] for h in chart["halo"]) == sorted(label["text"] for label in chart["labels"])
+    assert all(h["stroke"] == "white" and h["width"] >= 3 and h["before"] for h in chart["halo"]), chart["halo"]
+    _edges_meet_circles_at_their_edge(chart)
     assert cred.locator(".mblib-pathway svg .mark-symbol.layer_1_marks path").count() == 6  # one arrow per edge
     assert cred.locator(".mblib-workload-warning").count() == 1
     # the check itself: a button squeezed to 60 px is reported as cut
@@ -266,6 +292,7 @@ def test_credential_builder_fits_its_column(lab_page):
     _wait(lambda: cred.locator(".mblib-pathway").inner_html() != before, "the chart to redraw")
     chart = cred.evaluate(CHART)
     assert chart["svg"][1] <= chart["box"][1] + 1 and _overlaps(chart["labels"]) == [], chart
+    _edges_meet_circles_at_their_edge(chart)
     cred.locator(".lm-TabBar-tab", has_text="Modules").click()
     _shot(page, ".mblib-builder >> nth=1", "credential-builder.png")
 
