@@ -46,7 +46,8 @@ def node_radius(minutes: float, longest: float) -> float:
     (4.97..., 15.5)
     """
     lo, hi = SIZE_RANGE
-    size = lo + (hi - lo) * min(max(minutes, 0.0), longest) / max(longest, 1.0)
+    top = max(longest, 1.0)  # the size scale's domain is [0, top], clamped
+    size = lo + (hi - lo) * min(max(minutes, 0.0), top) / top
     return math.sqrt(size) / 2 + 0.5
 
 

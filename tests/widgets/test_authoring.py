@@ -3,6 +3,7 @@ the credential builder's checks, the chart's geometry and the review widget's st
 
 from __future__ import annotations
 
+import math
 import re
 import time
 
@@ -111,6 +112,44 @@ def test_pathway_chart_fits_draws_arrows_and_uses_the_palette(sample_ws):
     arrows = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "point")
     data = spec["datasets"][arrows["data"]["name"]] if "datasets" in spec else arrows["data"]["values"]
     assert len(data) == len(graph.edges)
+
+
+@pytest.mark.slow
+def test_pathway_edges_end_at_circle_edges_and_labels_sit_on_a_halo(sample_ws):
+    from mblib.content.pathway import pathway_graph
+    from mblib.widgets.charts import HALO_NAME, SIZE_RANGE, node_radius, pathway_chart
+
+    graph = pathway_graph(sample_ws.credential("data-storytelling"), sample_ws)
+    spec = pathway_chart(graph, width=440).to_dict()
+    layers = spec["layer"]
+    rows = next(layer for layer in layers if layer["mark"]["type"] == "rule")["data"]["values"]
+    nodes = next(layer for layer in layers if layer["mark"]["type"] == "circle")
+    size = nodes["encoding"]["size"]["scale"]
+    assert size["range"] == list(SIZE_RANGE) and size["domain"][0] == 0  # the radius the routing assumes
+    # in screen pixels (the plot's size over the scales' domains): no edge end lies inside a circle
+    layer_count = max(n["layer"] for n in nodes["data"]["values"]) + 1
+    row_count = max(n["row"] for n in nodes["data"]["values"]) + 1
+    px_x, px_y = 440 / layer_count, spec["height"] / (row_count + 0.2)
+    longest = max(n["minutes"] for n in nodes["data"]["values"])
+    circles = [(n["layer"], n["row"], node_radius(n["minutes"], longest)) for n in nodes["data"]["values"]]
+    assert len(rows) == len(graph.edges) > 0
+    for e in rows:
+        for x, y in ((e["x"], e["y"]), (e["x2"], e["y2"])):
+            gaps = [math.hypot((x - cx) * px_x, (y - cy) * px_y) - r for cx, cy, r in circles]
+            assert 0 < min(gaps) < 12, (e, sorted(gaps)[:2])
+    # the labels' white halo: same text, drawn before the labels, hidden from screen readers
+    names = [layer.get("name") for layer in layers]
+    halo, labels = layers[names.index(HALO_NAME)], layers[names.index(HALO_NAME) + 1]
+    assert halo["mark"]["stroke"] == "white" and halo["mark"]["strokeWidth"] >= 3 and halo["mark"]["aria"] is False
+    assert labels["mark"]["type"] == "text" and halo["encoding"]["text"] == labels["encoding"]["text"]
+    assert halo["mark"]["dy"] == labels["mark"]["dy"]
+
+
+def test_node_radius_is_bounded():
+    from mblib.widgets.charts import node_radius
+
+    assert node_radius(-5, 60) == node_radius(0, 60) < node_radius(30, 60) < node_radius(60, 60) == node_radius(99, 60)
+    assert node_radius(10, 0) == node_radius(10, 1)  # a credential of empty modules still draws
 
 
 def test_review_without_a_model_says_the_next_step(tmp_path):
