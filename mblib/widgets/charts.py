@@ -51,24 +51,70 @@ def node_radius(minutes: float, longest: float) -> float:
     return math.sqrt(size) / 2 + 0.5
 
 
+def _label_depth(node: Mapping[str, Any]) -> float:
+    """Pixels below a node's centre its label reaches (``dy`` 19, about 12 px a line of 10 px text)."""
+    return 19.0 + 12.0 * (str(node.get("label", "")).count("\n") + 1)
+
+
+def _waypoints(
+    e: Mapping[str, Any],
+    nodes: list[dict[str, Any]],
+    radius: Mapping[str, float],
+    px_y: float,
+    rows: int,
+) -> list[tuple[float, float]]:
+    """Where an edge bends to pass a third node's circle and label: in each column it crosses where
+    a node (circle to label bottom) is in its way, it goes through the nearest free gap between rows."""
+
+    def blocks(n: Mapping[str, Any], y: float) -> bool:
+        return bool(n["row"] - (radius[n["id"]] + 2 * _GAP) / px_y < y < n["row"] + _label_depth(n) / px_y)
+
+    out: list[tuple[float, float]] = []
+    (x0, y0), (x1, y1) = (e["x"], e["y"]), (e["x2"], e["y2"])
+    for col in range(int(x0) + 1, int(x1)):
+        here = [n for n in nodes if n["layer"] == col and n["id"] not in (e["source"], e["target"])]
+        y = y0 + (y1 - y0) * (col - x0) / (x1 - x0)
+        if not any(blocks(n, y) for n in here):
+            continue
+        deepest = max((_label_depth(n) for n in nodes), default=31.0) / px_y
+        lanes = [((k - 1) + deepest + k - (15.5 + _GAP) / px_y) / 2 for k in range(rows + 1)]
+        free = [lane for lane in lanes if -0.4 < lane < rows - 0.2 and not any(blocks(n, lane) for n in here)]
+        if free:
+            out.append((float(col), min(free, key=lambda lane: abs(lane - y))))
+    return out
+
+
 def _routed(
-    edges: list[dict[str, Any]], radius: Mapping[str, float], px_x: float, px_y: float
+    edges: list[dict[str, Any]],
+    nodes: list[dict[str, Any]],
+    radius: Mapping[str, float],
+    px: tuple[float, float],
+    rows: int,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Each edge cut to run from its source circle's edge to an arrow head whose tip touches its
-    target circle's edge (so neither ends inside a circle nor under its own arrow), and those heads
-    (angles in screen space). Edges between touching circles are not drawn."""
+    """Each edge as straight segments from its source circle's edge to an arrow head whose tip touches
+    its target circle's edge (neither end inside a circle nor under its own arrow), bending around
+    third nodes in the columns it crosses (:func:`_waypoints`); and the arrow heads (angles in screen
+    space). Edges between touching circles are not drawn."""
+    px_x, px_y = px
     lines, heads = [], []
     tip = math.sqrt(_HEAD_SIZE) / 2 * math.sqrt(3) / 2  # centre to tip of vega's triangle-up
     for e in edges:
-        dx, dy = (e["x2"] - e["x"]) * px_x, (e["y2"] - e["y"]) * px_y  # y grows downwards on screen
-        length = math.hypot(dx, dy)
+        pts = [(float(e["x"]), float(e["y"])), *_waypoints(e, nodes, radius, px_y, rows), (e["x2"], e["y2"])]
+
+        def unit(a: tuple[float, float], b: tuple[float, float]) -> tuple[float, float, float]:
+            dx, dy = (b[0] - a[0]) * px_x, (b[1] - a[1]) * px_y  # y grows downwards on screen
+            length = math.hypot(dx, dy)
+            return (dx / length, dy / length, length) if length else (0.0, 0.0, 0.0)
+
         start, head = radius[e["source"]] + _GAP, radius[e["target"]] + _GAP + tip
-        if length <= start + head + tip:
+        (sx, sy, first), (ux, uy, last) = unit(pts[0], pts[1]), unit(pts[-2], pts[-1])
+        if first <= start + (0 if len(pts) > 2 else head + tip) or last <= head + tip:
             continue
-        ux, uy = dx / length, dy / length
-        ax, ay = e["x2"] - ux * head / px_x, e["y2"] - uy * head / px_y
-        lines.append({**e, "x": e["x"] + ux * start / px_x, "y": e["y"] + uy * start / px_y, "x2": ax, "y2": ay})
-        heads.append({"ax": ax, "ay": ay, "angle": (math.degrees(math.atan2(uy, ux)) + 90) % 360})
+        pts[0] = (pts[0][0] + sx * start / px_x, pts[0][1] + sy * start / px_y)
+        pts[-1] = (pts[-1][0] - ux * head / px_x, pts[-1][1] - uy * head / px_y)
+        for a, b in zip(pts, pts[1:], strict=False):
+            lines.append({"source": e["source"], "target": e["target"], "x": a[0], "y": a[1], "x2": b[0], "y2": b[1]})
+        heads.append({"ax": pts[-1][0], "ay": pts[-1][1], "angle": (math.degrees(math.atan2(uy, ux)) + 90) % 360})
     return lines, heads
 
 
@@ -107,7 +153,7 @@ def pathway_chart(graph: PathwayGraph, *, width: int = 560, states: Mapping[str,
     y = alt.Y("row:Q", axis=None, scale=y_scale)
     longest = max((float(n["minutes"]) for n in nodes), default=1.0)
     radius = {n["id"]: node_radius(float(n["minutes"]), longest) for n in nodes}
-    edge_rows, heads = _routed(graph.edge_rows(), radius, px_x, px_y)
+    edge_rows, heads = _routed(graph.edge_rows(), nodes, radius, (px_x, px_y), rows)
     edges = (
         alt.Chart(alt.Data(values=edge_rows or [{"x": 0, "y": 0, "x2": 0, "y2": 0}]))
         .mark_rule(color="#666", strokeWidth=1.5, opacity=1 if edge_rows else 0)
