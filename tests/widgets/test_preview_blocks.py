@@ -35,6 +35,8 @@ def _page(**edits: str) -> str:
             b.cards[0].front = edits["front"]
         if b.id == "todo" and "item" in edits:
             b.items[0].text = edits["item"]
+        if b.id == "acc" and "panel" in edits:
+            b.items[0].title = edits["panel"]
     return render_module(module, scripts=[PREVIEW_SCRIPT], styles=[PREVIEW_CSS]).html
 
 
@@ -78,7 +80,7 @@ def test_a_swapped_quiz_checks_answers_and_counts_in_the_score(preview):
 
 def test_swapped_flashcards_and_checklist_work_and_binding_is_idempotent(preview):
     page = preview
-    _swap(page, _page(front="Median", item="First"), "cards", "Median")
+    _swap(page, _page(front="Median", item="First", panel="Why so"), "cards", "Median")
     card = page.locator(".mb-card").first
     card.click()
     assert card.get_attribute("aria-pressed") == "true" and page.locator(".mb-card-back").first.is_visible()
@@ -88,6 +90,8 @@ def test_swapped_flashcards_and_checklist_work_and_binding_is_idempotent(preview
     assert card.get_attribute("aria-pressed") == "false" and page.locator(".mb-card-back").first.is_hidden()
     page.get_by_label("First", exact=True).check()
     assert page.locator(".mb-checklist-status").text_content() == "1 of 2 done"
+    page.get_by_text("Why so", exact=True).click()  # the accordion is <details>: it needs no script
+    assert page.locator(".mb-panel-body").first.is_visible()
     # an unchanged quiz answered before a re-bind keeps its answer and is not bound twice
     q2 = page.locator("#block-q2")
     q2.get_by_label("2", exact=True).check()
