@@ -73,6 +73,35 @@ def hidden_marks(frame: Any, y: Any, k: int, *, x: float = 0.0, extra: dict[str,
     )
 
 
+def hidden_column_marks(frame: Any, x: Any, k: int, *, extra: dict[str, Any] | None = None) -> Any:
+    """:func:`hidden_marks` for a chart of upright bars: the "hidden (<k)" note stands upright
+    from the zero line at the ``x`` of the suppressed row's bar (``x`` a channel value or a field)."""
+    alt = alt_module()
+    text = f"hidden (<{k})"
+    chart = (
+        (alt.Chart(frame) if frame is not None else alt.Chart())
+        .transform_filter("datum.suppressed == true")
+        .transform_calculate(note=f"'{text}'")
+    )
+    return chart.mark_text(angle=270, align="left", dx=2, fontSize=9, fontStyle="italic", color="#595959").encode(
+        x=x,
+        y=alt.YDatum(0),
+        text=alt.Text("note:N"),
+        tooltip=[alt.Tooltip("note:N", title="Why no bar")],
+        **(extra or {}),
+    )
+
+
+def key_entry(chart: Any, channel: str, name: str, value: Any, field: str = "part") -> tuple[Any, Any]:
+    """``chart`` with a constant ``field`` ``name`` and an encoding on ``channel`` (``"Opacity"``,
+    ``"StrokeDash"``, ``"Shape"``, ...) whose legend has the one entry ``name`` drawn with ``value``:
+    a mark that shares its colour with another layer (a band, a whisker) still gets its own entry."""
+    alt = alt_module()
+    quoted = name.replace("\\", "\\\\").replace("'", "\\'")
+    enc = getattr(alt, channel)(f"{field}:N", scale=alt.Scale(type="ordinal", domain=[name], range=[value]), title=None)
+    return chart.transform_calculate(**{field: f"'{quoted}'"}), enc
+
+
 def credential_rows() -> Any:
     """One facet row per credential, its name above the panel (never over the axis title)."""
     alt = alt_module()
@@ -122,7 +151,9 @@ __all__ = [
     "PALETTE",
     "base_chart",
     "credential_rows",
+    "hidden_column_marks",
     "hidden_marks",
+    "key_entry",
     "layer_chart",
     "legend_entry",
     "need_columns",

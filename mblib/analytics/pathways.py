@@ -128,8 +128,8 @@ def pathways_section(report_data: ReportData, credential_id: str, *, steps: int 
     """
     from ..content import plan_next
     from .chart_paths import elective_choices_chart, pathway_orders_chart, recommended_order_chart
-    from .metrics.pathways import elective_choices, pathway_orders, recommended_order
     from .labels import with_titles
+    from .metrics.pathways import elective_choices, pathway_orders, recommended_order
     from .report_tables import report_table
 
     ws = report_data.workspace

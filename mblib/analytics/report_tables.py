@@ -36,7 +36,12 @@ class ReportTable:
         from .table_style import styled_table_html
 
         return styled_table_html(
-            with_titles(self.frame, self.titles), caption=self.caption, note=self.note, k=self.k, percent=self.percent, small=self.small
+            with_titles(self.frame, self.titles),
+            caption=self.caption,
+            note=self.note,
+            k=self.k,
+            percent=self.percent,
+            small=self.small,
         )
 
     def __str__(self) -> str:
@@ -80,9 +85,7 @@ def report_table(
             or (c.endswith(("_low", "_high")) and f"{c.rsplit('_', 1)[0]}_rate" in cols)
         ]
     small = _small_rows(table.frame, table.complementary)
-    return ReportTable(
-        table.frame, caption, table.note, k, tuple(percent), tuple(table.hidden_totals), small, titles
-    )
+    return ReportTable(table.frame, caption, table.note, k, tuple(percent), tuple(table.hidden_totals), small, titles)
 
 
 def _small_rows(frame: Any, complementary: Sequence[dict[str, Any]]) -> tuple[bool, ...]:
