@@ -191,8 +191,7 @@ def learners_at_risk_chart(frame: Any, *, k: int = 5) -> alt.LayerChart:
     """At-risk learners per credential by how long they have been inactive (``metrics.at_risk_by_inactivity``).
 
     The frame holds counts only, never learner ids. Small groups, and complementary ones (the
-    bins add up to the number at risk), are drawn as "hidden (<k)" marks in their bin (side by side
-    where several credentials are hidden in one bin): a frame not yet through
+    bins add up to the number at risk), are drawn as one "hidden (<k)" mark per bin that holds any: a frame not yet through
     ``report_table(..., count_col="learners")`` is suppressed here with ``k``.
     """
     need_columns(
@@ -220,14 +219,22 @@ def learners_at_risk_chart(frame: Any, *, k: int = 5) -> alt.LayerChart:
             ],
         )
     )
-    # several credentials hidden in one bin stand side by side within it, never on top of each other
+    # one upright mark per bin holding hidden groups (never one per credential: they would collide)
     hidden = (
-        hidden_column_marks(frame, alt.X("at:Q", title="Days inactive"), k, extra={"color": color})
-        .transform_window(
-            slot="row_number()", slots="count()", groupby=["days_from"], sort=[alt.SortField("credential_id")]
-        )
+        alt.Chart(frame)
+        .transform_filter("datum.suppressed == true")
+        .transform_aggregate(groups="count()", groupby=["days_from", "days_to"])
         .transform_calculate(
-            at="datum.days_from + (datum.days_to - datum.days_from) * (datum.slot - 0.5) / datum.slots"
+            at="(datum.days_from + datum.days_to) / 2",
+            note=f"'hidden (<{k})'",
+            why=f"datum.groups + ' credential group(s) here have fewer than {k} learners'",
+        )
+        .mark_text(angle=270, align="left", dx=2, fontSize=9, fontStyle="italic", color="#333333")
+        .encode(
+            x=alt.X("at:Q", title="Days inactive"),
+            y=alt.YDatum(0),
+            text=alt.Text("note:N"),
+            tooltip=[alt.Tooltip("why:N", title="Why no bar")],
         )
     )
     return layer_chart(

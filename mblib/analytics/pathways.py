@@ -109,15 +109,14 @@ class PathwaysSection:
         rows = {r["followed"]: r for r in self.recommended.frame.iter_rows(named=True)}
         followed = rows[True]["learners"] if True in rows else 0  # no row: no learner
         other = rows[False]["learners"] if False in rows else 0
+        names = (self.recommended.titles or {}).get("module_id", {})  # titles where the table has them
+        order = " > ".join(names.get(m, m) for m in self.recommended_modules)
         if followed is None or other is None or followed + other == 0:  # suppressed, or nobody started
-            return (
-                f"Too few learners to say how many followed the recommended order "
-                f"({' > '.join(self.recommended_modules)})."
-            )
+            return f"Too few learners to say how many followed the recommended order ({order})."
         share = followed / (followed + other) if followed + other else 0.0
         return (
             f"{followed:,} of {followed + other:,} learners who started a module ({share:.0%}) started them in the "
-            f"recommended order ({' > '.join(self.recommended_modules)})."
+            f"recommended order ({order})."
         )
 
 
