@@ -50,6 +50,16 @@ def pct_tooltip(field: str, title: str) -> Any:
     return alt_module().Tooltip(f"{field}:Q", title=title, format=".1%")
 
 
+def _hidden_rows(frame: Any, k: int) -> Any:
+    """The suppressed rows of ``frame`` (``None``: the layer chart's data), each with its ``note``."""
+    alt = alt_module()
+    return (
+        (alt.Chart(frame) if frame is not None else alt.Chart())
+        .transform_filter("datum.suppressed == true")
+        .transform_calculate(note=f"'hidden (<{k})'")
+    )
+
+
 def hidden_marks(frame: Any, y: Any, k: int, *, x: float = 0.0, extra: dict[str, Any] | None = None) -> Any:
     """Explicit "hidden (<k)" text marks for the suppressed rows of ``frame`` (never a gap or a zero).
 
@@ -58,18 +68,16 @@ def hidden_marks(frame: Any, y: Any, k: int, *, x: float = 0.0, extra: dict[str,
     data of the layer chart it goes into.
     """
     alt = alt_module()
-    text = f"hidden (<{k})"
-    chart = (
-        (alt.Chart(frame) if frame is not None else alt.Chart())
-        .transform_filter("datum.suppressed == true")
-        .transform_calculate(note=f"'{text}'")
-    )
-    return chart.mark_text(align="left", dx=2, fontSize=9, fontStyle="italic", color="#595959").encode(
-        y=y,
-        x=alt.XDatum(x),
-        text=alt.Text("note:N"),
-        tooltip=[alt.Tooltip("note:N", title="Why no bar")],
-        **(extra or {}),
+    return (
+        _hidden_rows(frame, k)
+        .mark_text(align="left", dx=2, fontSize=9, fontStyle="italic", color="#595959")
+        .encode(
+            y=y,
+            x=alt.XDatum(x),
+            text=alt.Text("note:N"),
+            tooltip=[alt.Tooltip("note:N", title="Why no bar")],
+            **(extra or {}),
+        )
     )
 
 
@@ -77,18 +85,16 @@ def hidden_column_marks(frame: Any, x: Any, k: int, *, extra: dict[str, Any] | N
     """:func:`hidden_marks` for a chart of upright bars: the "hidden (<k)" note stands upright
     from the zero line at the ``x`` of the suppressed row's bar (``x`` a channel value or a field)."""
     alt = alt_module()
-    text = f"hidden (<{k})"
-    chart = (
-        (alt.Chart(frame) if frame is not None else alt.Chart())
-        .transform_filter("datum.suppressed == true")
-        .transform_calculate(note=f"'{text}'")
-    )
-    return chart.mark_text(angle=270, align="left", dx=2, fontSize=9, fontStyle="italic", color="#595959").encode(
-        x=x,
-        y=alt.YDatum(0),
-        text=alt.Text("note:N"),
-        tooltip=[alt.Tooltip("note:N", title="Why no bar")],
-        **(extra or {}),
+    return (
+        _hidden_rows(frame, k)
+        .mark_text(angle=270, align="left", dx=2, fontSize=9, fontStyle="italic", color="#595959")
+        .encode(
+            x=x,
+            y=alt.YDatum(0),
+            text=alt.Text("note:N"),
+            tooltip=[alt.Tooltip("note:N", title="Why no bar")],
+            **(extra or {}),
+        )
     )
 
 

@@ -13,6 +13,10 @@ from mblib.analytics import charts
 from mblib.analytics.labels import with_titles, workspace_titles
 from mblib.analytics.report import REPORTS, report_table, resolve_notebook
 
+from .frames import metric_frames
+
+FRAMES = metric_frames()
+
 TITLES = {
     "module_id": {"reading-bar-charts": "Reading a bar chart", "samples-and-surveys": "Samples and surveys"},
     "credential_id": {"data-literacy-foundations": "Data Literacy Foundations"},
@@ -134,17 +138,7 @@ def test_learners_at_risk_draws_one_hidden_mark_per_bin():
 
 
 def test_time_to_credential_band_and_line_each_have_a_legend_entry():
-    frame = pl.DataFrame(
-        {
-            "credential_id": ["a"] * 3,
-            "time_days": [0.0, 5.0, 10.0],
-            "at_risk": [50, 40, 30],
-            "events": [0, 5, 5],
-            "survival": [1.0, 0.9, 0.8],
-            "ci_low": [1.0, 0.85, 0.7],
-            "ci_high": [1.0, 0.95, 0.88],
-        }
-    )
+    frame = FRAMES["time_to_credential"]
     svg = _svg(charts.time_to_credential_chart(frame))
     assert "95% band (shaded)" in svg and "Share not yet earned (line)" in svg
     # the band stays translucent: its opacity comes from its legend's scale
@@ -153,17 +147,7 @@ def test_time_to_credential_band_and_line_each_have_a_legend_entry():
 
 
 def test_segment_dots_and_whiskers_each_have_a_legend_entry():
-    frame = pl.DataFrame(
-        {
-            "credential_id": ["a"] * 3,
-            "segment": ["Finance", "Sales", "HR"],
-            "enrolled": [40, 30, 20],
-            "earned": [20, 10, 5],
-            "earn_rate": [0.5, 1 / 3, 0.25],
-            "earn_low": [0.35, 0.2, 0.1],
-            "earn_high": [0.65, 0.5, 0.45],
-        }
-    )
+    frame = FRAMES["uptake_by_segment"]
     svg = _svg(charts.uptake_by_segment_chart(frame, k=5))
     assert "Earn rate (dot)" in svg and "95% interval (Wilson, line)" in svg
 
