@@ -34,7 +34,7 @@ def time_to_credential_chart(frame: Any) -> alt.LayerChart:
     x = alt.X("time_days:Q", title="Days since enrolment")
     color = alt.Color("credential_id:N", title="Credential", scale=alt.Scale(scheme=PALETTE))
     # the band's own axis title is the line's: Vega-Lite would join two titles ("Lower bound, Not yet earned")
-    band_base, band_key = key_entry(base, "Opacity", "95% band (shaded)", 0.2)
+    band_base, band_key = key_entry(base, "Opacity", "95% band (shaded)", 0.2, symbol="square")
     line_base, line_key = key_entry(base, "StrokeDash", "Share not yet earned (line)", [1, 0], field="estimate")
     band = band_base.mark_area(interpolate="step-after").encode(
         x=x,

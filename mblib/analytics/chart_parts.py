@@ -98,13 +98,18 @@ def hidden_column_marks(frame: Any, x: Any, k: int, *, extra: dict[str, Any] | N
     )
 
 
-def key_entry(chart: Any, channel: str, name: str, value: Any, field: str = "part") -> tuple[Any, Any]:
+def key_entry(
+    chart: Any, channel: str, name: str, value: Any, field: str = "part", *, symbol: str | None = None
+) -> tuple[Any, Any]:
     """``chart`` with a constant ``field`` ``name`` and an encoding on ``channel`` (``"Opacity"``,
     ``"StrokeDash"``, ``"Shape"``, ...) whose legend has the one entry ``name`` drawn with ``value``:
-    a mark that shares its colour with another layer (a band, a whisker) still gets its own entry."""
+    a mark that shares its colour with another layer (a band, a whisker) still gets its own entry;
+    ``symbol`` is the legend's symbol shape (``"square"`` for an area)."""
     alt = alt_module()
     quoted = name.replace("\\", "\\\\").replace("'", "\\'")
-    enc = getattr(alt, channel)(f"{field}:N", scale=alt.Scale(type="ordinal", domain=[name], range=[value]), title=None)
+    legend = alt.Legend(symbolType=symbol) if symbol else alt.Undefined
+    scale = alt.Scale(type="ordinal", domain=[name], range=[value])
+    enc = getattr(alt, channel)(f"{field}:N", scale=scale, title=None, legend=legend)
     return chart.transform_calculate(**{field: f"'{quoted}'"}), enc
 
 
