@@ -147,6 +147,7 @@ def distractor_analysis_chart(frame: Any, *, k: int = 5) -> alt.FacetChart:
                 header=alt.Header(labelAngle=0, labelAlign="left", labelFontWeight="bold", labelOrient="top"),
             )
         )
+        .resolve_scale(y="independent")  # each item lists its own choices only
         .properties(
             title="Distractor analysis",
             description="For each quiz item, the share of attempts choosing each choice; correct choices in green; "
