@@ -104,6 +104,8 @@ _EXPORTS: dict[str, str] = {
     # readable reports (issue 14)
     "LABELS": "mblib.analytics.labels",
     "label": "mblib.analytics.labels",
+    "workspace_titles": "mblib.analytics.labels",
+    "with_titles": "mblib.analytics.labels",
     "styled_table_html": "mblib.analytics.table_style",
     "Finding": "mblib.analytics.findings",
     "key_findings": "mblib.analytics.findings",

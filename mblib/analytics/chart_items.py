@@ -6,7 +6,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .chart_output import alt_module
-from .chart_parts import PALETTE, base_chart, layer_chart, need_columns, pct_tooltip, protected_frame
+from .chart_parts import (
+    PALETTE,
+    base_chart,
+    hidden_marks,
+    key_entry,
+    layer_chart,
+    need_columns,
+    pct_tooltip,
+    protected_frame,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import altair as alt
@@ -25,15 +34,19 @@ def time_to_credential_chart(frame: Any) -> alt.LayerChart:
     x = alt.X("time_days:Q", title="Days since enrolment")
     color = alt.Color("credential_id:N", title="Credential", scale=alt.Scale(scheme=PALETTE))
     # the band's own axis title is the line's: Vega-Lite would join two titles ("Lower bound, Not yet earned")
-    band = base.mark_area(opacity=0.2, interpolate="step-after").encode(
+    band_base, band_key = key_entry(base, "Opacity", "95% band (shaded)", 0.2, symbol="square")
+    line_base, line_key = key_entry(base, "StrokeDash", "Share not yet earned (line)", [1, 0], field="estimate")
+    band = band_base.mark_area(interpolate="step-after").encode(
         x=x,
+        opacity=band_key,
         y=alt.Y("ci_low:Q", title="Not yet earned", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
         y2="ci_high:Q",
         color=color,
         tooltip=[pct_tooltip("ci_low", "lower 95% bound"), pct_tooltip("ci_high", "upper 95% bound")],
     )
-    line = base.mark_line(interpolate="step-after").encode(
+    line = line_base.mark_line(interpolate="step-after").encode(
         x=x,
+        strokeDash=line_key,
         y=alt.Y("survival:Q", title="Not yet earned", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
         color=color,
         tooltip=[
@@ -89,11 +102,12 @@ def item_statistics_chart(frame: Any) -> alt.Chart:
     )
 
 
-def distractor_analysis_chart(frame: Any, *, k: int = 5) -> alt.Chart:
+def distractor_analysis_chart(frame: Any, *, k: int = 5) -> alt.FacetChart:
     """How often each choice of each quiz item was chosen; correct choices marked (``items.distractor_analysis``).
 
     Choices chosen by fewer than ``k`` learners, and complementary ones of the same item, are
-    hidden unless the frame has been through suppression already.
+    hidden unless the frame has been through suppression already; hidden choices are drawn as
+    "hidden (<k)" marks.
     """
     need_columns(
         frame,
@@ -103,18 +117,13 @@ def distractor_analysis_chart(frame: Any, *, k: int = 5) -> alt.Chart:
     )
     frame = protected_frame(frame, "distractor_analysis", k)
     alt = alt_module()
-    return (
-        base_chart(
-            frame,
-            "Distractor analysis",
-            "For each quiz item, the share of attempts choosing each choice; correct choices in green.",
-            height=alt.Step(14),
-        )
+    y = alt.Y("choice_id:N", title=None)
+    bars = (
+        alt.Chart()
         .mark_bar()
         .encode(
-            y=alt.Y("choice_id:N", title=None),
+            y=y,
             x=alt.X("share:Q", title="Chosen (share of attempts)", axis=alt.Axis(format="%")),
-            row=alt.Row("block_id:N", title=None),
             color=alt.Color(
                 "correct:N", title="Correct", scale=alt.Scale(domain=[True, False], range=["#2ca02c", "#7f7f7f"])
             ),
@@ -126,6 +135,23 @@ def distractor_analysis_chart(frame: Any, *, k: int = 5) -> alt.Chart:
                 "chosen:Q",
                 pct_tooltip("share", "share"),
             ],
+        )
+    )
+    return (
+        alt.layer(bars, hidden_marks(None, y, k), data=frame)
+        .properties(height=alt.Step(14), width=480)
+        .facet(
+            row=alt.Row(
+                "block_id:N",
+                title=None,
+                header=alt.Header(labelAngle=0, labelAlign="left", labelFontWeight="bold", labelOrient="top"),
+            )
+        )
+        .resolve_scale(y="independent")  # each item lists its own choices only
+        .properties(
+            title="Distractor analysis",
+            description="For each quiz item, the share of attempts choosing each choice; correct choices in green; "
+            f"choices chosen by fewer than {k} learners are marked hidden.",
         )
     )
 

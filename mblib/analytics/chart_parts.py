@@ -50,6 +50,16 @@ def pct_tooltip(field: str, title: str) -> Any:
     return alt_module().Tooltip(f"{field}:Q", title=title, format=".1%")
 
 
+def _hidden_rows(frame: Any, k: int) -> Any:
+    """The suppressed rows of ``frame`` (``None``: the layer chart's data), each with its ``note``."""
+    alt = alt_module()
+    return (
+        (alt.Chart(frame) if frame is not None else alt.Chart())
+        .transform_filter("datum.suppressed == true")
+        .transform_calculate(note=f"'hidden (<{k})'")
+    )
+
+
 def hidden_marks(frame: Any, y: Any, k: int, *, x: float = 0.0, extra: dict[str, Any] | None = None) -> Any:
     """Explicit "hidden (<k)" text marks for the suppressed rows of ``frame`` (never a gap or a zero).
 
@@ -58,19 +68,49 @@ def hidden_marks(frame: Any, y: Any, k: int, *, x: float = 0.0, extra: dict[str,
     data of the layer chart it goes into.
     """
     alt = alt_module()
-    text = f"hidden (<{k})"
-    chart = (
-        (alt.Chart(frame) if frame is not None else alt.Chart())
-        .transform_filter("datum.suppressed == true")
-        .transform_calculate(note=f"'{text}'")
+    return (
+        _hidden_rows(frame, k)
+        .mark_text(align="left", dx=2, fontSize=9, fontStyle="italic", color="#595959")
+        .encode(
+            y=y,
+            x=alt.XDatum(x),
+            text=alt.Text("note:N"),
+            tooltip=[alt.Tooltip("note:N", title="Why no bar")],
+            **(extra or {}),
+        )
     )
-    return chart.mark_text(align="left", dx=2, fontSize=9, fontStyle="italic", color="#595959").encode(
-        y=y,
-        x=alt.XDatum(x),
-        text=alt.Text("note:N"),
-        tooltip=[alt.Tooltip("note:N", title="Why no bar")],
-        **(extra or {}),
+
+
+def hidden_column_marks(frame: Any, x: Any, k: int, *, extra: dict[str, Any] | None = None) -> Any:
+    """:func:`hidden_marks` for a chart of upright bars: the "hidden (<k)" note stands upright
+    from the zero line at the ``x`` of the suppressed row's bar (``x`` a channel value or a field)."""
+    alt = alt_module()
+    return (
+        _hidden_rows(frame, k)
+        .mark_text(angle=270, align="left", dx=2, fontSize=9, fontStyle="italic", color="#595959")
+        .encode(
+            x=x,
+            y=alt.YDatum(0),
+            text=alt.Text("note:N"),
+            tooltip=[alt.Tooltip("note:N", title="Why no bar")],
+            **(extra or {}),
+        )
     )
+
+
+def key_entry(
+    chart: Any, channel: str, name: str, value: Any, field: str = "part", *, symbol: str | None = None
+) -> tuple[Any, Any]:
+    """``chart`` with a constant ``field`` ``name`` and an encoding on ``channel`` (``"Opacity"``,
+    ``"StrokeDash"``, ``"Shape"``, ...) whose legend has the one entry ``name`` drawn with ``value``:
+    a mark that shares its colour with another layer (a band, a whisker) still gets its own entry;
+    ``symbol`` is the legend's symbol shape (``"square"`` for an area)."""
+    alt = alt_module()
+    quoted = name.replace("\\", "\\\\").replace("'", "\\'")
+    legend = alt.Legend(symbolType=symbol) if symbol else alt.Undefined
+    scale = alt.Scale(type="ordinal", domain=[name], range=[value])
+    enc = getattr(alt, channel)(f"{field}:N", scale=scale, title=None, legend=legend)
+    return chart.transform_calculate(**{field: f"'{quoted}'"}), enc
 
 
 def credential_rows() -> Any:
@@ -122,7 +162,9 @@ __all__ = [
     "PALETTE",
     "base_chart",
     "credential_rows",
+    "hidden_column_marks",
     "hidden_marks",
+    "key_entry",
     "layer_chart",
     "legend_entry",
     "need_columns",

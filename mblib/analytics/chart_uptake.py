@@ -6,7 +6,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .chart_output import alt_module
-from .chart_parts import PALETTE, base_chart, hidden_marks, layer_chart, need_columns, pct_tooltip, protected_frame
+from .chart_parts import (
+    PALETTE,
+    base_chart,
+    hidden_column_marks,
+    hidden_marks,
+    key_entry,
+    layer_chart,
+    need_columns,
+    pct_tooltip,
+    protected_frame,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import altair as alt
@@ -70,19 +80,23 @@ def uptake_by_segment_chart(frame: Any, *, k: int = 5, title: str | None = None)
     base = base_chart(frame, "", "", height=alt.Step(16), layered=True)
     y = alt.Y("segment:N", title="Segment", sort=None)
     color = alt.Color("credential_id:N", title="Credential", scale=alt.Scale(scheme=PALETTE))
-    dots = base.mark_point(filled=True, size=60).encode(
+    dot_base, dot_key = key_entry(base, "Shape", "Earn rate (dot)", "circle")
+    err_base, err_key = key_entry(base, "StrokeDash", "95% interval (Wilson, line)", [1, 0], field="whisker")
+    dots = dot_base.mark_point(filled=True, size=60).encode(
         y=y,
         x=alt.X(
             "earn_rate:Q", title="Earn rate (of enrolled)", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])
         ),
         color=color,
+        shape=dot_key,
         tooltip=["credential_id:N", "segment:N", "enrolled:Q", "earned:Q", pct_tooltip("earn_rate", "earn rate")],
     )
-    errs = base.mark_rule(strokeWidth=2).encode(
+    errs = err_base.mark_rule(strokeWidth=2).encode(
         y=y,
         x=alt.X("earn_low:Q", title="Earn rate (of enrolled)", scale=alt.Scale(domain=[0, 1])),
         x2="earn_high:Q",
         color=color,
+        strokeDash=err_key,
         tooltip=[pct_tooltip("earn_low", "lower 95% bound"), pct_tooltip("earn_high", "upper 95% bound")],
     )
     hidden = hidden_marks(frame, y, k, extra={"color": color})
@@ -96,24 +110,20 @@ def uptake_by_segment_chart(frame: Any, *, k: int = 5, title: str | None = None)
     )
 
 
-def credential_stacking_chart(frame: Any, *, k: int = 5) -> alt.Chart:
+def credential_stacking_chart(frame: Any, *, k: int = 5) -> alt.LayerChart:
     """Learners by number of credentials held (``metrics.credential_stacking``); small groups and their complements hidden with ``k`` unless already suppressed."""
     need_columns(
         frame, ["credentials_held", "learners", "share"], "credential_stacking_chart", "metrics.credential_stacking"
     )
     frame = protected_frame(frame, "credential_stacking", k)
     alt = alt_module()
-    return (
-        base_chart(
-            frame,
-            "Credential stacking",
-            "Enrolled learners by how many credentials they hold; two or more means stacking.",
-            height=200,
-        )
+    x = alt.X("credentials_held:O", title="Credentials held")
+    bars = (
+        base_chart(frame, "", "", height=200, layered=True)
         .transform_calculate(kind="datum.credentials_held >= 2 ? 'Stack (2 or more)' : 'One or none'")
         .mark_bar()
         .encode(
-            x=alt.X("credentials_held:O", title="Credentials held"),
+            x=x,
             y=alt.Y("learners:Q", title="Learners"),
             color=alt.Color(
                 "kind:N",
@@ -122,6 +132,13 @@ def credential_stacking_chart(frame: Any, *, k: int = 5) -> alt.Chart:
             ),
             tooltip=["credentials_held:Q", "learners:Q", pct_tooltip("share", "share")],
         )
+    )
+    return layer_chart(
+        "Credential stacking",
+        "Enrolled learners by how many credentials they hold; two or more means stacking; "
+        f"groups under {k} learners are marked hidden.",
+        bars,
+        hidden_column_marks(frame, x, k),
     )
 
 
@@ -170,11 +187,11 @@ def completion_by_language_chart(frame: Any, *, k: int = 5) -> alt.LayerChart:
     )
 
 
-def learners_at_risk_chart(frame: Any, *, k: int = 5) -> alt.Chart:
+def learners_at_risk_chart(frame: Any, *, k: int = 5) -> alt.LayerChart:
     """At-risk learners per credential by how long they have been inactive (``metrics.at_risk_by_inactivity``).
 
     The frame holds counts only, never learner ids. Small groups, and complementary ones (the
-    bins add up to the number at risk), are drawn as gaps: a frame not yet through
+    bins add up to the number at risk), are drawn as one "hidden (<k)" mark per bin that holds any: a frame not yet through
     ``report_table(..., count_col="learners")`` is suppressed here with ``k``.
     """
     need_columns(
@@ -185,19 +202,15 @@ def learners_at_risk_chart(frame: Any, *, k: int = 5) -> alt.Chart:
     )
     frame = protected_frame(frame, "at_risk_by_inactivity", k)
     alt = alt_module()
-    return (
-        base_chart(
-            frame,
-            "Learners at risk",
-            "Enrolled learners without the credential, by days since their last activity (7 or more).",
-            height=200,
-        )
+    color = alt.Color("credential_id:N", title="Credential", scale=alt.Scale(scheme=PALETTE))
+    bars = (
+        base_chart(frame, "", "", height=200, layered=True)
         .mark_bar()
         .encode(
             x=alt.X("days_from:Q", bin="binned", title="Days inactive"),
             x2="days_to:Q",
             y=alt.Y("learners:Q", title="Learners", stack=True),
-            color=alt.Color("credential_id:N", title="Credential", scale=alt.Scale(scheme=PALETTE)),
+            color=color,
             tooltip=[
                 "credential_id:N",
                 alt.Tooltip("days_from:Q", title="inactive from (days)"),
@@ -205,6 +218,31 @@ def learners_at_risk_chart(frame: Any, *, k: int = 5) -> alt.Chart:
                 "learners:Q",
             ],
         )
+    )
+    # one upright mark per bin holding hidden groups (never one per credential: they would collide)
+    hidden = (
+        alt.Chart(frame)
+        .transform_filter("datum.suppressed == true")
+        .transform_aggregate(groups="count()", groupby=["days_from", "days_to"])
+        .transform_calculate(
+            at="(datum.days_from + datum.days_to) / 2",
+            note=f"'hidden (<{k})'",
+            why=f"datum.groups + ' credential group(s) here have fewer than {k} learners'",
+        )
+        .mark_text(angle=270, align="left", dx=2, fontSize=9, fontStyle="italic", color="#333333")
+        .encode(
+            x=alt.X("at:Q", title="Days inactive"),
+            y=alt.YDatum(0),
+            text=alt.Text("note:N"),
+            tooltip=[alt.Tooltip("why:N", title="Why no bar")],
+        )
+    )
+    return layer_chart(
+        "Learners at risk",
+        "Enrolled learners without the credential, by days since their last activity (7 or more); "
+        f"groups under {k} learners are marked hidden.",
+        bars,
+        hidden,
     )
 
 

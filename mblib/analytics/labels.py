@@ -224,4 +224,60 @@ def label_spec(spec: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-__all__ = ["LABELS", "RATE_GROUPS", "has_snake_case", "label", "label_spec"]
+#: columns whose values are workspace ids a reader knows by their titles
+ID_COLUMNS: tuple[str, ...] = ("module_id", "credential_id")
+
+
+def workspace_titles(workspace: Any) -> dict[str, dict[str, str]]:
+    """Per id column (:data:`ID_COLUMNS`): id -> the workspace's title for it.
+
+    Two ids with the same title keep apart (``"Title (id)"``), so a chart never merges them.
+    """
+    out: dict[str, dict[str, str]] = {}
+    for column, things in (
+        ("module_id", workspace.modules.values()),
+        ("credential_id", workspace.credentials.values()),
+    ):
+        pairs = [(str(t.id), str(getattr(t, "title", "") or t.id)) for t in things]
+        seen = [title for _, title in pairs]
+        out[column] = {i: (title if seen.count(title) == 1 else f"{title} ({i})") for i, title in pairs}
+    return out
+
+
+def with_titles(frame: Any, titles: dict[str, dict[str, str]] | None) -> Any:
+    """A copy of a collected metric ``frame`` to display: ids in its :data:`ID_COLUMNS` replaced by their titles.
+
+    Only what is shown changes: rows, counts and suppression stay as they are, an unknown id
+    stays itself, and the metric's own frame (with ids, for joins) is untouched.
+
+    >>> import polars as pl
+    >>> f = pl.DataFrame({"module_id": ["intro-to-data", "other"], "learners": [12, 7]})
+    >>> with_titles(f, {"module_id": {"intro-to-data": "Introduction to data"}})["module_id"].to_list()
+    ['Introduction to data', 'other']
+    """
+    if not titles:
+        return frame
+    import polars as pl
+
+    swaps = [
+        pl.col(c).replace(titles[c])
+        for c in ID_COLUMNS
+        if c in frame.columns and titles.get(c) and frame.schema[c] == pl.String
+    ]
+    modules = titles.get("module_id")
+    if modules and "path" in frame.columns and frame.schema["path"] == pl.String:  # "a > b": orders of modules
+        parts = pl.col("path").str.split(" > ").list.eval(pl.element().replace(modules))
+        swaps.append(parts.list.join(" > ").alias("path"))
+    return frame.with_columns(swaps) if swaps else frame
+
+
+__all__ = [
+    "ID_COLUMNS",
+    "LABELS",
+    "RATE_GROUPS",
+    "has_snake_case",
+    "label",
+    "label_spec",
+    "with_titles",
+    "workspace_titles",
+]

@@ -109,15 +109,14 @@ class PathwaysSection:
         rows = {r["followed"]: r for r in self.recommended.frame.iter_rows(named=True)}
         followed = rows[True]["learners"] if True in rows else 0  # no row: no learner
         other = rows[False]["learners"] if False in rows else 0
+        names = (self.recommended.titles or {}).get("module_id", {})  # titles where the table has them
+        order = " > ".join(names.get(m, m) for m in self.recommended_modules)
         if followed is None or other is None or followed + other == 0:  # suppressed, or nobody started
-            return (
-                f"Too few learners to say how many followed the recommended order "
-                f"({' > '.join(self.recommended_modules)})."
-            )
+            return f"Too few learners to say how many followed the recommended order ({order})."
         share = followed / (followed + other) if followed + other else 0.0
         return (
             f"{followed:,} of {followed + other:,} learners who started a module ({share:.0%}) started them in the "
-            f"recommended order ({' > '.join(self.recommended_modules)})."
+            f"recommended order ({order})."
         )
 
 
@@ -128,10 +127,12 @@ def pathways_section(report_data: ReportData, credential_id: str, *, steps: int 
     """
     from ..content import plan_next
     from .chart_paths import elective_choices_chart, pathway_orders_chart, recommended_order_chart
+    from .labels import with_titles
     from .metrics.pathways import elective_choices, pathway_orders, recommended_order
     from .report_tables import report_table
 
     ws = report_data.workspace
+    titles = report_data.titles
     credential = ws.credential(credential_id)
     plan = plan_next(ws, None, credential_id)
     own = set(credential.module_ids())
@@ -143,6 +144,7 @@ def pathways_section(report_data: ReportData, credential_id: str, *, steps: int 
         caption=f"Orders of the first {steps} module starts: {credential.title}",
         k=k,
         labels=["credential_id", "path"],
+        titles=titles,
         partition_by=["credential_id"],  # the orders add up to the learners who started (the funnel's step 1)
     )
     rec = report_table(
@@ -151,21 +153,23 @@ def pathways_section(report_data: ReportData, credential_id: str, *, steps: int 
         k=k,
         labels=["credential_id", "followed"],
         partition_by=["credential_id"],
+        titles=titles,
     )
     electives = report_table(
         report_data.run(elective_choices, credential),
         caption=f"Electives chosen: {credential.title}",
         k=k,
         labels=["credential_id", "group_id", "module_id"],
+        titles=titles,
         partition_by=None,  # a learner may pass several options: the rows add up to no total
     )
     section = PathwaysSection(credential_id, orders, rec, electives, recommended)
     section.charts = [
-        pathway_orders_chart(orders.frame, k=k),
-        recommended_order_chart(rec.frame, k=k),
+        pathway_orders_chart(with_titles(orders.frame, titles), k=k),
+        recommended_order_chart(with_titles(rec.frame, titles), k=k),
     ]
     if credential.electives:
-        section.charts.append(elective_choices_chart(electives.frame, k=k))
+        section.charts.append(elective_choices_chart(with_titles(electives.frame, titles), k=k))
     return section
 
 

@@ -6,8 +6,8 @@ A report notebook (``notebooks/04-completion-analytics.ipynb``,
 executes the notebook in its own folder, and exports it with :class:`ReportExporter`:
 
 - code and prompts hidden; markdown, tables and charts kept;
-- charts interactive: the notebook displays them as Vega-Lite specs
-  (:func:`mblib.analytics.charts.enable_notebook_charts`); the page inlines the Vega bundle
+- charts interactive: the notebook displays them as Vega-Lite specs (importing
+  :mod:`mblib.analytics.charts` enables that renderer; no call needed); the page inlines the Vega bundle
   once and renders every spec with ``vegaEmbed`` (no ``eval``: the expression interpreter);
 - nothing loads from the network: no require.js, MathJax or widget manager, and a strict
   Content-Security-Policy allowing only the page's own inline scripts and styles, by hash.

@@ -51,6 +51,28 @@ class ReportData:
 
         return collect(call, *frames, engine=self.engine, **kwargs)
 
+    @property
+    def titles(self) -> dict[str, dict[str, str]]:
+        """The workspace's titles per id column (:func:`mblib.analytics.labels.workspace_titles`)."""
+        from .labels import workspace_titles
+
+        return workspace_titles(self.workspace)
+
+    def titled(self, frame: Any) -> Any:
+        """``frame`` as a chart shows it: module and credential ids replaced by the workspace's titles.
+
+        >>> from mblib.analytics import metrics
+        >>> from mblib.cli import SAMPLE_WORKSPACE
+        >>> rd = open_report_data(SAMPLE_WORKSPACE, learners=60)
+        >>> creds = list(rd.workspace.credentials.values())
+        >>> shown = rd.titled(rd.run(metrics.credential_outcomes, credentials=creds))
+        >>> sorted(shown["credential_id"]) == sorted(c.title for c in creds)
+        True
+        """
+        from .labels import with_titles
+
+        return with_titles(frame, self.titles)
+
     def narrowed(self, *, module_id: str | None = None, verbs: Sequence[str] | None = None) -> ReportData:
         """This data narrowed to one module's events and/or some verbs, read once and held in memory.
 

@@ -28,12 +28,20 @@ class ReportTable:
 
     #: per row: whether a hidden row was below ``k`` (not only hidden to protect another)
     small: tuple[bool, ...] | None = None
+    #: per id column, id -> title: what the rendered table shows instead of ids (``frame`` keeps the ids)
+    titles: dict[str, dict[str, str]] | None = None
 
     def _repr_html_(self) -> str:
+        from .labels import with_titles
         from .table_style import styled_table_html
 
         return styled_table_html(
-            self.frame, caption=self.caption, note=self.note, k=self.k, percent=self.percent, small=self.small
+            with_titles(self.frame, self.titles),
+            caption=self.caption,
+            note=self.note,
+            k=self.k,
+            percent=self.percent,
+            small=self.small,
         )
 
     def __str__(self) -> str:
@@ -50,6 +58,7 @@ def report_table(
     percent: Sequence[str] | None = None,
     how: Literal["mask", "drop"] = "mask",
     partition_by: PartitionBy = "auto",
+    titles: dict[str, dict[str, str]] | None = None,
 ) -> ReportTable:
     """A grouped table for a report: groups with fewer than ``k`` learners suppressed, and said so.
 
@@ -60,7 +69,9 @@ def report_table(
     the small ones cannot be recovered by differencing (default: known from the metric's
     columns, :data:`mblib.analytics.privacy.PARTITIONS`). Columns in
     ``percent`` (default: those ending in ``rate``, ``share`` or ``retention``, and the ``_low``
-    and ``_high`` bounds of a ``_rate`` column) are shown as percentages.
+    and ``_high`` bounds of a ``_rate`` column) are shown as percentages. ``titles`` (per id
+    column, id -> title; ``ReportData.titles``) makes the rendered table show module and
+    credential titles instead of ids; ``frame`` keeps the ids.
     """
     from .privacy import suppress_small_groups
 
@@ -74,7 +85,7 @@ def report_table(
             or (c.endswith(("_low", "_high")) and f"{c.rsplit('_', 1)[0]}_rate" in cols)
         ]
     small = _small_rows(table.frame, table.complementary)
-    return ReportTable(table.frame, caption, table.note, k, tuple(percent), tuple(table.hidden_totals), small)
+    return ReportTable(table.frame, caption, table.note, k, tuple(percent), tuple(table.hidden_totals), small, titles)
 
 
 def _small_rows(frame: Any, complementary: Sequence[dict[str, Any]]) -> tuple[bool, ...]:

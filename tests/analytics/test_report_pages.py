@@ -3,6 +3,7 @@ no overlapping chart labels; and the PDF that `mb report --pdf` prints."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 
@@ -47,6 +48,19 @@ OVERLAPS = """() => [...document.querySelectorAll('.mb-chart svg')].flatMap((svg
     return out; })"""
 
 
+# prose a reader meets besides tables and charts (findings, notes, section summaries)
+PROSE = """() => [...document.querySelectorAll('main p, main li, h3')].map(e => e.textContent.trim()).filter(t => t)"""
+
+
+def _titled_ids() -> dict[str, str]:
+    """Module and credential ids of the sample workspace -> their titles (where a title exists)."""
+    from mblib.content import Workspace
+
+    ws = Workspace.open(SAMPLE)
+    things = [*ws.modules.values(), *ws.credentials.values()]
+    return {t.id: t.title for t in things if t.title and t.title != t.id}
+
+
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory):
     """Both sample reports on a synthetic cohort (run once for the module)."""
@@ -86,6 +100,12 @@ def test_report_reads_well_in_chromium(reports, page, name):
     texts = page.evaluate(TEXTS)
     snake = [t for t in texts if has_snake_case(t)]
     assert snake == [], snake[:10]
+    # titles, never the kebab-case ids, wherever the workspace has a title for a module or credential
+    titled = _titled_ids()
+    seen = [*texts, *page.evaluate(PROSE)]
+    ids_shown = sorted({(i, t) for i in titled for t in seen if re.search(rf"(?<![\w-]){re.escape(i)}(?![\w-])", t)})
+    assert ids_shown == [], ids_shown[:8]
+    assert any(title in t for title in titled.values() for t in texts)
     assert page.evaluate(CLIPPED) == []
     assert page.evaluate(OVERLAPS) == []
 
