@@ -311,6 +311,10 @@ def compute(view: str, cube: Cube, workspace: Workspace, flt: EventFilter, shown
         cube.check(flt)
         s, cv = learner_slice(cube, codes, flt), lv
 
+    plan = plan_for(view, s, creds) if cv is lv else None
+    if plan is not None:
+        return lv.run_plan(s, plan), s.learners()
+
     def ttc(sl: Any) -> Any:
         curve = survival.kaplan_meier(durations(cv.first_events(sl), cv.as_of(sl)).lazy())
         return survival.thin_curve(_done(curve))
@@ -327,8 +331,46 @@ def compute(view: str, cube: Cube, workspace: Workspace, flt: EventFilter, shown
     return table[view](s), s.learners()
 
 
+def plan_for(view: str, s: Any, creds: list[Any]) -> Any:
+    """The view as sums over learner rows (:data:`mblib.analytics.cube_learner_views.Plan`), or None."""
+    from . import cube_learner_views as lv
+
+    plans: dict[str, Callable[[], Any]] = {
+        "credential_outcomes": lambda: lv.outcomes_plan(s, creds),
+        "pathway_funnel": lambda: lv.funnel_plan(s, creds),
+        "module_outcomes": lambda: lv.modules_plan(s, creds),
+        "completion_by_language": lambda: lv.languages_plan(s),
+    }
+    return plans[view]() if view in plans else None
+
+
+def compute_by_segment(
+    view: str, cube: Cube, workspace: Workspace, flt: EventFilter, shown: EventFilter
+) -> dict[str, tuple[Any, int]] | None:
+    """:func:`compute` for ``flt`` with every value of its segment in place of its value, in one
+    ``group_by`` over the learner rows (a segment view hides groups across all values); None where
+    the view or data has no such path (then each value is computed on its own)."""
+    from dataclasses import replace
+
+    from .cube_learner_views import plans_by
+    from .cube_learners import codes_for, learner_slice
+
+    codes = codes_for(cube)
+    column = f"seg_{flt.segment}"
+    if codes is None or not flt.segment or flt.segment_value is None:
+        return None
+    cube.check(flt)
+    creds = [workspace.credential(shown.credential_id)] if shown.credential_id else list(workspace.credentials.values())
+    s = learner_slice(cube, codes, replace(flt, segment=None, segment_value=None))
+    plan = plan_for(view, s, creds)
+    if plan is None or column not in s.rows.collect_schema().names():
+        return None
+    return {str(v): got for v, got in plans_by(s, plan, column).items() if v is not None}
+
+
 __all__ = [
     "as_of",
+    "compute_by_segment",
     "completion_by_language",
     "compute",
     "credential_outcomes",

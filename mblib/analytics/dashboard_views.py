@@ -193,6 +193,20 @@ def _runner(
             return frame.clone(), n
 
         from_cube.segment_values = lambda seg: cube.options()["segments"].get(seg, [])  # type: ignore[attr-defined]
+
+        def prefetch(f: EventFilter) -> None:
+            """Every value of ``f``'s segment answered in one pass, remembered for ``from_cube``."""
+            values = from_cube.segment_values(f.segment or "")  # type: ignore[attr-defined]
+            if all((view, replace(f, segment_value=v), shown.credential_id, id(workspace)) in cube for v in values):
+                return
+            got = cube_views.compute_by_segment(view, cube, workspace, f, shown) or {}
+            for v, answer in got.items():
+                if v in values:
+                    cube.answer(
+                        (view, replace(f, segment_value=v), shown.credential_id, id(workspace)), lambda a=answer: a
+                    )
+
+        from_cube.prefetch = prefetch  # type: ignore[attr-defined]
         return from_cube
 
     def direct(f: EventFilter) -> tuple[Any, int]:
@@ -250,6 +264,9 @@ def _across_segments(
     )
     values = getattr(run, "segment_values", None) or _segment_values(learners)
     values = values(flt.segment or "")
+    prefetch = getattr(run, "prefetch", None)
+    if prefetch is not None:
+        prefetch(flt)
     parts = []
     for v in values:
         got = run(replace(flt, segment_value=v))[0]
