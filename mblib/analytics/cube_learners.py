@@ -113,27 +113,60 @@ def day_masks(cube: Cube, codes: Codes) -> Any:
             *[pl.col(v).bitwise_or() for v in ("langs", *FLAGS)],
             pl.col("_cbit").max(),
         )
+        .with_columns(  # each row knows its learner's first and last day (who a date range cuts through)
+            pl.col("day").min().over("learner_id").alias("_first"),
+            pl.col("day").max().over("learner_id").alias("_last"),
+        )
         .sort("day")
         .collect()
     )
 
 
 def learner_table(cube: Cube, codes: Codes, start: date | None, end: date | None) -> Any:
-    """One row per learner with facts in ``[start, end]`` (days, inclusive): masks, first and last times."""
+    """One row per learner with facts in ``[start, end]`` (days, inclusive): masks, first and last times.
+
+    For a date range, the rows of learners whose every fact lies inside it are those of the table
+    over all dates (remembered per cube), kept as they are; only the learners the range cuts
+    through (a fact inside it and one outside) are folded again from their days inside it.
+    """
+    import polars as pl
+
+    table = cube.answer(("day_masks",), lambda: day_masks(cube, codes))
+    day = table.get_column("day")  # sorted: the range is a slice, found by binary search
+    lo = int(day.search_sorted(start, side="left")) if start else 0
+    hi = int(day.search_sorted(end, side="right")) if end else table.height
+    days = table.slice(lo, max(hi - lo, 0)).lazy()
+    if (start is None and end is None) or cube.answer(("loose",), lambda: _any_loose(cube)):
+        return _learner_rows(cube, codes, days, start, end)
+    whole = cube.answer(("learners", None, None), lambda: learner_table(cube, codes, None, None))
+    inside, cut = pl.lit(True), pl.lit(False)
+    if start:
+        inside, cut = inside & (pl.col("_first") >= start), cut | (pl.col("_first") < start)
+    if end:
+        inside, cut = inside & (pl.col("_last") <= end), cut | (pl.col("_last") > end)
+    again = _learner_rows(cube, codes, days.filter(cut), start, end)
+    return pl.concat([whole.filter(inside), again.select(whole.columns)], how="vertical")
+
+
+def _any_loose(cube: Cube) -> bool:
+    """Whether some module fact names no credential (then a credential filter needs each module's last time)."""
+    import polars as pl
+
+    has_c, has_m = pl.col("credential_id").is_not_null(), pl.col("module_id").is_not_null()
+    return bool(cube.facts.lazy().filter(~has_c & has_m).select(pl.len()).collect().item())
+
+
+def _learner_rows(cube: Cube, codes: Codes, days: Any, start: date | None, end: date | None) -> Any:
+    """:func:`learner_table` of the day rows ``days`` (a LazyFrame slice of :func:`day_masks`)."""
     import polars as pl
 
     zero = pl.lit(0, pl.UInt64)
     has_c, has_m = pl.col("credential_id").is_not_null(), pl.col("module_id").is_not_null()
-    table = cube.answer(("day_masks",), lambda: day_masks(cube, codes))
     f = cube.facts.lazy()
     if start:
         f = f.filter(pl.col("day") >= start)
     if end:
         f = f.filter(pl.col("day") <= end)
-    day = table.get_column("day")  # sorted: the range is a slice, found by binary search
-    lo = int(day.search_sorted(start, side="left")) if start else 0
-    hi = int(day.search_sorted(end, side="right")) if end else table.height
-    days = table.slice(lo, max(hi - lo, 0)).lazy()
     # 1. one row per (learner, credential context)
     per = days.group_by("learner_id", "credential_id").agg(
         pl.col("enrolled_ts").min(),
@@ -141,6 +174,8 @@ def learner_table(cube: Cube, codes: Codes, start: date | None, end: date | None
         pl.col("ts_max").max(),
         *[pl.col(v).bitwise_or() for v in ("langs", *FLAGS)],
         pl.col("_cbit").max(),
+        pl.col("_first").first(),
+        pl.col("_last").first(),
     )
     # 2. one row per learner: each context's masks and times side by side (joins, not filtered aggregations)
     per = per.collect().lazy()
@@ -150,7 +185,12 @@ def learner_table(cube: Cube, codes: Codes, start: date | None, end: date | None
             pl.when(pl.col("earned_ts").is_not_null()).then(pl.col("_cbit")).otherwise(zero).alias("ear"),
         )
         .group_by("learner_id")
-        .agg(*[pl.col(v).bitwise_or() for v in ("enr", "ear", "langs")], pl.col("ts_max").max())
+        .agg(
+            *[pl.col(v).bitwise_or() for v in ("enr", "ear", "langs")],
+            pl.col("ts_max").max(),
+            pl.col("_first").first(),
+            pl.col("_last").first(),
+        )
     )
     contexts = [("n", ~has_c)] + [(str(i), pl.col("credential_id") == c) for i, c in enumerate(codes.creds)]
     for k, where in contexts:
@@ -179,10 +219,7 @@ def learner_table(cube: Cube, codes: Codes, start: date | None, end: date | None
         )
     )
 
-    def any_loose() -> bool:
-        return bool(cube.facts.lazy().filter(~has_c & has_m).select(pl.len()).collect().item())
-
-    if cube.answer(("loose",), any_loose):
+    if cube.answer(("loose",), lambda: _any_loose(cube)):
         rows = rows.join(loose, on="learner_id", how="left")
     else:  # module facts all name a credential (as mb synth writes them): nothing to look up
         utc = pl.Datetime("us", "UTC")
