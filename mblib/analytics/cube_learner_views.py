@@ -268,6 +268,20 @@ def completion_by_language(s: LearnerSlice) -> Any:
     return run_plan(s, languages_plan(s))
 
 
+def weekly_plan(s: LearnerSlice) -> Plan:
+    """:func:`mblib.analytics.metrics.weekly_active_learners` as sums: learners with each week's bit."""
+    import polars as pl
+
+    weeks = s.codes.weeks
+    exprs = [s.has("weeks", 1 << i).sum().alias(f"w{i}") for i in range(len(weeks))]
+
+    def build(sums: dict[str, Any]) -> Any:
+        rows = [(w, int(sums[f"w{i}"] or 0)) for i, w in enumerate(weeks) if sums.get(f"w{i}")]
+        return pl.DataFrame(rows, schema={"week_start": pl.Date, "active_learners": pl.Int64}, orient="row")
+
+    return exprs, build, lambda counts: counts, "weekly_active_learners"
+
+
 def first_events(s: LearnerSlice) -> Any:
     """Each learner's first ``enrolled`` and ``earned`` per credential, as events (see ``cube_views.first_events``)."""
     import polars as pl
@@ -312,6 +326,7 @@ __all__ = [
     "outcomes_plan",
     "plans_by",
     "run_plan",
+    "weekly_plan",
     "as_of",
     "completion_by_language",
     "credential_outcomes",

@@ -304,7 +304,7 @@ def compute(view: str, cube: Cube, workspace: Workspace, flt: EventFilter, shown
 
     creds = [workspace.credential(shown.credential_id)] if shown.credential_id else list(workspace.credentials.values())
     codes = codes_for(cube)
-    if codes is None or view == "weekly_active_learners":
+    if codes is None or (view == "weekly_active_learners" and not weeks_held(cube, codes, flt)):
         s: Any = cube.slice(flt)
         cv: Any = sys.modules[__name__]
     else:
@@ -331,11 +331,20 @@ def compute(view: str, cube: Cube, workspace: Workspace, flt: EventFilter, shown
     return table[view](s), s.learners()
 
 
+def weeks_held(cube: Cube, codes: Any, flt: EventFilter) -> bool:
+    """Whether the learner rows' week masks answer weekly active learners for ``flt``: the facts
+    span at most 63 weeks, and under a credential filter every module fact names its credential."""
+    from .cube_learners import any_loose
+
+    return bool(codes.weeks) and not (flt.credential_id and cube.answer(("loose",), lambda: any_loose(cube)))
+
+
 def plan_for(view: str, s: Any, creds: list[Any]) -> Any:
     """The view as sums over learner rows (:data:`mblib.analytics.cube_learner_views.Plan`), or None."""
     from . import cube_learner_views as lv
 
     plans: dict[str, Callable[[], Any]] = {
+        "weekly_active_learners": lambda: lv.weekly_plan(s),
         "credential_outcomes": lambda: lv.outcomes_plan(s, creds),
         "pathway_funnel": lambda: lv.funnel_plan(s, creds),
         "module_outcomes": lambda: lv.modules_plan(s, creds),
@@ -361,6 +370,8 @@ def compute_by_segment(
         return None
     cube.check(flt)
     creds = [workspace.credential(shown.credential_id)] if shown.credential_id else list(workspace.credentials.values())
+    if view == "weekly_active_learners" and not weeks_held(cube, codes, flt):
+        return None
     s = learner_slice(cube, codes, replace(flt, segment=None, segment_value=None))
     plan = plan_for(view, s, creds)
     if plan is None or column not in s.rows.collect_schema().names():
