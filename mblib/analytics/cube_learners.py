@@ -199,7 +199,7 @@ def fold_learners(cube: Cube, codes: Codes, days: Any, start: date | None, end: 
         pl.col("_last").first(),
     )
     # 2. one row per learner: each context's masks and times side by side (joins, not filtered aggregations)
-    per = per.collect().lazy()
+    per = per.collect(engine="in-memory").lazy()
     rows = (
         per.with_columns(
             pl.when(pl.col("enrolled_ts").is_not_null()).then(pl.col("_cbit")).otherwise(zero).alias("enr"),
@@ -255,7 +255,7 @@ def fold_learners(cube: Cube, codes: Codes, days: Any, start: date | None, end: 
             on="learner_id",
             how="left",
         )
-    return rows.collect()
+    return rows.collect(engine="in-memory")
 
 
 @dataclass

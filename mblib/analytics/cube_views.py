@@ -316,8 +316,10 @@ def compute(view: str, cube: Cube, workspace: Workspace, flt: EventFilter, shown
         return lv.run_plan(s, plan), s.learners()
 
     def ttc(sl: Any) -> Any:
-        curve = survival.kaplan_meier(durations(cv.first_events(sl), cv.as_of(sl)).lazy())
-        return survival.thin_curve(_done(curve))
+        from .cube_survival import kaplan_meier_sorted, learner_durations
+
+        d = learner_durations(sl, lv.as_of(sl)) if cv is lv else durations(cv.first_events(sl), cv.as_of(sl))
+        return survival.thin_curve(kaplan_meier_sorted(d))
 
     table: dict[str, Callable[[Any], Any]] = {
         "credential_outcomes": lambda sl: cv.credential_outcomes(sl, creds),

@@ -259,3 +259,19 @@ def test_a_date_range_reuses_the_all_dates_rows_and_equals_a_fresh_fold():
         cols = [c for c in want.columns if c not in ("_first", "_last")]
         assert got.height == want.height
         assert_frame_equal(got.select(cols).sort("learner_id"), want.select(cols).sort("learner_id"))
+
+
+def test_the_sorted_kaplan_meier_equals_the_metric_with_ties_and_censoring():
+    from mblib.analytics import survival
+    from mblib.analytics.cube_survival import kaplan_meier_sorted
+
+    d = pl.DataFrame(
+        {
+            "credential_id": ["b", "a", "a", "a", "b", "a", "b", "a"],
+            "duration_days": [3.0, 1.5, 1.5, 0.0, 3.0, 7.25, 1.0, 1.5],
+            "earned": [1, 1, 0, 1, 0, 0, 1, 1],
+        }
+    )
+    for alpha in (0.05, 0.2):
+        want = collect(survival.kaplan_meier(d.lazy(), alpha=alpha))
+        assert_frame_equal(kaplan_meier_sorted(d, alpha=alpha), want, check_exact=False, rel_tol=1e-12)
