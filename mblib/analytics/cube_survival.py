@@ -56,11 +56,10 @@ def kaplan_meier_sorted(durations: Any, *, alpha: float = 0.05) -> Any:
     import polars as pl
 
     z = NormalDist().inv_cdf(1 - alpha / 2)
-    per = (
+    counts = (
         durations.lazy()
         .group_by("credential_id", "duration_days")
         .agg(pl.col("earned").sum().cast(pl.Int64).alias("events"), pl.len().cast(pl.Int64).alias("_n"))
-        .sort("credential_id", "duration_days")
         .select(
             pl.col("credential_id").cast(pl.String),
             pl.col("duration_days").alias("time_days"),
@@ -68,27 +67,38 @@ def kaplan_meier_sorted(durations: Any, *, alpha: float = 0.05) -> Any:
             (pl.col("_n") - pl.col("events")).cast(pl.Int64).alias("censored"),
             "_n",
         )
-        .with_columns(pl.col("_n").cum_sum(reverse=True).over("credential_id").cast(pl.Int64).alias("at_risk"))
+        .sort("credential_id", "time_days")
+        .collect(engine="in-memory")
     )
     d, n = pl.col("events").cast(pl.Float64), pl.col("at_risk").cast(pl.Float64)
-    per = per.with_columns(
-        (1.0 - d / n).alias("_factor"), pl.when(n > d).then(d / (n * (n - d))).otherwise(pl.lit(0.0)).alias("_g")
-    ).with_columns(
-        pl.col("_factor").cum_prod().over("credential_id").alias("survival"),
-        pl.col("_g").cum_sum().over("credential_id").alias("_v"),
-    )
     s = pl.col("survival")
     none = pl.lit(None, pl.Float64)
-    per = (
-        per.with_columns(pl.when((s > 0.0) & (s < 1.0)).then(s.log()).otherwise(none).alias("_logs"))
-        .with_columns((z * pl.col("_v").sqrt() / pl.col("_logs").abs()).exp().alias("_spread"))
-        .with_columns(
-            pl.when(s >= 1.0).then(pl.lit(1.0)).otherwise((pl.col("_logs") * pl.col("_spread")).exp()).alias("ci_low"),
-            pl.when(s >= 1.0).then(pl.lit(1.0)).otherwise((pl.col("_logs") / pl.col("_spread")).exp()).alias("ci_high"),
+    curves = []
+    for part in counts.partition_by("credential_id", maintain_order=True) or [counts]:
+        per = (  # one credential, in time order: running sums and products are plain cumulative ones
+            part.lazy()
+            .with_columns(pl.col("_n").cum_sum(reverse=True).cast(pl.Int64).alias("at_risk"))
+            .with_columns(
+                (1.0 - d / n).alias("_factor"),
+                pl.when(n > d).then(d / (n * (n - d))).otherwise(pl.lit(0.0)).alias("_g"),
+            )
+            .with_columns(pl.col("_factor").cum_prod().alias("survival"), pl.col("_g").cum_sum().alias("_v"))
+            .with_columns(pl.when((s > 0.0) & (s < 1.0)).then(s.log()).otherwise(none).alias("_logs"))
+            .with_columns((z * pl.col("_v").sqrt() / pl.col("_logs").abs()).exp().alias("_spread"))
+            .with_columns(
+                pl.when(s >= 1.0)
+                .then(pl.lit(1.0))
+                .otherwise((pl.col("_logs") * pl.col("_spread")).exp())
+                .alias("ci_low"),
+                pl.when(s >= 1.0)
+                .then(pl.lit(1.0))
+                .otherwise((pl.col("_logs") / pl.col("_spread")).exp())
+                .alias("ci_high"),
+            )
         )
-    )
+        curves.append(per)
     cols = ("credential_id", "time_days", "at_risk", "events", "censored", "survival", "ci_low", "ci_high")
-    return per.select(*cols).collect(engine="in-memory")
+    return pl.concat(curves).select(*cols).collect(engine="in-memory")
 
 
 __all__ = ["kaplan_meier_sorted", "learner_durations"]
