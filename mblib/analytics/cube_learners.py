@@ -64,7 +64,7 @@ def codes_of(cube: Cube) -> Codes | None:
     first, last = span.row(0) if f.height else (None, None)
     n = (last - first).days // 7 + 1 if first is not None and last is not None else 0
     weeks = tuple(first + timedelta(days=7 * i) for i in range(n)) if 0 < n <= BITS and first is not None else ()
-    codes = Codes(*cats, weeks=weeks)
+    codes = Codes(cats[0], cats[1], cats[2], weeks)
     if max(len(codes.creds), len(codes.mods), len(codes.langs), len(codes.mods) * len(codes.langs)) > BITS:
         return None
     return codes if len(codes.creds) <= MAX_CONTEXTS else None

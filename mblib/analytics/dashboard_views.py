@@ -202,9 +202,7 @@ def _runner(
             got = cube_views.compute_by_segment(view, cube, workspace, f, shown) or {}
             for v, answer in got.items():
                 if v in values:
-                    cube.answer(
-                        (view, replace(f, segment_value=v), shown.credential_id, id(workspace)), lambda a=answer: a
-                    )
+                    cube.answer((view, replace(f, segment_value=v), shown.credential_id, id(workspace)), _const(answer))
 
         from_cube.prefetch = prefetch  # type: ignore[attr-defined]
         return from_cube
@@ -216,6 +214,10 @@ def _runner(
         return frame, n
 
     return direct
+
+
+def _const(value: Any) -> Callable[[], Any]:
+    return lambda: value
 
 
 def _segment_values(learners: Any) -> Callable[[str], list[str]]:
