@@ -53,7 +53,7 @@ def finish(plan: Plan, sums: list[dict[str, Any]]) -> list[Any]:
 def run_plan(s: LearnerSlice, plan: Plan) -> Any:
     """The plan's frame on the slice's rows (one ``select`` of every sum)."""
     exprs = plan[0]
-    return finish(plan, [s.rows.select(exprs).collect().row(0, named=True) if exprs else {}])[0]
+    return finish(plan, [s.rows.select(exprs).collect(engine="in-memory").row(0, named=True) if exprs else {}])[0]
 
 
 def plans_by(s: LearnerSlice, plan: Plan, column: str) -> dict[Any, tuple[Any, int]]:
@@ -61,7 +61,9 @@ def plans_by(s: LearnerSlice, plan: Plan, column: str) -> dict[Any, tuple[Any, i
     (what :func:`run_plan` gives on the rows of that value; values without rows are left out)."""
     import polars as pl
 
-    sums = list(s.rows.group_by(column).agg(*plan[0], pl.len().alias("_rows")).collect().iter_rows(named=True))
+    sums = list(
+        s.rows.group_by(column).agg(*plan[0], pl.len().alias("_rows")).collect(engine="in-memory").iter_rows(named=True)
+    )
     frames = finish(plan, sums) if sums else []
     return {row[column]: (f, int(row["_rows"])) for row, f in zip(sums, frames, strict=True)}
 
@@ -305,14 +307,14 @@ def first_events(s: LearnerSlice) -> Any:
             "credential_id": pl.String,
         }
         return pl.DataFrame(schema=schema)
-    return pl.concat(parts).collect()
+    return pl.concat(parts).collect(engine="in-memory")
 
 
 def as_of(s: LearnerSlice) -> Any:
     """The last event time among the kept facts, or None."""
     import polars as pl
 
-    return s.rows.select(pl.col("ts_max").max()).collect().item()
+    return s.rows.select(pl.col("ts_max").max()).collect(engine="in-memory").item()
 
 
 __all__ = [

@@ -129,7 +129,7 @@ def day_masks(cube: Cube, codes: Codes) -> Any:
             pl.col("day").max().over("learner_id").alias("_last"),
         )
         .sort("day")
-        .collect()
+        .collect(engine="in-memory")
     )
 
 
@@ -174,7 +174,7 @@ def any_loose(cube: Cube) -> bool:
     import polars as pl
 
     has_c, has_m = pl.col("credential_id").is_not_null(), pl.col("module_id").is_not_null()
-    return bool(cube.facts.lazy().filter(~has_c & has_m).select(pl.len()).collect().item())
+    return bool(cube.facts.lazy().filter(~has_c & has_m).select(pl.len()).collect(engine="in-memory").item())
 
 
 def fold_learners(cube: Cube, codes: Codes, days: Any, start: date | None, end: date | None) -> Any:
@@ -268,7 +268,7 @@ class LearnerSlice:
     def learners(self) -> int:
         import polars as pl
 
-        return int(self.rows.select(pl.len()).collect().item())
+        return int(self.rows.select(pl.len()).collect(engine="in-memory").item())
 
     def has(self, col: str, mask: int) -> Any:
         import polars as pl

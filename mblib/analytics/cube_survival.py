@@ -46,7 +46,7 @@ def learner_durations(s: LearnerSlice, last: datetime | None) -> Any:
             )
         )
     schema = {"credential_id": pl.String, "duration_days": pl.Float64, "earned": pl.Int64}
-    return pl.concat(parts).collect() if parts else pl.DataFrame(schema=schema)
+    return pl.concat(parts).collect(engine="in-memory") if parts else pl.DataFrame(schema=schema)
 
 
 def kaplan_meier_sorted(durations: Any, *, alpha: float = 0.05) -> Any:
