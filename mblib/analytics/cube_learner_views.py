@@ -56,14 +56,18 @@ def run_plan(s: LearnerSlice, plan: Plan) -> Any:
     return finish(plan, [s.rows.select(exprs).collect(engine="in-memory").row(0, named=True) if exprs else {}])[0]
 
 
-def plans_by(s: LearnerSlice, plan: Plan, column: str) -> dict[Any, tuple[Any, int]]:
+def plans_by(s: LearnerSlice, plan: Plan, column: str, *, everyone: bool = False) -> dict[Any, tuple[Any, int]]:
     """The plan's frame and learners for each value of ``column`` among the rows, in one ``group_by``
-    (what :func:`run_plan` gives on the rows of that value; values without rows are left out)."""
+    (what :func:`run_plan` gives on the rows of that value; rows without a value and values
+    without rows are left out), and with ``everyone`` under the key None the frame of all the
+    rows; every frame finished in one pass."""
     import polars as pl
 
-    sums = list(
-        s.rows.group_by(column).agg(*plan[0], pl.len().alias("_rows")).collect(engine="in-memory").iter_rows(named=True)
-    )
+    grouped = s.rows.group_by(column).agg(*plan[0], pl.len().alias("_rows")).collect(engine="in-memory")
+    sums = [row for row in grouped.iter_rows(named=True) if row[column] is not None]
+    if everyone:
+        total = s.rows.select(*plan[0], pl.len().alias("_rows")).collect(engine="in-memory")
+        sums.append({**total.row(0, named=True), column: None})
     frames = finish(plan, sums) if sums else []
     return {row[column]: (f, int(row["_rows"])) for row, f in zip(sums, frames, strict=True)}
 

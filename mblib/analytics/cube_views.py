@@ -359,10 +359,11 @@ def plan_for(view: str, s: Any, creds: list[Any]) -> Any:
 
 def compute_by_segment(
     view: str, cube: Cube, workspace: Workspace, flt: EventFilter, shown: EventFilter
-) -> dict[str, tuple[Any, int]] | None:
+) -> dict[str | None, tuple[Any, int]] | None:
     """:func:`compute` for ``flt`` with every value of its segment in place of its value, in one
-    ``group_by`` over the learner rows (a segment view hides groups across all values); None where
-    the view or data has no such path (then each value is computed on its own)."""
+    ``group_by`` over the learner rows (a segment view hides groups across all values), and under
+    None for ``flt`` without its segment (all learners); None where the view or data has no such
+    path (then each value is computed on its own)."""
     from dataclasses import replace
 
     from .cube_learner_views import plans_by
@@ -380,7 +381,7 @@ def compute_by_segment(
     plan = plan_for(view, s, creds)
     if plan is None or column not in s.rows.collect_schema().names():
         return None
-    return {str(v): got for v, got in plans_by(s, plan, column).items() if v is not None}
+    return {None if v is None else str(v): got for v, got in plans_by(s, plan, column, everyone=True).items()}
 
 
 __all__ = [

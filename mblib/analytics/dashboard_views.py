@@ -143,6 +143,11 @@ def dashboard_view(
         )
     spec, title = views[view], VIEWS[view]
     run = _runner(events, learners, workspace, spec, view, flt, use_cube)
+    across = bool(
+        flt.segment and flt.segment_value is not None and spec.count_col and (spec.how == "mask" or spec.series)
+    )
+    if across and hasattr(run, "prefetch"):
+        run.prefetch(flt)  # this value, the others and all learners in one pass
     frame, n = run(flt)
     if spec.series:
         from .privacy import suppress_small_series
@@ -164,7 +169,7 @@ def dashboard_view(
         from .report import ReportTable
 
         table = ReportTable(frame, title, "Not a table of groups; nothing to suppress.", k)
-    if flt.segment and flt.segment_value is not None and spec.count_col and (spec.how == "mask" or spec.series):
+    if across:
         table = _across_segments(events, learners, workspace, flt, spec, table, k, run)
     draw = charts.CHARTS[spec.chart]
     chart = draw(table.frame, k=k) if "k" in inspect.signature(draw).parameters else draw(table.frame)
@@ -201,8 +206,9 @@ def _runner(
                 return
             got = cube_views.compute_by_segment(view, cube, workspace, f, shown) or {}
             for v, answer in got.items():
-                if v in values:
-                    cube.answer((view, replace(f, segment_value=v), shown.credential_id, id(workspace)), _const(answer))
+                if v is None or v in values:
+                    key = replace(f, segment=None, segment_value=None) if v is None else replace(f, segment_value=v)
+                    cube.answer((view, key, shown.credential_id, id(workspace)), _const(answer))
 
         from_cube.prefetch = prefetch  # type: ignore[attr-defined]
         return from_cube

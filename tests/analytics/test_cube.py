@@ -207,7 +207,12 @@ def test_every_segment_value_in_one_pass_equals_each_value_computed_alone():
                     continue
                 assert got, f"{view}: no segment values"
                 for value, (frame, n) in got.items():
-                    flt = replace(base, segment_value=value)
+                    # None: all learners (the segment left out), which the other values are checked against
+                    flt = (
+                        replace(base, segment=None, segment_value=None)
+                        if value is None
+                        else replace(base, segment_value=value)
+                    )
                     want, m = cube_views.compute(view, Cube.from_events(ev, people), ws, flt, flt)
                     assert n == m, (view, value)
                     assert_frame_equal(frame, want, check_exact=False, rel_tol=1e-9)
