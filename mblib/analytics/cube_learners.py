@@ -129,7 +129,7 @@ def day_masks(cube: Cube, codes: Codes) -> Any:
             pl.col("day").max().over("learner_id").alias("_last"),
         )
         .sort("day")
-        .collect(engine="in-memory")
+        .collect()
     )
 
 
@@ -195,11 +195,11 @@ def fold_learners(cube: Cube, codes: Codes, days: Any, start: date | None, end: 
         pl.col("ts_max").max(),
         *[pl.col(v).bitwise_or() for v in ("langs", "weeks", *FLAGS)],
         pl.col("_cbit").max(),
-        pl.col("_first").first(),
-        pl.col("_last").first(),
+        pl.col("_first").min(),
+        pl.col("_last").max(),
     )
     # 2. one row per learner: each context's masks and times side by side (joins, not filtered aggregations)
-    per = per.collect(engine="in-memory").lazy()
+    per = per.collect().lazy()  # the streaming engine groups these rows faster
     rows = (
         per.with_columns(
             pl.when(pl.col("enrolled_ts").is_not_null()).then(pl.col("_cbit")).otherwise(zero).alias("enr"),
@@ -209,8 +209,8 @@ def fold_learners(cube: Cube, codes: Codes, days: Any, start: date | None, end: 
         .agg(
             *[pl.col(v).bitwise_or() for v in ("enr", "ear", "langs", "weeks")],
             pl.col("ts_max").max(),
-            pl.col("_first").first(),
-            pl.col("_last").first(),
+            pl.col("_first").min(),
+            pl.col("_last").max(),
         )
     )
     contexts = [("n", ~has_c)] + [(str(i), pl.col("credential_id") == c) for i, c in enumerate(codes.creds)]
@@ -255,7 +255,7 @@ def fold_learners(cube: Cube, codes: Codes, days: Any, start: date | None, end: 
             on="learner_id",
             how="left",
         )
-    return rows.collect(engine="in-memory")
+    return rows.collect()
 
 
 @dataclass

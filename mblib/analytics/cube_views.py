@@ -51,9 +51,7 @@ def _pairs(s: Slice, flag: str, key: str) -> Any:
 
     f = s.facts
     cond = pl.col(flag) if f.schema[flag] == pl.Boolean else pl.col(flag).is_not_null()
-    return (
-        f.lazy().filter(cond & pl.col(key).is_not_null()).select(key, "learner_id").unique().collect(engine="in-memory")
-    )
+    return f.lazy().filter(cond & pl.col(key).is_not_null()).select(key, "learner_id").unique().collect()
 
 
 def credential_outcomes(s: Slice, credentials: Iterable[Credential]) -> Any:
@@ -141,7 +139,7 @@ def module_outcomes(s: Slice, credentials: Iterable[Credential]) -> Any:
         .agg(*[pl.col(v).max().cast(pl.Int64).alias(flags[v]) for v in verbs])
         .group_by("module_id")
         .agg(*[pl.col(n).sum().cast(pl.Int64) for n in flags.values()])
-        .collect(engine="in-memory")
+        .collect()
     )
     by_module: dict[str, list[str]] = {}
     for c in credentials:
@@ -188,7 +186,7 @@ def completion_by_language(s: Slice) -> Any:
         .agg(
             pl.len().cast(pl.Int64).alias("started"), pl.col("_c").fill_null(0).sum().cast(pl.Int64).alias("completed")
         )
-        .collect(engine="in-memory")
+        .collect()
     )
     return _done(final(with_wilson(_nw(out), "completed", "started", "completion"), "completion_by_language"))
 
@@ -205,7 +203,7 @@ def weekly_active(s: Slice) -> Any:
         .unique()
         .group_by("week_start")
         .agg(pl.len().cast(pl.Int64).alias("active_learners"))
-        .collect(engine="in-memory")
+        .collect()
     )
     return _done(final(_nw(out), "weekly_active_learners"))
 
@@ -226,7 +224,7 @@ def first_events(s: Slice) -> Any:
             .agg(pl.col(col).min().alias("timestamp"))
             .select("timestamp", "learner_id", pl.lit(verb).alias("verb"), "credential_id")
         )
-    return pl.concat(parts).collect(engine="in-memory")
+    return pl.concat(parts).collect()
 
 
 def durations(first: Any, last: Any) -> Any:
@@ -254,7 +252,7 @@ def durations(first: Any, last: Any) -> Any:
             .alias("duration_days"),
             got.cast(pl.Int64).alias("earned"),
         )
-        .collect(engine="in-memory")
+        .collect()
     )
 
 
@@ -280,7 +278,7 @@ def uptake(first: Any) -> Any:
             pl.col("enrolled").cum_sum().over("credential_id").alias("cumulative_enrolled"),
             pl.col("earned").cum_sum().over("credential_id").alias("cumulative_earned"),
         )
-        .collect(engine="in-memory")
+        .collect()
     )
     return _done(final(_nw(out), "credential_uptake"))
 
