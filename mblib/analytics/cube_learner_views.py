@@ -289,7 +289,8 @@ def weekly_plan(s: LearnerSlice) -> Plan:
 
 
 def first_events(s: LearnerSlice) -> Any:
-    """Each learner's first ``enrolled`` and ``earned`` per credential, as events (see ``cube_views.first_events``)."""
+    """Each learner's first ``enrolled`` and ``earned`` per credential, as events (see ``cube_views.first_events``),
+    without learner ids (what ``cube_views.uptake`` counts needs none)."""
     import polars as pl
 
     parts = []
@@ -298,7 +299,6 @@ def first_events(s: LearnerSlice) -> Any:
             parts.append(
                 s.rows.filter(pl.col(col).is_not_null()).select(
                     pl.col(col).alias("timestamp"),
-                    pl.col("learner_id").cast(pl.String),
                     pl.lit(verb).alias("verb"),
                     pl.lit(c).alias("credential_id"),
                 )
@@ -306,7 +306,6 @@ def first_events(s: LearnerSlice) -> Any:
     if not parts:
         schema: dict[str, Any] = {
             "timestamp": pl.Datetime("us", "UTC"),
-            "learner_id": pl.String,
             "verb": pl.String,
             "credential_id": pl.String,
         }
