@@ -129,6 +129,10 @@ class Cube:
         self._answers[key] = got
         return got
 
+    def __contains__(self, key: Any) -> bool:
+        """Whether an answer is remembered under ``key``."""
+        return key in self._answers
+
     @classmethod
     def from_events(cls, events: Any, learners: Any | None = None) -> Cube:
         """Fold ``events`` (any engine) into a cube held in memory."""

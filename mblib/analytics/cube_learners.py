@@ -15,7 +15,7 @@ run on the day-grain facts (:mod:`mblib.analytics.cube_views`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -35,6 +35,9 @@ class Codes:
     creds: tuple[str, ...]
     mods: tuple[str, ...]
     langs: tuple[str, ...]  # includes "unknown" (a launch without language)
+    #: the Mondays from the facts' first week to their last (bit i: active in week i); empty when
+    #: more than :data:`BITS` (weekly active learners then run on the day-grain facts)
+    weeks: tuple[date, ...] = ()
 
     def cred_mask(self, ids: Any) -> int:
         return sum(1 << i for i, c in enumerate(self.creds) if c in set(ids))
@@ -53,9 +56,15 @@ class Codes:
 def codes_of(cube: Cube) -> Codes | None:
     """The cube's bit positions, or None when the learner level cannot hold its data exactly."""
 
+    import polars as pl
+
     f = cube.facts
     cats = [tuple(f.schema[c].categories.to_list()) for c in ("credential_id", "module_id", "language")]
-    codes = Codes(*cats)
+    span = f.select(pl.col("day").min().dt.truncate("1w").alias("a"), pl.col("day").max().dt.truncate("1w").alias("b"))
+    first, last = span.row(0) if f.height else (None, None)
+    n = (last - first).days // 7 + 1 if first is not None and last is not None else 0
+    weeks = tuple(first + timedelta(days=7 * i) for i in range(n)) if 0 < n <= BITS and first is not None else ()
+    codes = Codes(cats[0], cats[1], cats[2], weeks)
     if max(len(codes.creds), len(codes.mods), len(codes.langs), len(codes.mods) * len(codes.langs)) > BITS:
         return None
     return codes if len(codes.creds) <= MAX_CONTEXTS else None
@@ -104,6 +113,7 @@ def day_masks(cube: Cube, codes: Codes) -> Any:
             ],
             pl.when(has_m & pl.col("launched")).then(pair_bit).otherwise(zero).alias("pairs"),
             pl.when(has_c).then(cbit).otherwise(zero).alias("_cbit"),
+            _week_bit(codes),
         )
         .group_by("learner_id", "credential_id", "day")
         .agg(
@@ -112,45 +122,96 @@ def day_masks(cube: Cube, codes: Codes) -> Any:
             pl.col("ts_max").max(),
             *[pl.col(v).bitwise_or() for v in ("langs", *FLAGS)],
             pl.col("_cbit").max(),
+            pl.col("weeks").first(),
+        )
+        .with_columns(  # each row knows its learner's first and last day (who a date range cuts through)
+            pl.col("day").min().over("learner_id").alias("_first"),
+            pl.col("day").max().over("learner_id").alias("_last"),
         )
         .sort("day")
         .collect()
     )
 
 
+def _week_bit(codes: Codes) -> Any:
+    """The bit of each fact's week among ``codes.weeks`` (0 when there are none)."""
+    import polars as pl
+
+    if not codes.weeks:
+        return pl.lit(0, pl.UInt64).alias("weeks")
+    index = (pl.col("day") - pl.lit(codes.weeks[0])).dt.total_days() // 7
+    return index.replace_strict({i: 1 << i for i in range(len(codes.weeks))}, return_dtype=pl.UInt64).alias("weeks")
+
+
 def learner_table(cube: Cube, codes: Codes, start: date | None, end: date | None) -> Any:
-    """One row per learner with facts in ``[start, end]`` (days, inclusive): masks, first and last times."""
+    """One row per learner with facts in ``[start, end]`` (days, inclusive): masks, first and last times.
+
+    For a date range, the rows of learners whose every fact lies inside it are those of the table
+    over all dates (remembered per cube), kept as they are; only the learners the range cuts
+    through (a fact inside it and one outside) are folded again from their days inside it.
+    """
+    import polars as pl
+
+    table = cube.answer(("day_masks",), lambda: day_masks(cube, codes))
+    day = table.get_column("day")  # sorted: the range is a slice, found by binary search
+    lo = int(day.search_sorted(start, side="left")) if start else 0
+    hi = int(day.search_sorted(end, side="right")) if end else table.height
+    days = table.slice(lo, max(hi - lo, 0)).lazy()
+    if (start is None and end is None) or cube.answer(("loose",), lambda: any_loose(cube)):
+        return fold_learners(cube, codes, days, start, end)
+    whole = cube.answer(("learners", None, None), lambda: learner_table(cube, codes, None, None))
+    inside, cut = pl.lit(True), pl.lit(False)
+    if start:
+        inside, cut = inside & (pl.col("_first") >= start), cut | (pl.col("_first") < start)
+    if end:
+        inside, cut = inside & (pl.col("_last") <= end), cut | (pl.col("_last") > end)
+    again = fold_learners(cube, codes, days.filter(cut), start, end)
+    return pl.concat([whole.filter(inside), again.select(whole.columns)], how="vertical")
+
+
+def any_loose(cube: Cube) -> bool:
+    """Whether some module fact names no credential (then a credential filter needs each module's last time)."""
+    import polars as pl
+
+    has_c, has_m = pl.col("credential_id").is_not_null(), pl.col("module_id").is_not_null()
+    return bool(cube.facts.lazy().filter(~has_c & has_m).select(pl.len()).collect(engine="in-memory").item())
+
+
+def fold_learners(cube: Cube, codes: Codes, days: Any, start: date | None, end: date | None) -> Any:
+    """:func:`learner_table` of the day rows ``days`` (a LazyFrame slice of :func:`day_masks`)."""
     import polars as pl
 
     zero = pl.lit(0, pl.UInt64)
     has_c, has_m = pl.col("credential_id").is_not_null(), pl.col("module_id").is_not_null()
-    table = cube.answer(("day_masks",), lambda: day_masks(cube, codes))
     f = cube.facts.lazy()
     if start:
         f = f.filter(pl.col("day") >= start)
     if end:
         f = f.filter(pl.col("day") <= end)
-    day = table.get_column("day")  # sorted: the range is a slice, found by binary search
-    lo = int(day.search_sorted(start, side="left")) if start else 0
-    hi = int(day.search_sorted(end, side="right")) if end else table.height
-    days = table.slice(lo, max(hi - lo, 0)).lazy()
     # 1. one row per (learner, credential context)
     per = days.group_by("learner_id", "credential_id").agg(
         pl.col("enrolled_ts").min(),
         pl.col("earned_ts").min(),
         pl.col("ts_max").max(),
-        *[pl.col(v).bitwise_or() for v in ("langs", *FLAGS)],
+        *[pl.col(v).bitwise_or() for v in ("langs", "weeks", *FLAGS)],
         pl.col("_cbit").max(),
+        pl.col("_first").min(),
+        pl.col("_last").max(),
     )
     # 2. one row per learner: each context's masks and times side by side (joins, not filtered aggregations)
-    per = per.collect().lazy()
+    per = per.collect().lazy()  # the streaming engine groups these rows faster
     rows = (
         per.with_columns(
             pl.when(pl.col("enrolled_ts").is_not_null()).then(pl.col("_cbit")).otherwise(zero).alias("enr"),
             pl.when(pl.col("earned_ts").is_not_null()).then(pl.col("_cbit")).otherwise(zero).alias("ear"),
         )
         .group_by("learner_id")
-        .agg(*[pl.col(v).bitwise_or() for v in ("enr", "ear", "langs")], pl.col("ts_max").max())
+        .agg(
+            *[pl.col(v).bitwise_or() for v in ("enr", "ear", "langs", "weeks")],
+            pl.col("ts_max").max(),
+            pl.col("_first").min(),
+            pl.col("_last").max(),
+        )
     )
     contexts = [("n", ~has_c)] + [(str(i), pl.col("credential_id") == c) for i, c in enumerate(codes.creds)]
     for k, where in contexts:
@@ -160,6 +221,7 @@ def learner_table(cube: Cube, codes: Codes, start: date | None, end: date | None
                 pl.col("enrolled_ts").alias(f"enr_ts_{k}"),
                 pl.col("earned_ts").alias(f"ear_ts_{k}"),
                 pl.col("ts_max").alias(f"ts_c{k}"),
+                pl.col("weeks").alias(f"weeks_{k}"),
             ]
         rows = rows.join(per.filter(where).select("learner_id", *cols), on="learner_id", how="left")
     rows = rows.with_columns([pl.col(f"{v}_{k}").fill_null(0) for k, _ in contexts for v in FLAGS])
@@ -179,10 +241,7 @@ def learner_table(cube: Cube, codes: Codes, start: date | None, end: date | None
         )
     )
 
-    def any_loose() -> bool:
-        return bool(cube.facts.lazy().filter(~has_c & has_m).select(pl.len()).collect().item())
-
-    if cube.answer(("loose",), any_loose):
+    if cube.answer(("loose",), lambda: any_loose(cube)):
         rows = rows.join(loose, on="learner_id", how="left")
     else:  # module facts all name a credential (as mb synth writes them): nothing to look up
         utc = pl.Datetime("us", "UTC")
@@ -209,7 +268,7 @@ class LearnerSlice:
     def learners(self) -> int:
         import polars as pl
 
-        return int(self.rows.select(pl.len()).collect().item())
+        return int(self.rows.select(pl.len()).collect(engine="in-memory").item())
 
     def has(self, col: str, mask: int) -> Any:
         import polars as pl
@@ -249,6 +308,7 @@ def learner_slice(cube: Cube, codes: Codes, flt: EventFilter) -> LearnerSlice:
                 for v, mine in zip(FLAGS, own, strict=True)
             ],
             (pl.max_horizontal(*ts) if ts else blank).alias("ts_max"),
+            (pl.col(f"weeks_{i}").fill_null(0) if i is not None else pl.lit(0, pl.UInt64)).alias("weeks"),
             *[blank.alias(f"{v}_ts_{k}") for k in range(len(codes.creds)) if k != i for v in ("enr", "ear")],
         )
     return LearnerSlice(rows, codes)
@@ -259,7 +319,9 @@ __all__ = [
     "Codes",
     "LearnerSlice",
     "codes_for",
+    "any_loose",
     "codes_of",
+    "fold_learners",
     "day_masks",
     "learner_slice",
     "learner_table",

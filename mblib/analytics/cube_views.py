@@ -304,16 +304,22 @@ def compute(view: str, cube: Cube, workspace: Workspace, flt: EventFilter, shown
 
     creds = [workspace.credential(shown.credential_id)] if shown.credential_id else list(workspace.credentials.values())
     codes = codes_for(cube)
-    if codes is None or view == "weekly_active_learners":
+    if codes is None or (view == "weekly_active_learners" and not weeks_held(cube, codes, flt)):
         s: Any = cube.slice(flt)
         cv: Any = sys.modules[__name__]
     else:
         cube.check(flt)
         s, cv = learner_slice(cube, codes, flt), lv
 
+    plan = plan_for(view, s, creds) if cv is lv else None
+    if plan is not None:
+        return lv.run_plan(s, plan), s.learners()
+
     def ttc(sl: Any) -> Any:
-        curve = survival.kaplan_meier(durations(cv.first_events(sl), cv.as_of(sl)).lazy())
-        return survival.thin_curve(_done(curve))
+        from .cube_survival import kaplan_meier_sorted, learner_durations
+
+        d = learner_durations(sl, lv.as_of(sl)) if cv is lv else durations(cv.first_events(sl), cv.as_of(sl))
+        return survival.thin_curve(kaplan_meier_sorted(d))
 
     table: dict[str, Callable[[Any], Any]] = {
         "credential_outcomes": lambda sl: cv.credential_outcomes(sl, creds),
@@ -327,8 +333,58 @@ def compute(view: str, cube: Cube, workspace: Workspace, flt: EventFilter, shown
     return table[view](s), s.learners()
 
 
+def weeks_held(cube: Cube, codes: Any, flt: EventFilter) -> bool:
+    """Whether the learner rows' week masks answer weekly active learners for ``flt``: the facts
+    span at most 63 weeks, and under a credential filter every module fact names its credential."""
+    from .cube_learners import any_loose
+
+    return bool(codes.weeks) and not (flt.credential_id and cube.answer(("loose",), lambda: any_loose(cube)))
+
+
+def plan_for(view: str, s: Any, creds: list[Any]) -> Any:
+    """The view as sums over learner rows (:data:`mblib.analytics.cube_learner_views.Plan`), or None."""
+    from . import cube_learner_views as lv
+
+    plans: dict[str, Callable[[], Any]] = {
+        "weekly_active_learners": lambda: lv.weekly_plan(s),
+        "credential_outcomes": lambda: lv.outcomes_plan(s, creds),
+        "pathway_funnel": lambda: lv.funnel_plan(s, creds),
+        "module_outcomes": lambda: lv.modules_plan(s, creds),
+        "completion_by_language": lambda: lv.languages_plan(s),
+    }
+    return plans[view]() if view in plans else None
+
+
+def compute_by_segment(
+    view: str, cube: Cube, workspace: Workspace, flt: EventFilter, shown: EventFilter
+) -> dict[str | None, tuple[Any, int]] | None:
+    """:func:`compute` for ``flt`` with every value of its segment in place of its value, in one
+    ``group_by`` over the learner rows (a segment view hides groups across all values), and under
+    None for ``flt`` without its segment (all learners); None where the view or data has no such
+    path (then each value is computed on its own)."""
+    from dataclasses import replace
+
+    from .cube_learner_views import plans_by
+    from .cube_learners import codes_for, learner_slice
+
+    codes = codes_for(cube)
+    column = f"seg_{flt.segment}"
+    if codes is None or not flt.segment or flt.segment_value is None:
+        return None
+    cube.check(flt)
+    creds = [workspace.credential(shown.credential_id)] if shown.credential_id else list(workspace.credentials.values())
+    if view == "weekly_active_learners" and not weeks_held(cube, codes, flt):
+        return None
+    s = learner_slice(cube, codes, replace(flt, segment=None, segment_value=None))
+    plan = plan_for(view, s, creds)
+    if plan is None or column not in s.rows.collect_schema().names():
+        return None
+    return {None if v is None else str(v): got for v, got in plans_by(s, plan, column, everyone=True).items()}
+
+
 __all__ = [
     "as_of",
+    "compute_by_segment",
     "completion_by_language",
     "compute",
     "credential_outcomes",

@@ -143,6 +143,11 @@ def dashboard_view(
         )
     spec, title = views[view], VIEWS[view]
     run = _runner(events, learners, workspace, spec, view, flt, use_cube)
+    across = bool(
+        flt.segment and flt.segment_value is not None and spec.count_col and (spec.how == "mask" or spec.series)
+    )
+    if across and hasattr(run, "prefetch"):
+        run.prefetch(flt)  # this value, the others and all learners in one pass
     frame, n = run(flt)
     if spec.series:
         from .privacy import suppress_small_series
@@ -164,7 +169,7 @@ def dashboard_view(
         from .report import ReportTable
 
         table = ReportTable(frame, title, "Not a table of groups; nothing to suppress.", k)
-    if flt.segment and flt.segment_value is not None and spec.count_col and (spec.how == "mask" or spec.series):
+    if across:
         table = _across_segments(events, learners, workspace, flt, spec, table, k, run)
     draw = charts.CHARTS[spec.chart]
     chart = draw(table.frame, k=k) if "k" in inspect.signature(draw).parameters else draw(table.frame)
@@ -193,6 +198,19 @@ def _runner(
             return frame.clone(), n
 
         from_cube.segment_values = lambda seg: cube.options()["segments"].get(seg, [])  # type: ignore[attr-defined]
+
+        def prefetch(f: EventFilter) -> None:
+            """Every value of ``f``'s segment answered in one pass, remembered for ``from_cube``."""
+            values = from_cube.segment_values(f.segment or "")  # type: ignore[attr-defined]
+            if all((view, replace(f, segment_value=v), shown.credential_id, id(workspace)) in cube for v in values):
+                return
+            got = cube_views.compute_by_segment(view, cube, workspace, f, shown) or {}
+            for v, answer in got.items():
+                if v is None or v in values:
+                    key = replace(f, segment=None, segment_value=None) if v is None else replace(f, segment_value=v)
+                    cube.answer((view, key, shown.credential_id, id(workspace)), _const(answer))
+
+        from_cube.prefetch = prefetch  # type: ignore[attr-defined]
         return from_cube
 
     def direct(f: EventFilter) -> tuple[Any, int]:
@@ -202,6 +220,10 @@ def _runner(
         return frame, n
 
     return direct
+
+
+def _const(value: Any) -> Callable[[], Any]:
+    return lambda: value
 
 
 def _segment_values(learners: Any) -> Callable[[str], list[str]]:
@@ -250,6 +272,9 @@ def _across_segments(
     )
     values = getattr(run, "segment_values", None) or _segment_values(learners)
     values = values(flt.segment or "")
+    prefetch = getattr(run, "prefetch", None)
+    if prefetch is not None:
+        prefetch(flt)
     parts = []
     for v in values:
         got = run(replace(flt, segment_value=v))[0]

@@ -3,6 +3,7 @@ metric on the events the same filter keeps, on polars, DuckDB and Spark, at both
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from functools import cache
 
@@ -187,3 +188,95 @@ def test_module_events_without_a_credential_are_kept_by_the_credential_filter_as
     ):
         for view in VIEWS:
             check(cube, view, ev, people, ws, flt)
+
+
+def test_every_segment_value_in_one_pass_equals_each_value_computed_alone():
+    ws, ev, people = cohort()
+    c1 = list(ws.credentials)[0]
+    # the cube folded from polars and from DuckDB events (the facts, hence the answers, are the same)
+    for engine_cube in (Cube.from_events(ev, people), Cube.from_events(to_engine(ev, "duckdb"), people)):
+        for base in (
+            EventFilter(segment="org_unit", segment_value="x"),
+            active_filter(ws, credential_id=c1, segment="role", segment_value="x", language="en"),
+            EventFilter(segment="country", segment_value="x", start=date(2025, 2, 12), end=date(2025, 4, 30)),
+        ):
+            for view in VIEWS:
+                got = cube_views.compute_by_segment(view, engine_cube, ws, base, base)
+                if view in ("credential_uptake", "time_to_credential"):
+                    assert got is None, view  # no one-pass path: each value is computed alone
+                    continue
+                assert got, f"{view}: no segment values"
+                for value, (frame, n) in got.items():
+                    # None: all learners (the segment left out), which the other values are checked against
+                    flt = (
+                        replace(base, segment=None, segment_value=None)
+                        if value is None
+                        else replace(base, segment_value=value)
+                    )
+                    want, m = cube_views.compute(view, Cube.from_events(ev, people), ws, flt, flt)
+                    assert n == m, (view, value)
+                    assert_frame_equal(frame, want, check_exact=False, rel_tol=1e-9)
+                    direct_frame, k = direct(view, ev, people, ws, flt)
+                    assert k == n, (view, value)
+                    assert_frame_equal(frame, direct_frame, check_exact=False, rel_tol=1e-9)
+
+
+def test_weekly_active_learners_from_week_masks_and_without_them_equal_the_metric():
+    ws, ev, people = cohort()
+    c1 = list(ws.credentials)[0]
+    org = sorted(people.collect()["org_unit"].drop_nulls().unique().to_list())[0]
+    masks = Cube.from_events(ev, people)
+    codes = codes_for(masks)
+    assert codes is not None and 0 < len(codes.weeks) <= 63
+    # more than 63 weeks of data: no week masks, the day-grain facts answer
+    no_masks = Cube.from_events(ev, people)
+    no_masks.answer(("codes",), lambda: replace(codes, weeks=()))
+    for cube in (masks, no_masks):
+        for flt in (
+            EventFilter(),
+            active_filter(ws, credential_id=c1, start=date(2025, 2, 12), end=date(2025, 4, 30)),
+            EventFilter(segment="org_unit", segment_value=org, language="en"),
+            EventFilter(start=date(2025, 3, 5), end=date(2025, 3, 5)),
+        ):
+            check(cube, "weekly_active_learners", ev, people, ws, flt)
+        by = cube_views.compute_by_segment(
+            "weekly_active_learners", cube, ws, EventFilter(segment="org_unit", segment_value=org), EventFilter()
+        )
+        assert (by is None) == (cube is no_masks)
+
+
+def test_a_date_range_reuses_the_all_dates_rows_and_equals_a_fresh_fold():
+    from mblib.analytics.cube_learners import day_masks, fold_learners, learner_table
+
+    ws, ev, people = cohort()
+    cube = Cube.from_events(ev, people)
+    codes = codes_for(cube)
+    table = day_masks(cube, codes)
+    for start, end in ((date(2025, 2, 12), date(2025, 4, 30)), (date(2025, 3, 5), None), (None, date(2025, 3, 1))):
+        got = learner_table(cube, codes, start, end)
+        assert cube.answer(("learners", None, None), lambda: None) is not None  # the all-dates rows were reused
+        keep = pl.lit(True)
+        if start:
+            keep = keep & (pl.col("day") >= start)
+        if end:
+            keep = keep & (pl.col("day") <= end)
+        want = fold_learners(cube, codes, table.filter(keep).lazy(), start, end)  # every learner folded again
+        cols = [c for c in want.columns if c not in ("_first", "_last")]
+        assert got.height == want.height
+        assert_frame_equal(got.select(cols).sort("learner_id"), want.select(cols).sort("learner_id"))
+
+
+def test_the_sorted_kaplan_meier_equals_the_metric_with_ties_and_censoring():
+    from mblib.analytics import survival
+    from mblib.analytics.cube_survival import kaplan_meier_sorted
+
+    d = pl.DataFrame(
+        {
+            "credential_id": ["b", "a", "a", "a", "b", "a", "b", "a"],
+            "duration_days": [3.0, 1.5, 1.5, 0.0, 3.0, 7.25, 1.0, 1.5],
+            "earned": [1, 1, 0, 1, 0, 0, 1, 1],
+        }
+    )
+    for alpha in (0.05, 0.2):
+        want = collect(survival.kaplan_meier(d.lazy(), alpha=alpha))
+        assert_frame_equal(kaplan_meier_sorted(d, alpha=alpha), want, check_exact=False, rel_tol=1e-12)

@@ -1,0 +1,104 @@
+"""Time to credential from the cube's learner rows: durations without a join, and the Kaplan-Meier
+curve on one sorted table.
+
+:func:`mblib.analytics.survival.kaplan_meier` runs on any engine, with ordered windows; here the
+durations are a polars frame in memory, so the per-time counts are sorted once and every running
+sum and product is a plain cumulative one per credential, in the same order and with the same
+arithmetic, hence the same numbers (tests/analytics/test_cube.py compares them with the metric).
+
+>>> import polars as pl
+>>> d = pl.DataFrame({"credential_id": ["c"] * 3, "duration_days": [2.0, 1.0, 2.0], "earned": [1, 0, 0]})
+>>> kaplan_meier_sorted(d).select("time_days", "at_risk", "events", "survival").rows()
+[(1.0, 3, 0, 1.0), (2.0, 2, 1, 0.5)]
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .cube_learners import LearnerSlice
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def learner_durations(s: LearnerSlice, last: datetime | None) -> Any:
+    """:func:`mblib.analytics.survival.credential_durations` from the learner rows (first enrolment
+    and award per credential on each row) with ``as_of`` ``last``; one row per learner enrolled."""
+    import polars as pl
+
+    from .metrics.frames import US_PER_DAY
+
+    delta = last - _EPOCH if last is not None else None
+    us = pl.lit((delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds if delta else None, pl.Int64)
+    parts = []
+    for i, c in enumerate(s.codes.creds):
+        start, end = pl.col(f"enr_ts_{i}").dt.epoch("us"), pl.col(f"ear_ts_{i}").dt.epoch("us")
+        got = end.is_not_null() & (end <= us)
+        parts.append(
+            s.rows.filter(pl.col(f"enr_ts_{i}").is_not_null() & (start <= us)).select(
+                pl.lit(c, pl.String).alias("credential_id"),
+                ((pl.when(got).then(end).otherwise(us) - start).cast(pl.Float64) / US_PER_DAY)
+                .clip(lower_bound=0.0)
+                .alias("duration_days"),
+                got.cast(pl.Int64).alias("earned"),
+            )
+        )
+    schema = {"credential_id": pl.String, "duration_days": pl.Float64, "earned": pl.Int64}
+    return pl.concat(parts).collect(engine="in-memory") if parts else pl.DataFrame(schema=schema)
+
+
+def kaplan_meier_sorted(durations: Any, *, alpha: float = 0.05) -> Any:
+    """:func:`mblib.analytics.survival.kaplan_meier` of a polars frame of durations, as a DataFrame."""
+    from statistics import NormalDist
+
+    import polars as pl
+
+    z = NormalDist().inv_cdf(1 - alpha / 2)
+    counts = (
+        durations.lazy()
+        .group_by("credential_id", "duration_days")
+        .agg(pl.col("earned").sum().cast(pl.Int64).alias("events"), pl.len().cast(pl.Int64).alias("_n"))
+        .select(
+            pl.col("credential_id").cast(pl.String),
+            pl.col("duration_days").alias("time_days"),
+            "events",
+            (pl.col("_n") - pl.col("events")).cast(pl.Int64).alias("censored"),
+            "_n",
+        )
+        .sort("credential_id", "time_days")
+        .collect(engine="in-memory")
+    )
+    d, n = pl.col("events").cast(pl.Float64), pl.col("at_risk").cast(pl.Float64)
+    s = pl.col("survival")
+    none = pl.lit(None, pl.Float64)
+    curves = []
+    for part in counts.partition_by("credential_id", maintain_order=True) or [counts]:
+        per = (  # one credential, in time order: running sums and products are plain cumulative ones
+            part.lazy()
+            .with_columns(pl.col("_n").cum_sum(reverse=True).cast(pl.Int64).alias("at_risk"))
+            .with_columns(
+                (1.0 - d / n).alias("_factor"),
+                pl.when(n > d).then(d / (n * (n - d))).otherwise(pl.lit(0.0)).alias("_g"),
+            )
+            .with_columns(pl.col("_factor").cum_prod().alias("survival"), pl.col("_g").cum_sum().alias("_v"))
+            .with_columns(pl.when((s > 0.0) & (s < 1.0)).then(s.log()).otherwise(none).alias("_logs"))
+            .with_columns((z * pl.col("_v").sqrt() / pl.col("_logs").abs()).exp().alias("_spread"))
+            .with_columns(
+                pl.when(s >= 1.0)
+                .then(pl.lit(1.0))
+                .otherwise((pl.col("_logs") * pl.col("_spread")).exp())
+                .alias("ci_low"),
+                pl.when(s >= 1.0)
+                .then(pl.lit(1.0))
+                .otherwise((pl.col("_logs") / pl.col("_spread")).exp())
+                .alias("ci_high"),
+            )
+        )
+        curves.append(per)
+    cols = ("credential_id", "time_days", "at_risk", "events", "censored", "survival", "ci_low", "ci_high")
+    return pl.concat(curves).select(*cols).collect(engine="in-memory")
+
+
+__all__ = ["kaplan_meier_sorted", "learner_durations"]
