@@ -171,8 +171,13 @@ def dashboard_view(
         table = ReportTable(frame, title, "Not a table of groups; nothing to suppress.", k)
     if across:
         table = _across_segments(events, learners, workspace, flt, spec, table, k, run)
+    from .labels import with_titles, workspace_titles
+
+    # people read titles, not ids: the table renders them and the chart draws them (frames keep ids)
+    table = replace(table, titles=workspace_titles(workspace))
+    shown_frame = with_titles(table.frame, table.titles)
     draw = charts.CHARTS[spec.chart]
-    chart = draw(table.frame, k=k) if "k" in inspect.signature(draw).parameters else draw(table.frame)
+    chart = draw(shown_frame, k=k) if "k" in inspect.signature(draw).parameters else draw(shown_frame)
     return ViewResult(view, title, table, chart, f"{title}: {flt.describe()} ({n:,} learners)", n)
 
 

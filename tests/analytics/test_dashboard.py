@@ -195,3 +195,20 @@ def test_dashboard_reset_and_curves_as_charts(data):
     assert dash.error is None and result is dash.result and result.name == "credential_outcomes"
     assert result.learners == everyone and dash.credential.value == "all" and dash.start.value == dash.options["first"]
     assert ">Enrolled<" in dash.table.value and "gt_table" in dash.table.value  # the report's table style
+
+
+def test_dashboard_tables_and_charts_show_titles_not_ids(data):
+    """The view's frame keeps ids (for joins); what the analyst reads names modules and credentials."""
+    import json
+
+    ws = data.workspace
+    for view, ids in (("credential_outcomes", ws.credentials), ("module_outcomes", ws.modules)):
+        result = dashboard_view(data.events, data.learners, ws, EventFilter(), view, k=5)
+        html = result.table._repr_html_()
+        spec = json.dumps(result.chart.to_dict())
+        shown = [i for i in ids if i in set(result.table.frame[result.table.frame.columns[0]].to_list())]
+        assert shown, view
+        for item_id in shown:
+            title = ids[item_id].title
+            assert f">{item_id}<" not in html and title in html, (view, item_id)
+            assert f'"{item_id}"' not in spec and json.dumps(title) in spec, (view, item_id)
