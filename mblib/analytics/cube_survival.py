@@ -3,8 +3,8 @@ curve on one sorted table.
 
 :func:`mblib.analytics.survival.kaplan_meier` runs on any engine, with ordered windows; here the
 durations are a polars frame in memory, so the per-time counts are sorted once and every running
-sum and product is a plain cumulative one per credential, in the same order and with the same
-arithmetic, hence the same numbers (tests/analytics/test_cube.py compares them with the metric).
+sum and product is a plain cumulative one per credential, with the same arithmetic
+(:func:`mblib.analytics.survival.km_stages`), hence the same numbers (tests/analytics/test_cube.py compares them with the metric).
 
 >>> import polars as pl
 >>> d = pl.DataFrame({"credential_id": ["c"] * 3, "duration_days": [2.0, 1.0, 2.0], "earned": [1, 0, 0]})
@@ -55,6 +55,8 @@ def kaplan_meier_sorted(durations: Any, *, alpha: float = 0.05) -> Any:
 
     import polars as pl
 
+    from .survival import km_stages
+
     z = NormalDist().inv_cdf(1 - alpha / 2)
     counts = (
         durations.lazy()
@@ -70,32 +72,12 @@ def kaplan_meier_sorted(durations: Any, *, alpha: float = 0.05) -> Any:
         .sort("credential_id", "time_days")
         .collect(engine="in-memory")
     )
-    d, n = pl.col("events").cast(pl.Float64), pl.col("at_risk").cast(pl.Float64)
-    s = pl.col("survival")
-    none = pl.lit(None, pl.Float64)
+    stages = km_stages(pl, z, lambda e: e)  # one credential's rows in time order: plain running sums
     curves = []
     for part in counts.partition_by("credential_id", maintain_order=True) or [counts]:
-        per = (  # one credential, in time order: running sums and products are plain cumulative ones
-            part.lazy()
-            .with_columns(pl.col("_n").cum_sum(reverse=True).cast(pl.Int64).alias("at_risk"))
-            .with_columns(
-                (1.0 - d / n).alias("_factor"),
-                pl.when(n > d).then(d / (n * (n - d))).otherwise(pl.lit(0.0)).alias("_g"),
-            )
-            .with_columns(pl.col("_factor").cum_prod().alias("survival"), pl.col("_g").cum_sum().alias("_v"))
-            .with_columns(pl.when((s > 0.0) & (s < 1.0)).then(s.log()).otherwise(none).alias("_logs"))
-            .with_columns((z * pl.col("_v").sqrt() / pl.col("_logs").abs()).exp().alias("_spread"))
-            .with_columns(
-                pl.when(s >= 1.0)
-                .then(pl.lit(1.0))
-                .otherwise((pl.col("_logs") * pl.col("_spread")).exp())
-                .alias("ci_low"),
-                pl.when(s >= 1.0)
-                .then(pl.lit(1.0))
-                .otherwise((pl.col("_logs") / pl.col("_spread")).exp())
-                .alias("ci_high"),
-            )
-        )
+        per = part.lazy()
+        for stage in stages:
+            per = per.with_columns(*stage)
         curves.append(per)
     cols = ("credential_id", "time_days", "at_risk", "events", "censored", "survival", "ci_low", "ci_high")
     return pl.concat(curves).select(*cols).collect(engine="in-memory")

@@ -34,6 +34,7 @@ thin_curve                   a collected curve cut to about 400 rows per credent
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from statistics import NormalDist
 from typing import TYPE_CHECKING, Any
@@ -95,6 +96,31 @@ def credential_durations(events: Any, *, as_of: datetime | None = None) -> Frame
     return final(out, schema).sort("credential_id", "learner_id")
 
 
+def km_stages(ns: Any, z: float, running: Callable[[Any], Any]) -> list[list[Any]]:
+    """The Kaplan-Meier arithmetic once the per-time counts are known (``events`` and ``_n``, the
+    learners whose time it is): stages of columns for ``with_columns``, in order: ``at_risk``,
+    ``survival`` (product-limit), ``ci_low``/``ci_high`` (log-log band, Greenwood variance).
+
+    ``ns`` is narwhals or polars (the same expression API); ``running`` makes a cumulative
+    expression run per credential in time order: an ordered window on any engine
+    (:func:`kaplan_meier`), or nothing on one credential's rows already sorted (the dashboard's cube).
+    """
+    d, n = ns.col("events").cast(ns.Float64), ns.col("at_risk").cast(ns.Float64)
+    s = ns.col("survival")
+    logs, spread = ns.col("_logs"), ns.col("_spread")
+    return [
+        [running(ns.col("_n").cum_sum(reverse=True)).cast(ns.Int64).alias("at_risk")],
+        [(1.0 - d / n).alias("_factor"), ns.when(n > d).then(d / (n * (n - d))).otherwise(ns.lit(0.0)).alias("_g")],
+        [running(ns.col("_factor").cum_prod()).alias("survival"), running(ns.col("_g").cum_sum()).alias("_v")],
+        [ns.when((s > 0.0) & (s < 1.0)).then(s.log()).otherwise(ns.lit(None, ns.Float64)).alias("_logs")],
+        [(z * ns.col("_v").sqrt() / logs.abs()).exp().alias("_spread")],
+        [
+            ns.when(s >= 1.0).then(ns.lit(1.0)).otherwise((logs * spread).exp()).alias("ci_low"),
+            ns.when(s >= 1.0).then(ns.lit(1.0)).otherwise((logs / spread).exp()).alias("ci_high"),
+        ],
+    ]
+
+
 def _km(durations: Frame, z: float) -> Frame:
     nw = nw_module()
     per = durations.group_by("credential_id", "duration_days").agg(
@@ -108,28 +134,8 @@ def _km(durations: Frame, z: float) -> Frame:
         (nw.col("_n") - nw.col("events")).cast(nw.Int64).alias("censored"),
         "_n",
     )
-    per = per.with_columns(
-        nw.col("_n").cum_sum(reverse=True).over("credential_id", **w).cast(nw.Int64).alias("at_risk")
-    )
-    d, n = nw.col("events").cast(nw.Float64), nw.col("at_risk").cast(nw.Float64)
-    per = per.with_columns(
-        (1.0 - d / n).alias("_factor"), nw.when(n > d).then(d / (n * (n - d))).otherwise(nw.lit(0.0)).alias("_g")
-    )
-    per = per.with_columns(
-        nw.col("_factor").cum_prod().over("credential_id", **w).alias("survival"),
-        nw.col("_g").cum_sum().over("credential_id", **w).alias("_v"),
-    )
-    # staged, so that no engine inlines one large expression many times
-    s = nw.col("survival")
-    none = nw.lit(None, nw.Float64)
-    per = (
-        per.with_columns(nw.when((s > 0.0) & (s < 1.0)).then(s.log()).otherwise(none).alias("_logs"))
-        .with_columns((z * nw.col("_v").sqrt() / nw.col("_logs").abs()).exp().alias("_spread"))
-        .with_columns(
-            nw.when(s >= 1.0).then(nw.lit(1.0)).otherwise((nw.col("_logs") * nw.col("_spread")).exp()).alias("ci_low"),
-            nw.when(s >= 1.0).then(nw.lit(1.0)).otherwise((nw.col("_logs") / nw.col("_spread")).exp()).alias("ci_high"),
-        )
-    )
+    for stage in km_stages(nw, z, lambda e: e.over("credential_id", **w)):
+        per = per.with_columns(*stage)  # staged, so that no engine inlines one large expression many times
     return per
 
 
@@ -251,4 +257,11 @@ def thin_curve(curve: Any, *, max_points: int = 400) -> Any:
     )
 
 
-__all__ = ["credential_durations", "kaplan_meier", "thin_curve", "time_to_credential", "time_to_credential_summary"]
+__all__ = [
+    "credential_durations",
+    "kaplan_meier",
+    "km_stages",
+    "thin_curve",
+    "time_to_credential",
+    "time_to_credential_summary",
+]
