@@ -40,7 +40,7 @@ def time_to_credential_chart(frame: Any) -> alt.LayerChart:
         x=x,
         opacity=band_key,
         y=alt.Y("ci_low:Q", title="Not yet earned", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
-        y2="ci_high:Q",
+        y2=alt.Y2("ci_high:Q"),
         color=color,
         tooltip=[pct_tooltip("ci_low", "lower 95% bound"), pct_tooltip("ci_high", "upper 95% bound")],
     )
@@ -50,10 +50,10 @@ def time_to_credential_chart(frame: Any) -> alt.LayerChart:
         y=alt.Y("survival:Q", title="Not yet earned", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
         color=color,
         tooltip=[
-            "credential_id:N",
+            alt.Tooltip("credential_id:N"),
             alt.Tooltip("time_days:Q", format=".1f"),
-            "at_risk:Q",
-            "events:Q",
+            alt.Tooltip("at_risk:Q"),
+            alt.Tooltip("events:Q"),
             pct_tooltip("survival", "not yet earned"),
         ],
     )
@@ -92,9 +92,9 @@ def item_statistics_chart(frame: Any) -> alt.Chart:
             y=alt.Y("discrimination_index:Q", title="Discrimination index"),
             color=alt.Color("module_id:N", title="Module", scale=alt.Scale(scheme=PALETTE)),
             tooltip=[
-                "module_id:N",
-                "block_id:N",
-                "attempts:Q",
+                alt.Tooltip("module_id:N"),
+                alt.Tooltip("block_id:N"),
+                alt.Tooltip("attempts:Q"),
                 alt.Tooltip("facility:Q", format=".2f"),
                 alt.Tooltip("discrimination_index:Q", format=".2f"),
             ],
@@ -128,11 +128,11 @@ def distractor_analysis_chart(frame: Any, *, k: int = 5) -> alt.FacetChart:
                 "correct:N", title="Correct", scale=alt.Scale(domain=[True, False], range=["#2ca02c", "#7f7f7f"])
             ),
             tooltip=[
-                "module_id:N",
-                "block_id:N",
-                "choice_id:N",
-                "correct:N",
-                "chosen:Q",
+                alt.Tooltip("module_id:N"),
+                alt.Tooltip("block_id:N"),
+                alt.Tooltip("choice_id:N"),
+                alt.Tooltip("correct:N"),
+                alt.Tooltip("chosen:Q"),
                 pct_tooltip("share", "share"),
             ],
         )

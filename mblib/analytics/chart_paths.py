@@ -41,16 +41,16 @@ def _earn_chart(frame: Any, group: str, group_title: str, title: str, descriptio
         ),
         color=color,
         tooltip=[
-            f"{group}:N",
-            "learners:Q",
-            "earned:Q",
+            alt.Tooltip(f"{group}:N"),
+            alt.Tooltip("learners:Q"),
+            alt.Tooltip("earned:Q"),
             pct_tooltip("earn_rate", "earn rate"),
             alt.Tooltip("days_mean:Q", title="mean days to credential", format=".1f"),
         ],
     )
     # the interval's layer comes first and titles the shared axis: one title, never "Earn rate, lower bound"
     errs = base.mark_rule().encode(
-        y=y, x=alt.X("earn_low:Q", title="Earned the credential (95% interval)"), x2="earn_high:Q", color=color
+        y=y, x=alt.X("earn_low:Q", title="Earned the credential (95% interval)"), x2=alt.X2("earn_high:Q"), color=color
     )
     return layer_chart(title, description, errs, dots)
 

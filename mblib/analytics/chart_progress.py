@@ -60,17 +60,19 @@ def module_outcomes_chart(frame: Any, *, k: int = 5, title: str | None = None) -
         ),
         color=bar_color,
         tooltip=[
-            "module_id:N",
-            "started:Q",
-            "completed:Q",
-            "passed:Q",
+            alt.Tooltip("module_id:N"),
+            alt.Tooltip("started:Q"),
+            alt.Tooltip("completed:Q"),
+            alt.Tooltip("passed:Q"),
             pct_tooltip("completion_rate", "Completion rate"),
             pct_tooltip("completion_low", "lower 95% bound"),
             pct_tooltip("completion_high", "upper 95% bound"),
             pct_tooltip("pass_rate", "Pass rate"),
         ],
     )
-    errs = err_base.mark_rule(strokeWidth=2).encode(y=y, x="completion_low:Q", x2="completion_high:Q", color=err_color)
+    errs = err_base.mark_rule(strokeWidth=2).encode(
+        y=y, x=alt.X("completion_low:Q"), x2=alt.X2("completion_high:Q"), color=err_color
+    )
     return layer_chart(
         title or "Completion by module",
         "Share of learners who started each module and completed it, with 95% Wilson intervals; "
@@ -103,16 +105,16 @@ def credential_outcomes_chart(frame: Any, *, k: int = 5, title: str | None = Non
             ),
             color=alt.Color("measure:N", title="Measure", scale=alt.Scale(scheme=PALETTE), sort=order),
             tooltip=[
-                "credential_id:N",
-                "enrolled:Q",
-                "measure:N",
+                alt.Tooltip("credential_id:N"),
+                alt.Tooltip("enrolled:Q"),
+                alt.Tooltip("measure:N"),
                 pct_tooltip("rate", "Rate"),
                 pct_tooltip("low", "lower 95% bound"),
                 pct_tooltip("high", "upper 95% bound"),
             ],
         )
     )
-    errs = alt.Chart().mark_rule(color="#222", strokeWidth=2).encode(y=y, x="low:Q", x2="high:Q")
+    errs = alt.Chart().mark_rule(color="#222", strokeWidth=2).encode(y=y, x=alt.X("low:Q"), x2=alt.X2("high:Q"))
     hidden = hidden_marks(None, y, k)
     return (
         alt.layer(bars, errs, hidden, data=long)
@@ -143,7 +145,13 @@ def pathway_funnel_chart(frame: Any) -> alt.FacetChart:
             y=alt.Y("label:N", title=None, sort=alt.EncodingSortField("step", order="ascending")),
             x=alt.X("learners:Q", title="Learners"),
             color=alt.Color("credential_id:N", title="Credential", scale=alt.Scale(scheme=PALETTE), legend=None),
-            tooltip=["credential_id:N", "step:Q", "module_id:N", "learners:Q", pct_tooltip("share", "of enrolled")],
+            tooltip=[
+                alt.Tooltip("credential_id:N"),
+                alt.Tooltip("step:Q"),
+                alt.Tooltip("module_id:N"),
+                alt.Tooltip("learners:Q"),
+                pct_tooltip("share", "of enrolled"),
+            ],
         )
         .properties(width=420, height=alt.Step(18))
         .facet(row=credential_rows())
@@ -176,11 +184,11 @@ def block_dropoff_chart(frame: Any) -> alt.Chart:
             y=alt.Y("dropoff_rate:Q", title="Stopped here (of those who reached it)", axis=alt.Axis(format="%")),
             color=alt.Color("module_id:N", title="Module", scale=alt.Scale(scheme=PALETTE)),
             tooltip=[
-                "module_id:N",
-                "block_id:N",
-                "position:Q",
-                "reached:Q",
-                "stopped:Q",
+                alt.Tooltip("module_id:N"),
+                alt.Tooltip("block_id:N"),
+                alt.Tooltip("position:Q"),
+                alt.Tooltip("reached:Q"),
+                alt.Tooltip("stopped:Q"),
                 pct_tooltip("reached_share", "reached"),
                 pct_tooltip("dropoff_rate", "drop-off"),
             ],
@@ -206,8 +214,8 @@ def time_on_task_chart(frame: Any) -> alt.LayerChart:
     )
     y = alt.Y("module_id:N", title="Module", sort=None)
     tip = [
-        "module_id:N",
-        "learners:Q",
+        alt.Tooltip("module_id:N"),
+        alt.Tooltip("learners:Q"),
         alt.Tooltip("median:Q", title="median (min)", format=".1f"),
         alt.Tooltip("estimate:Q", title="estimate (min)", format=".1f"),
         alt.Tooltip("p90:Q", title="90th percentile (min)", format=".1f"),
@@ -216,9 +224,11 @@ def time_on_task_chart(frame: Any) -> alt.LayerChart:
     names = ["Middle half of learners (bar)", "Median (tick)", "Estimated duration (diamond)"]
     colors = ["#9ecae9", "#222222", "#d62728"]
     (b0, c0), (b1, c1), (b2, c2) = (legend_entry(base, n, names, colors) for n in names)
-    iqr = b0.mark_bar(height=12).encode(y=y, x=alt.X("p25:Q", title="Minutes"), x2="p75:Q", tooltip=tip, color=c0)
-    med = b1.mark_tick(thickness=2).encode(y=y, x="median:Q", tooltip=tip, color=c1)
-    est = b2.mark_point(shape="diamond", filled=True, size=70).encode(y=y, x="estimate:Q", tooltip=tip, color=c2)
+    iqr = b0.mark_bar(height=12).encode(
+        y=y, x=alt.X("p25:Q", title="Minutes"), x2=alt.X2("p75:Q"), tooltip=tip, color=c0
+    )
+    med = b1.mark_tick(thickness=2).encode(y=y, x=alt.X("median:Q"), tooltip=tip, color=c1)
+    est = b2.mark_point(shape="diamond", filled=True, size=70).encode(y=y, x=alt.X("estimate:Q"), tooltip=tip, color=c2)
     return layer_chart(
         "Time on task against the estimate",
         "Per module: the middle half of learners' time on "
@@ -245,7 +255,7 @@ def weekly_active_learners_chart(frame: Any) -> alt.Chart:
         .encode(
             x=alt.X("week_start:T", title="Week starting"),
             y=alt.Y("active_learners:Q", title="Active learners"),
-            tooltip=[alt.Tooltip("week_start:T", title="week", format="%Y-%m-%d"), "active_learners:Q"],
+            tooltip=[alt.Tooltip("week_start:T", title="week", format="%Y-%m-%d"), alt.Tooltip("active_learners:Q")],
         )
     )
 
@@ -279,9 +289,9 @@ def cohort_retention_chart(frame: Any) -> alt.Chart:
             ),
             tooltip=[
                 alt.Tooltip("cohort_week:T", title="cohort", format="%Y-%m-%d"),
-                "week:Q",
-                "cohort_size:Q",
-                "active:Q",
+                alt.Tooltip("week:Q"),
+                alt.Tooltip("cohort_size:Q"),
+                alt.Tooltip("active:Q"),
                 pct_tooltip("retention", "retention"),
             ],
         )

@@ -53,10 +53,10 @@ def credential_uptake_chart(frame: Any, *, k: int = 5) -> alt.Chart:
             color=alt.Color("credential_id:N", title="Credential", scale=alt.Scale(scheme=PALETTE)),
             strokeDash=alt.StrokeDash("measure:N", title="Running total", sort=["Enrolled", "Earned"]),
             tooltip=[
-                "credential_id:N",
+                alt.Tooltip("credential_id:N"),
                 alt.Tooltip("week_start:T", title="week", format="%Y-%m-%d"),
-                "measure:N",
-                "learners:Q",
+                alt.Tooltip("measure:N"),
+                alt.Tooltip("learners:Q"),
             ],
         )
     )
@@ -89,12 +89,18 @@ def uptake_by_segment_chart(frame: Any, *, k: int = 5, title: str | None = None)
         ),
         color=color,
         shape=dot_key,
-        tooltip=["credential_id:N", "segment:N", "enrolled:Q", "earned:Q", pct_tooltip("earn_rate", "earn rate")],
+        tooltip=[
+            alt.Tooltip("credential_id:N"),
+            alt.Tooltip("segment:N"),
+            alt.Tooltip("enrolled:Q"),
+            alt.Tooltip("earned:Q"),
+            pct_tooltip("earn_rate", "earn rate"),
+        ],
     )
     errs = err_base.mark_rule(strokeWidth=2).encode(
         y=y,
         x=alt.X("earn_low:Q", title="Earn rate (of enrolled)", scale=alt.Scale(domain=[0, 1])),
-        x2="earn_high:Q",
+        x2=alt.X2("earn_high:Q"),
         color=color,
         strokeDash=err_key,
         tooltip=[pct_tooltip("earn_low", "lower 95% bound"), pct_tooltip("earn_high", "upper 95% bound")],
@@ -130,7 +136,7 @@ def credential_stacking_chart(frame: Any, *, k: int = 5) -> alt.LayerChart:
                 title=None,
                 scale=alt.Scale(domain=["Stack (2 or more)", "One or none"], range=["#2ca02c", "#7f7f7f"]),
             ),
-            tooltip=["credentials_held:Q", "learners:Q", pct_tooltip("share", "share")],
+            tooltip=[alt.Tooltip("credentials_held:Q"), alt.Tooltip("learners:Q"), pct_tooltip("share", "share")],
         )
     )
     return layer_chart(
@@ -163,16 +169,16 @@ def completion_by_language_chart(frame: Any, *, k: int = 5) -> alt.LayerChart:
         .mark_bar()
         .encode(
             y=y,
-            yOffset="language:N",
+            yOffset=alt.YOffset("language:N"),
             x=alt.X(
                 "completion_rate:Q", title="Completion rate", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])
             ),
             color=color,
             tooltip=[
-                "module_id:N",
-                "language:N",
-                "started:Q",
-                "completed:Q",
+                alt.Tooltip("module_id:N"),
+                alt.Tooltip("language:N"),
+                alt.Tooltip("started:Q"),
+                alt.Tooltip("completed:Q"),
                 pct_tooltip("completion_rate", "completion"),
             ],
         )
@@ -208,14 +214,14 @@ def learners_at_risk_chart(frame: Any, *, k: int = 5) -> alt.LayerChart:
         .mark_bar()
         .encode(
             x=alt.X("days_from:Q", bin="binned", title="Days inactive"),
-            x2="days_to:Q",
+            x2=alt.X2("days_to:Q"),
             y=alt.Y("learners:Q", title="Learners", stack=True),
             color=color,
             tooltip=[
-                "credential_id:N",
+                alt.Tooltip("credential_id:N"),
                 alt.Tooltip("days_from:Q", title="inactive from (days)"),
                 alt.Tooltip("days_to:Q", title="to (days)"),
-                "learners:Q",
+                alt.Tooltip("learners:Q"),
             ],
         )
     )
