@@ -38,6 +38,7 @@ from .chart_output import (
     VEGALITE_MIME,
     ChartError,
     alt_module,  # noqa: F401 - imported from here before the split
+    chart_bundle,
     chart_figure_html,
     chart_png,
     chart_spec,
@@ -96,6 +97,7 @@ __all__ = [
     "CHARTS",
     "CHART_CSS",
     "ChartError",
+    "chart_bundle",
     "EMBED_JS",
     "EMBED_OPTIONS",
     "VEGALITE_MIME",

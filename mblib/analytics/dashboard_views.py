@@ -102,6 +102,10 @@ VIEWS: dict[str, str] = {
 }
 
 
+#: views drawn as curves: the dashboard draws their points and does not list them
+CURVES = frozenset({"time_to_credential", "credential_uptake", "weekly_active_learners"})
+
+
 @dataclass
 class ViewResult:
     """A computed view: the (suppressed) table, its chart, the filter in words and the events kept."""
@@ -112,6 +116,24 @@ class ViewResult:
     chart: Any  # altair chart
     caption: str
     learners: int
+
+    def table_html(self) -> str:
+        """The table as the dashboard shows it (the reports' style); a curve's rows are drawn, not listed."""
+        from html import escape
+
+        if self.name in CURVES:
+            return (
+                f'<p class="mb-note">{escape(self.table.note)} The curve is drawn above; its points are not listed.</p>'
+            )
+        return str(self.table._repr_html_())
+
+    def chart_bundle(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The chart as the dashboard displays it: the spec JupyterLab draws, interactive and offline,
+        without the SVG image a notebook output keeps for viewers without Vega (a live dashboard
+        never shows it, and drawing it would add 40-80 ms to every click)."""
+        from .chart_output import chart_bundle
+
+        return chart_bundle(self.chart, svg=False)
 
 
 def dashboard_view(
@@ -335,4 +357,4 @@ def _across_segments(
     return replace(table, frame=kept, note=note)
 
 
-__all__ = ["VIEWS", "View", "ViewResult", "dashboard_view", "view_spec"]
+__all__ = ["CURVES", "VIEWS", "View", "ViewResult", "dashboard_view", "view_spec"]

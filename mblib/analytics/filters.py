@@ -22,10 +22,11 @@ controls to these.
 'all learners'
 """
 
-from .dashboard_views import VIEWS, View, ViewResult, dashboard_view
+from .dashboard_views import CURVES, VIEWS, View, ViewResult, dashboard_view
 from .event_filter import SEGMENTS, EventFilter, FilterError, active_filter, filter_events, filter_options
 
 __all__ = [
+    "CURVES",
     "EventFilter",
     "FilterError",
     "SEGMENTS",

@@ -30,9 +30,6 @@ from ..errors import MblibError
 
 ALL = "all"
 
-#: views whose frame is a curve: the chart shows it, the table would only list its points
-CURVES = frozenset({"time_to_credential", "credential_uptake", "weekly_active_learners"})
-
 
 class AnalyticsDashboard(w.VBox):
     """Controls (view, credential, segment and value, date range, language), a status line, the chart and the table."""
@@ -163,18 +160,13 @@ class AnalyticsDashboard(w.VBox):
         small = int(result.table.frame["suppressed"].sum()) if "suppressed" in result.table.frame.columns else 0
         marked = f" {small} small group(s) marked &lt;{result.table.k} / hidden." if small else ""
         self.status.value = f"<p>{escape(result.caption)}{marked}</p>"
-        if result.name in CURVES:
-            self.table.value = (
-                f'<p class="mb-note">{escape(result.table.note)} The curve is drawn above; '
-                "its points are not listed.</p>"
-            )
-        else:
-            self.table.value = result.table._repr_html_()
+        self.table.value = result.table_html()
         self.chart_out.clear_output(wait=True)
         with self.chart_out:
             from IPython.display import display
 
-            display(result.chart)
+            data, metadata = result.chart_bundle()
+            display(data, metadata=metadata, raw=True)
         return result
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 
 import polars as pl
@@ -212,3 +213,18 @@ def test_dashboard_tables_and_charts_show_titles_not_ids(data):
             title = ids[item_id].title
             assert f">{item_id}<" not in html and title in html, (view, item_id)
             assert f'"{item_id}"' not in spec and json.dumps(title) in spec, (view, item_id)
+
+
+def test_dashboard_displays_the_labelled_spec_without_an_svg(data):
+    """A live dashboard shows the spec JupyterLab draws (interactive); the SVG a notebook output keeps
+    for viewers without Vega is not drawn on every click."""
+    from mblib.analytics.chart_output import VEGALITE5_MIME, VEGALITE_MIME
+    from mblib.widgets.dashboard import AnalyticsDashboard
+
+    dash = AnalyticsDashboard(data)
+    bundle, metadata = dash.result.chart_bundle()
+    assert "image/svg+xml" not in bundle and bundle[VEGALITE_MIME]["title"] == "Credential outcomes"
+    assert bundle[VEGALITE5_MIME]["$schema"].endswith("/v5.json") and metadata[VEGALITE5_MIME]["embed_options"]
+    spec = json.dumps(bundle[VEGALITE_MIME])
+    assert '"title": "Enrolled"' in spec and '"title": "enrolled"' not in spec  # labels applied
+    assert "gt_table" in dash.table.value and ">Enrolled<" in dash.result.table_html()
