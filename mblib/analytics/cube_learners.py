@@ -82,7 +82,18 @@ def warm(cube: Cube) -> Cube:
     codes = codes_for(cube)
     if codes is not None:
         learner_slice(cube, codes, EventFilter())
+        if not cube.answer(("loose",), lambda: any_loose(cube)):
+            runs_of(cube, codes)  # what a date range reads (cube_ranges)
     return cube
+
+
+def runs_of(cube: Cube, codes: Codes) -> Any:
+    """The day rows as :class:`~mblib.analytics.cube_ranges.Runs`, built once per cube."""
+    from .cube_ranges import runs_for
+
+    table = cube.answer(("day_masks",), lambda: day_masks(cube, codes))
+    whole = cube.answer(("learners", None, None), lambda: learner_table(cube, codes, None, None))
+    return runs_for(cube, table, whole)
 
 
 def _bit(col: str, n: int) -> Any:
@@ -148,25 +159,27 @@ def learner_table(cube: Cube, codes: Codes, start: date | None, end: date | None
 
     For a date range, the rows of learners whose every fact lies inside it are those of the table
     over all dates (remembered per cube), kept as they are; only the learners the range cuts
-    through (a fact inside it and one outside) are folded again from their days inside it.
+    through (a fact inside it and one outside) are folded again from their days inside it
+    (:func:`mblib.analytics.cube_ranges.cut_learners`, on arrays ordered once per cube).
     """
     import polars as pl
 
+    from .cube_ranges import cut_learners
+
     table = cube.answer(("day_masks",), lambda: day_masks(cube, codes))
-    day = table.get_column("day")  # sorted: the range is a slice, found by binary search
-    lo = int(day.search_sorted(start, side="left")) if start else 0
-    hi = int(day.search_sorted(end, side="right")) if end else table.height
-    days = table.slice(lo, max(hi - lo, 0)).lazy()
     if (start is None and end is None) or cube.answer(("loose",), lambda: any_loose(cube)):
-        return fold_learners(cube, codes, days, start, end)
+        day = table.get_column("day")  # sorted: the range is a slice, found by binary search
+        lo = int(day.search_sorted(start, side="left")) if start else 0
+        hi = int(day.search_sorted(end, side="right")) if end else table.height
+        return fold_learners(cube, codes, table.slice(lo, max(hi - lo, 0)).lazy(), start, end)
     whole = cube.answer(("learners", None, None), lambda: learner_table(cube, codes, None, None))
-    inside, cut = pl.lit(True), pl.lit(False)
+    inside = pl.lit(True)
     if start:
-        inside, cut = inside & (pl.col("_first") >= start), cut | (pl.col("_first") < start)
+        inside = inside & (pl.col("_first") >= start)
     if end:
-        inside, cut = inside & (pl.col("_last") <= end), cut | (pl.col("_last") > end)
-    again = fold_learners(cube, codes, days.filter(cut), start, end)
-    return pl.concat([whole.filter(inside), again.select(whole.columns)], how="vertical")
+        inside = inside & (pl.col("_last") <= end)
+    again = cut_learners(runs_of(cube, codes), codes, start, end)
+    return pl.concat([whole.filter(inside), again], how="vertical")
 
 
 def any_loose(cube: Cube) -> bool:
@@ -251,7 +264,8 @@ def fold_learners(cube: Cube, codes: Codes, days: Any, start: date | None, end: 
         # each learner's segments on their row, so a segment filter is a comparison
         segs = [c for c in people.columns if c != "learner_id"]
         rows = rows.join(
-            people.lazy().select("learner_id", *[pl.col(c).alias(f"seg_{c}") for c in segs]),
+            # categorical: a segment filter compares codes, and date ranges gather them cheaply
+            people.lazy().select("learner_id", *[pl.col(c).cast(pl.Categorical).alias(f"seg_{c}") for c in segs]),
             on="learner_id",
             how="left",
         )
@@ -325,5 +339,6 @@ __all__ = [
     "day_masks",
     "learner_slice",
     "learner_table",
+    "runs_of",
     "warm",
 ]

@@ -266,6 +266,44 @@ def test_a_date_range_reuses_the_all_dates_rows_and_equals_a_fresh_fold():
         assert_frame_equal(got.select(cols).sort("learner_id"), want.select(cols).sort("learner_id"))
 
 
+def test_the_learners_a_range_cuts_are_folded_from_sorted_runs_exactly_as_by_a_group_by():
+    """cube_ranges.cut_learners (numpy runs) equals the polars group-by of the cut learners' days, for
+    ranges inside, across and outside the data, one day long, open at either end, and empty."""
+    import random
+    from datetime import timedelta
+
+    from mblib.analytics.cube_learners import day_masks, fold_learners, learner_table, runs_of
+    from mblib.analytics.cube_ranges import cut_learners
+
+    ws, ev, people = cohort()
+    cube = Cube.from_events(ev, people)
+    codes = codes_for(cube)
+    table = day_masks(cube, codes)
+    whole = learner_table(cube, codes, None, None)
+    runs = runs_of(cube, codes)
+    first, last = table["day"].min(), table["day"].max()
+    mid = first + (last - first) / 2
+    rnd = random.Random(7)
+    ranges = [(first, last), (first - timedelta(days=9), first - timedelta(days=1)), (last + timedelta(days=1), None)]
+    ranges += [(mid, mid), (None, mid), (mid, None), (first, first), (last, last)]
+    for _ in range(25):
+        a = first + timedelta(days=rnd.randint(-5, (last - first).days + 5))
+        ranges.append((a, a + timedelta(days=rnd.randint(0, 120))))
+    seen = 0
+    for start, end in ranges:
+        cut, keep = pl.lit(False), pl.lit(True)
+        if start:
+            cut, keep = cut | (pl.col("_first") < start), keep & (pl.col("day") >= start)
+        if end:
+            cut, keep = cut | (pl.col("_last") > end), keep & (pl.col("day") <= end)
+        want = fold_learners(cube, codes, table.lazy().filter(keep & cut), start, end).select(whole.columns)
+        got = cut_learners(runs, codes, start, end)
+        assert got.schema == want.schema and got.height == want.height, (start, end)
+        assert_frame_equal(got.sort("learner_id"), want.sort("learner_id"), check_row_order=True)
+        seen += got.height
+    assert seen > 100  # the ranges did cut through learners
+
+
 def test_the_sorted_kaplan_meier_equals_the_metric_with_ties_and_censoring():
     from mblib.analytics import survival
     from mblib.analytics.cube_survival import kaplan_meier_sorted
