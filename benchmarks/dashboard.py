@@ -121,7 +121,7 @@ def interactions(folder: Path, direct_steps: int) -> None:
     t = time.perf_counter()
     data = open_report_data(ws, folder)
     cube_for(data.events, data.learners)
-    _run(data, ws, {"view": "credential_outcomes"}, True)
+    _shown(_run(data, ws, {"view": "credential_outcomes"}, True)[1])
     cold = time.perf_counter() - t
     from mblib.analytics import refresh
 
@@ -130,7 +130,7 @@ def interactions(folder: Path, direct_steps: int) -> None:
     data = open_report_data(ws, folder)
     cube = cube_for(data.events, data.learners)
     # the dashboard shows its first view when it opens (AnalyticsDashboard.__init__ refreshes)
-    _run(data, ws, {"view": "credential_outcomes"}, True)
+    _shown(_run(data, ws, {"view": "credential_outcomes"}, True)[1])
     warm = time.perf_counter() - t
     print(
         f"cube load: cold (fold every file, write the cache, learner level) {cold:.2f} s; "

@@ -288,16 +288,18 @@ def weekly_plan(s: LearnerSlice) -> Plan:
     return exprs, build, lambda counts: counts, "weekly_active_learners"
 
 
-def first_events(s: LearnerSlice) -> Any:
+def first_events(s: LearnerSlice, by: str | None = None) -> Any:
     """Each learner's first ``enrolled`` and ``earned`` per credential, as events (see ``cube_views.first_events``),
-    without learner ids (what ``cube_views.uptake`` counts needs none)."""
+    without learner ids (what ``cube_views.uptake`` counts needs none); with the row's ``by`` column."""
     import polars as pl
 
     parts = []
+    keep = [pl.col(by)] if by else []
     for i, c in enumerate(s.codes.creds):
         for col, verb in ((f"enr_ts_{i}", "enrolled"), (f"ear_ts_{i}", "earned")):
             parts.append(
                 s.rows.filter(pl.col(col).is_not_null()).select(
+                    *keep,
                     pl.col(col).alias("timestamp"),
                     pl.lit(verb).alias("verb"),
                     pl.lit(c).alias("credential_id"),
@@ -309,7 +311,8 @@ def first_events(s: LearnerSlice) -> Any:
             "verb": pl.String,
             "credential_id": pl.String,
         }
-        return pl.DataFrame(schema=schema)
+        empty = pl.DataFrame(schema=schema)
+        return empty.with_columns(pl.lit(None, pl.String).alias(by)) if by else empty
     return pl.concat(parts).collect(engine="in-memory")
 
 

@@ -278,6 +278,7 @@ class LearnerSlice:
 
     rows: Any  # a polars LazyFrame over the date range's learner table
     codes: Codes
+    columns: tuple[str, ...] = ()  # the table's (a lazy frame's schema with the learner-id Enum takes ms)
 
     def learners(self) -> int:
         import polars as pl
@@ -325,7 +326,7 @@ def learner_slice(cube: Cube, codes: Codes, flt: EventFilter) -> LearnerSlice:
             (pl.col(f"weeks_{i}").fill_null(0) if i is not None else pl.lit(0, pl.UInt64)).alias("weeks"),
             *[blank.alias(f"{v}_ts_{k}") for k in range(len(codes.creds)) if k != i for v in ("enr", "ear")],
         )
-    return LearnerSlice(rows, codes)
+    return LearnerSlice(rows, codes, tuple(table.columns))
 
 
 __all__ = [

@@ -23,6 +23,35 @@ if TYPE_CHECKING:  # pragma: no cover
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
+def durations(first: Any, last: Any) -> Any:
+    """:func:`mblib.analytics.survival.credential_durations` from :func:`mblib.analytics.cube_views.first_events` and ``as_of``
+    ``last`` (the same integer microseconds, in polars)."""
+    import polars as pl
+
+    from .metrics.frames import US_PER_DAY
+
+    delta = last - _EPOCH if last is not None else None
+    us = pl.lit((delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds if delta else None, pl.Int64)
+    keys = ["credential_id", "learner_id"]
+    lf = first.lazy().with_columns(pl.col("timestamp").dt.epoch("us").alias("_us"))
+    start = lf.filter(pl.col("verb") == "enrolled").select(*keys, pl.col("_us").alias("_start"))
+    stop = lf.filter(pl.col("verb") == "earned").select(*keys, pl.col("_us").alias("_end"))
+    got = pl.col("_end").is_not_null() & (pl.col("_end") <= us)
+    return (
+        start.join(stop, on=keys, how="left")
+        .filter(pl.col("_start") <= us)
+        .select(
+            pl.col("credential_id").cast(pl.String),
+            pl.col("learner_id").cast(pl.String),
+            ((pl.when(got).then(pl.col("_end")).otherwise(us) - pl.col("_start")).cast(pl.Float64) / US_PER_DAY)
+            .clip(lower_bound=0.0)
+            .alias("duration_days"),
+            got.cast(pl.Int64).alias("earned"),
+        )
+        .collect()
+    )
+
+
 def learner_durations(s: LearnerSlice, last: datetime | None) -> Any:
     """:func:`mblib.analytics.survival.credential_durations` from the learner rows (first enrolment
     and award per credential on each row) with ``as_of`` ``last``; one row per learner enrolled."""
@@ -83,4 +112,4 @@ def kaplan_meier_sorted(durations: Any, *, alpha: float = 0.05) -> Any:
     return pl.concat(curves).select(*cols).collect(engine="in-memory")
 
 
-__all__ = ["kaplan_meier_sorted", "learner_durations"]
+__all__ = ["durations", "kaplan_meier_sorted", "learner_durations"]

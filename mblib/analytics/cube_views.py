@@ -18,10 +18,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..content import Credential, Workspace
@@ -227,60 +224,39 @@ def first_events(s: Slice) -> Any:
     return pl.concat(parts).collect()
 
 
-def durations(first: Any, last: Any) -> Any:
-    """:func:`mblib.analytics.survival.credential_durations` from :func:`first_events` and ``as_of``
-    ``last`` (the same integer microseconds, in polars)."""
-    import polars as pl
-
-    from .metrics.frames import US_PER_DAY
-
-    delta = last - _EPOCH if last is not None else None
-    us = pl.lit((delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds if delta else None, pl.Int64)
-    keys = ["credential_id", "learner_id"]
-    lf = first.lazy().with_columns(pl.col("timestamp").dt.epoch("us").alias("_us"))
-    start = lf.filter(pl.col("verb") == "enrolled").select(*keys, pl.col("_us").alias("_start"))
-    stop = lf.filter(pl.col("verb") == "earned").select(*keys, pl.col("_us").alias("_end"))
-    got = pl.col("_end").is_not_null() & (pl.col("_end") <= us)
-    return (
-        start.join(stop, on=keys, how="left")
-        .filter(pl.col("_start") <= us)
-        .select(
-            pl.col("credential_id").cast(pl.String),
-            pl.col("learner_id").cast(pl.String),
-            ((pl.when(got).then(pl.col("_end")).otherwise(us) - pl.col("_start")).cast(pl.Float64) / US_PER_DAY)
-            .clip(lower_bound=0.0)
-            .alias("duration_days"),
-            got.cast(pl.Int64).alias("earned"),
-        )
-        .collect()
-    )
-
-
 def uptake(first: Any) -> Any:
     """:func:`mblib.analytics.metrics.credential_uptake` from :func:`first_events` (weeks start on Monday, UTC)."""
+    return uptake_by(first, None)[None]
+
+
+def uptake_by(first: Any, column: str | None) -> dict[Any, Any]:
+    """:func:`uptake` for each value of ``first``'s ``column`` (None: of all rows), in one group-by."""
     import polars as pl
 
     from .metrics.registry import final
 
+    keys = [column] if column else []
     week = pl.col("timestamp").dt.truncate("1w").dt.date().alias("week_start")
     out = (
         first.lazy()
         .select(
+            *keys,
             pl.col("credential_id").cast(pl.String),
             week,
             (pl.col("verb") == "enrolled").cast(pl.Int64).alias("enrolled"),
             (pl.col("verb") == "earned").cast(pl.Int64).alias("earned"),
         )
-        .group_by("credential_id", "week_start")
+        .group_by(*keys, "credential_id", "week_start")
         .agg(pl.col("enrolled").sum(), pl.col("earned").sum())
-        .sort("credential_id", "week_start")
+        .sort(*keys, "credential_id", "week_start")
         .with_columns(
-            pl.col("enrolled").cum_sum().over("credential_id").alias("cumulative_enrolled"),
-            pl.col("earned").cum_sum().over("credential_id").alias("cumulative_earned"),
+            pl.col("enrolled").cum_sum().over(*keys, "credential_id").alias("cumulative_enrolled"),
+            pl.col("earned").cum_sum().over(*keys, "credential_id").alias("cumulative_earned"),
         )
         .collect()
     )
-    return _done(final(_nw(out), "credential_uptake"))
+    parts = out.partition_by(column, as_dict=True, include_key=False) if column else {(None,): out}
+    return {key[0]: _done(final(_nw(part), "credential_uptake")) for key, part in parts.items()}
 
 
 def as_of(s: Slice) -> Any:
@@ -316,7 +292,7 @@ def compute(view: str, cube: Cube, workspace: Workspace, flt: EventFilter, shown
         return lv.run_plan(s, plan), s.learners()
 
     def ttc(sl: Any) -> Any:
-        from .cube_survival import kaplan_meier_sorted, learner_durations
+        from .cube_survival import durations, kaplan_meier_sorted, learner_durations
 
         d = learner_durations(sl, lv.as_of(sl)) if cv is lv else durations(cv.first_events(sl), cv.as_of(sl))
         return survival.thin_curve(kaplan_meier_sorted(d))
@@ -376,8 +352,15 @@ def compute_by_segment(
     if view == "weekly_active_learners" and not weeks_held(cube, codes, flt):
         return None
     s = learner_slice(cube, codes, replace(flt, segment=None, segment_value=None))
+    if view == "credential_uptake" and column in s.columns:
+        from .cube_learner_views import first_events
+
+        by, counts = uptake_by(first_events(s, column), column), s.rows.group_by(column).len().collect()
+        everyone = uptake(first_events(s))
+        got = {str(v): (by[v] if v in by else everyone.head(0), int(n)) for v, n in counts.iter_rows() if v is not None}
+        return {**got, None: (everyone, s.learners())}
     plan = plan_for(view, s, creds)
-    if plan is None or column not in s.rows.collect_schema().names():
+    if plan is None or column not in s.columns:
         return None
     return {None if v is None else str(v): got for v, got in plans_by(s, plan, column, everyone=True).items()}
 
@@ -388,7 +371,6 @@ __all__ = [
     "completion_by_language",
     "compute",
     "credential_outcomes",
-    "durations",
     "first_events",
     "module_outcomes",
     "pathway_funnel",
