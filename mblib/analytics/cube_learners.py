@@ -160,7 +160,8 @@ def learner_table(cube: Cube, codes: Codes, start: date | None, end: date | None
     For a date range, the rows of learners whose every fact lies inside it are those of the table
     over all dates (remembered per cube), kept as they are; only the learners the range cuts
     through (a fact inside it and one outside) are folded again from their days inside it
-    (:func:`mblib.analytics.cube_ranges.cut_learners`, on arrays ordered once per cube).
+    (:func:`mblib.analytics.cube_ranges.cut_learners`, on arrays ordered once per cube); the
+    table is then a LazyFrame over both parts (a view reads few of its columns), else a DataFrame.
     """
     import polars as pl
 
@@ -179,7 +180,8 @@ def learner_table(cube: Cube, codes: Codes, start: date | None, end: date | None
     if end:
         inside = inside & (pl.col("_last") <= end)
     again = cut_learners(runs_of(cube, codes), codes, start, end)
-    return pl.concat([whole.filter(inside), again], how="vertical")
+    # lazy: each view reads a few of the ~50 columns, so copying them all would cost more than filtering
+    return pl.concat([whole.lazy().filter(inside), again.lazy()], how="vertical")
 
 
 def any_loose(cube: Cube) -> bool:
@@ -297,9 +299,12 @@ def learner_slice(cube: Cube, codes: Codes, flt: EventFilter) -> LearnerSlice:
 
     table = cube.answer(("learners", flt.start, flt.end), lambda: learner_table(cube, codes, flt.start, flt.end))
     rows = table.lazy()  # lazy: each view reads only the columns it sums
+    # every date range's table has the all-dates table's columns (a lazy schema with the learner-id Enum costs ms)
+    whole = cube.answer(("learners", None, None), lambda: learner_table(cube, codes, None, None))
+    columns = cube.answer(("learner columns",), lambda: tuple(whole.columns))
     if flt.segment and flt.segment_value is not None:
         cube.check(flt)  # a segment filter needs the learners table
-        if f"seg_{flt.segment}" in table.columns:
+        if f"seg_{flt.segment}" in columns:
             rows = rows.filter(pl.col(f"seg_{flt.segment}") == flt.segment_value)
         else:  # a learner listed twice in the learners table: in every segment a row of theirs names
             who = cube.members().filter(pl.col(flt.segment) == flt.segment_value).get_column("learner_id")
@@ -326,7 +331,7 @@ def learner_slice(cube: Cube, codes: Codes, flt: EventFilter) -> LearnerSlice:
             (pl.col(f"weeks_{i}").fill_null(0) if i is not None else pl.lit(0, pl.UInt64)).alias("weeks"),
             *[blank.alias(f"{v}_ts_{k}") for k in range(len(codes.creds)) if k != i for v in ("enr", "ear")],
         )
-    return LearnerSlice(rows, codes, tuple(table.columns))
+    return LearnerSlice(rows, codes, columns)
 
 
 __all__ = [
