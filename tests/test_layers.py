@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[1] / "mblib"
 LAYERS: dict[str, int] = {
     "errors": 0,
     "_lazy": 0,
+    "kernel": 0,
     "content": 1,
     "render": 2,
     "translate": 3,

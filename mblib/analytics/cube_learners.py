@@ -93,7 +93,7 @@ def runs_of(cube: Cube, codes: Codes) -> Any:
 
     table = cube.answer(("day_masks",), lambda: day_masks(cube, codes))
     whole = cube.answer(("learners", None, None), lambda: learner_table(cube, codes, None, None))
-    return runs_for(cube, table, whole)
+    return runs_for(cube, table, whole, len(codes.creds))
 
 
 def _bit(col: str, n: int) -> Any:
@@ -179,7 +179,7 @@ def learner_table(cube: Cube, codes: Codes, start: date | None, end: date | None
         inside = inside & (pl.col("_first") >= start)
     if end:
         inside = inside & (pl.col("_last") <= end)
-    again = cut_learners(runs_of(cube, codes), codes, start, end)
+    again = cut_learners(runs_of(cube, codes), start, end)
     # lazy: each view reads a few of the ~50 columns, so copying them all would cost more than filtering
     return pl.concat([whole.lazy().filter(inside), again.lazy()], how="vertical")
 

@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     from .cube import Cube
-    from .cube_learners import Codes
 
 #: day offsets in a run key: group * SPAN + (day - first day)
 SPAN = 1 << 20
@@ -38,6 +37,7 @@ class Runs:
 
     key: Any  # int64: group * SPAN + day offset, ascending
     first_day: date
+    credentials: int  # credential contexts 1..credentials (0: facts without a credential)
     masks: dict[str, Any]  # uint64 per row, one array per name in _MASKS
     firsts: tuple[Any, Any]  # int64 microseconds per row of enrolled_ts and earned_ts; missing: _NONE_MIN
     lasts: Any  # int64 microseconds of ts_max per row; a missing one is _NONE_MAX
@@ -54,7 +54,7 @@ class Runs:
     dtypes: tuple[tuple[str, Any], ...]
 
 
-def build_runs(table: Any, whole: Any) -> Runs:
+def build_runs(table: Any, whole: Any, credentials: int) -> Runs:
     """:class:`Runs` of the day rows ``table`` (``day_masks``); ``whole`` is the all-dates learner table."""
     import numpy as np
     import polars as pl
@@ -98,6 +98,7 @@ def build_runs(table: Any, whole: Any) -> Runs:
     return Runs(
         key=(np.cumsum(new) - 1) * SPAN + ints("_off"),
         first_day=first_day,
+        credentials=credentials,
         masks={m: ordered.get_column(m).fill_null(0).to_numpy().astype(np.uint64) for m in _MASKS},
         firsts=(micros[0], micros[1]),
         lasts=micros[2],
@@ -123,12 +124,12 @@ def _micros(frame: Any, column: str, missing: int) -> Any:
     return frame.get_column(column).to_physical().fill_null(missing).to_numpy().astype(np.int64)
 
 
-def runs_for(cube: Cube, table: Any, whole: Any) -> Runs:
+def runs_for(cube: Cube, table: Any, whole: Any, credentials: int) -> Runs:
     """:func:`build_runs`, once per cube."""
-    return cube.answer(("runs",), lambda: build_runs(table, whole))
+    return cube.answer(("runs",), lambda: build_runs(table, whole, credentials))
 
 
-def cut_learners(runs: Runs, codes: Codes, start: date | None, end: date | None) -> Any:
+def cut_learners(runs: Runs, start: date | None, end: date | None) -> Any:
     """The learner-table rows of the learners ``[start, end]`` cuts through, from their days
     inside it; learners with no day inside are left out."""
     import numpy as np
@@ -166,7 +167,7 @@ def cut_learners(runs: Runs, codes: Codes, start: date | None, end: date | None)
         **{m: reduce(np.bitwise_or, col, starts) for m, col in masks.items()},
     }
     has: dict[str, Any] = {"ts_max": out["ts_max"] != _NONE_MAX}  # column -> rows that have a value
-    for k in range(len(codes.creds) + 1):
+    for k in range(runs.credentials + 1):
         name, sel = ("n" if k == 0 else str(k - 1)), context == k
         rows = at[sel]
         present = np.zeros(n, dtype=bool)

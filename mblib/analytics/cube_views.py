@@ -357,7 +357,9 @@ def compute_by_segment(
 
         by, counts = uptake_by(first_events(s, column), column), s.rows.group_by(column).len().collect()
         everyone = uptake(first_events(s))
-        got = {str(v): (by[v] if v in by else everyone.head(0), int(n)) for v, n in counts.iter_rows() if v is not None}
+        got: dict[str | None, tuple[Any, int]] = {
+            str(v): (by[v] if v in by else everyone.head(0), int(n)) for v, n in counts.iter_rows() if v is not None
+        }
         return {**got, None: (everyone, s.learners())}
     plan = plan_for(view, s, creds)
     if plan is None or column not in s.columns:

@@ -113,9 +113,21 @@ def execute_notebook(nb: Any, *, cwd: Path, timeout: int = 600) -> Any:
     except ModuleNotFoundError as e:
         raise MissingDependencyError.for_extra("nbclient", "analytics", "running reports") from e
 
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(cwd)}})
+    from ..kernel import KERNEL_START_ATTEMPTS, did_not_start, execute_with_fresh_kernel
+
+    clients: list[Any] = []
     try:
-        client.execute()
+        execute_with_fresh_kernel(
+            nb, NotebookClient, clients, timeout=timeout, kernel_name="python3", path=str(cwd), allow_errors=False
+        )
+    except RuntimeError as e:
+        if not did_not_start(e):
+            raise
+        raise ReportError(
+            f"the Python kernel 'python3' did not start ({KERNEL_START_ATTEMPTS} attempts)",
+            hint="check that ipykernel is installed in this environment (make setup) and that the machine "
+            "is not out of memory, then run the report again",
+        ) from e
     except CellExecutionError as e:
         # the failing cell's own error output first: nbclient's ename/evalue can be "NoneType"/None
         # when the error is raised while displaying a result

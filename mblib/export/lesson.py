@@ -21,7 +21,6 @@ Markdown preview and is rebuilt from its metadata.
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -215,11 +214,13 @@ def execute_notebook(
         from ..errors import MissingDependencyError
 
         raise MissingDependencyError.for_extra("nbclient", "export", "Executing code blocks") from None
+    from ..kernel import KERNEL_START_ATTEMPTS, did_not_start, execute_with_fresh_kernel
+
     module_id = module_id or nb.metadata.get("mblib", {}).get("module", {}).get("id")
     path = str(Path(cwd) if cwd else Path.cwd())
     clients: list[Any] = []  # the last one ran the cells; a failure names its running block
     try:
-        _execute_with_fresh_kernel(nb, NotebookClient, clients, timeout=timeout, kernel_name=kernel_name, path=path)
+        execute_with_fresh_kernel(nb, NotebookClient, clients, timeout=timeout, kernel_name=kernel_name, path=path)
     except CellTimeoutError as e:
         block = _running_block(nb, clients[-1])
         raise CodeBlockError(
@@ -234,7 +235,7 @@ def execute_notebook(
             hint="check the code for crashes or very large memory use",
         ) from e
     except RuntimeError as e:
-        if "before replying to kernel_info" not in str(e):
+        if not did_not_start(e):
             raise
         raise CodeBlockError(
             f"the Python kernel '{kernel_name}' did not start ({KERNEL_START_ATTEMPTS} attempts)",
@@ -263,32 +264,6 @@ def execute_notebook(
                     hint=f"fix the code of block '{block_id}' in modules/{module_id}.yaml; the previous export is kept",
                 )
     return nb
-
-
-#: a kernel that dies before it answers was never given a cell (a port taken by a kernel that
-#: another export worker started at the same moment, a slow machine): starting it again is safe
-KERNEL_START_ATTEMPTS = 3
-
-
-def _execute_with_fresh_kernel(
-    nb: Any, client_class: Any, clients: list[Any], *, timeout: int, kernel_name: str, path: str
-) -> None:
-    """Run ``nb`` with nbclient; a kernel that dies while starting is started again (bounded)."""
-    import time
-
-    for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
-        client = client_class(
-            nb, timeout=timeout, kernel_name=kernel_name, allow_errors=True, resources={"metadata": {"path": path}}
-        )
-        clients.append(client)
-        try:
-            client.execute(stderr=subprocess.DEVNULL)  # the kernel's own log lines; errors come as outputs
-            return
-        except RuntimeError as e:
-            started = getattr(client, "code_cells_executed", 0)
-            if "before replying to kernel_info" not in str(e) or started or attempt == KERNEL_START_ATTEMPTS:
-                raise
-            time.sleep(0.5 * attempt)
 
 
 def _running_block(nb: Any, client: Any) -> str | None:

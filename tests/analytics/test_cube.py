@@ -297,7 +297,7 @@ def test_the_learners_a_range_cuts_are_folded_from_sorted_runs_exactly_as_by_a_g
         if end:
             cut, keep = cut | (pl.col("_last") > end), keep & (pl.col("day") <= end)
         want = fold_learners(cube, codes, table.lazy().filter(keep & cut), start, end).select(whole.columns)
-        got = cut_learners(runs, codes, start, end)
+        got = cut_learners(runs, start, end)
         assert got.schema == want.schema and got.height == want.height, (start, end)
         assert_frame_equal(got.sort("learner_id"), want.sort("learner_id"), check_row_order=True)
         seen += got.height

@@ -320,3 +320,33 @@ def test_an_error_while_displaying_a_result_is_named_with_its_own_message(tmp_pa
         r"\(code cell 2: 'import altair as alt, polars as pl'\)",
     ):
         run_report(nb_path, workspace=SAMPLE, out=tmp_path / "out")
+
+
+class _FlakyStartClient:
+    """Stands in for nbclient's NotebookClient: the kernel dies before kernel_info ``fails`` times."""
+
+    starts = 0
+
+    def __init__(self, nb, **kwargs):
+        self.code_cells_executed = 0
+
+    def execute(self, **kwargs):
+        type(self).starts += 1
+        if type(self).starts <= self.fails:
+            raise RuntimeError("Kernel died before replying to kernel_info")
+
+
+def test_a_report_kernel_that_dies_while_starting_is_started_again_then_named(monkeypatch, tmp_path):
+    import nbclient
+
+    from mblib.analytics.report import execute_notebook
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")])
+    client = type("Client", (_FlakyStartClient,), {"fails": 2, "starts": 0})
+    monkeypatch.setattr(nbclient, "NotebookClient", client)
+    assert execute_notebook(nb, cwd=tmp_path) is nb and client.starts == 3
+    client = type("Client", (_FlakyStartClient,), {"fails": 99, "starts": 0})
+    monkeypatch.setattr(nbclient, "NotebookClient", client)
+    with pytest.raises(ReportError, match=r"kernel 'python3' did not start \(3 attempts\)") as e:
+        execute_notebook(nb, cwd=tmp_path)
+    assert "make setup" in str(e.value) and client.starts == 3
