@@ -48,8 +48,11 @@ class AnalyticsDashboard(w.VBox):
             description="View",
             style=style,
         )
+        from ..analytics.labels import workspace_titles
+
+        titles = workspace_titles(data.workspace).get("credential_id", {})
         self.credential = w.Dropdown(
-            options=[("All credentials", ALL)] + [(c, c) for c in opts["credentials"]],
+            options=[("All credentials", ALL)] + [(titles.get(c, c), c) for c in opts["credentials"]],
             value=ALL,
             description="Credential",
             style=style,

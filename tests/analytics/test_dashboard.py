@@ -228,3 +228,11 @@ def test_dashboard_displays_the_labelled_spec_without_an_svg(data):
     spec = json.dumps(bundle[VEGALITE_MIME])
     assert '"title": "Enrolled"' in spec and '"title": "enrolled"' not in spec  # labels applied
     assert "gt_table" in dash.table.value and ">Enrolled<" in dash.result.table_html()
+
+
+def test_the_credential_control_names_credentials_by_title(data):
+    from mblib.widgets.dashboard import AnalyticsDashboard
+
+    dash = AnalyticsDashboard(data)
+    shown = dict(dash.credential.options[1:])
+    assert shown and all(data.workspace.credential(cid).title == label for label, cid in shown.items())
