@@ -87,20 +87,7 @@ def kaplan_meier_sorted(durations: Any, *, alpha: float = 0.05) -> Any:
     from .survival import km_stages
 
     z = NormalDist().inv_cdf(1 - alpha / 2)
-    counts = (
-        durations.lazy()
-        .group_by("credential_id", "duration_days")
-        .agg(pl.col("earned").sum().cast(pl.Int64).alias("events"), pl.len().cast(pl.Int64).alias("_n"))
-        .select(
-            pl.col("credential_id").cast(pl.String),
-            pl.col("duration_days").alias("time_days"),
-            "events",
-            (pl.col("_n") - pl.col("events")).cast(pl.Int64).alias("censored"),
-            "_n",
-        )
-        .sort("credential_id", "time_days")
-        .collect(engine="in-memory")
-    )
+    counts = _time_counts(durations)
     stages = km_stages(pl, z, lambda e: e)  # one credential's rows in time order: plain running sums
     curves = []
     for part in counts.partition_by("credential_id", maintain_order=True) or [counts]:
@@ -110,6 +97,47 @@ def kaplan_meier_sorted(durations: Any, *, alpha: float = 0.05) -> Any:
         curves.append(per)
     cols = ("credential_id", "time_days", "at_risk", "events", "censored", "survival", "ci_low", "ci_high")
     return pl.concat(curves).select(*cols).collect(engine="in-memory")
+
+
+def _time_counts(durations: Any) -> Any:
+    """Per credential and distinct time (ascending): ``events`` (earned then) and ``_n`` (learners
+    whose time it is), from one numpy sort per credential (a hash group-by on ~170 k distinct float
+    times, then a sort, took twice as long)."""
+    import numpy as np
+    import polars as pl
+
+    parts = []
+    frame = durations.collect() if isinstance(durations, pl.LazyFrame) else durations
+    by = frame.partition_by("credential_id", as_dict=True, include_key=False) if frame.height else {}
+    for (cid,), part in sorted(by.items(), key=lambda kv: str(kv[0][0])):
+        order = np.argsort(part.get_column("duration_days").to_numpy(), kind="stable")
+        times = part.get_column("duration_days").to_numpy()[order]
+        earned = part.get_column("earned").cast(pl.Int64).to_numpy()[order]
+        new = np.ones(len(times), dtype=bool)
+        new[1:] = times[1:] != times[:-1]
+        starts = np.flatnonzero(new)
+        events, n = np.add.reduceat(earned, starts), np.diff(np.append(starts, len(times)))
+        parts.append(
+            pl.DataFrame({"time_days": times[starts], "events": events, "_n": n}).with_columns(
+                pl.lit(cid, pl.String).alias("credential_id")
+            )
+        )
+    schema = {
+        "credential_id": pl.String,
+        "time_days": pl.Float64,
+        "events": pl.Int64,
+        "censored": pl.Int64,
+        "_n": pl.Int64,
+    }
+    if not parts:
+        return pl.DataFrame(schema=schema)
+    return pl.concat(parts).select(
+        pl.col("credential_id"),
+        pl.col("time_days").cast(pl.Float64),
+        pl.col("events").cast(pl.Int64),
+        (pl.col("_n") - pl.col("events")).cast(pl.Int64).alias("censored"),
+        pl.col("_n").cast(pl.Int64),
+    )
 
 
 __all__ = ["durations", "kaplan_meier_sorted", "learner_durations"]
