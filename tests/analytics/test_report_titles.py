@@ -318,3 +318,13 @@ def test_the_discrimination_finding_names_the_item_by_its_question():
     found = [f for f in key_findings(rd, COMPLETION_SECTIONS) if f.kind == "discrimination"]
     assert found and re.search(r"misleads most is Q\d · ", found[0].text), found
     assert shown_ids(quiz_block_ids(rd.workspace), [found[0].text, found[0].headline]) == []
+
+
+def test_dropoff_chart_lists_blocks_in_order_with_a_quiz_item_name_whole():
+    name = "Q1 · A colleague's bar chart shows two teams' scores on a value…"  # the longest a name gets
+    shown = with_titles(FRAMES["block_dropoff"], {"block_id": {"m/axis-check": name}})
+    chart = charts.block_dropoff_chart(shown)
+    y = chart.to_dict()["encoding"]["y"]
+    assert y["field"] == "block_id" and y["sort"] == {"field": "position", "order": "ascending"}
+    texts = re.findall(r">([^<>]+)</text>", _svg(chart))
+    assert [t for t in texts if t in ("intro", name, "wrap")] == ["intro", name, "wrap"]  # in block order, never cut
