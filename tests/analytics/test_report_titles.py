@@ -198,7 +198,9 @@ def test_quiz_items_are_numbered_in_their_module_with_plain_words_cut_at_a_word(
     text = parse_block({"id": "intro", "type": "text", "body": "Hello"})
     ws = _workspace(
         stats=[
-            _quiz("q-median-1", "What is the **median** of `1, 2, 9`? <b>Think</b> [first](https://x.org)", [("a", "2")]),
+            _quiz(
+                "q-median-1", "What is the **median** of `1, 2, 9`? <b>Think</b> [first](https://x.org)", [("a", "2")]
+            ),
             text,
             _quiz("long", LONG, [("a", "x")]),
         ],
@@ -279,7 +281,12 @@ def test_choices_are_named_per_block_and_frames_keep_their_ids():
 def test_item_charts_show_item_names_and_choice_texts_never_ids():
     titles = {
         "block_id": {"m/q1": "Q1 · Is the median of these tickets above the mean of them…", "m/q2": "Q2 · Two?"},
-        "choice_id": {"m/q1/a": "A few tickets that took 30 hours or…", "m/q1/b": "No", "m/q2/a": "Yes", "m/q2/b": "No"},
+        "choice_id": {
+            "m/q1/a": "A few tickets that took 30 hours or…",
+            "m/q1/b": "No",
+            "m/q2/a": "Yes",
+            "m/q2/b": "No",
+        },
     }
     shown = with_titles(DISTRACTORS, titles)
     chart = charts.distractor_analysis_chart(shown, k=5)
