@@ -186,9 +186,9 @@ def block_dropoff_chart(frame: Any) -> alt.Chart:
         .mark_bar()
         .encode(
             # one row per block, top to bottom: a quiz item's name ("Q1 · What is…", ~65 characters) fits whole
-            y=alt.Y(
+            y=alt.Y(  # no axis title: the names say what they are, and a title beside long ones may touch them
                 "block_id:N",
-                title="Block",
+                title=None,
                 sort=alt.EncodingSortField("position", order="ascending"),
                 axis=alt.Axis(labelLimit=BLOCK_LABEL_PX),
             ),
