@@ -20,6 +20,11 @@ from .chart_parts import (
 if TYPE_CHECKING:  # pragma: no cover
     import altair as alt
 
+#: what a quiz item is called in tooltips (its values read "Q1 · What is…", :mod:`mblib.analytics.item_titles`)
+ITEM = "Quiz item"
+#: room for a choice's text on the distractor chart's axis (~40 characters at the axis font): never cut
+CHOICE_LABEL_PX = 300
+
 
 def time_to_credential_chart(frame: Any) -> alt.LayerChart:
     """Kaplan-Meier share not yet holding the credential, with its band (``survival.time_to_credential``)."""
@@ -93,7 +98,7 @@ def item_statistics_chart(frame: Any) -> alt.Chart:
             color=alt.Color("module_id:N", title="Module", scale=alt.Scale(scheme=PALETTE)),
             tooltip=[
                 alt.Tooltip("module_id:N"),
-                alt.Tooltip("block_id:N"),
+                alt.Tooltip("block_id:N", title=ITEM),
                 alt.Tooltip("attempts:Q"),
                 alt.Tooltip("facility:Q", format=".2f"),
                 alt.Tooltip("discrimination_index:Q", format=".2f"),
@@ -117,7 +122,8 @@ def distractor_analysis_chart(frame: Any, *, k: int = 5) -> alt.FacetChart:
     )
     frame = protected_frame(frame, "distractor_analysis", k)
     alt = alt_module()
-    y = alt.Y("choice_id:N", title=None)
+    # choices read as their text (labels.with_titles, up to ~40 characters): the axis leaves them room
+    y = alt.Y("choice_id:N", title=None, axis=alt.Axis(labelLimit=CHOICE_LABEL_PX))
     bars = (
         alt.Chart()
         .mark_bar()
@@ -129,7 +135,7 @@ def distractor_analysis_chart(frame: Any, *, k: int = 5) -> alt.FacetChart:
             ),
             tooltip=[
                 alt.Tooltip("module_id:N"),
-                alt.Tooltip("block_id:N"),
+                alt.Tooltip("block_id:N", title=ITEM),
                 alt.Tooltip("choice_id:N"),
                 alt.Tooltip("correct:N"),
                 alt.Tooltip("chosen:Q"),
@@ -144,7 +150,14 @@ def distractor_analysis_chart(frame: Any, *, k: int = 5) -> alt.FacetChart:
             row=alt.Row(
                 "block_id:N",
                 title=None,
-                header=alt.Header(labelAngle=0, labelAlign="left", labelFontWeight="bold", labelOrient="top"),
+                header=alt.Header(  # the item's name over its bars, from their left edge, never cut
+                    labelAngle=0,
+                    labelAlign="left",
+                    labelAnchor="start",
+                    labelFontWeight="bold",
+                    labelOrient="top",
+                    labelLimit=0,
+                ),
             )
         )
         .resolve_scale(y="independent")  # each item lists its own choices only

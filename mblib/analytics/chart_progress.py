@@ -21,6 +21,9 @@ from .chart_parts import (
 if TYPE_CHECKING:  # pragma: no cover
     import altair as alt
 
+#: room for a block's name on the drop-off chart's axis (a quiz item reads "Q1 · <60 characters>")
+BLOCK_LABEL_PX = 380
+
 
 def module_outcomes_chart(frame: Any, *, k: int = 5, title: str | None = None) -> alt.LayerChart:
     """Completion rate per module with its Wilson 95 % interval (``metrics.module_outcomes``).
@@ -177,11 +180,23 @@ def block_dropoff_chart(frame: Any) -> alt.Chart:
             frame,
             "Where learners stop",
             "For each block of the module, in order, the share of learners who reached it and stopped there.",
+            width=420,
+            height=alt.Step(18),
         )
         .mark_bar()
         .encode(
-            x=alt.X("block_id:N", title="Block", sort=alt.EncodingSortField("position", order="ascending")),
-            y=alt.Y("dropoff_rate:Q", title="Stopped here (of those who reached it)", axis=alt.Axis(format="%")),
+            # one row per block, top to bottom: a quiz item's name ("Q1 · What is…", ~65 characters) fits whole
+            y=alt.Y(  # no axis title: the names say what they are, and a title beside long ones may touch them
+                "block_id:N",
+                title=None,
+                sort=alt.EncodingSortField("position", order="ascending"),
+                axis=alt.Axis(labelLimit=BLOCK_LABEL_PX),
+            ),
+            x=alt.X(
+                "dropoff_rate:Q",
+                title="Stopped here (of those who reached it)",
+                axis=alt.Axis(format="%", tickCount=6),  # "0.2%", "0.4%"... stay apart
+            ),
             color=alt.Color("module_id:N", title="Module", scale=alt.Scale(scheme=PALETTE)),
             tooltip=[
                 alt.Tooltip("module_id:N"),

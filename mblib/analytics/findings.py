@@ -298,6 +298,7 @@ def key_findings(rd: Any, sections: dict[str, str], *, segments: Sequence[str] =
     import polars as pl
 
     from . import items, metrics, survival
+    from .labels import with_titles
 
     ws, k = rd.workspace, rd.k
     creds = list(ws.credentials.values())
@@ -316,6 +317,7 @@ def key_findings(rd: Any, sections: dict[str, str], *, segments: Sequence[str] =
     quiz = [m for m in ws.modules.values() if m.quizzes]
     if quiz and "discrimination" in sections:
         stats = pl.concat([rd.narrowed(module_id=m.id, verbs=["answered"]).run(items.item_statistics, m) for m in quiz])
+        stats = with_titles(stats, {"block_id": rd.titles["block_id"]})  # "Q2 · What is…", looked up with the module
         found.append(lowest_discrimination_finding(stats, k=k, names=names, anchor=sections["discrimination"]))
     if rd.learners is not None and "segment" in sections:
         frames = [(by, rd.run(metrics.uptake_by_segment, learners=True, by=by)) for by in segments]

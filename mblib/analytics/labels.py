@@ -224,15 +224,25 @@ def label_spec(spec: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-#: columns whose values are workspace ids a reader knows by their titles
-ID_COLUMNS: tuple[str, ...] = ("module_id", "credential_id")
+#: columns whose values are workspace ids a reader knows by their titles (quiz items and choices by their words)
+ID_COLUMNS: tuple[str, ...] = ("module_id", "credential_id", "block_id", "choice_id")
+#: per id column, the columns whose ids pin one of its ids down, outermost first (see :func:`mblib.analytics.item_titles.item_key`)
+ID_SCOPES: dict[str, tuple[str, ...]] = {"block_id": ("module_id",), "choice_id": ("module_id", "block_id")}
 
 
 def workspace_titles(workspace: Any) -> dict[str, dict[str, str]]:
     """Per id column (:data:`ID_COLUMNS`): id -> the workspace's title for it.
 
     Two ids with the same title keep apart (``"Title (id)"``), so a chart never merges them.
+    A quiz block reads as ``"Q1 · What is the median of…"`` (its module's first quiz, the question
+    as plain text cut to ~60 characters) and a choice as its text (cut to ~40); as block ids are
+    unique within a module and choice ids within a block, those two maps are keyed by
+    :func:`~mblib.analytics.item_titles.item_key` (``"module/block"``, ``"module/block/choice"``; ``"block"`` and
+    ``"block/choice"`` too where the block id is unique in the workspace), see
+    :mod:`mblib.analytics.item_titles`.
     """
+    from .item_titles import quiz_item_titles
+
     out: dict[str, dict[str, str]] = {}
     for column, things in (
         ("module_id", workspace.modules.values()),
@@ -241,26 +251,49 @@ def workspace_titles(workspace: Any) -> dict[str, dict[str, str]]:
         pairs = [(str(t.id), str(getattr(t, "title", "") or t.id)) for t in things]
         seen = [title for _, title in pairs]
         out[column] = {i: (title if seen.count(title) == 1 else f"{title} ({i})") for i, title in pairs}
+    out["block_id"], out["choice_id"] = quiz_item_titles(workspace)
     return out
+
+
+def _titled(column: str, names: dict[str, str], columns: Any) -> Any:
+    """``column`` with its ids replaced by their names, keyed by as many scope columns as the frame has."""
+    import polars as pl
+
+    from .item_titles import SEPARATOR
+
+    scope = ID_SCOPES.get(column, ())
+    inner = [c for c in scope if c in columns]
+    if inner != list(scope[len(scope) - len(inner) :]):  # a gap (choices without their block): no key
+        inner = []
+    if column == "choice_id" and "block_id" not in inner:
+        return pl.col(column)  # a choice id means nothing without its block
+    if not inner:
+        return pl.col(column).replace(names)
+    key = pl.concat_str([*(pl.col(c) for c in inner), pl.col(column)], separator=SEPARATOR)
+    return key.replace_strict(names, default=pl.col(column), return_dtype=pl.String).alias(column)
 
 
 def with_titles(frame: Any, titles: dict[str, dict[str, str]] | None) -> Any:
     """A copy of a collected metric ``frame`` to display: ids in its :data:`ID_COLUMNS` replaced by their titles.
 
     Only what is shown changes: rows, counts and suppression stay as they are, an unknown id
-    stays itself, and the metric's own frame (with ids, for joins) is untouched.
+    stays itself, and the metric's own frame (with ids, for joins) is untouched. A block id is
+    looked up with the row's module, a choice id with the row's block (and module).
 
     >>> import polars as pl
     >>> f = pl.DataFrame({"module_id": ["intro-to-data", "other"], "learners": [12, 7]})
     >>> with_titles(f, {"module_id": {"intro-to-data": "Introduction to data"}})["module_id"].to_list()
     ['Introduction to data', 'other']
+    >>> f = pl.DataFrame({"block_id": ["q1", "q2"], "choice_id": ["a", "a"]})
+    >>> with_titles(f, {"choice_id": {"q1/a": "Yes", "q2/a": "Twice"}})["choice_id"].to_list()
+    ['Yes', 'Twice']
     """
     if not titles:
         return frame
     import polars as pl
 
     swaps = [
-        pl.col(c).replace(titles[c])
+        _titled(c, titles[c], frame.columns)
         for c in ID_COLUMNS
         if c in frame.columns and titles.get(c) and frame.schema[c] == pl.String
     ]
@@ -273,6 +306,7 @@ def with_titles(frame: Any, titles: dict[str, dict[str, str]] | None) -> Any:
 
 __all__ = [
     "ID_COLUMNS",
+    "ID_SCOPES",
     "LABELS",
     "RATE_GROUPS",
     "has_snake_case",

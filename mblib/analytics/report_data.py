@@ -59,7 +59,8 @@ class ReportData:
         return workspace_titles(self.workspace)
 
     def titled(self, frame: Any) -> Any:
-        """``frame`` as a chart shows it: module and credential ids replaced by the workspace's titles.
+        """``frame`` as a chart shows it: module and credential ids replaced by the workspace's titles,
+        quiz items by their numbered question and choices by their text.
 
         >>> from mblib.analytics import metrics
         >>> from mblib.cli import SAMPLE_WORKSPACE

@@ -71,7 +71,7 @@ def report_table(
     ``percent`` (default: those ending in ``rate``, ``share`` or ``retention``, and the ``_low``
     and ``_high`` bounds of a ``_rate`` column) are shown as percentages. ``titles`` (per id
     column, id -> title; ``ReportData.titles``) makes the rendered table show module and
-    credential titles instead of ids; ``frame`` keeps the ids.
+    credential titles, quiz items and choices by their words, instead of ids; ``frame`` keeps the ids.
     """
     from .privacy import suppress_small_groups
 

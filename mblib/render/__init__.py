@@ -4,7 +4,7 @@ Jinja2 templates (``templates/``) and static CSS/JS (``static/``) are shared
 with the exporters; Markdown is sanitised before it reaches HTML.
 """
 
-from .markdown import sanitize_html, to_html, to_inline_html
+from .markdown import sanitize_html, to_html, to_inline_html, to_plain_text
 from .page import Page, content_security_policy, environment, render_module, render_workspace, write_module_page
 from .palette import ROLE_COLORS, palette_css, role_kind
 
@@ -20,5 +20,6 @@ __all__ = [
     "sanitize_html",
     "to_html",
     "to_inline_html",
+    "to_plain_text",
     "write_module_page",
 ]

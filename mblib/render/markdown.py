@@ -9,6 +9,8 @@ no scripts, no event handlers, no ``javascript:`` URLs, no inline styles.
 '[x](javascript:alert(1)) <img src="x">'
 >>> to_html("# Title", heading_offset=1)
 '<h2>Title</h2>'
+>>> to_plain_text("Is **this** a *bar* chart?")
+'Is this a bar chart?'
 """
 
 from __future__ import annotations
@@ -133,4 +135,25 @@ def to_inline_html(text: str | None) -> str:
     return sanitize_html(_md().renderInline(text)).strip()
 
 
-__all__ = ["sanitize_html", "to_html", "to_inline_html"]
+@lru_cache(maxsize=4096)
+def to_plain_text(text: str | None) -> str:
+    """Markdown as the plain words a reader sees, on one line: markup, tags and link targets dropped.
+
+    For labels outside a page (chart axes, report tables), which escape their text themselves.
+
+    >>> to_plain_text("What is the **median** of [these](https://x.org)?\\n\\n`2 < 3` <b>now</b>")
+    'What is the median of these? 2 < 3 now'
+    >>> to_plain_text("![a chart](media/a.svg)")
+    ''
+    """
+    if not text:
+        return ""
+    import html
+
+    import nh3
+
+    words = nh3.clean(_md().render(text), tags=set(), strip_comments=True)
+    return " ".join(html.unescape(words).split())
+
+
+__all__ = ["sanitize_html", "to_html", "to_inline_html", "to_plain_text"]

@@ -61,6 +61,21 @@ def _titled_ids() -> dict[str, str]:
     return {t.id: t.title for t in things if t.title and t.title != t.id}
 
 
+def shown_ids(ids, texts) -> list[tuple[str, str]]:
+    """(id, text) for each id that ``texts`` show as a word of its own (never inside another id)."""
+    return sorted({(i, t) for i in ids for t in texts if re.search(rf"(?<![\w-]){re.escape(i)}(?![\w-])", t)})
+
+
+def quiz_block_ids(workspace) -> set[str]:
+    """The quiz block ids of ``workspace`` a reader must never meet: those that are not also a word of
+    the workspace's own names (an id like ``trust`` may well be a word of a question)."""
+    from mblib.analytics.labels import workspace_titles
+
+    names = [n for titles in workspace_titles(workspace).values() for n in titles.values()]
+    ids = {b.id for m in workspace.modules.values() for b in m.quizzes}
+    return ids - {i for i, _ in shown_ids(ids, names)}
+
+
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory):
     """Both sample reports on a synthetic cohort (run once for the module)."""
@@ -103,9 +118,17 @@ def test_report_reads_well_in_chromium(reports, page, name):
     # titles, never the kebab-case ids, wherever the workspace has a title for a module or credential
     titled = _titled_ids()
     seen = [*texts, *page.evaluate(PROSE)]
-    ids_shown = sorted({(i, t) for i in titled for t in seen if re.search(rf"(?<![\w-]){re.escape(i)}(?![\w-])", t)})
+    ids_shown = shown_ids(titled, seen)
     assert ids_shown == [], ids_shown[:8]
     assert any(title in t for title in titled.values() for t in texts)
+    # quiz items by their question ("Q1 · ..."), never by their block ids: charts, tables, findings
+    from mblib.content import Workspace
+
+    quiz_ids = quiz_block_ids(Workspace.open(SAMPLE))
+    assert len(quiz_ids) >= 20  # the check is not vacuous: most ids are no word of any name
+    assert shown_ids(quiz_ids, seen) == [], shown_ids(quiz_ids, seen)[:8]
+    if name == "completion-analytics":  # its quiz section names items and choices by their words
+        assert any(re.match(r"Q\d+ · \w", t) for t in texts), [t for t in texts if "Q" in t][:8]
     assert page.evaluate(CLIPPED) == []
     assert page.evaluate(OVERLAPS) == []
 
