@@ -126,9 +126,9 @@ _EXPORTS: dict[str, str] = {
     "cube_for": "mblib.analytics.refresh",
     "load_cube": "mblib.analytics.refresh",
     "refresh_cube": "mblib.analytics.refresh",
-    # quiz items and choices by their words (items)
+    # blocks (quiz items) and choices by their words
     "item_key": "mblib.analytics.item_titles",
-    "quiz_item_titles": "mblib.analytics.item_titles",
+    "block_titles": "mblib.analytics.item_titles",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -235,13 +235,14 @@ def workspace_titles(workspace: Any) -> dict[str, dict[str, str]]:
 
     Two ids with the same title keep apart (``"Title (id)"``), so a chart never merges them.
     A quiz block reads as ``"Q1 · What is the median of…"`` (its module's first quiz, the question
-    as plain text cut to ~60 characters) and a choice as its text (cut to ~40); as block ids are
+    as plain text cut to ~60 characters), another block as its kind and first words
+    (``"Text · When a few…"``), and a choice as its text (cut to ~40); as block ids are
     unique within a module and choice ids within a block, those two maps are keyed by
     :func:`~mblib.analytics.item_titles.item_key` (``"module/block"``, ``"module/block/choice"``; ``"block"`` and
     ``"block/choice"`` too where the block id is unique in the workspace), see
     :mod:`mblib.analytics.item_titles`.
     """
-    from .item_titles import quiz_item_titles
+    from .item_titles import block_titles
 
     out: dict[str, dict[str, str]] = {}
     for column, things in (
@@ -251,7 +252,7 @@ def workspace_titles(workspace: Any) -> dict[str, dict[str, str]]:
         pairs = [(str(t.id), str(getattr(t, "title", "") or t.id)) for t in things]
         seen = [title for _, title in pairs]
         out[column] = {i: (title if seen.count(title) == 1 else f"{title} ({i})") for i, title in pairs}
-    out["block_id"], out["choice_id"] = quiz_item_titles(workspace)
+    out["block_id"], out["choice_id"] = block_titles(workspace)
     return out
 
 

@@ -63,12 +63,21 @@ class _Block(Model):
     item_fields: ClassVar[tuple[str, tuple[str, ...]] | None] = None
     label: ClassVar[str] = "block"
 
-    def word_count(self) -> int:
-        words = sum(count_words(getattr(self, f, None)) for f in self.text_fields)
+    def texts(self) -> list[str]:
+        """The texts a learner reads (Markdown), in reading order: the block's text fields, then each
+        item's (choices, cards, panels, checklist items); empty ones left out.
+
+        >>> parse_block({"id": "c", "type": "callout", "body": "Check the **axis**."}).texts()
+        ['Check the **axis**.']
+        """
+        texts = [getattr(self, f, None) for f in self.text_fields]
         if self.item_fields:
             name, fields = self.item_fields
-            words += sum(count_words(getattr(i, f, None)) for i in getattr(self, name) for f in fields)
-        return words
+            texts += [getattr(i, f, None) for i in getattr(self, name) for f in fields]
+        return [str(t) for t in texts if t]
+
+    def word_count(self) -> int:
+        return sum(count_words(t) for t in self.texts())
 
     def media_seconds(self) -> float:
         return 0.0

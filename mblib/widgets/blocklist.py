@@ -65,11 +65,7 @@ def _plain(text: str) -> str:
 
 def block_snippet(block: Any, words: int = 10) -> str:
     """The first words of a block's content (its first non-empty text field, then its items, then its file)."""
-    texts: list[str] = [str(getattr(block, f, None) or "") for f in block.text_fields]
-    if block.item_fields:
-        name, fields = block.item_fields
-        texts += [str(getattr(i, f, None) or "") for i in getattr(block, name) for f in fields]
-    texts += [str(getattr(block, "src", None) or ""), str(getattr(block, "source", None) or "")]
+    texts = [*block.texts(), str(getattr(block, "src", None) or ""), str(getattr(block, "source", None) or "")]
     text = next((t for t in (_plain(x) for x in texts) if t), "")
     parts = text.split()
     return " ".join(parts[:words]) + (" …" if len(parts) > words else "")

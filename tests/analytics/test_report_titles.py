@@ -213,7 +213,7 @@ def test_quiz_items_are_numbered_in_their_module_with_plain_words_cut_at_a_word(
     assert long.startswith("Q2 · A colleague's bar chart") and long.endswith("…")
     words = long.removeprefix("Q2 · ").removesuffix("…")
     assert len(words) <= 59 and LONG.startswith(words) and LONG[len(words)] == " ", long  # whole words only
-    assert "intro" not in blocks and "stats/intro" not in blocks  # only quiz items are named
+    assert blocks["stats/intro"] == blocks["intro"] == "Text · Hello"  # other blocks: their kind and first words
 
 
 def test_two_items_with_one_name_stay_apart_and_a_shared_block_id_needs_its_module():
@@ -319,12 +319,12 @@ def test_the_discrimination_finding_names_the_item_by_its_question():
     from mblib.analytics.report import open_report_data
     from tests.conftest import SAMPLE
 
-    from .test_report_pages import quiz_block_ids, shown_ids
+    from .test_report_pages import block_ids, shown_ids
 
     rd = open_report_data(SAMPLE, learners=120)
     found = [f for f in key_findings(rd, COMPLETION_SECTIONS) if f.kind == "discrimination"]
     assert found and re.search(r"misleads most is Q\d · ", found[0].text), found
-    assert shown_ids(quiz_block_ids(rd.workspace), [found[0].text, found[0].headline]) == []
+    assert shown_ids(block_ids(rd.workspace), [found[0].text, found[0].headline]) == []
 
 
 def test_dropoff_chart_lists_blocks_in_order_with_a_quiz_item_name_whole():
