@@ -130,10 +130,12 @@ class ViewResult:
     def chart_bundle(self) -> tuple[dict[str, Any], dict[str, Any]]:
         """The chart as the dashboard displays it: the spec JupyterLab draws, interactive and offline,
         without the SVG image a notebook output keeps for viewers without Vega (a live dashboard
-        never shows it, and drawing it would add 40-80 ms to every click)."""
+        never shows it, and drawing it would add 40-80 ms to every click). The spec is not checked
+        against the Vega-Lite schema again on every click: the view's chart function is, on every
+        metric's frame, in tests/analytics/test_charts.py."""
         from .chart_output import chart_bundle
 
-        return chart_bundle(self.chart, svg=False)
+        return chart_bundle(self.chart, svg=False, validate=False)
 
 
 def dashboard_view(
