@@ -101,24 +101,27 @@ def kaplan_meier_sorted(durations: Any, *, alpha: float = 0.05) -> Any:
 
 def _time_counts(durations: Any) -> Any:
     """Per credential and distinct time (ascending): ``events`` (earned then) and ``_n`` (learners
-    whose time it is), from one numpy sort per credential (a hash group-by on ~170 k distinct float
-    times, then a sort, took twice as long)."""
+    whose time it is), from one numpy sort of the times, each credential's rows taken from it in
+    order (a hash group-by on ~170 k distinct float times, then a sort, took twice as long)."""
     import numpy as np
     import polars as pl
 
     parts = []
     frame = durations.collect() if isinstance(durations, pl.LazyFrame) else durations
-    by = frame.partition_by("credential_id", as_dict=True, include_key=False) if frame.height else {}
-    for (cid,), part in sorted(by.items(), key=lambda kv: str(kv[0][0])):
-        order = np.argsort(part.get_column("duration_days").to_numpy(), kind="stable")
-        times = part.get_column("duration_days").to_numpy()[order]
-        earned = part.get_column("earned").cast(pl.Int64).to_numpy()[order]
-        new = np.ones(len(times), dtype=bool)
-        new[1:] = times[1:] != times[:-1]
+    times = frame.get_column("duration_days").cast(pl.Float64).to_numpy()
+    earned = frame.get_column("earned").cast(pl.Int64).to_numpy()
+    order = np.argsort(times)  # one sort (ties are summed, so their order does not matter)
+    creds = frame.get_column("credential_id").cast(pl.String)
+    for cid in sorted(creds.drop_nulls().unique().to_list()) + ([None] if creds.null_count() else []):
+        mine = (creds.is_null() if cid is None else (creds == cid).fill_null(False)).to_numpy()
+        at = order[mine[order]]
+        t = times[at]
+        new = np.ones(len(t), dtype=bool)
+        new[1:] = t[1:] != t[:-1]
         starts = np.flatnonzero(new)
-        events, n = np.add.reduceat(earned, starts), np.diff(np.append(starts, len(times)))
+        events, n = np.add.reduceat(earned[at], starts), np.diff(np.append(starts, len(t)))
         parts.append(
-            pl.DataFrame({"time_days": times[starts], "events": events, "_n": n}).with_columns(
+            pl.DataFrame({"time_days": t[starts], "events": events, "_n": n}).with_columns(
                 pl.lit(cid, pl.String).alias("credential_id")
             )
         )
