@@ -97,3 +97,29 @@ def lab(tmp_path_factory):
     except subprocess.TimeoutExpired:
         proc.kill()
     log.close()
+
+
+def run_offline_notebook(lab, browser, name: str, source: str, *, height: int = 900):
+    """Write a one-cell notebook ``name`` into the Lab root, open it in a new browser context whose
+    requests outside JupyterLab are refused (and listed), wait for the kernel and run the cell.
+    Returns ``(context, page, blocked)``; the caller closes the context."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, lab["root"] / name)
+    ctx = browser.new_context(viewport={"width": 1400, "height": height})
+    page = ctx.new_page()
+    blocked: list[str] = []
+
+    def gate(route):
+        if route.request.url.startswith(lab["base"]):
+            return route.continue_()
+        blocked.append(route.request.url)
+        return route.abort()
+
+    page.route("**/*", gate)
+    page.goto(f"{lab['base']}/lab/tree/{name}?token={lab['token']}")
+    page.wait_for_function(KERNEL_IDLE, timeout=90_000)
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+    return ctx, page, blocked

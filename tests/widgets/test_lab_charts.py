@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import nbformat
 import pytest
 
-from .conftest import KERNEL_IDLE  # the `lab` fixture comes from conftest.py
+from .conftest import run_offline_notebook  # the `lab` fixture comes from conftest.py
 
 CELL = """import polars as pl
 from mblib.analytics import charts
@@ -19,24 +18,8 @@ charts.module_outcomes_chart(frame)"""
 @pytest.mark.slow
 @pytest.mark.browser
 def test_a_chart_renders_offline_in_jupyterlab_with_tooltips(lab, browser):  # noqa: F811
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(CELL)])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, lab["root"] / "charts.ipynb")
-    ctx = browser.new_context(viewport={"width": 1400, "height": 900})
-    page = ctx.new_page()
-    blocked: list[str] = []
-
-    def gate(route):
-        if route.request.url.startswith(lab["base"]):
-            return route.continue_()
-        blocked.append(route.request.url)
-        return route.abort()
-
-    page.route("**/*", gate)
+    ctx, page, blocked = run_offline_notebook(lab, browser, "charts.ipynb", CELL)
     try:
-        page.goto(f"{lab['base']}/lab/tree/charts.ipynb?token={lab['token']}")
-        page.wait_for_function(KERNEL_IDLE, timeout=90_000)
-        page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
         mark = page.locator(".jp-OutputArea-output svg path[aria-roledescription='bar']").first
         mark.wait_for(timeout=90_000)  # drawn by JupyterLab's own Vega (an SVG image has no such path)
         assert page.locator("text=Error loading script").count() == 0

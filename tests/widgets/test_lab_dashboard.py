@@ -3,10 +3,9 @@ view's chart (interactive, labelled), and a filter chosen in the widget redraws 
 
 from __future__ import annotations
 
-import nbformat
 import pytest
 
-from .conftest import KERNEL_IDLE  # the `lab` fixture comes from conftest.py
+from .conftest import run_offline_notebook  # the `lab` fixture comes from conftest.py
 
 CELL = """from mblib.analytics.report import open_report_data
 from mblib.analytics.synth import synthesise, write_cohort
@@ -24,24 +23,8 @@ BARS = ".jp-OutputArea-output .vega-embed svg path[aria-roledescription='bar']"
 @pytest.mark.slow
 @pytest.mark.browser
 def test_the_dashboard_draws_interactive_charts_offline_and_redraws_on_a_filter(lab, browser):  # noqa: F811
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(CELL)])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, lab["root"] / "dashboard.ipynb")
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = ctx.new_page()
-    blocked: list[str] = []
-
-    def gate(route):
-        if route.request.url.startswith(lab["base"]):
-            return route.continue_()
-        blocked.append(route.request.url)
-        return route.abort()
-
-    page.route("**/*", gate)
+    ctx, page, blocked = run_offline_notebook(lab, browser, "dashboard.ipynb", CELL, height=1000)
     try:
-        page.goto(f"{lab['base']}/lab/tree/dashboard.ipynb?token={lab['token']}")
-        page.wait_for_function(KERNEL_IDLE, timeout=90_000)
-        page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
         page.locator(BARS).first.wait_for(timeout=120_000)  # drawn by JupyterLab's Vega, not an image
         output = page.locator(".jp-OutputArea-output").first
         assert output.locator("img").count() == 0  # the live dashboard sends no SVG fallback
