@@ -154,6 +154,11 @@ def interactions(folder: Path, direct_steps: int) -> None:
             f"p95 {_pct(xs, 0.95):.1f} ms, max {max(xs):.1f} ms (target p95 < {TARGET_MS:.0f} ms: "
             f"{'met' if _pct(xs, 0.95) < TARGET_MS else 'missed'})"
         )
+    slow = sorted(range(len(steps)), key=lambda i: -shown_ms[i])[:4]
+    print(
+        "  slowest (shown): "
+        + "; ".join(f"#{i} {steps[i][0]} ({steps[i][1]['view']}) {shown_ms[i]:.0f} ms" for i in slow)
+    )
     print("  per kind of step: answered p50 / p95, shown p50 / p95")
     for kind, pairs in kinds.items():
         a, b = [p[0] for p in pairs], [p[1] for p in pairs]

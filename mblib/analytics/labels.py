@@ -18,7 +18,6 @@ every report table through :mod:`mblib.analytics.table_style`; both take their t
 
 from __future__ import annotations
 
-import copy
 import re
 from typing import Any
 
@@ -217,11 +216,26 @@ def label_spec(spec: dict[str, Any]) -> dict[str, Any]:
     """A copy of a Vega-Lite spec whose every encoded field without a title gets one from :data:`LABELS`.
 
     Axes, legends, facet headers and tooltips then never show a raw column name; a title set
-    on purpose (``None`` included, to hide it) is kept.
+    on purpose (``None`` included, to hide it) is kept. The data (``datasets``, ``data``) is
+    shared with ``spec``, not copied: titles never touch it, and a curve's rows made copying
+    cost 20-30 ms.
+
+    >>> spec = {"datasets": {"d": [{"learners": 3}]}, "encoding": {"x": {"field": "learners"}}}
+    >>> out = label_spec(spec)
+    >>> out["encoding"]["x"]["title"], "title" in spec["encoding"]["x"], out["datasets"] is spec["datasets"]
+    ('Learners', False, True)
     """
-    out = copy.deepcopy(spec)
+    out = _copy_but_data(spec)
     _walk(out)
     return out
+
+
+def _copy_but_data(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: (v if k in ("datasets", "data") else _copy_but_data(v)) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_copy_but_data(v) for v in node]
+    return node
 
 
 #: columns whose values are workspace ids a reader knows by their titles (quiz items and choices by their words)
