@@ -147,7 +147,9 @@ def interactions(folder: Path, direct_steps: int) -> None:
         cube_ms.append(ms)
         shown_ms.append(total)
         kinds.setdefault(kind, []).append((ms, total))
-        answers.append(got)
+        if len(answers) < direct_steps:  # kept to compare; a dashboard keeps only the answer it shows
+            answers.append(got)
+        del got
     for what, xs in (("answered (dashboard_view)", cube_ms), ("shown (+ table HTML and chart spec)", shown_ms)):
         print(
             f"{len(steps)} interactions from the cube, {what}: p50 {_pct(xs, 0.5):.1f} ms, "
