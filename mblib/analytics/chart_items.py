@@ -143,29 +143,23 @@ def distractor_analysis_chart(frame: Any, *, k: int = 5) -> alt.FacetChart:
             ],
         )
     )
-    return (
-        alt.layer(bars, hidden_marks(None, y, k), data=frame)
-        .properties(height=alt.Step(14), width=480)
-        .facet(
-            row=alt.Row(
-                "block_id:N",
-                title=None,
-                header=alt.Header(  # the item's name over its bars, from their left edge, never cut
-                    labelAngle=0,
-                    labelAlign="left",
-                    labelAnchor="start",
-                    labelFontWeight="bold",
-                    labelOrient="top",
-                    labelLimit=0,
-                ),
-            )
-        )
-        .resolve_scale(y="independent")  # each item lists its own choices only
-        .properties(
-            title="Distractor analysis",
-            description="For each quiz item, the share of attempts choosing each choice; correct choices in green; "
-            f"choices chosen by fewer than {k} learners are marked hidden.",
-        )
+    return alt.layer(bars, hidden_marks(None, y, k), data=frame, height=alt.Step(14), width=480).facet(
+        row=alt.Row(
+            "block_id:N",
+            title=None,
+            header=alt.Header(  # the item's name over its bars, from their left edge, never cut
+                labelAngle=0,
+                labelAlign="left",
+                labelAnchor="start",
+                labelFontWeight="bold",
+                labelOrient="top",
+                labelLimit=0,
+            ),
+        ),
+        resolve=alt.Resolve(scale=alt.ScaleResolveMap(y="independent")),  # each item lists its own choices only
+        title="Distractor analysis",
+        description="For each quiz item, the share of attempts choosing each choice; correct choices in green; "
+        f"choices chosen by fewer than {k} learners are marked hidden.",
     )
 
 

@@ -28,13 +28,14 @@ def base_chart(
     """A chart over ``frame``; a layer part (``layered``) leaves title and description to :func:`layer_chart`."""
     alt = alt_module()
     if layered:
-        return alt.Chart(frame).properties(width=width, height=height)
-    return alt.Chart(frame).properties(title=title, description=description, width=width, height=height)
+        return alt.Chart(frame, width=width, height=height)
+    # properties at construction: each .properties() call deep-copies the chart (milliseconds a click)
+    return alt.Chart(frame, title=title, description=description, width=width, height=height)
 
 
 def layer_chart(title: str, description: str, *parts: Any) -> Any:
     """The ``parts`` drawn on top of each other, with one title and description."""
-    return alt_module().layer(*parts).properties(title=title, description=description)
+    return alt_module().layer(*parts, title=title, description=description)
 
 
 def protected_frame(frame: Any, metric: str, k: int) -> Any:

@@ -119,15 +119,11 @@ def credential_outcomes_chart(frame: Any, *, k: int = 5, title: str | None = Non
     )
     errs = alt.Chart().mark_rule(color="#222", strokeWidth=2).encode(y=y, x=alt.X("low:Q"), x2=alt.X2("high:Q"))
     hidden = hidden_marks(None, y, k)
-    return (
-        alt.layer(bars, errs, hidden, data=long)
-        .properties(width=420, height=alt.Step(18))
-        .facet(row=credential_rows())
-        .properties(
-            title=title or "Credential outcomes",
-            description="For each credential, the share of enrolled learners who started, "
-            "completed the required modules and earned it, with 95% Wilson intervals (black lines).",
-        )
+    return alt.layer(bars, errs, hidden, data=long, width=420, height=alt.Step(18)).facet(
+        row=credential_rows(),
+        title=title or "Credential outcomes",
+        description="For each credential, the share of enrolled learners who started, "
+        "completed the required modules and earned it, with 95% Wilson intervals (black lines).",
     )
 
 
@@ -157,9 +153,9 @@ def pathway_funnel_chart(frame: Any) -> alt.FacetChart:
             ],
         )
         .properties(width=420, height=alt.Step(18))
-        .facet(row=credential_rows())
-        .resolve_scale(y="independent")
-        .properties(
+        .facet(
+            row=credential_rows(),
+            resolve=alt.Resolve(scale=alt.ScaleResolveMap(y="independent")),
             title="Pathway funnel",
             description="Learners who reached at least each step of the credential's pathway; step 0 is enrolment.",
         )

@@ -158,7 +158,10 @@ def pathway_chart(graph: PathwayGraph, *, width: int = 560, states: Mapping[str,
         alt.Chart(alt.Data(values=edge_rows or [{"x": 0, "y": 0, "x2": 0, "y2": 0}]))
         .mark_rule(color="#666", strokeWidth=1.5, opacity=1 if edge_rows else 0)
         .encode(
-            x=alt.X("x:Q", axis=x_axis, scale=x_scale), y=alt.Y("y:Q", axis=None, scale=y_scale), x2="x2:Q", y2="y2:Q"
+            x=alt.X("x:Q", axis=x_axis, scale=x_scale),
+            y=alt.Y("y:Q", axis=None, scale=y_scale),
+            x2=alt.X2("x2:Q"),
+            y2=alt.Y2("y2:Q"),
         )
     )
     arrows = (
@@ -195,10 +198,15 @@ def pathway_chart(graph: PathwayGraph, *, width: int = 560, states: Mapping[str,
     halo = (
         alt.Chart(alt.Data(values=nodes), name=HALO_NAME)
         .mark_text(**text, color="white", stroke="white", strokeWidth=4, strokeJoin="round", aria=False)
-        .encode(x=x, y=y, text="label:N")
+        .encode(x=x, y=y, text=alt.Text("label:N"))
     )
-    labels = alt.Chart(alt.Data(values=nodes)).mark_text(**text).encode(x=x, y=y, text="label:N")
-    return alt.layer(edges, arrows, points, halo, labels).properties(
+    labels = alt.Chart(alt.Data(values=nodes)).mark_text(**text).encode(x=x, y=y, text=alt.Text("label:N"))
+    return alt.layer(
+        edges,
+        arrows,
+        points,
+        halo,
+        labels,
         width=width,
         height=height,
         title=f"Pathway of {graph.credential_id}",

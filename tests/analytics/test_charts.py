@@ -9,6 +9,7 @@ import pytest
 
 from mblib.analytics import charts
 from mblib.analytics.charts import CHARTS, ChartError, charts_page, save_chart
+from tests.conftest import SAMPLE
 
 from .frames import metric_frames
 
@@ -154,4 +155,11 @@ def test_charts_name_their_channels_so_altair_never_looks_up_a_class(monkeypatch
     calls.clear()
     for metric in sorted(CHARTS):
         CHARTS[metric](FRAMES[metric])
+    from mblib.content import Workspace
+    from mblib.content.pathway import pathway_graph
+    from mblib.widgets.charts import pathway_chart
+
+    ws = Workspace.open(SAMPLE)
+    for credential in ws.credentials.values():  # the builder's pathway chart, redrawn on every edit
+        pathway_chart(pathway_graph(credential, ws), states={credential.module_ids()[0]: "done"})
     assert calls == []
