@@ -39,8 +39,11 @@ def finish(plan: Plan, sums: list[dict[str, Any]]) -> list[Any]:
     from .metrics.registry import REGISTRY, output_schema
 
     _, counts, shape, metric = plan
-    parts = [counts(x).with_columns(pl.lit(i, pl.Int64).alias("_part")) for i, x in enumerate(sums)]
-    parts = [p if "_order" in p.columns else p.with_columns(pl.lit(0, pl.Int64).alias("_order")) for p in parts]
+    parts = []
+    for i, x in enumerate(sums):  # lazily: an eager with_columns per part is a query of its own
+        part = counts(x)
+        order = [] if "_order" in part.columns else [pl.lit(0, pl.Int64).alias("_order")]
+        parts.append(part.lazy().with_columns(pl.lit(i, pl.Int64).alias("_part"), *order))
     out = shape(_counts(pl.concat(parts, how="vertical_relaxed")))
     schema = output_schema(metric)
     out = out.select(nw.col("_part"), nw.col("_order"), *[nw.col(n).cast(t).alias(n) for n, t in schema.items()])
