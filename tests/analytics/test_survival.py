@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
+import polars as pl
 import pytest
 
 from mblib.analytics import survival as S
@@ -217,3 +218,41 @@ def test_thin_curve_names_the_missing_columns():
                 {"credential_id": ["c"], "time_days": [1.0], "events": [1], "censored": [0], "survival": [0.5]}
             )
         )
+
+
+def _thin_by_group_by(df, max_points):
+    """The oracle: each (credential, step of the time axis) keeps its last row in time, events and censored summed."""
+    df = df.sort("credential_id", "time_days")
+    if df.group_by("credential_id").len()["len"].max() <= max_points:
+        return df
+    step = df["time_days"].max() / max_points
+    last = [pl.col(c).last() for c in ("time_days", "at_risk", "survival", "ci_low", "ci_high")]
+    return (
+        df.with_columns((pl.col("time_days") / step).floor().cast(pl.Int64).alias("_step"))
+        .group_by("credential_id", "_step", maintain_order=True)
+        .agg(*last, pl.col("events").sum(), pl.col("censored").sum())
+        .select(df.columns)
+        .sort("credential_id", "time_days")
+    )
+
+
+def test_thin_curve_equals_a_group_by_of_its_steps_sorted_or_not():
+    import random
+
+    from polars.testing import assert_frame_equal
+
+    from mblib.analytics.survival import thin_curve
+
+    rnd = random.Random(5)
+    for trial in range(30):
+        rows = []
+        for c in ["a", "b", "c"][: rnd.randint(1, 3)]:
+            n = rnd.randint(1, 2000)
+            for i, t in enumerate(sorted(rnd.sample(range(1, 100_000), n))):
+                rows.append((c, t / 100.0, n - i, rnd.randint(0, 1), rnd.randint(0, 2), 1 - i / n, 0.1, 0.9))
+        cols = ["credential_id", "time_days", "at_risk", "events", "censored", "survival", "ci_low", "ci_high"]
+        df = pl.DataFrame(rows, schema=cols, orient="row")
+        if trial % 2:
+            df = df.sample(fraction=1.0, shuffle=True, seed=trial)
+        max_points = rnd.choice([2, 10, 400, 5000])
+        assert_frame_equal(thin_curve(df, max_points=max_points), _thin_by_group_by(df, max_points))
