@@ -123,7 +123,13 @@ def distractor_analysis_chart(frame: Any, *, k: int = 5) -> alt.FacetChart:
     frame = protected_frame(frame, "distractor_analysis", k)
     alt = alt_module()
     # choices read as their text (labels.with_titles, up to ~40 characters): the axis leaves them room
-    y = alt.Y("choice_id:N", title=None, axis=alt.Axis(labelLimit=CHOICE_LABEL_PX))
+    # in the order the choices were written (their texts sorted would shuffle them)
+    order = (
+        alt.EncodingSortField("choice_position", order="ascending")
+        if "choice_position" in frame.columns
+        else alt.Undefined
+    )
+    y = alt.Y("choice_id:N", title=None, sort=order, axis=alt.Axis(labelLimit=CHOICE_LABEL_PX))
     bars = (
         alt.Chart()
         .mark_bar()

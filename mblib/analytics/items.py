@@ -210,8 +210,9 @@ def distractor_analysis(events: Any, module: Module) -> Frame:
     complete attempts (null when undefined). A good distractor has a negative point-biserial;
     a correct choice a positive one. Blocks nobody answered are left out.
 
-    Columns: module_id, block_id, choice_id String, position Int64, correct Boolean,
-    chosen Int64, share Float64, point_biserial Float64.
+    Columns: module_id, block_id, choice_id String, position Int64 (the block's place in the
+    module), choice_position Int64 (the choice's place in its block, as authored), correct
+    Boolean, chosen Int64, share Float64, point_biserial Float64; rows in that order.
 
     >>> from mblib.analytics.backends import collect
     >>> from mblib.analytics.items import demo_quiz
@@ -227,6 +228,7 @@ def distractor_analysis(events: Any, module: Module) -> Frame:
     rows = first.join(totals, on=["learner_id", "block_id"], how="left")
     padded = nw.concat_str([nw.lit(" "), nw.col("response").fill_null(""), nw.lit(" ")])
     pairs = [(b, c) for b in quiz for c in b.choices]
+    order = {(b.id, c.id): i + 1 for b in quiz for i, c in enumerate(b.choices)}
     if not pairs:
         raise MetricError(
             f"the quiz blocks of module '{module.id}' have no choices", hint="add choices to the quiz blocks"
@@ -249,12 +251,15 @@ def distractor_analysis(events: Any, module: Module) -> Frame:
         lookup(nw.col("_var"), {n: b.id for n, (b, c) in names.items()}, nw.String).alias("block_id"),
         lookup(nw.col("_var"), {n: c.id for n, (b, c) in names.items()}, nw.String).alias("choice_id"),
         lookup(nw.col("_var"), {n: position[b.id] for n, (b, c) in names.items()}, nw.Int64).alias("position"),
+        lookup(nw.col("_var"), {n: order[(b.id, c.id)] for n, (b, c) in names.items()}, nw.Int64).alias(
+            "choice_position"
+        ),
         lookup(nw.col("_var"), {n: bool(c.correct) for n, (b, c) in names.items()}, nw.Boolean).alias("correct"),
         nw.col("_value").alias("f"),
         "total",
         nw.when(nw.col("total").is_null()).then(nw.lit(None, nw.Float64)).otherwise(nw.col("_value")).alias("fc"),
     )
-    agg = long.group_by("block_id", "choice_id", "position", "correct").agg(
+    agg = long.group_by("block_id", "choice_id", "position", "choice_position", "correct").agg(
         nw.len().cast(nw.Int64).alias("n"),
         nw.col("f").sum().alias("chosen"),
         nw.col("total").count().cast(nw.Float64).alias("m"),
@@ -282,12 +287,13 @@ def distractor_analysis(events: Any, module: Module) -> Frame:
         "block_id": nw.String,
         "choice_id": nw.String,
         "position": nw.Int64,
+        "choice_position": nw.Int64,
         "correct": nw.Boolean,
         "chosen": nw.Int64,
         "share": nw.Float64,
         "point_biserial": nw.Float64,
     }
-    return final(out, schema).sort("position", "choice_id")
+    return final(out, schema).sort("position", "choice_position")
 
 
 __all__ = ["demo_quiz", "distractor_analysis", "item_statistics", "quiz_statistics"]

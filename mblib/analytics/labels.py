@@ -89,6 +89,7 @@ LABELS: dict[str, str] = {
     "passed": "Passed",
     "point_biserial": "Point-biserial correlation",
     "position": "Position",
+    "choice_position": "Choice order",
     "rate": "Share",
     "reached": "Reached",
     "reached_share": "Reached (share)",

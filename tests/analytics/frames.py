@@ -159,6 +159,7 @@ def metric_frames() -> dict[str, pl.DataFrame]:
                 "block_id": ["q1"] * 3,
                 "choice_id": ["a", "b", "c"],
                 "position": [2, 2, 2],
+                "choice_position": [1, 2, 3],
                 "correct": [True, False, False],
                 "chosen": [21, 6, 3],
                 "share": [0.7, 0.2, 0.1],

@@ -163,3 +163,10 @@ def test_charts_name_their_channels_so_altair_never_looks_up_a_class(monkeypatch
     for credential in ws.credentials.values():  # the builder's pathway chart, redrawn on every edit
         pathway_chart(pathway_graph(credential, ws), states={credential.module_ids()[0]: "done"})
     assert calls == []
+
+
+def test_distractor_choices_keep_the_order_they_were_written_in():
+    frame = FRAMES["distractor_analysis"].with_columns(pl.Series("choice_id", ["Zebra", "Apple", "Mango"]))
+    spec = CHARTS["distractor_analysis"](frame).to_dict()
+    layer = spec["spec"]["layer"][0]
+    assert layer["encoding"]["y"]["sort"] == {"field": "choice_position", "order": "ascending"}

@@ -210,6 +210,7 @@ def test_distractor_analysis(run, events):
     # q1 respondents: the 12 complete attempts plus Lx (who answered 'a' with no score, success true)
     right = SCORES[:, 0] == 1
     assert q1["choice_id"].to_list() == CHOICES and q1["correct"].to_list() == [True, False, False]
+    assert q1["choice_position"].to_list() == [1, 2, 3]  # as authored, rows in that order
     assert q1["chosen"].to_list() == [int(right.sum()) + 1, 3, 2]
     assert q1["share"].to_list() == pytest.approx([8 / 13, 3 / 13, 2 / 13])
     assert q1["point_biserial"][0] == pytest.approx(np.corrcoef(right.astype(float), T)[0, 1])
