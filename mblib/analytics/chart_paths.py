@@ -8,22 +8,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .chart_output import alt_module
-from .chart_parts import PALETTE, base_chart, layer_chart, need_columns, pct_tooltip
+from .chart_parts import PALETTE, base_chart, layer_chart, need_columns, pct_tooltip, protected_frame
 
 if TYPE_CHECKING:  # pragma: no cover
     import altair as alt
 
 _NEEDS = ["credential_id", "learners", "earned", "earn_rate", "earn_low", "earn_high", "days_mean"]
-
-
-def _protected(frame: Any, labels: list[str], k: int, partition_by: list[str] | None) -> Any:
-    """Rows of fewer than ``k`` learners masked (and complements, where the rows add up to a total
-    shown elsewhere); a frame that went through ``report_table`` passes as it is."""
-    if "suppressed" in frame.columns:
-        return frame
-    from .privacy import suppress_small_groups
-
-    return suppress_small_groups(frame, k, "learners", labels=labels, partition_by=partition_by).frame
 
 
 def _earn_chart(frame: Any, group: str, group_title: str, title: str, description: str) -> alt.LayerChart:
@@ -58,7 +48,7 @@ def _earn_chart(frame: Any, group: str, group_title: str, title: str, descriptio
 def pathway_orders_chart(frame: Any, *, k: int = 5, top: int = 10) -> alt.LayerChart:
     """Earn rate per order of module starts (``metrics.pathway_orders``), the ``top`` most common."""
     need_columns(frame, ["path", *_NEEDS], "pathway_orders_chart", "metrics.pathway_orders")
-    frame = _protected(frame, ["credential_id", "path"], k, ["credential_id"])
+    frame = protected_frame(frame, "pathway_orders", k)
     frame = frame.filter(frame["learners"].is_not_null()).sort("learners", descending=True).head(top)
     return _earn_chart(
         frame,
@@ -73,7 +63,7 @@ def pathway_orders_chart(frame: Any, *, k: int = 5, top: int = 10) -> alt.LayerC
 def recommended_order_chart(frame: Any, *, k: int = 5) -> alt.LayerChart:
     """Earn rate of learners who followed the recommended order and of those who did not."""
     need_columns(frame, ["followed", *_NEEDS], "recommended_order_chart", "metrics.recommended_order")
-    frame = _protected(frame, ["credential_id", "followed"], k, ["credential_id"])
+    frame = protected_frame(frame, "recommended_order", k)
     import polars as pl
 
     frame = frame.with_columns(
@@ -92,7 +82,7 @@ def recommended_order_chart(frame: Any, *, k: int = 5) -> alt.LayerChart:
 def elective_choices_chart(frame: Any, *, k: int = 5) -> alt.LayerChart:
     """Earn rate per elective option passed (``metrics.elective_choices``)."""
     need_columns(frame, ["group_id", "module_id", *_NEEDS], "elective_choices_chart", "metrics.elective_choices")
-    frame = _protected(frame, ["credential_id", "group_id", "module_id"], k, None)
+    frame = protected_frame(frame, "elective_choices", k)
     return _earn_chart(
         frame,
         "module_id",

@@ -144,15 +144,13 @@ def pathways_section(report_data: ReportData, credential_id: str, *, steps: int 
         caption=f"Orders of the first {steps} module starts: {credential.title}",
         k=k,
         labels=["credential_id", "path"],
-        titles=titles,
-        partition_by=["credential_id"],  # the orders add up to the learners who started (the funnel's step 1)
+        titles=titles,  # the orders add up to a credential's starters: privacy.PARTITIONS["pathway_orders"]
     )
     rec = report_table(
         report_data.run(recommended_order, credential, recommended=recommended + sorted(own - set(recommended))),
         caption=f"Recommended order followed: {credential.title}",
         k=k,
         labels=["credential_id", "followed"],
-        partition_by=["credential_id"],
         titles=titles,
     )
     electives = report_table(
@@ -160,8 +158,7 @@ def pathways_section(report_data: ReportData, credential_id: str, *, steps: int 
         caption=f"Electives chosen: {credential.title}",
         k=k,
         labels=["credential_id", "group_id", "module_id"],
-        titles=titles,
-        partition_by=None,  # a learner may pass several options: the rows add up to no total
+        titles=titles,  # the rows add up to no total (privacy.PARTITIONS["elective_choices"])
     )
     section = PathwaysSection(credential_id, orders, rec, electives, recommended)
     section.charts = [

@@ -24,13 +24,18 @@ if TYPE_CHECKING:  # pragma: no cover
 #: credential add up to its enrolled/earned counts (credential outcomes); a module's languages to
 #: its starters (module outcomes); the stacking rows to every enrolled learner (``share`` gives
 #: the total away); the at-risk bins to the at-risk count the report states; a quiz item's
-#: choices to the learners who answered it.
-PARTITIONS: dict[str, tuple[tuple[str, ...], str, tuple[str, ...]]] = {
+#: choices to the learners who answered it; the orders of module starts, and whether the
+#: recommended order was followed, to a credential's starters. ``None``: the rows add up to no
+#: total (a learner may pass several elective options).
+PARTITIONS: dict[str, tuple[tuple[str, ...], str, tuple[str, ...] | None]] = {
     "uptake_by_segment": (("credential_id", "segment", "enrolled"), "enrolled", ("credential_id",)),
     "completion_by_language": (("module_id", "language", "started"), "started", ("module_id",)),
     "credential_stacking": (("credentials_held", "learners"), "learners", ()),
     "at_risk_by_inactivity": (("credential_id", "days_from", "days_to", "learners"), "learners", ()),
     "distractor_analysis": (("module_id", "block_id", "choice_id", "chosen"), "chosen", ("module_id", "block_id")),
+    "pathway_orders": (("credential_id", "path", "learners"), "learners", ("credential_id",)),
+    "recommended_order": (("credential_id", "followed", "learners"), "learners", ("credential_id",)),
+    "elective_choices": (("credential_id", "group_id", "module_id", "learners"), "learners", None),
 }
 
 PartitionBy = Sequence[str] | Sequence[Sequence[str]] | Literal["auto"] | None
