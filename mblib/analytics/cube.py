@@ -115,11 +115,20 @@ class Cube:
     people: Any | None = None
     _options: dict[str, Any] | None = field(default=None, repr=False)
     _answers: dict[Any, Any] = field(default_factory=dict, repr=False)
+    _kept: dict[Any, Any] = field(default_factory=dict, repr=False)
 
-    def answer(self, key: Any, compute: Callable[[], Any]) -> Any:
+    def answer(self, key: Any, compute: Callable[[], Any], *, keep: bool = False) -> Any:
         """``compute()``, remembered under ``key`` (the last :data:`KEEP_ANSWERS` answers are kept):
         a filter the user comes back to, and the other segment values a segment view hides
-        groups across, are answered without recomputing."""
+        groups across, are answered without recomputing. With ``keep``, a structure every later
+        answer builds on (the learner level over all dates, the date-range runs...) is kept for
+        the cube's life: hundreds of clicks must not push it out and make a click rebuild it."""
+        if key in self._kept:
+            return self._kept[key]
+        if keep:
+            got = self._answers.pop(key) if key in self._answers else compute()
+            self._kept[key] = got
+            return got
         if key in self._answers:
             got = self._answers.pop(key)
         else:
@@ -131,7 +140,7 @@ class Cube:
 
     def __contains__(self, key: Any) -> bool:
         """Whether an answer is remembered under ``key``."""
-        return key in self._answers
+        return key in self._answers or key in self._kept
 
     @classmethod
     def from_events(cls, events: Any, learners: Any | None = None) -> Cube:
@@ -171,7 +180,7 @@ class Cube:
             ids = pl.col("learner_id").cast(self.facts.schema["learner_id"], strict=False)
             return self.people.with_columns(ids).filter(pl.col("learner_id").is_not_null())
 
-        return self.answer(("members",), make)
+        return self.answer(("members",), make, keep=True)
 
     def known(self, column: str, values: Any) -> list[str]:
         """Those of ``values`` that occur in the facts' ``column`` (an Enum compares only with its own values)."""

@@ -72,7 +72,7 @@ def codes_of(cube: Cube) -> Codes | None:
 
 def codes_for(cube: Cube) -> Codes | None:
     """:func:`codes_of` the cube, worked out once per cube."""
-    return cube.answer(("codes",), lambda: codes_of(cube))
+    return cube.answer(("codes",), lambda: codes_of(cube), keep=True)
 
 
 def warm(cube: Cube) -> Cube:
@@ -82,7 +82,7 @@ def warm(cube: Cube) -> Cube:
     codes = codes_for(cube)
     if codes is not None:
         learner_slice(cube, codes, EventFilter())
-        if not cube.answer(("loose",), lambda: any_loose(cube)):
+        if not cube.answer(("loose",), lambda: any_loose(cube), keep=True):
             runs_of(cube, codes)  # what a date range reads (cube_ranges)
     return cube
 
@@ -91,8 +91,8 @@ def runs_of(cube: Cube, codes: Codes) -> Any:
     """The day rows as :class:`~mblib.analytics.cube_ranges.Runs`, built once per cube."""
     from .cube_ranges import runs_for
 
-    table = cube.answer(("day_masks",), lambda: day_masks(cube, codes))
-    whole = cube.answer(("learners", None, None), lambda: learner_table(cube, codes, None, None))
+    table = cube.answer(("day_masks",), lambda: day_masks(cube, codes), keep=True)
+    whole = cube.answer(("learners", None, None), lambda: learner_table(cube, codes, None, None), keep=True)
     return runs_for(cube, table, whole, len(codes.creds))
 
 
@@ -167,13 +167,13 @@ def learner_table(cube: Cube, codes: Codes, start: date | None, end: date | None
 
     from .cube_ranges import cut_learners
 
-    table = cube.answer(("day_masks",), lambda: day_masks(cube, codes))
-    if (start is None and end is None) or cube.answer(("loose",), lambda: any_loose(cube)):
+    table = cube.answer(("day_masks",), lambda: day_masks(cube, codes), keep=True)
+    if (start is None and end is None) or cube.answer(("loose",), lambda: any_loose(cube), keep=True):
         day = table.get_column("day")  # sorted: the range is a slice, found by binary search
         lo = int(day.search_sorted(start, side="left")) if start else 0
         hi = int(day.search_sorted(end, side="right")) if end else table.height
         return fold_learners(cube, codes, table.slice(lo, max(hi - lo, 0)).lazy(), start, end)
-    whole = cube.answer(("learners", None, None), lambda: learner_table(cube, codes, None, None))
+    whole = cube.answer(("learners", None, None), lambda: learner_table(cube, codes, None, None), keep=True)
     inside = pl.lit(True)
     if start:
         inside = inside & (pl.col("_first") >= start)
@@ -256,7 +256,7 @@ def fold_learners(cube: Cube, codes: Codes, days: Any, start: date | None, end: 
         )
     )
 
-    if cube.answer(("loose",), lambda: any_loose(cube)):
+    if cube.answer(("loose",), lambda: any_loose(cube), keep=True):
         rows = rows.join(loose, on="learner_id", how="left")
     else:  # module facts all name a credential (as mb synth writes them): nothing to look up
         utc = pl.Datetime("us", "UTC")
@@ -300,8 +300,8 @@ def learner_slice(cube: Cube, codes: Codes, flt: EventFilter) -> LearnerSlice:
     table = cube.answer(("learners", flt.start, flt.end), lambda: learner_table(cube, codes, flt.start, flt.end))
     rows = table.lazy()  # lazy: each view reads only the columns it sums
     # every date range's table has the all-dates table's columns (a lazy schema with the learner-id Enum costs ms)
-    whole = cube.answer(("learners", None, None), lambda: learner_table(cube, codes, None, None))
-    columns = cube.answer(("learner columns",), lambda: tuple(whole.columns))
+    whole = cube.answer(("learners", None, None), lambda: learner_table(cube, codes, None, None), keep=True)
+    columns = cube.answer(("learner columns",), lambda: tuple(whole.columns), keep=True)
     if flt.segment and flt.segment_value is not None:
         cube.check(flt)  # a segment filter needs the learners table
         if f"seg_{flt.segment}" in columns:

@@ -126,7 +126,7 @@ def _micros(frame: Any, column: str, missing: int) -> Any:
 
 def runs_for(cube: Cube, table: Any, whole: Any, credentials: int) -> Runs:
     """:func:`build_runs`, once per cube."""
-    return cube.answer(("runs",), lambda: build_runs(table, whole, credentials))
+    return cube.answer(("runs",), lambda: build_runs(table, whole, credentials), keep=True)
 
 
 def cut_learners(runs: Runs, start: date | None, end: date | None) -> Any:

@@ -314,7 +314,7 @@ def weeks_held(cube: Cube, codes: Any, flt: EventFilter) -> bool:
     span at most 63 weeks, and under a credential filter every module fact names its credential."""
     from .cube_learners import any_loose
 
-    return bool(codes.weeks) and not (flt.credential_id and cube.answer(("loose",), lambda: any_loose(cube)))
+    return bool(codes.weeks) and not (flt.credential_id and cube.answer(("loose",), lambda: any_loose(cube), keep=True))
 
 
 def plan_for(view: str, s: Any, creds: list[Any]) -> Any:

@@ -318,3 +318,20 @@ def test_the_sorted_kaplan_meier_equals_the_metric_with_ties_and_censoring():
     for alpha in (0.05, 0.2):
         want = collect(survival.kaplan_meier(d.lazy(), alpha=alpha))
         assert_frame_equal(kaplan_meier_sorted(d, alpha=alpha), want, check_exact=False, rel_tol=1e-12)
+
+
+def test_the_structures_every_answer_builds_on_outlive_hundreds_of_answers():
+    """The remembered answers are bounded (KEEP_ANSWERS); the learner level over all dates, the day
+    rows and the date-range runs are not, or a click after a long session would rebuild them."""
+    from mblib.analytics.cube import KEEP_ANSWERS
+    from mblib.analytics.cube_learners import warm
+
+    ws, ev, people = cohort()
+    cube = warm(Cube.from_events(ev, people))
+    kept = [("codes",), ("day_masks",), ("learners", None, None), ("runs",), ("members",)]
+    assert all(key in cube for key in kept)
+    for i in range(KEEP_ANSWERS + 1):
+        cube.answer(("a click", i), lambda n=i: n)
+    assert ("a click", 0) not in cube and ("a click", KEEP_ANSWERS) in cube  # answers are bounded
+    assert all(key in cube for key in kept)
+    assert cube.answer(("runs",), lambda: pytest.fail("the runs were built again"), keep=True) is not None
