@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from .cube_ranges import FLAGS
+
 if TYPE_CHECKING:  # pragma: no cover
     from .cube import Cube
     from .event_filter import EventFilter
@@ -25,7 +27,6 @@ if TYPE_CHECKING:  # pragma: no cover
 BITS = 63
 #: most credentials a learner row keeps module masks for (one set per credential, and one without)
 MAX_CONTEXTS = 16
-FLAGS = ("launched", "completed", "passed", "pairs")
 
 
 @dataclass(frozen=True)

@@ -25,8 +25,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: day offsets in a run key: group * SPAN + (day - first day)
 SPAN = 1 << 20
-_MASKS = ("langs", "weeks", "launched", "completed", "passed", "pairs")
-_FLAGS = ("launched", "completed", "passed", "pairs")
+#: a learner row's module masks, per credential context and in all (cube_learners' FLAGS)
+FLAGS = ("launched", "completed", "passed", "pairs")
+_MASKS = ("langs", "weeks", *FLAGS)
 _NONE_MIN = (1 << 63) - 1  # a missing first time, for minima
 _NONE_MAX = -(1 << 63)  # a missing last time, for maxima
 
@@ -172,7 +173,7 @@ def cut_learners(runs: Runs, start: date | None, end: date | None) -> Any:
         rows = at[sel]
         present = np.zeros(n, dtype=bool)
         present[rows] = True
-        spread: list[tuple[str, Any, int | None]] = [(f, masks[f], 0) for f in _FLAGS]  # 0: no value is no bit
+        spread: list[tuple[str, Any, int | None]] = [(f, masks[f], 0) for f in FLAGS]  # 0: no value is no bit
         if k:
             spread += [("enr_ts", enrolled, _NONE_MIN), ("ear_ts", earned, _NONE_MIN), ("ts_c", lasts, _NONE_MAX)]
             spread += [("weeks", masks["weeks"], None)]
@@ -181,7 +182,7 @@ def cut_learners(runs: Runs, start: date | None, end: date | None) -> Any:
             col = np.zeros(n, dtype=source.dtype)
             col[rows] = source[sel]
             out[column] = col
-            if f in _FLAGS:
+            if f in FLAGS:
                 continue
             has[column] = present if missing is None else present & (col != missing)
     values = pl.DataFrame(out)
@@ -195,4 +196,4 @@ def cut_learners(runs: Runs, start: date | None, end: date | None) -> Any:
     return both.select(*runs.copied.columns, *computed, *blank).select(runs.table_columns)
 
 
-__all__ = ["SPAN", "Runs", "build_runs", "cut_learners", "runs_for"]
+__all__ = ["FLAGS", "SPAN", "Runs", "build_runs", "cut_learners", "runs_for"]
