@@ -355,8 +355,9 @@ def compute_by_segment(
     if view == "credential_uptake" and column in s.columns:
         from .cube_learner_views import first_events
 
-        by, counts = uptake_by(first_events(s, column), column), s.rows.group_by(column).len().collect()
-        everyone = uptake(first_events(s))
+        first = first_events(s, column)  # the events once: by value, and all of them
+        by, counts = uptake_by(first, column), s.rows.group_by(column).len().collect()
+        everyone = uptake(first)
         got: dict[str | None, tuple[Any, int]] = {
             str(v): (by[v] if v in by else everyone.head(0), int(n)) for v, n in counts.iter_rows() if v is not None
         }
